@@ -1,0 +1,1 @@
+"""The Call Center domain. Never imports streamlit: usable from pages, scripts, tests, CLI."""

@@ -1,0 +1,151 @@
+"""Who may do what: the acting user, the actions, and the one gate every core action calls."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from core import audit
+from core.db import Database
+from core.errors import Forbidden
+
+
+class Routine(StrEnum):
+    TELEMARKETING = "telemarketing"
+    TELEVENDAS = "televendas"
+    TELECOBRANCA = "telecobranca"
+
+    @property
+    def label(self) -> str:
+        return ROUTINE_LABELS[self]
+
+
+ROUTINE_LABELS = {
+    Routine.TELEMARKETING: "Telemarketing",
+    Routine.TELEVENDAS: "Televendas",
+    Routine.TELECOBRANCA: "Telecobrança",
+}
+
+
+@dataclass(frozen=True)
+class OperatorInfo:
+    """The operator record [SU7] linked to a login user."""
+
+    id: int
+    code: str
+    role: str  # 'operador' | 'supervisor'
+    routines: frozenset[Routine]
+    main_group_id: int
+    main_group_name: str
+    group_ids: tuple[int, ...] = ()  # main group first, then the extra ones
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role == "supervisor"
+
+
+@dataclass(frozen=True)
+class User:
+    """The acting user, as loaded for one request."""
+
+    id: int
+    username: str
+    name: str
+    is_admin: bool = False
+    personal_access: bool = False  # access 192: direct or through a profile
+    sensitive_access: bool = False  # access 193: direct or through a profile
+    operator: OperatorInfo | None = None
+    profile_names: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def routines(self) -> frozenset[Routine]:
+        return self.operator.routines if self.operator else frozenset()
+
+    @property
+    def is_supervisor(self) -> bool:
+        return bool(self.operator and self.operator.is_supervisor)
+
+
+class Action(StrEnum):
+    HOME = "home"
+    VIEW_ENTITIES = "view_entities"
+    EDIT_ENTITIES = "edit_entities"
+    ATTEND = "attend"
+    ATTEND_TELEMARKETING = "attend_telemarketing"
+    ATTEND_TELEVENDAS = "attend_televendas"
+    ATTEND_TELECOBRANCA = "attend_telecobranca"
+    SUPERVISE = "supervise"
+    MANAGE_USERS = "manage_users"
+    MANAGE_OPERATORS = "manage_operators"
+    MANAGE_PARAMETERS = "manage_parameters"
+    MANAGE_STATIONS = "manage_stations"
+    MANAGE_PRIVACY = "manage_privacy"
+
+    @property
+    def label(self) -> str:
+        return ACTION_LABELS[self]
+
+
+ACTION_LABELS = {
+    Action.HOME: "abrir a página inicial",
+    Action.VIEW_ENTITIES: "consultar entidades",
+    Action.EDIT_ENTITIES: "incluir ou alterar entidades",
+    Action.ATTEND: "registrar atendimentos",
+    Action.ATTEND_TELEMARKETING: "usar a rotina Telemarketing",
+    Action.ATTEND_TELEVENDAS: "usar a rotina Televendas",
+    Action.ATTEND_TELECOBRANCA: "usar a rotina Telecobrança",
+    Action.SUPERVISE: "acompanhar a supervisão",
+    Action.MANAGE_USERS: "administrar usuários e perfis",
+    Action.MANAGE_OPERATORS: "administrar operadores e grupos",
+    Action.MANAGE_PARAMETERS: "alterar parâmetros",
+    Action.MANAGE_STATIONS: "liberar estações",
+    Action.MANAGE_PRIVACY: "administrar a LGPD",
+}
+
+
+def _works_calls(user: User) -> bool:
+    return bool(user.routines)
+
+
+def _holds(routine: Routine) -> Callable[[User], bool]:
+    return lambda user: routine in user.routines
+
+
+# The whole policy in one table. Admin administers; it does not work calls.
+_RULES: dict[Action, Callable[[User], bool]] = {
+    Action.HOME: lambda user: True,
+    Action.VIEW_ENTITIES: lambda user: user.is_admin or user.is_supervisor or _works_calls(user),
+    Action.EDIT_ENTITIES: lambda user: user.is_admin or user.is_supervisor or _works_calls(user),
+    Action.ATTEND: _works_calls,
+    Action.ATTEND_TELEMARKETING: _holds(Routine.TELEMARKETING),
+    Action.ATTEND_TELEVENDAS: _holds(Routine.TELEVENDAS),
+    Action.ATTEND_TELECOBRANCA: _holds(Routine.TELECOBRANCA),
+    Action.SUPERVISE: lambda user: user.is_admin or user.is_supervisor,
+    Action.MANAGE_USERS: lambda user: user.is_admin,
+    Action.MANAGE_OPERATORS: lambda user: user.is_admin,
+    Action.MANAGE_PARAMETERS: lambda user: user.is_admin,
+    Action.MANAGE_STATIONS: lambda user: user.is_admin,
+    Action.MANAGE_PRIVACY: lambda user: user.is_admin,
+}
+
+
+def allowed(user: User | None, action: Action) -> bool:
+    return user is not None and _RULES[action](user)
+
+
+def require(db: Database, user: User | None, action: Action, subject: str = "") -> User:
+    """Let the action through, or audit the refusal and raise Forbidden."""
+    if user is not None and allowed(user, action):
+        return user
+    db.write(
+        lambda tx: audit.record(
+            tx,
+            user,
+            "acesso.negado",
+            subject_type="acao",
+            subject_id=action.value,
+            detail={"recurso": subject} if subject else None,
+        )
+    )
+    raise Forbidden(f"Acesso negado: você não tem permissão para {action.label}.")

@@ -1,0 +1,78 @@
+"""Settings, read from the environment and the git-ignored secrets file, with safe defaults.
+
+Nothing here runs at import time: `load_settings()` is called once by whoever starts the app
+(ui/ caches it per process; tests build Settings directly).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "callcenter.duckdb"
+DEFAULT_SECRETS_PATH = PROJECT_ROOT / ".streamlit" / "secrets.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: str = str(DEFAULT_DB_PATH)
+    # Demo mode seeds demo data and demo users with a documented password. A real deployment
+    # sets CALLCENTER_DEMO=0 and creates its first admin with `python -m core.cli create-admin`.
+    demo_mode: bool = True
+    cookie_key: str = ""
+    cookie_name: str = "callcenter_auth"
+    cookie_expiry_days: float = 1.0
+    timezone: str = "America/Sao_Paulo"
+    max_failed_logins: int = 5
+    lockout_minutes: int = 15
+    # A station that sent no heartbeat for this long no longer holds its operator.
+    station_lease_seconds: int = 60
+    station_heartbeat_seconds: int = 20
+
+
+def _truthy(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "sim", "s", "on"}
+
+
+def load_settings(
+    environ: dict[str, str] | None = None, secrets_path: Path | None = None
+) -> Settings:
+    """Build the settings; generate the cookie key into the secrets file on first run."""
+    env = dict(os.environ if environ is None else environ)
+    secrets_file = Path(env.get("CALLCENTER_SECRETS_FILE", secrets_path or DEFAULT_SECRETS_PATH))
+    cookie_key = env.get("CALLCENTER_COOKIE_KEY") or _cookie_key_from_file(secrets_file)
+    return Settings(
+        db_path=env.get("CALLCENTER_DB", str(DEFAULT_DB_PATH)),
+        demo_mode=_truthy(env.get("CALLCENTER_DEMO", "1")),
+        cookie_key=cookie_key,
+        cookie_expiry_days=float(env.get("CALLCENTER_COOKIE_DAYS", "1")),
+        station_lease_seconds=int(env.get("CALLCENTER_STATION_LEASE_SECONDS", "60")),
+    )
+
+
+def _cookie_key_from_file(path: Path) -> str:
+    """Read the per-install cookie signing key, creating it (mode 0600) when missing.
+
+    Anyone holding this key can forge a login cookie for any user, so it is never a literal
+    in the repository: each install draws its own.
+    """
+    if path.exists():
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        key = data.get("cookie_key")
+        if isinstance(key, str) and len(key) >= 32:
+            return key
+    key = secrets.token_urlsafe(48)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    kept = [
+        line
+        for line in (path.read_text(encoding="utf-8").splitlines() if path.exists() else [])
+        if not line.strip().startswith("cookie_key")
+    ]
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write("".join(f"{line}\n" for line in kept) + f'cookie_key = "{key}"\n')
+    return key

@@ -1,0 +1,117 @@
+"""The database: one DuckDB connection per process, a cursor per unit of work.
+
+Everything DuckDB-specific lives in this package, so a PostgreSQL backend can replace it.
+Services never build SQL from values: they pass parameters (`?`) to the Tx helpers below.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import duckdb
+import polars as pl
+
+T = TypeVar("T")
+Params = Sequence[Any] | dict[str, Any]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Tx:
+    """One unit of work on its own cursor. Row helpers return plain dicts."""
+
+    def __init__(self, cursor: duckdb.DuckDBPyConnection, now: datetime) -> None:
+        self._cursor = cursor
+        # One timestamp per unit of work, so every row it stamps agrees.
+        self.now = now
+
+    def execute(self, sql: str, params: Params = ()) -> None:
+        self._cursor.execute(sql, params)
+
+    def all(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
+        self._cursor.execute(sql, params)
+        names = [column[0] for column in self._cursor.description or []]
+        return [dict(zip(names, row, strict=True)) for row in self._cursor.fetchall()]
+
+    def one(self, sql: str, params: Params = ()) -> dict[str, Any] | None:
+        rows = self.all(sql, params)
+        return rows[0] if rows else None
+
+    def scalar(self, sql: str, params: Params = ()) -> Any:
+        self._cursor.execute(sql, params)
+        rows = self._cursor.fetchall()  # drain: DuckDB refuses new work with a pending result
+        return rows[0][0] if rows else None
+
+    def frame(self, sql: str, params: Params = ()) -> pl.DataFrame:
+        return self._cursor.sql(sql, params=params).pl()
+
+
+class Database:
+    """Owns the process's connection. `clock` is injectable so tests can move time."""
+
+    # DuckDB aborts the second of two transactions that update the same row. The whole unit
+    # of work is then rolled back and run again; a later COMMIT would silently roll back.
+    WRITE_ATTEMPTS = 25
+
+    def __init__(self, path: str, clock: Callable[[], datetime] = utc_now) -> None:
+        self.path = path
+        self.clock = clock
+        self._connection = duckdb.connect(path)
+        self._connection.execute("SET TimeZone = 'UTC'")
+        self._closed = threading.Event()
+
+    def close(self) -> None:
+        self._closed.set()
+        self._connection.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Tx]:
+        """A cursor for reads; nothing it does is committed."""
+        cursor = self._connection.cursor()
+        try:
+            yield Tx(cursor, self.clock())
+        finally:
+            cursor.close()
+
+    def read(self, work: Callable[[Tx], T]) -> T:
+        with self.reading() as tx:
+            return work(tx)
+
+    def write(self, work: Callable[[Tx], T]) -> T:
+        """Run `work` in one transaction: all of it commits, or none of it does."""
+        for attempt in range(1, self.WRITE_ATTEMPTS + 1):
+            cursor = self._connection.cursor()
+            try:
+                cursor.execute("BEGIN TRANSACTION")
+                result = work(Tx(cursor, self.clock()))
+                cursor.execute("COMMIT")
+                return result
+            except duckdb.TransactionException:
+                cursor.execute("ROLLBACK")
+                if attempt == self.WRITE_ATTEMPTS:
+                    raise
+                # Jitter keeps many writers on one hot row from colliding in lockstep.
+                time.sleep(random.uniform(0.001, 0.004) * attempt)
+            except BaseException:
+                cursor.execute("ROLLBACK")
+                raise
+            finally:
+                cursor.close()
+        raise AssertionError("unreachable")
+
+
+def open_database(path: str, clock: Callable[[], datetime] = utc_now) -> Database:
+    """Open (creating when missing) and migrate the database file."""
+    from core.db.migrate import migrate
+
+    database = Database(path, clock)
+    migrate(database)
+    return database

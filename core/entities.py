@@ -1,0 +1,463 @@
+"""Customers, prospects and their contacts: search, view, create, edit, export.
+
+Every read returns values already masked for the acting user (see core.privacy) and is audited
+as a view of protected data.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+import polars as pl
+
+from core import audit, privacy
+from core.access import Action, User, require
+from core.db import Database, Tx
+from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
+from core.validation import (
+    Problems,
+    clean_birth_date,
+    clean_document,
+    clean_email,
+    clean_phone,
+    clean_state,
+    clean_zip,
+    digits,
+    format_document,
+    format_phone,
+    search_key,
+)
+
+KINDS = {"cliente": "Cliente", "prospect": "Prospect"}
+PERSON_TYPES = {"F": "Pessoa física", "J": "Pessoa jurídica"}
+PAGE_SIZE = 50
+
+
+@dataclass
+class EntityInput:
+    kind: str = "cliente"
+    person_type: str = "F"
+    name: str = ""
+    trade_name: str = ""
+    document: str | None = None
+    phone: str | None = None
+    mobile: str | None = None
+    email: str | None = None
+    street: str | None = None
+    street_number: str | None = None
+    district: str | None = None
+    city: str | None = None
+    state: str | None = None
+    zip_code: str | None = None
+    birth_date: date | None = None
+    sensitive_note: str | None = None
+
+
+@dataclass
+class ContactInput:
+    name: str = ""
+    job_title: str = ""
+    document: str | None = None
+    phone: str | None = None
+    mobile: str | None = None
+    email: str | None = None
+    birth_date: date | None = None
+    sensitive_note: str | None = None
+
+
+@dataclass(frozen=True)
+class EntityPage:
+    rows: pl.DataFrame
+    total: int
+    page: int
+    page_size: int
+    masked: bool
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+@dataclass(frozen=True)
+class EntityDetail:
+    id: int
+    version: int
+    values: dict[str, Any]  # display-ready, masked per the user's accesses
+    hidden: frozenset[str]  # fields the user cannot see (kept as stored on save)
+    contacts: list[dict[str, Any]] = field(default_factory=list)
+
+
+# --- validation -----------------------------------------------------------------------------
+
+
+def _clean_entity(data: EntityInput, today: date) -> dict[str, Any]:
+    problems = Problems()
+    name = " ".join(data.name.split())
+    if len(name) < 3:
+        problems.add("name", "informe o nome (mínimo 3 letras)")
+    if data.kind not in KINDS:
+        problems.add("kind", "tipo de entidade inválido")
+    if data.person_type not in PERSON_TYPES:
+        problems.add("person_type", "informe pessoa física ou jurídica")
+    clean = {
+        "kind": data.kind,
+        "person_type": data.person_type,
+        "name": name,
+        "search_name": search_key(name),
+        "trade_name": " ".join((data.trade_name or "").split()),
+        "document": clean_document(data.document, data.person_type, problems),
+        "phone": clean_phone(data.phone, "phone", problems),
+        "mobile": clean_phone(data.mobile, "mobile", problems),
+        "email": clean_email(data.email, problems),
+        "street": _text(data.street),
+        "street_number": _text(data.street_number),
+        "district": _text(data.district),
+        "city": _text(data.city),
+        "state": clean_state(data.state, problems),
+        "zip_code": clean_zip(data.zip_code, problems),
+        "birth_date": clean_birth_date(data.birth_date, today, problems),
+        "sensitive_note": _text(data.sensitive_note),
+    }
+    if data.kind == "cliente" and not clean["document"]:
+        problems.add("document", "cliente precisa de CPF/CNPJ")
+    if not (clean["phone"] or clean["mobile"] or clean["email"]):
+        problems.add("phone", "informe ao menos um telefone ou e-mail")
+    problems.raise_if_any()
+    return clean
+
+
+def _clean_contact(data: ContactInput, today: date) -> dict[str, Any]:
+    problems = Problems()
+    name = " ".join(data.name.split())
+    if len(name) < 3:
+        problems.add("name", "informe o nome do contato (mínimo 3 letras)")
+    clean = {
+        "name": name,
+        "search_name": search_key(name),
+        "job_title": " ".join((data.job_title or "").split()),
+        "document": clean_document(data.document, "F", problems),
+        "phone": clean_phone(data.phone, "phone", problems),
+        "mobile": clean_phone(data.mobile, "mobile", problems),
+        "email": clean_email(data.email, problems),
+        "birth_date": clean_birth_date(data.birth_date, today, problems),
+        "sensitive_note": _text(data.sensitive_note),
+    }
+    if not (clean["phone"] or clean["mobile"] or clean["email"]):
+        problems.add("phone", "informe ao menos um telefone ou e-mail do contato")
+    problems.raise_if_any()
+    return clean
+
+
+def _text(value: str | None) -> str | None:
+    text = " ".join((value or "").split())
+    return text or None
+
+
+def _local_today(tx: Tx) -> date:
+    return tx.now.date()
+
+
+# --- reads ----------------------------------------------------------------------------------
+
+_LIST_COLUMNS = "id, kind, person_type, name, document, phone, mobile, email, city, state, active"
+
+
+_NUMERIC_QUERY = re.compile(r"[\d\s.\-/()+]+")
+
+
+def _search_filter(text: str, kind: str | None) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    number = digits(text)
+    if len(number) >= 3 and _NUMERIC_QUERY.fullmatch(text.strip()):
+        clauses.append("(document LIKE ? OR phone LIKE ? OR mobile LIKE ?)")
+        params += [f"{number}%", f"%{number}%", f"%{number}%"]
+    elif text.strip():
+        clauses.append("search_name LIKE ?")
+        params.append(f"%{search_key(text)}%")
+    if kind:
+        clauses.append("kind = ?")
+        params.append(kind)
+    where = " WHERE " + " AND ".join(clauses) if clauses else ""
+    return where, params
+
+
+def _display_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(
+        pl.col("document").map_elements(format_document, return_dtype=pl.String),
+        pl.col("phone").map_elements(format_phone, return_dtype=pl.String),
+        pl.col("mobile").map_elements(format_phone, return_dtype=pl.String),
+        pl.col("kind").replace_strict(KINDS, return_dtype=pl.String),
+    )
+
+
+def search_entities(
+    db: Database,
+    user: User,
+    text: str = "",
+    kind: str | None = None,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+) -> EntityPage:
+    """Find entities by name (any part, accents ignored), CPF/CNPJ prefix or phone digits."""
+    require(db, user, Action.VIEW_ENTITIES, "entidades")
+    if kind is not None and kind not in KINDS:
+        raise Invalid("Tipo de entidade inválido.")
+    page = max(1, page)
+    where, params = _search_filter(text, kind)
+
+    def work(tx: Tx) -> EntityPage:
+        total = tx.scalar(f"SELECT count(*) FROM entities{where}", params)
+        frame = tx.frame(
+            f"SELECT {_LIST_COLUMNS} FROM entities{where} ORDER BY search_name, id"
+            " LIMIT ? OFFSET ?",
+            [*params, page_size, (page - 1) * page_size],
+        )
+        hidden = privacy.hidden_columns(tx, user, "entities")
+        frame = _display_frame(privacy.mask_frame(frame, hidden))
+        if frame.height:
+            _audit_view(tx, user, "entidades.lista", "", hidden, rows=frame.height)
+        return EntityPage(frame, int(total), page, page_size, masked=bool(hidden))
+
+    return db.write(work)
+
+
+def get_entity(db: Database, user: User, entity_id: int) -> EntityDetail:
+    require(db, user, Action.VIEW_ENTITIES, f"entidade {entity_id}")
+
+    def work(tx: Tx) -> EntityDetail:
+        row = tx.one("SELECT * FROM entities WHERE id = ?", [entity_id])
+        if row is None:
+            raise NotFound("Entidade não encontrada.")
+        hidden = privacy.hidden_columns(tx, user, "entities")
+        values = privacy.mask_record(row, hidden)
+        values["document"] = format_document(values["document"])
+        values["phone"] = format_phone(values["phone"])
+        values["mobile"] = format_phone(values["mobile"])
+        contact_hidden = privacy.hidden_columns(tx, user, "contacts")
+        contacts = [
+            _display_contact(privacy.mask_record(contact, contact_hidden))
+            for contact in tx.all(
+                "SELECT c.* FROM contacts c JOIN entity_contacts ec ON ec.contact_id = c.id"
+                " WHERE ec.entity_id = ? ORDER BY c.search_name",
+                [entity_id],
+            )
+        ]
+        _audit_view(tx, user, "entidades.detalhe", entity_id, hidden | contact_hidden)
+        return EntityDetail(
+            id=row["id"],
+            version=row["version"],
+            values=values,
+            hidden=frozenset(hidden),
+            contacts=contacts,
+        )
+
+    return db.write(work)
+
+
+def _display_contact(contact: dict[str, Any]) -> dict[str, Any]:
+    contact["document"] = format_document(contact["document"])
+    contact["phone"] = format_phone(contact["phone"])
+    contact["mobile"] = format_phone(contact["mobile"])
+    return contact
+
+
+def _audit_view(
+    tx: Tx, user: User, screen: str, subject_id: object, hidden: set[str], rows: int = 1
+) -> None:
+    audit.record(
+        tx,
+        user,
+        "dados.visualizados",
+        subject_type="entidade" if subject_id != "" else "",
+        subject_id=subject_id,
+        detail={"tela": screen, "mascarado": bool(hidden), "registros": rows},
+    )
+
+
+def export_entities_csv(db: Database, user: User, text: str = "", kind: str | None = None) -> bytes:
+    """Everything the filters select, masked exactly as on screen, as a pt-BR CSV (;)."""
+    require(db, user, Action.VIEW_ENTITIES, "exportar entidades")
+    where, params = _search_filter(text, kind)
+
+    def work(tx: Tx) -> bytes:
+        frame = tx.frame(
+            f"SELECT {_LIST_COLUMNS} FROM entities{where} ORDER BY search_name, id", params
+        )
+        hidden = privacy.hidden_columns(tx, user, "entities")
+        frame = _display_frame(privacy.mask_frame(frame, hidden))
+        audit.record(
+            tx,
+            user,
+            "dados.exportados",
+            subject_type="entidades",
+            detail={"registros": frame.height, "mascarado": bool(hidden), "filtro": text},
+        )
+        return _csv(frame)
+
+    return db.write(work)
+
+
+_CSV_HEADERS = {
+    "id": "Código",
+    "kind": "Tipo",
+    "person_type": "Pessoa",
+    "name": "Nome",
+    "document": "CPF/CNPJ",
+    "phone": "Telefone",
+    "mobile": "Celular",
+    "email": "E-mail",
+    "city": "Cidade",
+    "state": "UF",
+    "active": "Ativo",
+}
+
+
+def _csv(frame: pl.DataFrame) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow([_CSV_HEADERS.get(name, name) for name in frame.columns])
+    for row in frame.iter_rows():
+        writer.writerow(["Sim" if v is True else "Não" if v is False else v for v in row])
+    # BOM so Excel in pt-BR opens accents correctly.
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+# --- writes ---------------------------------------------------------------------------------
+
+
+def _check_document_unique(tx: Tx, document: str | None, entity_id: int | None) -> None:
+    if not document:
+        return
+    clash = tx.scalar(
+        "SELECT id FROM entities WHERE document = ? AND id <> ? LIMIT 1",
+        [document, entity_id or -1],
+    )
+    if clash is not None:
+        raise Invalid(
+            f"Já existe uma entidade com este CPF/CNPJ (código {clash}).",
+            {"document": "já cadastrado"},
+        )
+
+
+def create_entity(db: Database, user: User, data: EntityInput) -> int:
+    require(db, user, Action.EDIT_ENTITIES, "incluir entidade")
+
+    def work(tx: Tx) -> int:
+        clean = _clean_entity(data, _local_today(tx))
+        _check_document_unique(tx, clean["document"], None)
+        columns = list(clean)
+        entity_id = tx.scalar(
+            f"INSERT INTO entities ({', '.join(columns)}, created_at, updated_at)"
+            f" VALUES ({', '.join('?' for _ in columns)}, ?, ?) RETURNING id",
+            [*clean.values(), tx.now, tx.now],
+        )
+        audit.record(tx, user, "entidade.incluida", subject_type="entidade", subject_id=entity_id)
+        return int(entity_id)
+
+    return db.write(work)
+
+
+def update_entity(db: Database, user: User, entity_id: int, version: int, data: EntityInput) -> int:
+    """Save an edit made on `version`. Fields hidden from the user keep their stored value.
+
+    Returns the new version. A stale version (someone saved in between) raises Conflict.
+    """
+    require(db, user, Action.EDIT_ENTITIES, f"alterar entidade {entity_id}")
+
+    def work(tx: Tx) -> int:
+        stored = tx.one("SELECT * FROM entities WHERE id = ?", [entity_id])
+        if stored is None:
+            raise NotFound("Entidade não encontrada.")
+        hidden = privacy.hidden_columns(tx, user, "entities")
+        merged = asdict(data)
+        for column in hidden:
+            merged[column] = stored[column]
+        clean = _clean_entity(EntityInput(**merged), _local_today(tx))
+        _check_document_unique(tx, clean["document"], entity_id)
+        assignments = ", ".join(f"{column} = ?" for column in clean)
+        new_version = tx.scalar(
+            f"UPDATE entities SET {assignments}, updated_at = ?, version = version + 1"
+            " WHERE id = ? AND version = ? RETURNING version",
+            [*clean.values(), tx.now, entity_id, version],
+        )
+        if new_version is None:
+            raise Conflict(STALE_RECORD)
+        changed = sorted(key for key in clean if clean[key] != stored[key] and key != "search_name")
+        # Field names only: the audit log must not become a second copy of personal data.
+        audit.record(
+            tx,
+            user,
+            "entidade.alterada",
+            subject_type="entidade",
+            subject_id=entity_id,
+            detail={"campos": changed},
+        )
+        return int(new_version)
+
+    return db.write(work)
+
+
+def add_contact(db: Database, user: User, entity_id: int, data: ContactInput) -> int:
+    require(db, user, Action.EDIT_ENTITIES, f"incluir contato na entidade {entity_id}")
+
+    def work(tx: Tx) -> int:
+        if tx.scalar("SELECT id FROM entities WHERE id = ?", [entity_id]) is None:
+            raise NotFound("Entidade não encontrada.")
+        clean = _clean_contact(data, _local_today(tx))
+        columns = list(clean)
+        contact_id = tx.scalar(
+            f"INSERT INTO contacts ({', '.join(columns)}, created_at, updated_at)"
+            f" VALUES ({', '.join('?' for _ in columns)}, ?, ?) RETURNING id",
+            [*clean.values(), tx.now, tx.now],
+        )
+        tx.execute(
+            "INSERT INTO entity_contacts (entity_id, contact_id) VALUES (?, ?)",
+            [entity_id, contact_id],
+        )
+        audit.record(
+            tx,
+            user,
+            "contato.incluido",
+            subject_type="entidade",
+            subject_id=entity_id,
+            detail={"contato": contact_id},
+        )
+        return int(contact_id)
+
+    return db.write(work)
+
+
+def link_contact(db: Database, user: User, entity_id: int, contact_id: int) -> None:
+    """Attach an existing contact to another entity (one contact may serve several)."""
+    require(db, user, Action.EDIT_ENTITIES, f"vincular contato {contact_id}")
+
+    def work(tx: Tx) -> None:
+        if tx.scalar("SELECT id FROM entities WHERE id = ?", [entity_id]) is None:
+            raise NotFound("Entidade não encontrada.")
+        if tx.scalar("SELECT id FROM contacts WHERE id = ?", [contact_id]) is None:
+            raise NotFound("Contato não encontrado.")
+        if tx.scalar(
+            "SELECT 1 FROM entity_contacts WHERE entity_id = ? AND contact_id = ?",
+            [entity_id, contact_id],
+        ):
+            raise Invalid("Este contato já está vinculado a esta entidade.")
+        tx.execute(
+            "INSERT INTO entity_contacts (entity_id, contact_id) VALUES (?, ?)",
+            [entity_id, contact_id],
+        )
+        audit.record(
+            tx,
+            user,
+            "contato.vinculado",
+            subject_type="entidade",
+            subject_id=entity_id,
+            detail={"contato": contact_id},
+        )
+
+    db.write(work)

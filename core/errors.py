@@ -1,0 +1,32 @@
+"""Domain errors. Their messages are pt-BR and safe to show to the user as they are."""
+
+
+class DomainError(Exception):
+    """Base of every error the core raises on purpose."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(DomainError):
+    """The record does not exist (or is not visible to this user)."""
+
+
+class Forbidden(DomainError):
+    """The user lacks the grant for this action. Always audited before it is raised."""
+
+
+class Invalid(DomainError):
+    """Bad input. `problems` maps a field name to its pt-BR complaint, for forms."""
+
+    def __init__(self, message: str, problems: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or {}
+
+
+class Conflict(DomainError):
+    """Someone else changed the record first, or a resource is held elsewhere."""
+
+
+STALE_RECORD = "Este registro foi alterado por outro usuário. Recarregue a tela e tente novamente."

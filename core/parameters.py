@@ -1,0 +1,77 @@
+"""Named parameters [SX6], e.g. MV_ALTPED. Read by the routines, changed by the admin."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from core import audit
+from core.access import Action, User, require
+from core.db import Database, Tx
+from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
+
+KINDS = {"sim_nao": "Sim/Não (S/N)", "numero": "Número", "texto": "Texto"}
+
+
+def list_parameters(db: Database, actor: User, text: str = "") -> pl.DataFrame:
+    require(db, actor, Action.MANAGE_PARAMETERS)
+    pattern = f"%{text.strip().upper()}%"
+    return db.read(
+        lambda tx: tx.frame(
+            "SELECT name, kind, value, description, updated_at, updated_by, version"
+            " FROM parameters WHERE upper(name) LIKE ? OR upper(description) LIKE ?"
+            " ORDER BY name",
+            [pattern, pattern],
+        )
+    )
+
+
+def get_value(db: Database, name: str) -> str:
+    """A parameter's value, for the routines (no grant needed: reading a rule is not an action)."""
+    value = db.read(lambda tx: tx.scalar("SELECT value FROM parameters WHERE name = ?", [name]))
+    if value is None:
+        raise NotFound(f"Parâmetro {name} não cadastrado.")
+    return str(value)
+
+
+def is_yes(db: Database, name: str) -> bool:
+    return get_value(db, name) == "S"
+
+
+def _clean_value(kind: str, value: str) -> str:
+    text = value.strip()
+    if kind == "sim_nao":
+        text = text.upper()
+        if text not in {"S", "N"}:
+            raise Invalid("Este parâmetro aceita apenas S (sim) ou N (não).")
+    elif kind == "numero":
+        try:
+            float(text.replace(",", "."))
+        except ValueError:
+            raise Invalid("Este parâmetro aceita apenas números.") from None
+        text = text.replace(",", ".")
+    elif not text:
+        raise Invalid("Informe um valor para o parâmetro.")
+    return text
+
+
+def set_parameter(db: Database, actor: User, name: str, version: int, value: str) -> None:
+    require(db, actor, Action.MANAGE_PARAMETERS)
+
+    def work(tx: Tx) -> None:
+        row = tx.one("SELECT kind, value FROM parameters WHERE name = ?", [name])
+        if row is None:
+            raise NotFound(f"Parâmetro {name} não cadastrado.")
+        clean = _clean_value(row["kind"], value)
+        updated = tx.scalar(
+            "UPDATE parameters SET value = ?, updated_at = ?, updated_by = ?,"
+            " version = version + 1 WHERE name = ? AND version = ? RETURNING name",
+            [clean, tx.now, actor.username, name, version],
+        )
+        if updated is None:
+            raise Conflict(STALE_RECORD)
+        audit.record(
+            tx, actor, "parametro.alterado", subject_type="parametro", subject_id=name,
+            detail={"valor": {"de": row["value"], "para": clean}},
+        )  # fmt: skip
+
+    db.write(work)

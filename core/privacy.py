@@ -1,0 +1,72 @@
+"""LGPD masking. Values leave the core already masked for users without access 192/193.
+
+Which columns are personal or sensitive comes from the data_dictionary table, read on each call,
+so an admin's reclassification applies at once.
+
+What stays visible without access 192: the name (the operator must greet the person), the trade
+name, city and state (they do not single anyone out). CPF/CNPJ and phones keep their last two
+digits, enough to confirm "is it the number ending in 34?" without revealing it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from core.access import User
+from core.db import Tx
+
+MASK = "*****"
+PERSONAL = "pessoal"
+SENSITIVE = "sensivel"
+RESTRICTED = "Dados protegidos – acesso restrito"
+
+_KEEP_LAST_TWO = {"document", "phone", "mobile"}
+
+
+def classifications(tx: Tx, table: str) -> dict[str, str]:
+    rows = tx.all(
+        "SELECT column_name, classification FROM data_dictionary"
+        " WHERE table_name = ? AND classification <> 'nenhum'",
+        [table],
+    )
+    return {row["column_name"]: row["classification"] for row in rows}
+
+
+def hidden_columns(tx: Tx, user: User, table: str) -> set[str]:
+    """The columns of `table` this user may not see in clear."""
+    return {
+        column
+        for column, level in classifications(tx, table).items()
+        if (level == PERSONAL and not user.personal_access)
+        or (level == SENSITIVE and not user.sensitive_access)
+    }
+
+
+def mask_value(column: str, value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    text = str(value)
+    if column in _KEEP_LAST_TWO and len(text) > 4:
+        return "*" * (len(text) - 2) + text[-2:]
+    return MASK
+
+
+def mask_record(record: dict[str, Any], hidden: set[str]) -> dict[str, Any]:
+    return {
+        key: mask_value(key, value) if key in hidden else value for key, value in record.items()
+    }
+
+
+def mask_frame(frame: pl.DataFrame, hidden: set[str]) -> pl.DataFrame:
+    """Mask the hidden columns of a frame; masked columns become text."""
+    columns = [name for name in frame.columns if name in hidden]
+    if not columns:
+        return frame
+    return frame.with_columns(
+        pl.col(name)
+        .map_elements(lambda value, name=name: mask_value(name, value), return_dtype=pl.String)
+        .alias(name)
+        for name in columns
+    )
