@@ -38,7 +38,11 @@ class OperatorInfo:
     routines: frozenset[Routine]
     main_group_id: int
     main_group_name: str
-    group_ids: tuple[int, ...] = ()  # main group first, then the extra ones
+    groups: tuple[tuple[int, str], ...] = ()  # (id, name): main group first, then extras
+
+    @property
+    def group_ids(self) -> tuple[int, ...]:
+        return tuple(group_id for group_id, _ in self.groups)
 
     @property
     def is_supervisor(self) -> bool:

@@ -167,7 +167,9 @@ def _load_operator(tx: Tx, user_id: int) -> OperatorInfo | None:
     if row is None:
         return None
     extra = tx.all(
-        "SELECT group_id FROM operator_groups WHERE operator_id = ? ORDER BY group_id",
+        "SELECT g.id, g.name FROM operator_groups og"
+        " JOIN attendance_groups g ON g.id = og.group_id"
+        " WHERE og.operator_id = ? AND g.active ORDER BY g.name",
         [row["id"]],
     )
     routines = frozenset(routine for routine in Routine if row[routine.value])
@@ -178,7 +180,10 @@ def _load_operator(tx: Tx, user_id: int) -> OperatorInfo | None:
         routines=routines,
         main_group_id=row["main_group_id"],
         main_group_name=row["main_group_name"],
-        group_ids=(row["main_group_id"], *(r["group_id"] for r in extra)),
+        groups=(
+            (row["main_group_id"], row["main_group_name"]),
+            *((group["id"], group["name"]) for group in extra),
+        ),
     )
 
 

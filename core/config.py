@@ -31,7 +31,6 @@ class Settings:
     lockout_minutes: int = 15
     # A station that sent no heartbeat for this long no longer holds its operator.
     station_lease_seconds: int = 60
-    station_heartbeat_seconds: int = 20
 
 
 def _truthy(value: str) -> bool:

@@ -189,9 +189,10 @@ def _search_filter(text: str, kind: str | None) -> tuple[str, list[Any]]:
 
 def _display_frame(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(
-        pl.col("document").map_elements(format_document, return_dtype=pl.String),
-        pl.col("phone").map_elements(format_phone, return_dtype=pl.String),
-        pl.col("mobile").map_elements(format_phone, return_dtype=pl.String),
+        pl.col("document").map_elements(format_document, return_dtype=pl.String).fill_null(""),
+        pl.col("phone").map_elements(format_phone, return_dtype=pl.String).fill_null(""),
+        pl.col("mobile").map_elements(format_phone, return_dtype=pl.String).fill_null(""),
+        pl.col("email").fill_null(""),
         pl.col("kind").replace_strict(KINDS, return_dtype=pl.String),
     )
 
@@ -222,7 +223,8 @@ def search_entities(
         frame = _display_frame(privacy.mask_frame(frame, hidden))
         if frame.height:
             _audit_view(tx, user, "entidades.lista", "", hidden, rows=frame.height)
-        return EntityPage(frame, int(total), page, page_size, masked=bool(hidden))
+        masked = bool(hidden & set(frame.columns))
+        return EntityPage(frame, int(total), page, page_size, masked=masked)
 
     return db.write(work)
 

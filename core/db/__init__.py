@@ -89,19 +89,25 @@ class Database:
         """Run `work` in one transaction: all of it commits, or none of it does."""
         for attempt in range(1, self.WRITE_ATTEMPTS + 1):
             cursor = self._connection.cursor()
+            # A failed COMMIT has already ended the transaction: a ROLLBACK then would raise
+            # "no transaction is active" and hide the conflict that deserves a retry.
+            committing = False
             try:
                 cursor.execute("BEGIN TRANSACTION")
                 result = work(Tx(cursor, self.clock()))
+                committing = True
                 cursor.execute("COMMIT")
                 return result
             except duckdb.TransactionException:
-                cursor.execute("ROLLBACK")
+                if not committing:
+                    cursor.execute("ROLLBACK")
                 if attempt == self.WRITE_ATTEMPTS:
                     raise
                 # Jitter keeps many writers on one hot row from colliding in lockstep.
                 time.sleep(random.uniform(0.001, 0.004) * attempt)
             except BaseException:
-                cursor.execute("ROLLBACK")
+                if not committing:
+                    cursor.execute("ROLLBACK")
                 raise
             finally:
                 cursor.close()

@@ -1,0 +1,101 @@
+"""Entidades: search customers, prospects and contacts; include and alter them."""
+
+import streamlit as st
+
+from core import entities
+from core.access import Action, allowed
+from core.entities import KINDS
+from core.errors import Invalid
+from ui import runtime
+from ui.entity_forms import contact_form, entity_card, entity_form
+from ui.feedback import attempt, show_error
+from ui.guard import enter_page
+
+user = enter_page(__file__)
+db = runtime.database()
+can_edit = allowed(user, Action.EDIT_ENTITIES)
+
+st.title("Entidades")
+consult, include = st.tabs(["Consultar", "Incluir"])
+
+with consult:
+    with st.container(key="entity_search"):
+        text_col, kind_col, page_col = st.columns([4, 1.3, 1])
+        text = text_col.text_input(
+            "Buscar por nome, CPF/CNPJ ou telefone", key="entity_search_text",
+            placeholder="ex.: Maria, 123.456.789, 11 98765",
+        )  # fmt: skip
+        kind = kind_col.selectbox(
+            "Tipo", [None, *KINDS], format_func=lambda k: "Todos" if k is None else KINDS[k],
+            key="entity_search_kind",
+        )  # fmt: skip
+        page_number = page_col.number_input("Página", min_value=1, value=1, key="entity_page")
+    result = attempt(lambda: entities.search_entities(db, user, text, kind, int(page_number)))
+    if result is not None:
+        if result.total == 0:
+            st.info("Nenhuma entidade encontrada com esses filtros.")
+        else:
+            st.caption(
+                f"{result.total} entidade(s) · página {result.page} de {result.pages}"
+                + (" · 🔒 dados pessoais mascarados" if result.masked else "")
+            )
+            table = st.dataframe(
+                result.rows,
+                key="entity_results",
+                hide_index=True,
+                on_select="rerun",
+                selection_mode="single-row",
+                column_order=["id", "kind", "name", "document", "phone", "mobile", "email",
+                              "city", "state"],
+                column_config={
+                    "id": st.column_config.NumberColumn("Código", format="%d"),
+                    "kind": "Tipo", "name": "Nome", "document": "CPF/CNPJ",
+                    "phone": "Telefone", "mobile": "Celular", "email": "E-mail",
+                    "city": "Cidade", "state": "UF",
+                },
+            )  # fmt: skip
+            st.download_button(
+                "Exportar CSV",
+                data=lambda: entities.export_entities_csv(db, user, text, kind),
+                file_name="entidades.csv",
+                mime="text/csv",
+                key="entity_export",
+            )
+            selected = table.selection.rows
+            if selected:
+                entity_id = int(result.rows["id"][selected[0]])
+                detail = attempt(lambda: entities.get_entity(db, user, entity_id))
+                if detail is not None:
+                    entity_card(detail)
+                    if can_edit:
+                        with st.expander("Alterar dados"):
+                            changed = entity_form(f"edit_{entity_id}_{detail.version}", detail)
+                            if changed is not None:
+                                saved = attempt(
+                                    lambda: entities.update_entity(
+                                        db, user, entity_id, detail.version, changed
+                                    ),
+                                    success="Entidade alterada.",
+                                )
+                                if saved is not None:
+                                    st.rerun()
+                        with st.expander("Novo contato"):
+                            contact = contact_form(f"contact_{entity_id}")
+                            if contact is not None and attempt(
+                                lambda: entities.add_contact(db, user, entity_id, contact),
+                                success="Contato incluído.",
+                            ):
+                                st.rerun()
+
+with include:
+    if not can_edit:
+        st.info("Você pode consultar, mas não incluir entidades.")
+    else:
+        new = entity_form("entity_new")
+        if new is not None:
+            try:
+                created = entities.create_entity(db, user, new)
+            except Invalid as error:
+                show_error(error)
+            else:
+                st.success(f"Entidade incluída com o código {created}.")

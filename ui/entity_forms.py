@@ -1,0 +1,140 @@
+"""Entity and contact forms and the entity card, shared by the Entidades page and (later) the
+attendance workspace's entity search."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import streamlit as st
+
+from core.entities import KINDS, PERSON_TYPES, ContactInput, EntityDetail, EntityInput
+from core.privacy import RESTRICTED
+from ui.formats import local_date, local_datetime
+
+_LABELS = {
+    "document": "CPF/CNPJ",
+    "phone": "Telefone",
+    "mobile": "Celular",
+    "email": "E-mail",
+    "street": "Endereço",
+    "street_number": "Número",
+    "district": "Bairro",
+    "city": "Cidade",
+    "state": "UF",
+    "zip_code": "CEP",
+    "birth_date": "Nascimento",
+    "sensitive_note": "Anotação sensível",
+}
+
+
+def entity_form(key: str, detail: EntityDetail | None = None) -> EntityInput | None:
+    """The include/alter form. Fields hidden from the user are shown masked and read-only:
+    the core keeps their stored values."""
+    values: dict[str, Any] = detail.values if detail else {}
+    hidden = detail.hidden if detail else frozenset()
+
+    def text(column: str, label: str, container: Any = st) -> str | None:
+        if column in hidden:
+            container.text_input(label, value=values.get(column) or "", disabled=True,
+                                 key=f"{key}_{column}", help=RESTRICTED)  # fmt: skip
+            return None
+        return container.text_input(label, value=values.get(column) or "", key=f"{key}_{column}")
+
+    with st.form(key, clear_on_submit=detail is None):
+        left, right = st.columns(2)
+        kind = left.selectbox("Tipo", list(KINDS), format_func=KINDS.__getitem__,
+                              index=list(KINDS).index(values.get("kind", "cliente")),
+                              key=f"{key}_kind")  # fmt: skip
+        person_type = right.selectbox(
+            "Pessoa", list(PERSON_TYPES), format_func=PERSON_TYPES.__getitem__,
+            index=list(PERSON_TYPES).index(values.get("person_type", "F")),
+            key=f"{key}_person_type",
+        )  # fmt: skip
+        name = st.text_input("Nome / razão social", value=values.get("name", ""), key=f"{key}_name")
+        trade_name = st.text_input(
+            "Nome fantasia", value=values.get("trade_name", ""), key=f"{key}_trade_name"
+        )
+        a, b, c = st.columns(3)
+        document = text("document", "CPF/CNPJ", a)
+        phone = text("phone", "Telefone", b)
+        mobile = text("mobile", "Celular", c)
+        email = text("email", "E-mail")
+        a, b, c = st.columns([3, 1, 2])
+        street = text("street", "Endereço", a)
+        number = text("street_number", "Número", b)
+        district = text("district", "Bairro", c)
+        a, b, c = st.columns([3, 1, 2])
+        city = a.text_input("Cidade", value=values.get("city") or "", key=f"{key}_city")
+        state = b.text_input("UF", value=values.get("state") or "", max_chars=2, key=f"{key}_uf")
+        zip_code = text("zip_code", "CEP", c)
+        birth: date | None = None
+        if "birth_date" in hidden:
+            st.text_input("Nascimento", value="*****", disabled=True, key=f"{key}_birth")
+        else:
+            birth = st.date_input("Nascimento (pessoa física)", value=values.get("birth_date"),
+                                  min_value=date(1900, 1, 1), format="DD/MM/YYYY",
+                                  key=f"{key}_birth")  # fmt: skip
+        note = (
+            None
+            if "sensitive_note" in hidden
+            else st.text_area("Anotação sensível (saúde, sindicato…)",
+                              value=values.get("sensitive_note") or "", key=f"{key}_note")
+        )  # fmt: skip
+        if not st.form_submit_button("Gravar", type="primary"):
+            return None
+    return EntityInput(
+        kind=kind, person_type=person_type, name=name, trade_name=trade_name, document=document,
+        phone=phone, mobile=mobile, email=email, street=street, street_number=number,
+        district=district, city=city, state=state, zip_code=zip_code, birth_date=birth,
+        sensitive_note=note,
+    )  # fmt: skip
+
+
+def contact_form(key: str) -> ContactInput | None:
+    with st.form(key, clear_on_submit=True):
+        a, b = st.columns(2)
+        name = a.text_input("Nome do contato", key=f"{key}_name")
+        job = b.text_input("Cargo / área", key=f"{key}_job")
+        a, b, c = st.columns(3)
+        document = a.text_input("CPF", key=f"{key}_doc")
+        phone = b.text_input("Telefone", key=f"{key}_phone")
+        mobile = c.text_input("Celular", key=f"{key}_mobile")
+        email = st.text_input("E-mail", key=f"{key}_email")
+        if not st.form_submit_button("Incluir contato"):
+            return None
+    return ContactInput(name=name, job_title=job, document=document, phone=phone,
+                        mobile=mobile, email=email)  # fmt: skip
+
+
+def entity_card(detail: EntityDetail) -> None:
+    """The entity's data as the user may see it (masked per 192/193)."""
+    values = detail.values
+    with st.container(key="entity_card", border=True):
+        st.subheader(values["name"])
+        st.caption(
+            f"{KINDS[values['kind']]} · {PERSON_TYPES[values['person_type']]} · código "
+            f"{detail.id} · alterado em {local_datetime(values['updated_at'])}"
+        )
+        shown = {label: _shown(column, values.get(column)) for column, label in _LABELS.items()}
+        columns = st.columns(3)
+        for index, (label, value) in enumerate(shown.items()):
+            columns[index % 3].markdown(f"**{label}**  \n{value or '—'}")
+        if detail.hidden:
+            st.caption(f"🔒 Campos mascarados: {RESTRICTED}.")
+        if detail.contacts:
+            st.markdown("**Contatos**")
+            st.dataframe(
+                [
+                    {"Nome": c["name"], "Cargo": c["job_title"], "CPF": c["document"],
+                     "Telefone": c["phone"], "Celular": c["mobile"], "E-mail": c["email"]}
+                    for c in detail.contacts
+                ],
+                hide_index=True,
+            )  # fmt: skip
+
+
+def _shown(column: str, value: Any) -> str:
+    if isinstance(value, date):
+        return local_date(value)
+    return "" if value is None else str(value)

@@ -1,0 +1,39 @@
+"""Turn domain errors into pt-BR messages on screen. Anything else propagates (and is logged)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import streamlit as st
+
+from core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+
+T = TypeVar("T")
+
+
+def show_error(error: DomainError) -> None:
+    if isinstance(error, Conflict):
+        st.warning(error.message, icon="⚠️")
+    elif isinstance(error, Forbidden):
+        st.error(error.message, icon="🔒")
+    elif isinstance(error, NotFound):
+        st.info(error.message, icon="🔎")
+    else:
+        st.error(error.message, icon="❌")
+
+
+def attempt(action: Callable[[], T], success: str | None = None) -> T | None:
+    """Run a core call; show its DomainError in pt-BR and return None instead of raising."""
+    try:
+        result = action()
+    except DomainError as error:
+        show_error(error)
+        return None
+    if success:
+        st.toast(success, icon="✅")
+    return result
+
+
+def field_problems(error: Invalid) -> str:
+    return "\n".join(f"- {message}" for message in error.problems.values())

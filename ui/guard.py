@@ -1,0 +1,27 @@
+"""The first line of every page: log in, hold the page's action, or stop with a refusal."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.access import User, require
+from core.errors import Forbidden
+from ui import registry, runtime, session
+
+
+def enter_page(file: str) -> User:
+    """Return the user allowed on this page; otherwise render the login or a refusal and stop.
+
+    Each page calls this itself because Streamlit may serve pages/ files without app.py.
+    The refusal is audited by the core's gate, exactly like a refused core call.
+    """
+    spec = registry.spec_for(file)
+    user = session.current_user()
+    if user is None:
+        st.stop()
+    try:
+        require(runtime.database(), user, spec.action, subject=spec.title)
+    except Forbidden as refusal:
+        st.error(refusal.message, icon="🔒")
+        st.stop()
+    return user

@@ -1,0 +1,24 @@
+"""The process-wide settings and database, created on first use (never at import time)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.bootstrap import start
+from core.config import Settings, load_settings
+from core.db import Database
+
+
+@st.cache_resource(show_spinner="Preparando o banco de dados…")
+def settings() -> Settings:
+    return load_settings()
+
+
+@st.cache_resource(show_spinner="Preparando o banco de dados…")
+def database() -> Database:
+    # One DuckDB connection per process; each unit of work takes its own cursor.
+    return start(settings())
+
+
+# The fragment interval is fixed when the module loads; the lease (60 s) is three beats long.
+HEARTBEAT_SECONDS = 20
