@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -68,7 +69,8 @@ def check_login(db: Database, settings: Settings, username: str, password: str) 
             return LoginResult(False, _WRONG)
         if row["locked_until"] is not None and row["locked_until"] > tx.now:
             audit.record(tx, None, "login.bloqueado", username=username, subject_id=row["id"])
-            minutes = max(1, int((row["locked_until"] - tx.now).total_seconds() // 60) + 1)
+            # Round up: "1 minuto" while 60 s or less remain, never "2 minutos" at 60 s.
+            minutes = max(1, math.ceil((row["locked_until"] - tx.now).total_seconds() / 60))
             return LoginResult(
                 False,
                 "Usuário bloqueado por excesso de tentativas. "

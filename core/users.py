@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from core import audit
+from core import audit, privacy
 from core.access import Action, User, require
 from core.auth import hash_password
 from core.db import Database, Tx
@@ -29,17 +29,23 @@ class UserInput:
 
 
 def list_users(db: Database, actor: User) -> pl.DataFrame:
+    """Every user; the e-mail is personal data, masked for an admin without access 192."""
     require(db, actor, Action.MANAGE_USERS)
-    return db.read(
-        lambda tx: tx.frame(
+
+    def work(tx: Tx) -> pl.DataFrame:
+        frame = tx.frame(
             "SELECT u.id, u.username, u.name, u.email, u.is_admin, u.personal_access,"
             " u.sensitive_access, u.active, u.locked_until, u.last_login_at, u.version,"
-            " coalesce(string_agg(p.name, ', ' ORDER BY p.name), '') AS profiles"
+            " coalesce(string_agg(p.name, ', ' ORDER BY p.name), '') AS profiles,"
+            " coalesce(list(p.id ORDER BY p.id) FILTER (WHERE p.id IS NOT NULL), [])"
+            "   AS profile_ids"
             " FROM users u LEFT JOIN user_profiles up ON up.user_id = u.id"
             " LEFT JOIN profiles p ON p.id = up.profile_id"
             " GROUP BY ALL ORDER BY u.username"
         )
-    )
+        return privacy.mask_frame(frame, privacy.hidden_columns(tx, actor, "users"))
+
+    return db.read(work)
 
 
 def _clean_user(tx: Tx, data: UserInput) -> dict[str, object]:
@@ -298,3 +304,34 @@ def update_profile(
         )  # fmt: skip
 
     db.write(work)
+
+
+def create_first_admin(db: Database, username: str, name: str, password: str) -> int:
+    """Bootstrap a real deployment: the first administrator, from the server's command line.
+
+    Refused once an active admin exists: from then on admins are managed in the app, where
+    every change is checked and audited against a logged-in actor.
+    """
+    password_hash = hash_password(password)
+
+    def work(tx: Tx) -> int:
+        if tx.scalar("SELECT count(*) FROM users WHERE is_admin AND active"):
+            raise Conflict("Já existe um administrador ativo; crie os demais usuários pelo app.")
+        clean = _clean_user(tx, UserInput(username=username, name=name, is_admin=True))
+        if tx.scalar("SELECT id FROM users WHERE username = ?", [clean["username"]]):
+            raise Invalid("Já existe um usuário com este login.", {"username": "já existe"})
+        user_id = int(
+            tx.scalar(
+                "INSERT INTO users (username, name, password_hash, is_admin, personal_access,"
+                " sensitive_access, sessions_valid_after, created_at, updated_at)"
+                " VALUES (?, ?, ?, TRUE, TRUE, TRUE, ?, ?, ?) RETURNING id",
+                [clean["username"], clean["name"], password_hash, tx.now, tx.now, tx.now],
+            )
+        )
+        audit.record(
+            tx, None, "usuario.incluido", username="(linha de comando)",
+            subject_type="usuario", subject_id=user_id, detail={"admin": True},
+        )  # fmt: skip
+        return user_id
+
+    return db.write(work)

@@ -151,7 +151,16 @@ def _login(db: Database, settings: Settings, ended: str | None = None) -> User |
         st.info(ended)
     if settings.demo_mode:
         _demo_notice()
+    elif not credentials_exist(db):
+        st.warning(
+            "Nenhum usuário cadastrado. No servidor, crie o primeiro administrador com "
+            '`python -m core.cli create-admin --username admin --name "Seu Nome"`.'
+        )
     return None
+
+
+def credentials_exist(db: Database) -> bool:
+    return bool(auth.active_usernames(db))
 
 
 def _accept(db: Database, settings: Settings, authenticator: Any, result: Any) -> User | None:

@@ -1,0 +1,49 @@
+"""Command line for the server's operator: `python -m core.cli create-admin`.
+
+The password is typed at the prompt (never an argument, never a file), so it does not land in
+the shell history or the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from core import users
+from core.bootstrap import start
+from core.config import load_settings
+from core.errors import DomainError
+
+
+def create_admin(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    db = start(settings)
+    try:
+        password = getpass.getpass("Senha do administrador: ")
+        if password != getpass.getpass("Repita a senha: "):
+            print("As senhas não conferem.", file=sys.stderr)
+            return 1
+        user_id = users.create_first_admin(db, args.username, args.name, password)
+    except DomainError as error:
+        print(error.message, file=sys.stderr)
+        return 1
+    finally:
+        db.close()
+    print(f"Administrador '{args.username}' criado (id {user_id}) em {settings.db_path}.")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m core.cli", description="Call Center")
+    commands = parser.add_subparsers(dest="command", required=True)
+    admin = commands.add_parser("create-admin", help="cria o primeiro administrador")
+    admin.add_argument("--username", required=True)
+    admin.add_argument("--name", required=True)
+    admin.set_defaults(handler=create_admin)
+    args = parser.parse_args(argv)
+    return int(args.handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
