@@ -60,6 +60,7 @@ class Database:
     # DuckDB aborts the second of two transactions that update the same row. The whole unit
     # of work is then rolled back and run again; a later COMMIT would silently roll back.
     WRITE_ATTEMPTS = 25
+    CONSTRAINT_ATTEMPTS = 3
 
     def __init__(self, path: str, clock: Callable[[], datetime] = utc_now) -> None:
         self.path = path
@@ -98,10 +99,14 @@ class Database:
                 committing = True
                 cursor.execute("COMMIT")
                 return result
-            except duckdb.TransactionException:
+            except (duckdb.TransactionException, duckdb.ConstraintException) as error:
+                # A unique key taken by a concurrent transaction surfaces as a constraint error:
+                # run again so the unit of work sees the winner's row and decides (a few times
+                # only, since a constraint the work itself breaks will not heal).
                 if not committing:
                     cursor.execute("ROLLBACK")
-                if attempt == self.WRITE_ATTEMPTS:
+                constraint = isinstance(error, duckdb.ConstraintException)
+                if attempt == (self.CONSTRAINT_ATTEMPTS if constraint else self.WRITE_ATTEMPTS):
                     raise
                 # Jitter keeps many writers on one hot row from colliding in lockstep.
                 time.sleep(random.uniform(0.001, 0.004) * attempt)

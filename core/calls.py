@@ -1,0 +1,148 @@
+"""Calls: start when an entity is selected, end with a result or on "Limpa Atendimento".
+
+One open call per operator, enforced by the open_calls primary key inside the transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from core import audit
+from core.access import Action, Routine, User, require
+from core.db import Database, Tx
+from core.errors import Conflict, Invalid, NotFound
+
+_ROUTINE_ACTION = {
+    Routine.TELEMARKETING: Action.ATTEND_TELEMARKETING,
+    Routine.TELEVENDAS: Action.ATTEND_TELEVENDAS,
+    Routine.TELECOBRANCA: Action.ATTEND_TELECOBRANCA,
+}
+
+
+@dataclass(frozen=True)
+class OpenCall:
+    id: int
+    routine: Routine
+    entity_id: int
+    entity_name: str
+    group_id: int
+    started_at: datetime
+    ideal_seconds: int  # the group's ideal conversation time: the timer's limit
+
+
+@dataclass(frozen=True)
+class LastCall:
+    entity_name: str
+    started_at: datetime
+    ended_at: datetime
+    result: str
+
+    @property
+    def duration_seconds(self) -> int:
+        return int((self.ended_at - self.started_at).total_seconds())
+
+
+def start_call(
+    db: Database,
+    user: User,
+    routine: Routine,
+    entity_id: int,
+    group_id: int | None = None,
+    contact_id: int | None = None,
+) -> OpenCall:
+    """Start the call clock for the selected entity in the operator's active group."""
+    require(db, user, _ROUTINE_ACTION[routine], f"ligação {routine.label}")
+    operator = user.operator
+    assert operator is not None  # every routine action requires an operator
+    group = group_id if group_id is not None else operator.main_group_id
+    if group not in operator.group_ids:
+        raise Invalid("Você não pertence a este grupo de atendimento.")
+
+    def work(tx: Tx) -> OpenCall:
+        if tx.scalar("SELECT call_id FROM open_calls WHERE user_id = ?", [user.id]):
+            raise Conflict(
+                "Você já tem uma ligação em andamento. Encerre-a ou use "
+                "“Limpa Atendimento” antes de iniciar outra."
+            )
+        if tx.scalar("SELECT id FROM entities WHERE id = ?", [entity_id]) is None:
+            raise NotFound("Entidade não encontrada.")
+        call_id = tx.scalar(
+            "INSERT INTO calls (user_id, operator_id, group_id, routine, entity_id, contact_id,"
+            " started_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [user.id, operator.id, group, routine.value, entity_id, contact_id, tx.now],
+        )
+        tx.execute("INSERT INTO open_calls (user_id, call_id) VALUES (?, ?)", [user.id, call_id])
+        audit.record(
+            tx, user, "ligacao.iniciada", subject_type="entidade", subject_id=entity_id,
+            detail={"ligacao": call_id, "rotina": routine.value},
+        )  # fmt: skip
+        found = _open_call(tx, user.id)
+        assert found is not None
+        return found
+
+    return db.write(work)
+
+
+def current_call(db: Database, user: User) -> OpenCall | None:
+    return db.read(lambda tx: _open_call(tx, user.id))
+
+
+def _open_call(tx: Tx, user_id: int) -> OpenCall | None:
+    row = tx.one(
+        "SELECT c.id, c.routine, c.entity_id, e.name AS entity_name, c.group_id, c.started_at,"
+        " g.ideal_seconds"
+        " FROM open_calls oc JOIN calls c ON c.id = oc.call_id"
+        " JOIN entities e ON e.id = c.entity_id"
+        " JOIN attendance_groups g ON g.id = c.group_id"
+        " WHERE oc.user_id = ?",
+        [user_id],
+    )
+    if row is None:
+        return None
+    return OpenCall(
+        id=row["id"],
+        routine=Routine(row["routine"]),
+        entity_id=row["entity_id"],
+        entity_name=row["entity_name"],
+        group_id=row["group_id"],
+        started_at=row["started_at"],
+        ideal_seconds=row["ideal_seconds"],
+    )
+
+
+def end_call(db: Database, user: User, result: str) -> None:
+    """Stop the clock (the call ended, or "Limpa Atendimento" cleared it without saving)."""
+    require(db, user, Action.ATTEND, "encerrar ligação")
+    result = " ".join(result.split())
+    if not result:
+        raise Invalid("Informe o resultado da ligação.")
+
+    def work(tx: Tx) -> None:
+        call_id = tx.scalar("SELECT call_id FROM open_calls WHERE user_id = ?", [user.id])
+        if call_id is None:
+            raise NotFound("Não há ligação em andamento.")
+        tx.execute("DELETE FROM open_calls WHERE user_id = ?", [user.id])
+        tx.execute(
+            "UPDATE calls SET ended_at = ?, result = ? WHERE id = ?", [tx.now, result, call_id]
+        )
+        audit.record(
+            tx, user, "ligacao.encerrada", subject_type="ligacao", subject_id=call_id,
+            detail={"resultado": result},
+        )  # fmt: skip
+
+    db.write(work)
+
+
+def last_call(db: Database, user: User) -> LastCall | None:
+    """The operator's most recent finished call, for the footer."""
+    row = db.read(
+        lambda tx: tx.one(
+            "SELECT e.name AS entity_name, c.started_at, c.ended_at, c.result"
+            " FROM calls c JOIN entities e ON e.id = c.entity_id"
+            " WHERE c.user_id = ? AND c.ended_at IS NOT NULL"
+            " ORDER BY c.ended_at DESC LIMIT 1",
+            [user.id],
+        )
+    )
+    return LastCall(**row) if row else None

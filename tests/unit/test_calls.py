@@ -1,0 +1,94 @@
+import threading
+
+import pytest
+
+from core import calls
+from core.access import Routine, User
+from core.db import Database
+from core.errors import Conflict, Forbidden, Invalid
+from tests import factories
+from tests.conftest import Clock
+
+
+def test_starting_a_call_stores_its_start_so_the_timer_survives_a_reload(
+    db: Database, operator: User, clock: Clock
+) -> None:
+    entity_id = factories.make_entity(db, operator)
+    started = calls.start_call(db, operator, Routine.TELEMARKETING, entity_id)
+    clock.advance(seconds=42)
+    reloaded = calls.current_call(db, operator)
+    assert reloaded is not None
+    assert reloaded.id == started.id
+    assert reloaded.started_at == started.started_at
+    assert reloaded.ideal_seconds > 0
+
+
+def test_a_second_call_while_one_is_open_is_refused_with_a_clear_message(
+    db: Database, operator: User
+) -> None:
+    entity_id = factories.make_entity(db, operator)
+    calls.start_call(db, operator, Routine.TELEMARKETING, entity_id)
+    with pytest.raises(Conflict, match="ligação em andamento"):
+        calls.start_call(db, operator, Routine.TELEMARKETING, entity_id)
+    assert db.read(lambda tx: tx.scalar("SELECT count(*) FROM calls")) == 1
+
+
+def test_two_simultaneous_starts_open_exactly_one_call(db: Database, operator: User) -> None:
+    entity_id = factories.make_entity(db, operator)
+    outcomes: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def press() -> None:
+        barrier.wait()
+        try:
+            calls.start_call(db, operator, Routine.TELEMARKETING, entity_id)
+            outcomes.append("started")
+        except Conflict:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=press) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["refused", "started"]
+    assert db.read(lambda tx: tx.scalar("SELECT count(*) FROM open_calls")) == 1
+
+
+def test_ending_a_call_frees_the_operator_and_feeds_the_footer(
+    db: Database, operator: User, clock: Clock
+) -> None:
+    entity_id = factories.make_entity(db, operator, name="Maria Aparecida Souza")
+    calls.start_call(db, operator, Routine.TELEMARKETING, entity_id)
+    clock.advance(seconds=95)
+    calls.end_call(db, operator, "Dúvida esclarecida")
+    assert calls.current_call(db, operator) is None
+    last = calls.last_call(db, operator)
+    assert last is not None
+    assert (last.entity_name, last.duration_seconds, last.result) == (
+        "Maria Aparecida Souza",
+        95,
+        "Dúvida esclarecida",
+    )
+    calls.start_call(db, operator, Routine.TELEMARKETING, entity_id)  # free again
+
+
+def test_a_routine_the_operator_does_not_hold_is_refused_and_audited(
+    db: Database, operator: User
+) -> None:
+    entity_id = factories.make_entity(db, operator)
+    with pytest.raises(Forbidden):
+        calls.start_call(db, operator, Routine.TELECOBRANCA, entity_id)
+    refusals = db.read(
+        lambda tx: tx.scalar("SELECT count(*) FROM audit_log WHERE event = 'acesso.negado'")
+    )
+    assert refusals == 1
+
+
+def test_a_call_in_a_group_the_operator_is_not_in_is_refused(
+    db: Database, operator: User
+) -> None:
+    entity_id = factories.make_entity(db, operator)
+    other_group = factories.make_group(db, name="Outro grupo")
+    with pytest.raises(Invalid, match="não pertence"):
+        calls.start_call(db, operator, Routine.TELEMARKETING, entity_id, group_id=other_group)
