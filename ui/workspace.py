@@ -1,0 +1,51 @@
+"""The attendance workspace's shared parts: the live call timer and the footer bar."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core import calls
+from core.access import User
+from core.calls import OpenCall
+from core.db import utc_now
+from core.timer import format_elapsed, read_timer
+from ui import runtime
+from ui.formats import local_datetime
+
+
+@st.fragment(run_every="10s")
+def call_timer(call: OpenCall | None) -> None:
+    """Elapsed time from the stored start: blue under the group's ideal time, red over it.
+
+    Only this fragment reruns every 10 s, and it runs no query: the call's start and limit are
+    passed in and refreshed only when the page itself reruns (a real event).
+    """
+    with st.container(key="call_timer"):
+        if call is None:
+            st.markdown("⏱ 00:00")
+            return
+        reading = read_timer(call.started_at, utc_now(), call.ideal_seconds)
+        colour = "red" if reading.over_limit else "blue"
+        st.markdown(f"⏱ **:{colour}[{reading.text}]**")
+
+
+def footer(user: User, call: OpenCall | None, status: str = "—", operation: str = "") -> None:
+    """Bottom bar (seed: last call, operator, attendance status, operation, next call)."""
+    last = calls.last_call(runtime.database(), user)
+    with st.bottom, st.container(key="call_footer", border=True):
+        cells = st.columns([1, 3, 2, 2, 2] if operation else [1, 3, 2, 2])
+        with cells[0]:
+            call_timer(call)
+        if last is None:
+            cells[1].caption("Última ligação: —")
+        else:
+            cells[1].caption(
+                f"Última ligação: {last.entity_name} · {local_datetime(last.started_at)} · "
+                f"{format_elapsed(last.duration_seconds)} · {last.result}"
+            )
+        operator = user.operator
+        cells[2].caption(f"Operador: {operator.code if operator else '—'} · {user.name}")
+        cells[3].caption(f"Status: {status}")
+        if operation:
+            cells[4].caption(f"Operação: {operation}")
+        st.caption("Próxima ligação: — (agenda chega com a rotina Telemarketing)")
