@@ -85,6 +85,8 @@ class Action(StrEnum):
     MANAGE_PARAMETERS = "manage_parameters"
     MANAGE_STATIONS = "manage_stations"
     MANAGE_PRIVACY = "manage_privacy"
+    MANAGE_CATALOGUES = "manage_catalogues"
+    REOPEN_ATTENDANCE = "reopen_attendance"
 
     @property
     def label(self) -> str:
@@ -105,6 +107,8 @@ ACTION_LABELS = {
     Action.MANAGE_PARAMETERS: "alterar parâmetros",
     Action.MANAGE_STATIONS: "liberar estações",
     Action.MANAGE_PRIVACY: "administrar a LGPD",
+    Action.MANAGE_CATALOGUES: "administrar os cadastros de atendimento",
+    Action.REOPEN_ATTENDANCE: "reabrir atendimentos encerrados",
 }
 
 
@@ -131,6 +135,8 @@ _RULES: dict[Action, Callable[[User], bool]] = {
     Action.MANAGE_PARAMETERS: lambda user: user.is_admin,
     Action.MANAGE_STATIONS: lambda user: user.is_admin,
     Action.MANAGE_PRIVACY: lambda user: user.is_admin,
+    Action.MANAGE_CATALOGUES: lambda user: user.is_admin,
+    Action.REOPEN_ATTENDANCE: lambda user: user.is_supervisor,
 }
 
 

@@ -72,6 +72,7 @@ def _cookie_key_from_file(path: Path) -> str:
         if not line.strip().startswith("cookie_key")
     ]
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # the mode above only applies to a new file, not an existing one
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write("".join(f"{line}\n" for line in kept) + f'cookie_key = "{key}"\n')
     return key

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import timedelta
 
+import polars as pl
 from faker import Faker
 from validate_docbr import CNPJ, CPF
 
@@ -66,6 +68,8 @@ SENSITIVE_NOTES = (
     "Pediu para não ser contatado durante tratamento médico.",
 )
 
+DEMO_HISTORY_DAYS = 120
+DEMO_HISTORY_SIZE = 600
 _DDDS = ("11", "21", "31", "41", "51", "61", "71", "81", "19", "27", "48", "85")
 
 
@@ -73,18 +77,27 @@ def has_users(db: Database) -> bool:
     return bool(db.read(lambda tx: tx.scalar("SELECT count(*) FROM users")))
 
 
-def seed_demo(db: Database, customers: int = 200, prospects: int = 40) -> None:
-    """Create the demo users, groups and entities in one transaction (skipped if any user)."""
-    if has_users(db):
-        return
-    hashed = hash_password(DEMO_PASSWORD)  # one bcrypt run; every demo user shares it
+def seed_demo(
+    db: Database, customers: int = 200, prospects: int = 40, history: int = DEMO_HISTORY_SIZE
+) -> None:
+    """Seed each demo part that is still missing, each in one transaction.
 
-    def work(tx: Tx) -> None:
-        groups = _seed_groups(tx)
-        _seed_users(tx, groups, hashed)
-        _seed_entities(tx, customers, prospects)
+    Parts are checked separately so a database created before a routine existed gets that
+    routine's demo data on the next start.
+    """
+    if not has_users(db):
+        hashed = hash_password(DEMO_PASSWORD)  # one bcrypt run; every demo user shares it
 
-    db.write(work)
+        def people(tx: Tx) -> None:
+            groups = _seed_groups(tx)
+            _seed_users(tx, groups, hashed)
+            _seed_entities(tx, customers, prospects)
+
+        db.write(people)
+    if not db.read(lambda tx: tx.scalar("SELECT count(*) FROM catalogue_items")):
+        db.write(_seed_catalogues)
+    if not db.read(lambda tx: tx.scalar("SELECT count(*) FROM tmk_attendances")):
+        db.write(lambda tx: _seed_telemarketing_history(tx, history))
 
 
 def _seed_groups(tx: Tx) -> dict[str, int]:
@@ -232,3 +245,146 @@ def _seed_entities(tx: Tx, customers: int, prospects: int) -> None:
                 "INSERT INTO entity_contacts (entity_id, contact_id) VALUES (?, ?)",
                 [target, contact_id],
             )
+
+
+# --- catalogues and Telemarketing history ---------------------------------------------------
+
+DEMO_OCCURRENCES = (
+    ("RECL01", "Reclamação", "Produto com defeito"),
+    ("RECL02", "Reclamação", "Atraso na entrega"),
+    ("RECL03", "Reclamação", "Cobrança indevida"),
+    ("DUV01", "Dúvida", "Uso do produto"),
+    ("DUV02", "Dúvida", "Prazo de garantia"),
+    ("SOL01", "Solicitação", "Segunda via de boleto"),
+    ("SOL02", "Solicitação", "Troca de produto"),
+    ("SUG01", "Sugestão", "Melhoria no atendimento"),
+    ("ELO01", "Elogio", "Atendimento prestado"),
+)
+DEMO_SIMPLE_CATALOGUES = {
+    "acao": (
+        ("RET", "Retornar ao cliente"), ("ENV", "Enviar técnico"), ("TRO", "Autorizar troca"),
+        ("INF", "Informar o cliente"), ("ESC", "Escalar para o supervisor"),
+    ),
+    "motivo_encerramento": (
+        ("RES", "Resolvido no primeiro contato"), ("SOL", "Solução enviada"),
+        ("SEM", "Cliente sem interesse"), ("TRA", "Transferido para outro setor"),
+    ),
+    "motivo_cancelamento": (
+        ("DUP", "Atendimento duplicado"), ("ERR", "Registrado por engano"),
+        ("DES", "Cliente desistiu"),
+    ),
+    "midia": (
+        ("0800", "Telefone 0800"), ("WPP", "WhatsApp"), ("EML", "E-mail"),
+        ("SITE", "Site"), ("LOJA", "Loja física"),
+    ),
+}  # fmt: skip
+ITEM_NOTES = ("", "Cliente pediu retorno à tarde.", "Enviado protocolo por e-mail.")
+
+
+def _seed_catalogues(tx: Tx) -> None:
+    def add(catalogue: str, code: str, description: str, **extra: object) -> None:
+        columns = ["catalogue", "code", "description", *extra]
+        tx.execute(
+            f"INSERT INTO catalogue_items ({', '.join(columns)})"
+            f" VALUES ({', '.join('?' for _ in columns)})",
+            [catalogue, code, description, *extra.values()],
+        )
+
+    for code, subject, description in DEMO_OCCURRENCES:
+        add("ocorrencia", code, description, routine="telemarketing", subject=subject)
+    add("ocorrencia", "OLD01", "Recall 2024 (encerrado)", routine="telemarketing",
+        subject="Reclamação", active=False)  # fmt: skip
+    for catalogue, entries in DEMO_SIMPLE_CATALOGUES.items():
+        for code, description in entries:
+            add(catalogue, code, description)
+    today = tx.now.date()
+    add("campanha", "BF", "Black Friday", starts_on=today - timedelta(days=20),
+        ends_on=today + timedelta(days=10))  # fmt: skip
+    add("campanha", "POS", "Pesquisa pós-venda", starts_on=today - timedelta(days=90),
+        ends_on=today + timedelta(days=90))  # fmt: skip
+    add("campanha", "VER", "Verão passado", starts_on=today - timedelta(days=300),
+        ends_on=today - timedelta(days=200))  # fmt: skip
+
+
+def _seed_telemarketing_history(tx: Tx, size: int) -> None:
+    """Months of attendances in every status, with their calls and the agenda of returns.
+
+    Built as frames and bulk-inserted: row by row it took seconds on every fresh database.
+    """
+    rng = random.Random(SEED + 3)
+    operators = tx.all(
+        "SELECT o.id, o.user_id, o.main_group_id FROM operators o WHERE o.telemarketing"
+        " ORDER BY o.id"
+    )
+    entities = [row["id"] for row in tx.all("SELECT id FROM entities ORDER BY id")]
+    if not operators or not entities or size <= 0:
+        return
+    ids = {
+        catalogue: [row["id"] for row in tx.all(
+            "SELECT id FROM catalogue_items WHERE catalogue = ? AND active ORDER BY id",
+            [catalogue],
+        )]
+        for catalogue in ("ocorrencia", "acao", "motivo_encerramento", "motivo_cancelamento",
+                          "midia", "campanha")
+    }  # fmt: skip
+    now = tx.now
+    call_ids = tx.next_ids("calls_seq", size)
+    attendance_ids = tx.next_ids("tmk_attendances_seq", size)
+    calls, attendances, items, follow_ups = [], [], [], []
+    for index in range(size):
+        operator = operators[index % len(operators)]
+        started = now - timedelta(
+            days=rng.randint(0, DEMO_HISTORY_DAYS),
+            hours=rng.randint(1, 9), minutes=rng.randint(0, 59),
+        )  # fmt: skip
+        ended = started + timedelta(seconds=rng.randint(60, 900))
+        status = rng.choices(
+            ("encerrado", "pendente", "planejado", "cancelado"), weights=(60, 15, 12, 13)
+        )[0]
+        closed, cancelled = status == "encerrado", status == "cancelado"
+        # Returns mostly ahead; a few already overdue, to show the agenda's highlight.
+        return_at = now + timedelta(hours=rng.randint(-6, 72)) if status == "planejado" else None
+        entity_id = entities[rng.randrange(len(entities))]
+        call_id, attendance_id = call_ids[index], attendance_ids[index]
+        calls.append({
+            "id": call_id, "user_id": operator["user_id"], "operator_id": operator["id"],
+            "group_id": operator["main_group_id"], "routine": "telemarketing",
+            "entity_id": entity_id, "started_at": started, "ended_at": ended,
+            "result": f"Telemarketing: {status.capitalize()}",
+        })  # fmt: skip
+        attendances.append({
+            "id": attendance_id, "entity_id": entity_id, "user_id": operator["user_id"],
+            "operator_id": operator["id"], "group_id": operator["main_group_id"],
+            "call_id": call_id, "direction": rng.choice(("receptivo", "receptivo", "ativo")),
+            "media_id": rng.choice(ids["midia"]),
+            "campaign_id": rng.choice(ids["campanha"]) if rng.random() < 0.3 else None,
+            "status": status, "started_at": started, "ended_at": ended, "return_at": return_at,
+            "closing_reason_id": rng.choice(ids["motivo_encerramento"]) if closed else None,
+            "closing_text": "Cliente orientado e de acordo com a solução." if closed else None,
+            "closed_at": ended + timedelta(hours=rng.randint(0, 48)) if closed else None,
+            "cancellation_reason_id": rng.choice(ids["motivo_cancelamento"]) if cancelled else None,
+            "cancelled_at": ended if cancelled else None,
+            "created_at": started, "updated_at": ended,
+        })  # fmt: skip
+        for line in range(1, rng.randint(1, 3) + 1):
+            items.append({
+                "attendance_id": attendance_id, "line": line,
+                "occurrence_id": rng.choice(ids["ocorrencia"]),
+                "action_id": rng.choice(ids["acao"]),
+                "status": "encerrado" if closed or rng.random() < 0.3 else "pendente",
+                "notes": rng.choice(ITEM_NOTES),
+            })  # fmt: skip
+        if return_at is not None:
+            follow_ups.append({
+                "user_id": operator["user_id"], "routine": "telemarketing",
+                "source_type": "tmk_attendance", "source_id": attendance_id,
+                "entity_id": entity_id, "due_from": return_at,
+                "due_until": return_at + timedelta(hours=1), "status": "aberto",
+                "note": f"Retorno do atendimento {attendance_id}",
+                "created_at": started, "updated_at": started,
+            })  # fmt: skip
+    tx.insert_frame("calls", pl.DataFrame(calls, infer_schema_length=None))
+    tx.insert_frame("tmk_attendances", pl.DataFrame(attendances, infer_schema_length=None))
+    tx.insert_frame("tmk_items", pl.DataFrame(items, infer_schema_length=None))
+    if follow_ups:
+        tx.insert_frame("agenda_items", pl.DataFrame(follow_ups, infer_schema_length=None))

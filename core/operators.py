@@ -256,9 +256,10 @@ def create_operator(db: Database, actor: User, data: OperatorInput) -> int:
             )
         )
         _set_extra_groups(tx, operator_id, data.main_group_id, data.extra_group_ids)
+        extra = sorted(set(data.extra_group_ids) - {data.main_group_id})  # as stored
         audit.record(
             tx, actor, "operador.incluido", subject_type="operador", subject_id=operator_id,
-            detail={**clean, "grupos_adicionais": sorted(set(data.extra_group_ids))},
+            detail={**clean, "grupos_adicionais": extra},
         )  # fmt: skip
         return operator_id
 

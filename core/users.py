@@ -134,7 +134,10 @@ def update_user(db: Database, actor: User, user_id: int, version: int, data: Use
         before = tx.one("SELECT * FROM users WHERE id = ?", [user_id])
         if before is None:
             raise NotFound("Usuário não encontrado.")
-        clean = _clean_user(tx, UserInput(**{**data.__dict__, "username": before["username"]}))
+        kept = {"username": before["username"]}
+        if "email" in privacy.hidden_columns(tx, actor, "users"):
+            kept["email"] = before["email"]  # masked on screen: keep what is stored
+        clean = _clean_user(tx, UserInput(**{**data.__dict__, **kept}))
         if user_id == actor.id and actor.is_admin and not clean["is_admin"]:
             raise Invalid("Você não pode retirar o seu próprio acesso de administrador.")
         updated = tx.scalar(

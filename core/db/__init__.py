@@ -53,6 +53,20 @@ class Tx:
     def frame(self, sql: str, params: Params = ()) -> pl.DataFrame:
         return self._cursor.sql(sql, params=params).pl()
 
+    def insert_frame(self, table: str, frame: pl.DataFrame) -> None:
+        """Bulk insert: one statement for the whole frame (columns named as the table's)."""
+        self._cursor.register("bulk_rows", frame)
+        try:
+            columns = ", ".join(frame.columns)
+            self._cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM bulk_rows")
+        finally:
+            self._cursor.unregister("bulk_rows")
+
+    def next_ids(self, sequence: str, count: int) -> list[int]:
+        """Draw `count` ids from a sequence at once, for bulk inserts that link rows."""
+        rows = self.all(f"SELECT nextval('{sequence}') AS id FROM range(?)", [count])
+        return [int(row["id"]) for row in rows]
+
 
 class Database:
     """Owns the process's connection. `clock` is injectable so tests can move time."""

@@ -1,0 +1,173 @@
+"""The operator's agenda: follow-ups of every routine, and "Próxima ligação".
+
+Routines schedule through `schedule`/`settle` inside their own transaction, so an attendance
+and its follow-up always agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import polars as pl
+
+from core import audit
+from core.access import Action, Routine, User, require
+from core.db import Database, Tx
+from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
+
+WINDOW = timedelta(hours=1)  # a return is due from its time until an hour later
+SOURCE_LABELS = {"tmk_attendance": "Retorno de Telemarketing"}
+
+
+@dataclass(frozen=True)
+class AgendaEntry:
+    id: int
+    version: int
+    routine: Routine
+    source_type: str
+    source_id: int
+    entity_id: int
+    entity_name: str
+    due_from: datetime
+    due_until: datetime
+    note: str
+
+    def overdue(self, now: datetime) -> bool:
+        return self.due_until < now
+
+
+def schedule(
+    tx: Tx,
+    user_id: int,
+    routine: Routine,
+    source_type: str,
+    source_id: int,
+    entity_id: int,
+    due_from: datetime,
+    note: str = "",
+) -> None:
+    """Create or move the open follow-up of a source record (one open item per source)."""
+    moved = tx.scalar(
+        "UPDATE agenda_items SET user_id = ?, due_from = ?, due_until = ?, note = ?,"
+        " updated_at = ?, version = version + 1"
+        " WHERE source_type = ? AND source_id = ? AND status = 'aberto' RETURNING id",
+        [user_id, due_from, due_from + WINDOW, note, tx.now, source_type, source_id],
+    )
+    if moved is None:
+        tx.execute(
+            "INSERT INTO agenda_items (user_id, routine, source_type, source_id, entity_id,"
+            " due_from, due_until, status, note, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, 'aberto', ?, ?, ?)",
+            [
+                user_id, routine.value, source_type, source_id, entity_id, due_from,
+                due_from + WINDOW, note, tx.now, tx.now,
+            ],
+        )  # fmt: skip
+
+
+def settle(tx: Tx, source_type: str, source_id: int, status: str = "concluido") -> None:
+    """Close the open follow-up of a source record (worked, closed or cancelled)."""
+    tx.execute(
+        "UPDATE agenda_items SET status = ?, updated_at = ?, version = version + 1"
+        " WHERE source_type = ? AND source_id = ? AND status = 'aberto'",
+        [status, tx.now, source_type, source_id],
+    )
+
+
+_ENTRY_SQL = (
+    "SELECT a.id, a.version, a.routine, a.source_type, a.source_id, a.entity_id,"
+    " e.name AS entity_name, a.due_from, a.due_until, a.note"
+    " FROM agenda_items a JOIN entities e ON e.id = a.entity_id"
+    " WHERE a.user_id = ? AND a.status = 'aberto'"
+)
+
+
+def _entry(row: dict[str, object]) -> AgendaEntry:
+    return AgendaEntry(**{**row, "routine": Routine(str(row["routine"]))})  # type: ignore[arg-type]
+
+
+def next_call(db: Database, user: User) -> AgendaEntry | None:
+    """The earliest open follow-up: what the footer shows as "Próxima ligação"."""
+    require(db, user, Action.ATTEND, "agenda")
+    row = db.read(lambda tx: tx.one(_ENTRY_SQL + " ORDER BY a.due_from, a.id LIMIT 1", [user.id]))
+    return _entry(row) if row else None
+
+
+def open_items(db: Database, user: User) -> list[AgendaEntry]:
+    require(db, user, Action.ATTEND, "agenda")
+    rows = db.read(lambda tx: tx.all(_ENTRY_SQL + " ORDER BY a.due_from, a.id", [user.id]))
+    return [_entry(row) for row in rows]
+
+
+def agenda_frame(db: Database, user: User) -> pl.DataFrame:
+    """The open agenda as a table, with an `overdue` flag for highlighting."""
+    items = open_items(db, user)
+    now = db.clock()
+    return pl.DataFrame(
+        {
+            "id": [item.id for item in items],
+            "due_from": [item.due_from for item in items],
+            "entity_name": [item.entity_name for item in items],
+            "kind": [SOURCE_LABELS.get(item.source_type, item.source_type) for item in items],
+            "note": [item.note for item in items],
+            "overdue": [item.overdue(now) for item in items],
+        },
+        schema={
+            "id": pl.Int64,
+            "due_from": pl.Datetime("us", "UTC"),
+            "entity_name": pl.String,
+            "kind": pl.String,
+            "note": pl.String,
+            "overdue": pl.Boolean,
+        },
+    )
+
+
+def _own_item(tx: Tx, user: User, item_id: int) -> dict[str, object]:
+    row = tx.one(
+        "SELECT * FROM agenda_items WHERE id = ? AND user_id = ? AND status = 'aberto'",
+        [item_id, user.id],
+    )
+    if row is None:
+        raise NotFound("Compromisso não encontrado na sua agenda (já concluído?).")
+    return row
+
+
+def reschedule(db: Database, user: User, item_id: int, version: int, due_from: datetime) -> None:
+    require(db, user, Action.ATTEND, "agenda")
+
+    def work(tx: Tx) -> None:
+        _own_item(tx, user, item_id)
+        if due_from <= tx.now:
+            raise Invalid("Escolha uma data e hora futuras para o retorno.")
+        updated = tx.scalar(
+            "UPDATE agenda_items SET due_from = ?, due_until = ?, updated_at = ?,"
+            " version = version + 1 WHERE id = ? AND version = ? RETURNING id",
+            [due_from, due_from + WINDOW, tx.now, item_id, version],
+        )
+        if updated is None:
+            raise Conflict(STALE_RECORD)
+        audit.record(
+            tx, user, "agenda.reagendada", subject_type="agenda", subject_id=item_id,
+            detail={"para": due_from.isoformat()},
+        )  # fmt: skip
+
+    db.write(work)
+
+
+def close_item(db: Database, user: User, item_id: int, version: int) -> None:
+    require(db, user, Action.ATTEND, "agenda")
+
+    def work(tx: Tx) -> None:
+        _own_item(tx, user, item_id)
+        updated = tx.scalar(
+            "UPDATE agenda_items SET status = 'concluido', updated_at = ?, version = version + 1"
+            " WHERE id = ? AND version = ? RETURNING id",
+            [tx.now, item_id, version],
+        )
+        if updated is None:
+            raise Conflict(STALE_RECORD)
+        audit.record(tx, user, "agenda.concluida", subject_type="agenda", subject_id=item_id)
+
+    db.write(work)

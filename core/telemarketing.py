@@ -1,0 +1,657 @@
+"""Telemarketing (SAC/0800) attendances [SUC] and items [SUD]: the status machine, saving,
+the maintenance list and its export.
+
+Statuses: planejado (a future return is set), pendente (open), encerrado (closing reason and
+text, closing date stamped, every item closed), cancelado (cancellation reason). Encerrado and
+cancelado are final for operators; a supervisor may reopen an encerrado one (audited).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import polars as pl
+
+from core import agenda, audit, catalogues, privacy
+from core.access import Action, Routine, User, require
+from core.db import Database, Tx
+from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
+from core.validation import Problems, digits, format_document, search_key
+
+SOURCE = "tmk_attendance"
+LOCAL_TZ = ZoneInfo("America/Sao_Paulo")
+PAGE_SIZE = 50
+
+STATUS_LABELS = {
+    "planejado": "Planejado",
+    "pendente": "Pendente",
+    "encerrado": "Encerrado",
+    "cancelado": "Cancelado",
+}
+# The Protheus legend of the maintenance list.
+STATUS_COLOURS = {
+    "planejado": "blue",
+    "pendente": "red",
+    "encerrado": "green",
+    "cancelado": "black",
+}
+DIRECTIONS = {"receptivo": "Receptivo", "ativo": "Ativo"}
+ITEM_STATUSES = {"pendente": "Pendente", "encerrado": "Encerrado"}
+
+
+class Outcome(StrEnum):
+    SAVE = "gravar"  # planejado with a return date, pendente without
+    CLOSE = "encerrar"
+    CANCEL = "cancelar"
+
+
+@dataclass
+class ItemInput:
+    occurrence_id: int | None
+    action_id: int | None = None
+    product_code: str | None = None
+    status: str = "pendente"
+    notes: str = ""
+    execute_on: date | None = None
+
+
+@dataclass
+class AttendanceInput:
+    entity_id: int
+    contact_id: int | None = None
+    direction: str = "receptivo"
+    media_id: int | None = None
+    campaign_id: int | None = None
+    return_at: datetime | None = None
+    items: list[ItemInput] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Attendance:
+    id: int
+    version: int
+    status: str
+    entity_id: int
+    entity_name: str
+    contact_id: int | None
+    user_id: int
+    operator_code: str
+    group_id: int
+    direction: str
+    media_id: int | None
+    campaign_id: int | None
+    started_at: datetime
+    ended_at: datetime | None
+    return_at: datetime | None
+    closing_reason_id: int | None
+    closing_text: str | None
+    closed_at: datetime | None
+    cancellation_reason_id: int | None
+    cancelled_at: datetime | None
+    items: list[dict[str, Any]]
+    labels: dict[int, str]  # catalogue id -> description, inactive entries included
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in {"encerrado", "cancelado"}
+
+
+# --- the status machine (pure) --------------------------------------------------------------
+
+
+def next_status(
+    current: str | None,
+    outcome: Outcome,
+    *,
+    return_at: datetime | None,
+    now: datetime,
+    closing_reason_id: int | None = None,
+    closing_text: str = "",
+    cancellation_reason_id: int | None = None,
+) -> str:
+    """The status an outcome leads to from `current` (None: a new attendance), or Invalid."""
+    if current == "encerrado":
+        raise Invalid("Atendimento encerrado não pode ser alterado; um supervisor pode reabri-lo.")
+    if current == "cancelado":
+        raise Invalid("Atendimento cancelado não pode ser alterado.")
+    if outcome is Outcome.CANCEL:
+        if current is None:
+            raise Invalid(
+                "Um atendimento ainda não gravado não é cancelado: use Limpa Atendimento."
+            )
+        if cancellation_reason_id is None:
+            raise Invalid("Informe o motivo do cancelamento.")
+        return "cancelado"
+    if outcome is Outcome.CLOSE:
+        problems = Problems()
+        if closing_reason_id is None:
+            problems.add("closing_reason_id", "informe o motivo de encerramento")
+        if len(closing_text.strip()) < 3:
+            problems.add("closing_text", "descreva a solução no texto de encerramento")
+        problems.raise_if_any()
+        return "encerrado"
+    if return_at is not None:
+        if return_at <= now:
+            raise Invalid("A data/hora de retorno deve estar no futuro.")
+        return "planejado"
+    return "pendente"
+
+
+# --- visibility -----------------------------------------------------------------------------
+
+
+def _visibility(user: User, alias: str = "a") -> tuple[str, list[Any]]:
+    """Supervisors see every attendance; an operator their own and their groups'."""
+    if user.is_supervisor or user.is_admin:
+        return "TRUE", []
+    groups = list(user.operator.group_ids) if user.operator else []
+    marks = ", ".join("?" for _ in groups) or "NULL"
+    return f"({alias}.user_id = ? OR {alias}.group_id IN ({marks}))", [user.id, *groups]
+
+
+# --- saving ---------------------------------------------------------------------------------
+
+
+def save_attendance(
+    db: Database,
+    user: User,
+    data: AttendanceInput,
+    *,
+    outcome: Outcome = Outcome.SAVE,
+    attendance_id: int | None = None,
+    version: int | None = None,
+    group_id: int | None = None,
+    call_id: int | None = None,
+    closing_reason_id: int | None = None,
+    closing_text: str = "",
+    cancellation_reason_id: int | None = None,
+) -> Attendance:
+    """Gravar / Encerrar / Cancelar, in one transaction with the agenda and the audit row.
+
+    A new attendance is stamped with the operator, the active group and the open call; an
+    existing one needs the version it was read at (a stale one is a Conflict).
+    """
+    require(db, user, Action.ATTEND_TELEMARKETING, "gravar atendimento")
+    operator = user.operator
+    assert operator is not None
+    group = group_id if group_id is not None else operator.main_group_id
+    if group not in operator.group_ids:
+        raise Invalid("Você não pertence a este grupo de atendimento.")
+
+    def work(tx: Tx) -> Attendance:
+        stored = None
+        if attendance_id is not None:
+            stored = _visible_row(tx, user, attendance_id)
+            if stored["version"] != version:
+                raise Conflict(STALE_RECORD)
+        status = next_status(
+            stored["status"] if stored else None,
+            outcome,
+            return_at=data.return_at,
+            now=tx.now,
+            closing_reason_id=closing_reason_id,
+            closing_text=closing_text,
+            cancellation_reason_id=cancellation_reason_id,
+        )
+        _check_input(tx, data, attendance_id, closing_reason_id, cancellation_reason_id)
+        if stored is None:
+            new_id = _insert(tx, user, group, data, call_id)
+        else:
+            new_id = stored["id"]
+            _update_header(tx, new_id, version or 0, data)
+        _write_items(tx, new_id, data.items, close_all=status == "encerrado")
+        _apply_status(tx, new_id, status, closing_reason_id, closing_text, cancellation_reason_id)
+        _sync_agenda(tx, user, new_id, data, status)
+        _end_call(tx, user, call_id, status)
+        audit.record(
+            tx, user, "telemarketing." + ("incluido" if stored is None else outcome.value),
+            subject_type="atendimento_tmk", subject_id=new_id,
+            detail={"status": status, "de": stored["status"] if stored else None},
+        )  # fmt: skip
+        return _load(tx, new_id)
+
+    return db.write(work)
+
+
+def _check_input(
+    tx: Tx,
+    data: AttendanceInput,
+    attendance_id: int | None,
+    closing_reason_id: int | None,
+    cancellation_reason_id: int | None,
+) -> None:
+    """References must exist and be choosable; entries already on the record stay allowed."""
+    problems = Problems()
+    if tx.scalar("SELECT id FROM entities WHERE id = ?", [data.entity_id]) is None:
+        problems.add("entity_id", "entidade inexistente")
+    if data.contact_id is not None and not tx.scalar(
+        "SELECT 1 FROM entity_contacts WHERE entity_id = ? AND contact_id = ?",
+        [data.entity_id, data.contact_id],
+    ):
+        problems.add("contact_id", "o contato não pertence a esta entidade")
+    if data.direction not in DIRECTIONS:
+        problems.add("direction", "direção deve ser ativo ou receptivo")
+    if not data.items:
+        problems.add("items", "inclua ao menos um item (assunto/ocorrência)")
+    kept = _ids_on_record(tx, attendance_id)
+    today = tx.now.date()
+
+    def allowed(catalogue: str, entry_id: int | None, field_name: str, label: str) -> None:
+        if entry_id is None or entry_id in kept:
+            return
+        clauses = "catalogue = ? AND id = ? AND active"
+        params: list[Any] = [catalogue, entry_id]
+        if catalogue == "ocorrencia":
+            clauses += " AND routine = 'telemarketing'"
+        if catalogue == "campanha":
+            clauses += " AND (starts_on IS NULL OR starts_on <= ?)"
+            clauses += " AND (ends_on IS NULL OR ends_on >= ?)"
+            params += [today, today]
+        if not tx.scalar(f"SELECT id FROM catalogue_items WHERE {clauses}", params):
+            problems.add(field_name, f"{label} inexistente ou inativo(a)")
+
+    allowed("midia", data.media_id, "media_id", "mídia")
+    allowed("campanha", data.campaign_id, "campaign_id", "campanha")
+    allowed("motivo_encerramento", closing_reason_id, "closing_reason_id", "motivo")
+    allowed("motivo_cancelamento", cancellation_reason_id, "cancellation_reason_id", "motivo")
+    for line, item in enumerate(data.items, start=1):
+        if item.occurrence_id is None:
+            problems.add(f"item_{line}", f"item {line}: escolha a ocorrência")
+        allowed("ocorrencia", item.occurrence_id, f"item_{line}", f"item {line}: ocorrência")
+        allowed("acao", item.action_id, f"item_{line}_action", f"item {line}: ação")
+        if item.status not in ITEM_STATUSES:
+            problems.add(f"item_{line}", f"item {line}: status inválido")
+    problems.raise_if_any()
+
+
+def _ids_on_record(tx: Tx, attendance_id: int | None) -> set[int]:
+    if attendance_id is None:
+        return set()
+    row = tx.one(
+        "SELECT media_id, campaign_id, closing_reason_id, cancellation_reason_id"
+        " FROM tmk_attendances WHERE id = ?",
+        [attendance_id],
+    )
+    ids = {value for value in (row or {}).values() if value is not None}
+    for item in tx.all(
+        "SELECT occurrence_id, action_id FROM tmk_items WHERE attendance_id = ?", [attendance_id]
+    ):
+        ids |= {value for value in item.values() if value is not None}
+    return ids
+
+
+def _insert(tx: Tx, user: User, group: int, data: AttendanceInput, call_id: int | None) -> int:
+    assert user.operator is not None
+    started = tx.now
+    if call_id is not None:
+        started = (
+            tx.scalar(
+                "SELECT started_at FROM calls WHERE id = ? AND user_id = ?", [call_id, user.id]
+            )
+            or started
+        )
+    params = [
+        data.entity_id, data.contact_id, user.id, user.operator.id, group, call_id,
+        data.direction, data.media_id, data.campaign_id, started, data.return_at, tx.now, tx.now,
+    ]  # fmt: skip
+    return int(
+        tx.scalar(
+            "INSERT INTO tmk_attendances (entity_id, contact_id, user_id, operator_id, group_id,"
+            " call_id, direction, media_id, campaign_id, status, started_at, return_at,"
+            " created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pendente', ?, ?, ?, ?) RETURNING id",
+            params,
+        )
+    )
+
+
+def _update_header(tx: Tx, attendance_id: int, version: int, data: AttendanceInput) -> None:
+    updated = tx.scalar(
+        "UPDATE tmk_attendances SET contact_id = ?, direction = ?, media_id = ?,"
+        " campaign_id = ?, return_at = ?, updated_at = ?, version = version + 1"
+        " WHERE id = ? AND version = ? RETURNING id",
+        [
+            data.contact_id, data.direction, data.media_id, data.campaign_id, data.return_at,
+            tx.now, attendance_id, version,
+        ],
+    )  # fmt: skip
+    if updated is None:
+        raise Conflict(STALE_RECORD)
+
+
+def _write_items(tx: Tx, attendance_id: int, items: list[ItemInput], close_all: bool) -> None:
+    tx.execute("DELETE FROM tmk_items WHERE attendance_id = ?", [attendance_id])
+    for line, item in enumerate(items, start=1):
+        tx.execute(
+            "INSERT INTO tmk_items (attendance_id, line, occurrence_id, action_id, product_code,"
+            " status, notes, execute_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                attendance_id, line, item.occurrence_id, item.action_id,
+                (item.product_code or "").strip() or None,
+                "encerrado" if close_all else item.status, item.notes.strip(), item.execute_on,
+            ],
+        )  # fmt: skip
+
+
+def _apply_status(
+    tx: Tx,
+    attendance_id: int,
+    status: str,
+    closing_reason_id: int | None,
+    closing_text: str,
+    cancellation_reason_id: int | None,
+) -> None:
+    if status == "encerrado":
+        tx.execute(
+            "UPDATE tmk_attendances SET status = ?, closing_reason_id = ?, closing_text = ?,"
+            " closed_at = ?, ended_at = coalesce(ended_at, ?) WHERE id = ?",
+            [status, closing_reason_id, closing_text.strip(), tx.now, tx.now, attendance_id],
+        )
+    elif status == "cancelado":
+        tx.execute(
+            "UPDATE tmk_attendances SET status = ?, cancellation_reason_id = ?, cancelled_at = ?,"
+            " ended_at = coalesce(ended_at, ?) WHERE id = ?",
+            [status, cancellation_reason_id, tx.now, tx.now, attendance_id],
+        )
+    else:
+        tx.execute("UPDATE tmk_attendances SET status = ? WHERE id = ?", [status, attendance_id])
+
+
+def _sync_agenda(
+    tx: Tx, user: User, attendance_id: int, data: AttendanceInput, status: str
+) -> None:
+    if status == "planejado" and data.return_at is not None:
+        agenda.schedule(
+            tx, user.id, Routine.TELEMARKETING, SOURCE, attendance_id, data.entity_id,
+            data.return_at, note=f"Retorno do atendimento {attendance_id}",
+        )  # fmt: skip
+    else:
+        agenda.settle(
+            tx, SOURCE, attendance_id, "cancelado" if status == "cancelado" else "concluido"
+        )
+
+
+def _end_call(tx: Tx, user: User, call_id: int | None, status: str) -> None:
+    """Saving the attendance ends its call (the seed's window closes on confirm)."""
+    if call_id is None:
+        return
+    if tx.scalar(
+        "DELETE FROM open_calls WHERE user_id = ? AND call_id = ? RETURNING call_id",
+        [user.id, call_id],
+    ):
+        tx.execute(
+            "UPDATE calls SET ended_at = ?, result = ? WHERE id = ?",
+            [tx.now, f"Telemarketing: {STATUS_LABELS[status]}", call_id],
+        )
+
+
+def reopen_attendance(
+    db: Database, user: User, attendance_id: int, version: int, reason: str
+) -> Attendance:
+    """A supervisor reopens an encerrado attendance as pendente; the reason is audited."""
+    require(db, user, Action.REOPEN_ATTENDANCE, f"reabrir atendimento {attendance_id}")
+    if len(reason.strip()) < 3:
+        raise Invalid("Informe por que o atendimento está sendo reaberto.")
+
+    def work(tx: Tx) -> Attendance:
+        stored = _visible_row(tx, user, attendance_id)
+        if stored["status"] != "encerrado":
+            raise Invalid("Só atendimentos encerrados podem ser reabertos.")
+        updated = tx.scalar(
+            "UPDATE tmk_attendances SET status = 'pendente', closed_at = NULL,"
+            " updated_at = ?, version = version + 1 WHERE id = ? AND version = ? RETURNING id",
+            [tx.now, attendance_id, version],
+        )
+        if updated is None:
+            raise Conflict(STALE_RECORD)
+        audit.record(
+            tx, user, "telemarketing.reaberto", subject_type="atendimento_tmk",
+            subject_id=attendance_id, detail={"motivo": reason.strip()},
+        )  # fmt: skip
+        return _load(tx, attendance_id)
+
+    return db.write(work)
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def _visible_row(tx: Tx, user: User, attendance_id: int) -> dict[str, Any]:
+    clause, params = _visibility(user)
+    row = tx.one(
+        f"SELECT * FROM tmk_attendances a WHERE a.id = ? AND {clause}", [attendance_id, *params]
+    )
+    if row is None:
+        raise NotFound("Atendimento não encontrado (ou fora dos seus grupos).")
+    return row
+
+
+def get_attendance(db: Database, user: User, attendance_id: int) -> Attendance:
+    require(db, user, Action.ATTEND_TELEMARKETING, f"atendimento {attendance_id}")
+
+    def work(tx: Tx) -> Attendance:
+        _visible_row(tx, user, attendance_id)
+        return _load(tx, attendance_id)
+
+    return db.read(work)
+
+
+def _load(tx: Tx, attendance_id: int) -> Attendance:
+    row = tx.one(
+        "SELECT a.*, e.name AS entity_name, o.code AS operator_code"
+        " FROM tmk_attendances a JOIN entities e ON e.id = a.entity_id"
+        " JOIN operators o ON o.id = a.operator_id WHERE a.id = ?",
+        [attendance_id],
+    )
+    assert row is not None
+    items = tx.all(
+        "SELECT line, occurrence_id, action_id, product_code, status, notes, execute_on"
+        " FROM tmk_items WHERE attendance_id = ? ORDER BY line",
+        [attendance_id],
+    )
+    ids = [
+        value
+        for value in (
+            row["media_id"], row["campaign_id"], row["closing_reason_id"],
+            row["cancellation_reason_id"],
+            *(item["occurrence_id"] for item in items), *(item["action_id"] for item in items),
+        )
+        if value is not None
+    ]  # fmt: skip
+    fields = {name: row[name] for name in Attendance.__dataclass_fields__ if name in row}
+    return Attendance(**fields, items=items, labels=catalogues.labels(tx, ids))
+
+
+@dataclass
+class AttendanceFilter:
+    status: str | None = None
+    start: date | None = None
+    end: date | None = None
+    operator_id: int | None = None
+    group_id: int | None = None
+    campaign_id: int | None = None
+    entity_text: str = ""
+
+
+@dataclass(frozen=True)
+class AttendancePage:
+    rows: pl.DataFrame
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+_LIST_SQL = (
+    "SELECT a.id, a.status, a.started_at, e.name AS entity_name, e.document,"
+    " c.name AS contact_name, o.code AS operator_code, g.name AS group_name, a.direction,"
+    " camp.description AS campaign, a.return_at, a.closed_at"
+    " FROM tmk_attendances a"
+    " JOIN entities e ON e.id = a.entity_id"
+    " JOIN operators o ON o.id = a.operator_id"
+    " JOIN attendance_groups g ON g.id = a.group_id"
+    " LEFT JOIN contacts c ON c.id = a.contact_id"
+    " LEFT JOIN catalogue_items camp ON camp.id = a.campaign_id"
+)
+
+
+def _local_midnight(day: date) -> datetime:
+    """Period filters are São Paulo calendar days; timestamps are stored in UTC."""
+    return datetime.combine(day, datetime.min.time(), tzinfo=LOCAL_TZ)
+
+
+def _filter_sql(user: User, filters: AttendanceFilter) -> tuple[str, list[Any]]:
+    clause, params = _visibility(user)
+    clauses = [clause]
+    if filters.status is not None:
+        if filters.status not in STATUS_LABELS:
+            raise Invalid("Status inválido.")
+        clauses.append("a.status = ?")
+        params.append(filters.status)
+    if filters.start is not None:
+        clauses.append("a.started_at >= ?")
+        params.append(_local_midnight(filters.start))
+    if filters.end is not None:
+        if filters.start is not None and filters.end < filters.start:
+            raise Invalid("O período termina antes de começar.")
+        clauses.append("a.started_at < ? + INTERVAL 1 DAY")
+        params.append(_local_midnight(filters.end))
+    for column, value in (
+        ("a.operator_id", filters.operator_id),
+        ("a.group_id", filters.group_id),
+        ("a.campaign_id", filters.campaign_id),
+    ):
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    text = filters.entity_text.strip()
+    if text:
+        number = digits(text)
+        if number and number == text.replace(".", "").replace("-", "").replace("/", ""):
+            clauses.append("e.document LIKE ?")
+            params.append(f"{number}%")
+        else:
+            clauses.append("e.search_name LIKE ?")
+            params.append(f"%{search_key(text)}%")
+    return " WHERE " + " AND ".join(clauses), params
+
+
+def list_attendances(
+    db: Database,
+    user: User,
+    filters: AttendanceFilter | None = None,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+) -> AttendancePage:
+    """The maintenance list: newest first, one page, the total for the pager."""
+    require(db, user, Action.ATTEND_TELEMARKETING, "manutenção de Telemarketing")
+    where, params = _filter_sql(user, filters or AttendanceFilter())
+    page = max(1, page)
+
+    def work(tx: Tx) -> AttendancePage:
+        total = tx.scalar(
+            "SELECT count(*) FROM tmk_attendances a JOIN entities e ON e.id = a.entity_id" + where,
+            params,
+        )
+        frame = tx.frame(
+            _LIST_SQL + where + " ORDER BY a.started_at DESC, a.id DESC LIMIT ? OFFSET ?",
+            [*params, page_size, (page - 1) * page_size],
+        )
+        frame = _display(tx, user, frame)
+        if frame.height:
+            audit.record(
+                tx, user, "dados.visualizados", subject_type="atendimento_tmk",
+                detail={"tela": "telemarketing.lista", "registros": frame.height,
+                        "mascarado": "document" in privacy.hidden_columns(tx, user, "entities")},
+            )  # fmt: skip
+        return AttendancePage(frame, int(total), page, page_size)
+
+    return db.write(work)
+
+
+def _display(tx: Tx, user: User, frame: pl.DataFrame) -> pl.DataFrame:
+    frame = privacy.mask_frame(frame, privacy.hidden_columns(tx, user, "entities"))
+    return frame.with_columns(
+        pl.col("document").map_elements(format_document, return_dtype=pl.String).fill_null(""),
+        pl.col("status")
+        .replace_strict(STATUS_LABELS, return_dtype=pl.String)
+        .alias("status_label"),
+        pl.col("direction").replace_strict(DIRECTIONS, return_dtype=pl.String),
+    )
+
+
+_CSV_HEADERS = {
+    "id": "Atendimento",
+    "status_label": "Status",
+    "started_at": "Início",
+    "entity_name": "Entidade",
+    "document": "CPF/CNPJ",
+    "contact_name": "Contato",
+    "operator_code": "Operador",
+    "group_name": "Grupo",
+    "direction": "Direção",
+    "campaign": "Campanha",
+    "return_at": "Retorno",
+    "closed_at": "Encerrado em",
+}
+
+
+def export_attendances_csv(
+    db: Database, user: User, filters: AttendanceFilter | None = None
+) -> bytes:
+    """Everything the filters select, masked like the screen, dates in São Paulo time."""
+    require(db, user, Action.ATTEND_TELEMARKETING, "exportar Telemarketing")
+    where, params = _filter_sql(user, filters or AttendanceFilter())
+
+    def work(tx: Tx) -> bytes:
+        frame = _display(
+            tx, user, tx.frame(_LIST_SQL + where + " ORDER BY a.started_at DESC", params)
+        )
+        audit.record(
+            tx, user, "dados.exportados", subject_type="atendimento_tmk",
+            detail={"registros": frame.height},
+        )  # fmt: skip
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";")
+        writer.writerow(_CSV_HEADERS.values())
+        for row in frame.select(list(_CSV_HEADERS)).iter_rows():
+            writer.writerow([_csv_value(value) for value in row])
+        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+    return db.write(work)
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")
+    return "" if value is None else value
+
+
+def entity_history(db: Database, user: User, entity_id: int, limit: int = 5) -> pl.DataFrame:
+    """The entity's last attendances (for the workspace's entity card)."""
+    require(db, user, Action.ATTEND_TELEMARKETING, f"histórico da entidade {entity_id}")
+    clause, params = _visibility(user)
+    return db.read(
+        lambda tx: _display(
+            tx,
+            user,
+            tx.frame(
+                _LIST_SQL + f" WHERE a.entity_id = ? AND {clause}"
+                " ORDER BY a.started_at DESC LIMIT ?",
+                [entity_id, *params, limit],
+            ),
+        )
+    )
