@@ -1,25 +1,27 @@
 """Chamadas / Incluir: the attendance workspace — pick the caller, work the call per routine.
 
 An operator with several routines gets one tab per routine ("Chamadas"); with a single routine,
-only that one ("Incluir"), as in the seed. Each routine's form plugs into its tab.
+only that one ("Incluir"), as in the seed. Selecting the caller starts the call and its timer.
 """
 
 import streamlit as st
 
-from core import calls, entities
+from core import calls, entities, telemarketing
 from core.access import Routine
-from ui import runtime, sidebar
+from ui import runtime, sidebar, telemarketing_tab
 from ui.entity_forms import entity_card
 from ui.feedback import attempt
 from ui.guard import enter_page
-from ui.workspace import footer
+from ui.workspace import OPEN_ATTENDANCE, first_routine, footer
 
 user = enter_page(__file__)
 db = runtime.database()
 routines = [routine for routine in Routine if routine in user.routines]
+group_id = sidebar.active_group_id(user)
 
 st.title("Incluir" if len(routines) == 1 else "Chamadas")
 call = calls.current_call(db, user)
+attendance = None
 
 if call is None:
     with st.container(key="entity_search"):
@@ -32,6 +34,7 @@ if call is None:
     if found is not None and found.total == 0:
         st.info("Nenhuma entidade encontrada. Cadastre-a em Cadastros › Entidades.")
     elif found is not None:
+        st.caption("Selecione a linha do cliente para iniciar a ligação (o cronômetro dispara).")
         table = st.dataframe(
             found.rows,
             key="ws_results",
@@ -45,36 +48,37 @@ if call is None:
         )  # fmt: skip
         if table.selection.rows:
             entity_id = int(found.rows["id"][table.selection.rows[0]])
-            routine = st.radio(
-                "Rotina", routines, format_func=lambda r: r.label, horizontal=True,
-                key="ws_routine",
-            )  # fmt: skip
-            if st.button("Iniciar ligação", type="primary", key="ws_start") and attempt(
-                lambda: calls.start_call(
-                    db, user, routine, entity_id, group_id=sidebar.active_group_id(user)
-                )
+            st.session_state.pop(OPEN_ATTENDANCE, None)
+            if attempt(
+                lambda: calls.start_call(db, user, first_routine(user), entity_id, group_id)
             ):
                 st.rerun()
 else:
-    detail = attempt(lambda: entities.get_entity(db, user, call.entity_id))
-    if detail is not None:
-        entity_card(detail)
+    entity = attempt(lambda: entities.get_entity(db, user, call.entity_id))
+    if entity is not None:
+        entity_card(entity)
+        if Routine.TELEMARKETING in routines:
+            history = telemarketing.entity_history(db, user, call.entity_id)
+            if history.height:
+                with st.expander(f"Últimos atendimentos ({history.height})"):
+                    st.dataframe(
+                        history.select("id", "started_at", "status_label", "operator_code"),
+                        hide_index=True,
+                        column_config={"id": "Nº", "started_at": "Início",
+                                       "status_label": "Status", "operator_code": "Operador"},
+                    )  # fmt: skip
+    attendance = telemarketing_tab.loaded_attendance(db, user)
     tabs = st.tabs([routine.label for routine in routines])
     for routine, tab in zip(routines, tabs, strict=True):
         with tab, st.container(key=f"tab_{routine.value}"):
-            st.info(
-                f"O registro do atendimento de {routine.label} chega na próxima entrega.",
-                icon="🚧",
-            )
-    result = st.text_input("Resultado da ligação", key="ws_result")
-    finish, clear = st.columns(2)
-    if finish.button("Encerrar ligação", type="primary", key="ws_end") and attempt(
-        lambda: calls.end_call(db, user, result), success="Ligação encerrada."
-    ):
-        st.rerun()
-    if clear.button("Limpa Atendimento", key="ws_clear") and attempt(
-        lambda: calls.end_call(db, user, "Limpo sem gravar")
-    ):
-        st.rerun()
+            if routine is Routine.TELEMARKETING:
+                telemarketing_tab.render(db, user, call, entity, attendance, group_id)
+            else:
+                st.info(f"A rotina {routine.label} chega na próxima entrega.", icon="🚧")
+    if st.button("Limpa Atendimento", key="ws_clear", help="Zera o cronômetro sem gravar"):
+        st.session_state.pop(OPEN_ATTENDANCE, None)
+        if attempt(lambda: calls.end_call(db, user, "Limpo sem gravar")):
+            st.rerun()
 
-footer(user, call, status="Em ligação" if call else "Livre")
+status = attendance.status_label if attendance else ("Em ligação" if call else "Livre")
+footer(user, call, status=status)

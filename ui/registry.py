@@ -66,6 +66,10 @@ PAGES: tuple[PageSpec, ...] = (
         Action.MANAGE_USERS,
     ),
     PageSpec(
+        "pages/cadastros.py", "Cadastros de atendimento", ":material/list_alt:", "Cadastros",
+        Action.MANAGE_CATALOGUES,
+    ),
+    PageSpec(
         "pages/painel.py", "Painel ao vivo", ":material/monitoring:", "Supervisão",
         Action.SUPERVISE,
     ),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import calls
-from core.access import User
+from core import agenda, calls
+from core.access import Routine, User
 from core.calls import OpenCall
 from core.db import utc_now
 from core.timer import format_elapsed, read_timer
@@ -48,4 +48,34 @@ def footer(user: User, call: OpenCall | None, status: str = "—", operation: st
         cells[3].caption(f"Status: {status}")
         if operation:
             cells[4].caption(f"Operação: {operation}")
-        st.caption("Próxima ligação: — (agenda chega com a rotina Telemarketing)")
+        upcoming = agenda.next_call(runtime.database(), user)
+        if upcoming is None:
+            st.caption("Próxima ligação: —")
+        else:
+            late = " ⚠️ atrasada" if upcoming.overdue(utc_now()) else ""
+            st.caption(
+                f"Próxima ligação: {local_datetime(upcoming.due_from)} · "
+                f"{upcoming.entity_name}{late}"
+            )
+
+
+OPEN_ATTENDANCE = "ws_tmk_attendance_id"  # the Telemarketing attendance loaded in the workspace
+
+
+def open_in_workspace(user: User, entity_id: int, attendance_id: int | None = None) -> None:
+    """From the agenda or a maintenance list: start the call with the entity, load the
+    attendance into the Telemarketing tab, and go to the workspace."""
+    db = runtime.database()
+    if calls.current_call(db, user) is None:
+        from ui import sidebar
+
+        calls.start_call(
+            db, user, first_routine(user), entity_id, group_id=sidebar.active_group_id(user)
+        )
+    st.session_state[OPEN_ATTENDANCE] = attendance_id
+    st.switch_page("pages/chamadas.py")
+
+
+def first_routine(user: User) -> Routine:
+    """The routine a call is recorded under when the operator picks a caller."""
+    return next(routine for routine in Routine if routine in user.routines)
