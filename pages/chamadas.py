@@ -10,7 +10,7 @@ from core import calls, entities, telemarketing
 from core.access import Routine
 from ui import runtime, sidebar, telemarketing_tab
 from ui.entity_forms import entity_card
-from ui.feedback import attempt
+from ui.feedback import attempt, succeeded
 from ui.guard import enter_page
 from ui.workspace import OPEN_ATTENDANCE, first_routine, footer
 
@@ -49,7 +49,7 @@ if call is None:
         if table.selection.rows:
             entity_id = int(found.rows["id"][table.selection.rows[0]])
             st.session_state.pop(OPEN_ATTENDANCE, None)
-            if attempt(
+            if succeeded(
                 lambda: calls.start_call(db, user, first_routine(user), entity_id, group_id)
             ):
                 st.rerun()
@@ -77,7 +77,7 @@ else:
                 st.info(f"A rotina {routine.label} chega na próxima entrega.", icon="🚧")
     if st.button("Limpa Atendimento", key="ws_clear", help="Zera o cronômetro sem gravar"):
         st.session_state.pop(OPEN_ATTENDANCE, None)
-        if attempt(lambda: calls.end_call(db, user, "Limpo sem gravar")):
+        if succeeded(lambda: calls.end_call(db, user, "Limpo sem gravar"), "Atendimento limpo."):
             st.rerun()
 
 status = attendance.status_label if attendance else ("Em ligação" if call else "Livre")

@@ -5,10 +5,9 @@ import streamlit as st
 from core import entities
 from core.access import Action, allowed
 from core.entities import KINDS
-from core.errors import Invalid
 from ui import runtime
-from ui.entity_forms import contact_form, entity_card, entity_form
-from ui.feedback import attempt, show_error
+from ui.entity_forms import entity_form, entity_section
+from ui.feedback import attempt
 from ui.guard import enter_page
 
 user = enter_page(__file__)
@@ -61,41 +60,15 @@ with consult:
                 mime="text/csv",
                 key="entity_export",
             )
-            selected = table.selection.rows
-            if selected:
-                entity_id = int(result.rows["id"][selected[0]])
-                detail = attempt(lambda: entities.get_entity(db, user, entity_id))
-                if detail is not None:
-                    entity_card(detail)
-                    if can_edit:
-                        with st.expander("Alterar dados"):
-                            changed = entity_form(f"edit_{entity_id}_{detail.version}", detail)
-                            if changed is not None:
-                                saved = attempt(
-                                    lambda: entities.update_entity(
-                                        db, user, entity_id, detail.version, changed
-                                    ),
-                                    success="Entidade alterada.",
-                                )
-                                if saved is not None:
-                                    st.rerun()
-                        with st.expander("Novo contato"):
-                            contact = contact_form(f"contact_{entity_id}")
-                            if contact is not None and attempt(
-                                lambda: entities.add_contact(db, user, entity_id, contact),
-                                success="Contato incluído.",
-                            ):
-                                st.rerun()
+            if table.selection.rows:
+                entity_id = int(result.rows["id"][table.selection.rows[0]])
+                entity_section(db, user, entity_id, can_edit)
 
 with include:
     if not can_edit:
         st.info("Você pode consultar, mas não incluir entidades.")
     else:
         new = entity_form("entity_new")
-        if new is not None:
-            try:
-                created = entities.create_entity(db, user, new)
-            except Invalid as error:
-                show_error(error)
-            else:
-                st.success(f"Entidade incluída com o código {created}.")
+        created = attempt(lambda: entities.create_entity(db, user, new)) if new else None
+        if created is not None:
+            st.success(f"Entidade incluída com o código {created}.")

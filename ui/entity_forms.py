@@ -8,8 +8,12 @@ from typing import Any
 
 import streamlit as st
 
+from core import entities
+from core.access import User
+from core.db import Database
 from core.entities import KINDS, PERSON_TYPES, ContactInput, EntityDetail, EntityInput
 from core.privacy import RESTRICTED
+from ui.feedback import attempt, succeeded
 from ui.formats import local_date, local_datetime
 
 _LABELS = {
@@ -138,3 +142,26 @@ def _shown(column: str, value: Any) -> str:
     if isinstance(value, date):
         return local_date(value)
     return "" if value is None else str(value)
+
+
+def entity_section(db: Database, user: User, entity_id: int, can_edit: bool) -> None:
+    """The selected entity: its card, then (for editors) alter it and add a contact."""
+    detail = attempt(lambda: entities.get_entity(db, user, entity_id))
+    if detail is None:
+        return
+    entity_card(detail)
+    if not can_edit:
+        return
+    with st.expander("Alterar dados"):
+        changed = entity_form(f"edit_{entity_id}_{detail.version}", detail)
+        if changed is not None and succeeded(
+            lambda: entities.update_entity(db, user, entity_id, detail.version, changed),
+            "Entidade alterada.",
+        ):
+            st.rerun()
+    with st.expander("Novo contato"):
+        contact = contact_form(f"contact_{entity_id}")
+        if contact is not None and succeeded(
+            lambda: entities.add_contact(db, user, entity_id, contact), "Contato incluído."
+        ):
+            st.rerun()

@@ -37,3 +37,31 @@ def attempt(action: Callable[[], T], success: str | None = None) -> T | None:
 
 def field_problems(error: Invalid) -> str:
     return "\n".join(f"- {message}" for message in error.problems.values())
+
+
+_FLASH = "cc_flash"
+
+
+def succeeded(action: Callable[[], object], success: str | None = None) -> bool:
+    """Run a core call that is followed by a rerun. On a DomainError show it and return False;
+    on success queue `success` as a toast for the next run and return True."""
+    try:
+        action()
+    except DomainError as error:
+        show_error(error)
+        return False
+    if success:
+        flash(success)
+    return True
+
+
+def flash(message: str) -> None:
+    """Queue a toast for the next run (a toast sent right before st.rerun may be lost)."""
+    st.session_state[_FLASH] = message
+
+
+def show_flash() -> None:
+    """Show the toast queued by the action that caused this rerun (app.py calls it)."""
+    message = st.session_state.pop(_FLASH, None)
+    if message:
+        st.toast(message, icon="✅")

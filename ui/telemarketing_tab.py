@@ -22,7 +22,7 @@ from core.telemarketing import (
     ItemInput,
     Outcome,
 )
-from ui.feedback import attempt, show_error
+from ui.feedback import attempt, flash, show_error, succeeded
 from ui.formats import LOCAL_TZ, local_datetime
 from ui.workspace import OPEN_ATTENDANCE
 
@@ -131,7 +131,7 @@ def render(
         show_error(error)
         return
     st.session_state.pop(OPEN_ATTENDANCE, None)
-    st.toast(f"Atendimento nº {saved.id} gravado: {STATUS_LABELS[saved.status]}.", icon="✅")
+    flash(f"Atendimento nº {saved.id} gravado: {STATUS_LABELS[saved.status]}.")
     st.rerun()
 
 
@@ -146,11 +146,11 @@ def _final(db: Database, user: User, attendance: Attendance) -> None:
         st.caption(f"Solução: {attendance.closing_text}")
     if attendance.status == "encerrado" and allowed(user, Action.REOPEN_ATTENDANCE):
         reason = st.text_input("Motivo da reabertura", key=f"reopen_{attendance.id}")
-        if st.button("Reabrir atendimento", key=f"reopen_btn_{attendance.id}") and attempt(
+        if st.button("Reabrir atendimento", key=f"reopen_btn_{attendance.id}") and succeeded(
             lambda: telemarketing.reopen_attendance(
                 db, user, attendance.id, attendance.version, reason
             ),
-            success="Atendimento reaberto.",
+            "Atendimento reaberto.",
         ):
             st.rerun()
 

@@ -1,0 +1,117 @@
+"""The attendance workspace (pages/chamadas.py) driven through AppTest."""
+
+from __future__ import annotations
+
+from core import calls
+from core.access import Routine
+from tests.ui.conftest import UiHarness, select_row, texts, widget
+
+PAGE = "pages/chamadas.py"
+
+
+def _pick(at, label: str, index: int = 1):  # type: ignore[no-untyped-def]
+    widget(at.selectbox, label).select_index(index)
+
+
+def _button(at, label: str):  # type: ignore[no-untyped-def]
+    return widget(at.button, label)
+
+
+def test_single_routine_operator_gets_incluir_and_only_her_routine_tab(ui: UiHarness) -> None:
+    ana = ui.user("ana")
+    entity_id = int(ui.scalar("SELECT min(id) FROM entities"))
+    calls.start_call(ui.db, ana, Routine.TELEMARKETING, entity_id)
+    at = ui.page(PAGE, "ana").run()
+    assert not at.exception
+    assert at.title[0].value == "Incluir"
+    assert [tab.label for tab in at.tabs] == ["Telemarketing"]
+
+
+def test_multi_routine_operator_gets_chamadas_with_a_tab_per_routine(ui: UiHarness) -> None:
+    diego = ui.user("diego")
+    entity_id = int(ui.scalar("SELECT min(id) FROM entities"))
+    calls.start_call(ui.db, diego, Routine.TELEMARKETING, entity_id)
+    at = ui.page(PAGE, "diego").run()
+    assert at.title[0].value == "Chamadas"
+    assert [tab.label for tab in at.tabs] == ["Telemarketing", "Televendas", "Telecobrança"]
+
+
+def test_selecting_the_caller_starts_the_call(ui: UiHarness) -> None:
+    at = ui.page(PAGE, "ana").run()
+    name = str(ui.scalar("SELECT name FROM entities ORDER BY id LIMIT 1"))
+    at.text_input(key="ws_search_text").input(name).run()
+    select_row(at, "ws_results", "name", name)
+    call = calls.current_call(ui.db, ui.user("ana"))
+    assert call is not None and call.entity_name == name
+    assert any(name == value for value in texts(at))  # the entity card's heading
+
+
+def test_gravar_saves_a_pendente_attendance_ends_the_call_and_updates_the_footer(
+    ui: UiHarness,
+) -> None:
+    ana = ui.user("ana")
+    entity_id = int(ui.scalar("SELECT min(id) FROM entities"))
+    calls.start_call(ui.db, ana, Routine.TELEMARKETING, entity_id)
+    at = ui.page(PAGE, "ana").run()
+    _pick(at, "Assunto › ocorrência 1")
+    _button(at, "Gravar").click().run()
+    assert not at.exception
+    assert calls.current_call(ui.db, ana) is None
+    status = ui.scalar("SELECT status FROM tmk_attendances ORDER BY id DESC LIMIT 1")
+    assert status == "pendente"
+    assert any("Telemarketing: Pendente" in value for value in texts(at))
+
+
+def test_encerrar_without_reason_shows_why_and_writes_nothing(ui: UiHarness) -> None:
+    ana = ui.user("ana")
+    entity_id = int(ui.scalar("SELECT min(id) FROM entities"))
+    calls.start_call(ui.db, ana, Routine.TELEMARKETING, entity_id)
+    before = ui.scalar("SELECT count(*) FROM tmk_attendances")
+    at = ui.page(PAGE, "ana").run()
+    _pick(at, "Assunto › ocorrência 1")
+    _button(at, "Encerrar").click().run()
+    assert any("motivo de encerramento" in error.value for error in at.error)
+    assert ui.scalar("SELECT count(*) FROM tmk_attendances") == before
+    assert calls.current_call(ui.db, ana) is not None  # still on the line
+
+
+def test_encerrar_with_reason_and_text_closes_it(ui: UiHarness) -> None:
+    ana = ui.user("ana")
+    entity_id = int(ui.scalar("SELECT min(id) FROM entities"))
+    calls.start_call(ui.db, ana, Routine.TELEMARKETING, entity_id)
+    at = ui.page(PAGE, "ana").run()
+    _pick(at, "Assunto › ocorrência 1")
+    _pick(at, "Motivo de encerramento")
+    at.text_area[0].input("Cliente orientado sobre a garantia.")
+    _button(at, "Encerrar").click().run()
+    assert not at.error
+    row = ui.db.read(
+        lambda tx: tx.one(
+            "SELECT status, closing_text FROM tmk_attendances ORDER BY id DESC LIMIT 1"
+        )
+    )
+    assert row == {"status": "encerrado", "closing_text": "Cliente orientado sobre a garantia."}
+
+
+def test_limpa_atendimento_resets_the_call_without_saving(ui: UiHarness) -> None:
+    ana = ui.user("ana")
+    entity_id = int(ui.scalar("SELECT min(id) FROM entities"))
+    calls.start_call(ui.db, ana, Routine.TELEMARKETING, entity_id)
+    before = ui.scalar("SELECT count(*) FROM tmk_attendances")
+    at = ui.page(PAGE, "ana").run()
+    _button(at, "Limpa Atendimento").click().run()
+    assert calls.current_call(ui.db, ana) is None
+    assert ui.scalar("SELECT count(*) FROM tmk_attendances") == before
+    assert at.text_input(key="ws_search_text") is not None  # back to picking a caller
+
+
+def test_footer_shows_the_next_call_from_the_agenda(ui: UiHarness) -> None:
+    at = ui.page(PAGE, "ana").run()
+    footer = [value for value in texts(at) if value.startswith("Próxima ligação")]
+    assert footer and footer[0] != "Próxima ligação: —"  # the demo gives ana planned returns
+
+
+def test_a_user_without_a_routine_is_refused(ui: UiHarness) -> None:
+    at = ui.page(PAGE, "admin").run()
+    assert any("Acesso negado" in error.value for error in at.error)
+    assert not at.tabs
