@@ -562,10 +562,13 @@ def list_attendances(
     page = max(1, page)
 
     def work(tx: Tx) -> AttendancePage:
-        total = tx.scalar(
-            "SELECT count(*) FROM tmk_attendances a JOIN entities e ON e.id = a.entity_id" + where,
-            params,
+        # The count joins entities only when the filter needs them: it runs on every page.
+        joined = (
+            " JOIN entities e ON e.id = a.entity_id"
+            if filters and filters.entity_text.strip()
+            else ""
         )
+        total = tx.scalar("SELECT count(*) FROM tmk_attendances a" + joined + where, params)
         frame = tx.frame(
             _LIST_SQL + where + " ORDER BY a.started_at DESC, a.id DESC LIMIT ? OFFSET ?",
             [*params, page_size, (page - 1) * page_size],
