@@ -12,6 +12,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import polars as pl
 
@@ -30,10 +31,12 @@ from core.validation import (
     digits,
     format_document,
     format_phone,
+    like_escape,
     search_key,
 )
 
 KINDS = {"cliente": "Cliente", "prospect": "Prospect"}
+LOCAL_TZ = ZoneInfo("America/Sao_Paulo")
 PERSON_TYPES = {"F": "Pessoa física", "J": "Pessoa jurídica"}
 PAGE_SIZE = 50
 
@@ -159,7 +162,8 @@ def _text(value: str | None) -> str | None:
 
 
 def _local_today(tx: Tx) -> date:
-    return tx.now.date()
+    # tx.now is UTC: from 21:00 in São Paulo its date is already tomorrow's.
+    return tx.now.astimezone(LOCAL_TZ).date()
 
 
 # --- reads ----------------------------------------------------------------------------------
@@ -178,8 +182,8 @@ def _search_filter(text: str, kind: str | None) -> tuple[str, list[Any]]:
         clauses.append("(document LIKE ? OR phone LIKE ? OR mobile LIKE ?)")
         params += [f"{number}%", f"%{number}%", f"%{number}%"]
     elif text.strip():
-        clauses.append("search_name LIKE ?")
-        params.append(f"%{search_key(text)}%")
+        clauses.append("search_name LIKE ? ESCAPE '\\'")
+        params.append(f"%{like_escape(search_key(text))}%")
     if kind:
         clauses.append("kind = ?")
         params.append(kind)

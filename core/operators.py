@@ -65,7 +65,11 @@ def _clean_group(tx: Tx, data: GroupInput, group_id: int | None) -> dict[str, ob
         problems.add("name", "já existe um grupo com este nome")
     if data.direction not in DIRECTIONS:
         problems.add("direction", "direção deve ser ativo, receptivo ou ambos")
-    if not 10 <= int(data.ideal_seconds) <= 4 * 3600:
+    try:
+        ideal_seconds = int(data.ideal_seconds)
+    except (TypeError, ValueError):
+        ideal_seconds = -1
+    if not 10 <= ideal_seconds <= 4 * 3600:
         problems.add("ideal_seconds", "tempo ideal deve ficar entre 10 segundos e 4 horas")
     try:
         discount = Decimal(str(data.max_discount_pct)).quantize(Decimal("0.01"))
@@ -84,7 +88,7 @@ def _clean_group(tx: Tx, data: GroupInput, group_id: int | None) -> dict[str, ob
     return {
         "name": name,
         "direction": data.direction,
-        "ideal_seconds": int(data.ideal_seconds),
+        "ideal_seconds": ideal_seconds,
         "max_discount_pct": discount,
         "parent_id": data.parent_id,
         "active": data.active,

@@ -22,7 +22,7 @@ from core import agenda, audit, catalogues, privacy
 from core.access import Action, Routine, User, require
 from core.db import Database, Tx
 from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
-from core.validation import Problems, digits, format_document, search_key
+from core.validation import Problems, digits, format_document, like_escape, search_key
 
 SOURCE = "tmk_attendance"
 LOCAL_TZ = ZoneInfo("America/Sao_Paulo")
@@ -544,8 +544,8 @@ def _filter_sql(user: User, filters: AttendanceFilter) -> tuple[str, list[Any]]:
             clauses.append("e.document LIKE ?")
             params.append(f"{number}%")
         else:
-            clauses.append("e.search_name LIKE ?")
-            params.append(f"%{search_key(text)}%")
+            clauses.append("e.search_name LIKE ? ESCAPE '\\'")
+            params.append(f"%{like_escape(search_key(text))}%")
     return " WHERE " + " AND ".join(clauses), params
 
 

@@ -21,6 +21,11 @@ def digits(value: str | None) -> str:
     return re.sub(r"\D", "", value or "")
 
 
+def like_escape(text: str) -> str:
+    """Make % and _ typed by a user match themselves in `LIKE ? ESCAPE '\\'`."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def search_key(text: str) -> str:
     """Lower case without accents: what name searches compare against."""
     decomposed = unicodedata.normalize("NFKD", text.strip().lower())

@@ -85,9 +85,7 @@ def test_a_routine_the_operator_does_not_hold_is_refused_and_audited(
     assert refusals == 1
 
 
-def test_a_call_in_a_group_the_operator_is_not_in_is_refused(
-    db: Database, operator: User
-) -> None:
+def test_a_call_in_a_group_the_operator_is_not_in_is_refused(db: Database, operator: User) -> None:
     entity_id = factories.make_entity(db, operator)
     other_group = factories.make_group(db, name="Outro grupo")
     with pytest.raises(Invalid, match="não pertence"):
