@@ -174,11 +174,16 @@ _LIST_COLUMNS = "id, kind, person_type, name, document, phone, mobile, email, ci
 _NUMERIC_QUERY = re.compile(r"[\d\s.\-/()+]+")
 
 
-def _search_filter(text: str, kind: str | None) -> tuple[str, list[Any]]:
+def _search_filter(text: str, kind: str | None, exact_numbers: bool) -> tuple[str, list[Any]]:
+    """Name: any part. Numbers: CPF/CNPJ prefix or phone digits anywhere — or, for a user who
+    sees them masked, the whole number only, so masked digits cannot be guessed one by one."""
     clauses: list[str] = []
     params: list[Any] = []
     number = digits(text)
-    if len(number) >= 3 and _NUMERIC_QUERY.fullmatch(text.strip()):
+    if exact_numbers and len(number) >= 3 and _NUMERIC_QUERY.fullmatch(text.strip()):
+        clauses.append("(document = ? OR phone = ? OR mobile = ?)")
+        params += [number, number, number]
+    elif len(number) >= 3 and _NUMERIC_QUERY.fullmatch(text.strip()):
         clauses.append("(document LIKE ? OR phone LIKE ? OR mobile LIKE ?)")
         params += [f"{number}%", f"%{number}%", f"%{number}%"]
     elif text.strip():
@@ -189,6 +194,10 @@ def _search_filter(text: str, kind: str | None) -> tuple[str, list[Any]]:
         params.append(kind)
     where = " WHERE " + " AND ".join(clauses) if clauses else ""
     return where, params
+
+
+def _numbers_hidden(hidden: set[str]) -> bool:
+    return bool(hidden & {"document", "phone", "mobile"})
 
 
 def _display_frame(frame: pl.DataFrame) -> pl.DataFrame:
@@ -209,21 +218,21 @@ def search_entities(
     page: int = 1,
     page_size: int = PAGE_SIZE,
 ) -> EntityPage:
-    """Find entities by name (any part, accents ignored), CPF/CNPJ prefix or phone digits."""
+    """Find entities by name (any part, accents ignored), CPF/CNPJ or phone (see _search_filter)."""
     require(db, user, Action.VIEW_ENTITIES, "entidades")
     if kind is not None and kind not in KINDS:
         raise Invalid("Tipo de entidade inválido.")
     page = max(1, page)
-    where, params = _search_filter(text, kind)
 
     def work(tx: Tx) -> EntityPage:
+        hidden = privacy.hidden_columns(tx, user, "entities")
+        where, params = _search_filter(text, kind, exact_numbers=_numbers_hidden(hidden))
         total = tx.scalar(f"SELECT count(*) FROM entities{where}", params)
         frame = tx.frame(
             f"SELECT {_LIST_COLUMNS} FROM entities{where} ORDER BY search_name, id"
             " LIMIT ? OFFSET ?",
             [*params, page_size, (page - 1) * page_size],
         )
-        hidden = privacy.hidden_columns(tx, user, "entities")
         frame = _display_frame(privacy.mask_frame(frame, hidden))
         if frame.height:
             _audit_view(tx, user, "entidades.lista", "", hidden, rows=frame.height)
@@ -289,13 +298,13 @@ def _audit_view(
 def export_entities_csv(db: Database, user: User, text: str = "", kind: str | None = None) -> bytes:
     """Everything the filters select, masked exactly as on screen, as a pt-BR CSV (;)."""
     require(db, user, Action.VIEW_ENTITIES, "exportar entidades")
-    where, params = _search_filter(text, kind)
 
     def work(tx: Tx) -> bytes:
+        hidden = privacy.hidden_columns(tx, user, "entities")
+        where, params = _search_filter(text, kind, exact_numbers=_numbers_hidden(hidden))
         frame = tx.frame(
             f"SELECT {_LIST_COLUMNS} FROM entities{where} ORDER BY search_name, id", params
         )
-        hidden = privacy.hidden_columns(tx, user, "entities")
         frame = _display_frame(privacy.mask_frame(frame, hidden))
         audit.record(
             tx,

@@ -780,3 +780,15 @@ def test_percent_and_underscore_in_a_name_search_match_only_themselves(
     assert entities.search_entities(db, operator, "100%").total == 1
     assert entities.search_entities(db, operator, "%").total == 1
     assert entities.search_entities(db, operator, "_").total == 0
+
+
+def test_without_access_192_a_number_search_needs_the_whole_number(
+    db: Database, admin: User
+) -> None:
+    """A masked CPF must not be guessable digit by digit through prefix searches."""
+    masked_user = factories.make_operator(db, routines={Routine.TELEMARKETING}, personal=False)
+    cpf = valid_cpf()
+    make_entity(db, admin, document=cpf)
+    assert search_entities(db, masked_user, cpf[:6]).total == 0
+    assert search_entities(db, masked_user, format_document(cpf)).total == 1
+    assert search_entities(db, admin, cpf[:6]).total >= 1
