@@ -1,0 +1,73 @@
+"""Perfis e acessos: user groups carrying the accesses 192 (personal) and 193 (sensitive)."""
+
+import streamlit as st
+
+from core import users
+from ui import runtime
+from ui.admin_forms import (
+    editing_version,
+    form_key,
+    profile_form,
+    reset_form,
+    selected_index,
+    show_flash,
+    succeeded,
+)
+from ui.feedback import attempt
+from ui.guard import enter_page
+
+user = enter_page(__file__)
+db = runtime.database()
+show_flash()
+
+st.title("Perfis e acessos")
+st.caption(
+    "Um perfil concede acessos a todos os seus membros: **192** mostra dados pessoais "
+    "(CPF/CNPJ, telefones, endereço, e-mail) e **193** mostra dados sensíveis. "
+    "Os membros são definidos em Usuários."
+)
+listing = attempt(lambda: users.list_profiles(db, user))
+if listing is None:
+    st.stop()
+
+consult, include = st.tabs(["Consultar", "Incluir"])
+
+with consult:
+    if listing.is_empty():
+        st.info("Nenhum perfil cadastrado.")
+    table = st.dataframe(
+        listing,
+        key="profiles_table",
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        column_order=["name", "description", "personal_access", "sensitive_access", "members"],
+        column_config={
+            "name": "Nome",
+            "description": "Descrição",
+            "personal_access": st.column_config.CheckboxColumn("192", help="Dados pessoais"),
+            "sensitive_access": st.column_config.CheckboxColumn("193", help="Dados sensíveis"),
+            "members": st.column_config.NumberColumn("Membros", format="%d"),
+        },
+    )
+    index = selected_index(table)
+    if index is not None:
+        row = listing.row(index, named=True)
+        st.subheader(row["name"])
+        version = editing_version("profile_editing", row["id"], row["version"])
+        changed = profile_form(f"profile_edit_{row['id']}_{version}", row)
+        if changed is not None and succeeded(
+            lambda: users.update_profile(db, user, row["id"], version, changed),
+            "Perfil alterado.",
+        ):
+            st.rerun()
+    else:
+        st.caption("Selecione um perfil para alterá-lo.")
+
+with include:
+    new = profile_form(form_key("profile_new"))
+    if new is not None and succeeded(
+        lambda: users.create_profile(db, user, new), f"Perfil {new.name.strip()} incluído."
+    ):
+        reset_form("profile_new")
+        st.rerun()

@@ -1,0 +1,405 @@
+"""The admin screens' forms (users, profiles, groups, operators) and the pieces they share:
+the selected row, success toasts that survive a rerun, forms that start blank again after a
+save, the password pair and confirmation dialogs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from core.access import Routine
+from core.auth import MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS
+from core.errors import DomainError
+from core.operators import DIRECTIONS, ROLES, GroupInput, OperatorInput
+from core.privacy import MASK, RESTRICTED
+from core.users import ProfileInput, UserInput
+from ui.feedback import show_error
+
+_FLASH = "cc_flash"
+_EDITING = "cc_editing"  # slot -> (record id, version the person began editing)
+PASSWORD_HELP = (
+    f"Mínimo de {MIN_PASSWORD_CHARS} caracteres e máximo de {MAX_PASSWORD_BYTES} bytes "
+    "(letras acentuadas ocupam 2 bytes)."
+)
+
+
+def show_flash() -> None:
+    """Show the toast queued by the action that caused this rerun."""
+    message = st.session_state.pop(_FLASH, None)
+    if message:
+        st.toast(message, icon="✅")
+
+
+def succeeded(action: Callable[[], object], success: str) -> bool:
+    """Run a core call. On a DomainError show it and return False; on success queue `success`
+    as a toast for the next run (the caller reruns to show fresh data) and return True."""
+    try:
+        action()
+    except DomainError as error:
+        show_error(error)
+        return False
+    st.session_state[_FLASH] = success
+    st.session_state.pop(_EDITING, None)  # own changes are not someone else's
+    return True
+
+
+def selected_index(event: Any) -> int | None:
+    """The row picked in a single-row `st.dataframe(on_select="rerun")`, if any."""
+    rows = event.selection.rows
+    return rows[0] if rows else None
+
+
+def editing_version(slot: str, record_id: object, current: int) -> int:
+    """The record's version when this person began editing it (kept across reruns).
+
+    Saving with it makes a change someone else saved meanwhile a Conflict with its message,
+    instead of a form that silently refreshes under the person's typing. Picking another
+    record, any successful action of this person, or "Recarregar dados" starts over from the
+    current version.
+    """
+    editing = st.session_state.setdefault(_EDITING, {})
+    seen = editing.get(slot)
+    if seen is None or seen[0] != record_id:
+        seen = editing[slot] = (record_id, current)
+    if seen[1] != current:
+        st.warning(
+            "Outro usuário alterou este registro depois que você começou a editá-lo.", icon="⚠️"
+        )
+        st.button("Recarregar dados", key=f"{slot}_reload", on_click=_reload, args=(slot,))
+    return seen[1]
+
+
+def _reload(slot: str) -> None:
+    st.session_state.get(_EDITING, {}).pop(slot, None)
+
+
+def form_key(name: str) -> str:
+    """A form key that changes after `reset_form`, so the next form starts blank."""
+    return f"{name}_{st.session_state.get(f'{name}_nonce', 0)}"
+
+
+def reset_form(name: str) -> None:
+    st.session_state[f"{name}_nonce"] = st.session_state.get(f"{name}_nonce", 0) + 1
+
+
+def password_pair(key: str, label: str = "Senha") -> tuple[str, str]:
+    """The password and its confirmation (inside a form)."""
+    left, right = st.columns(2)
+    password = left.text_input(label, type="password", key=f"{key}_password", help=PASSWORD_HELP)
+    repeated = right.text_input("Confirmação da senha", type="password", key=f"{key}_repeat")
+    return password, repeated
+
+
+PASSWORDS_DIFFER = "A confirmação não confere com a senha digitada."
+
+
+def confirm_button(slot: str, record_id: object, label: str, **button: Any) -> None:
+    """A button that opens the confirmation dialog of `slot` for this record."""
+    st.button(label, key=f"{slot}_ask_{record_id}", on_click=_ask, args=(slot, record_id), **button)
+
+
+def confirmation(
+    slot: str,
+    record_id: object,
+    title: str,
+    message: str,
+    confirm_label: str,
+    action: Callable[[], object],
+    success: str,
+) -> None:
+    """Render the pending confirmation dialog of `slot` when it was asked for this record.
+
+    The request is kept in session state (not in the button's one-run value), so the dialog
+    survives reruns until the user confirms, cancels or closes it.
+    """
+    pending = st.session_state.get(slot)
+    if pending is None:
+        return
+    if pending != record_id:  # asked for a row that is no longer selected
+        _forget(slot)
+        return
+
+    @st.dialog(title, on_dismiss=lambda: _forget(slot))
+    def dialog() -> None:
+        st.markdown(message)
+        left, right = st.columns(2)
+        confirmed = left.button(
+            confirm_label, type="primary", key=f"{slot}_confirm", width="stretch"
+        )
+        if confirmed and succeeded(action, success):
+            _forget(slot)
+            st.rerun()
+        if right.button("Cancelar", key=f"{slot}_cancel", width="stretch"):
+            _forget(slot)
+            st.rerun()
+
+    dialog()
+
+
+def _ask(slot: str, record_id: object) -> None:
+    st.session_state[slot] = record_id
+
+
+def _forget(slot: str) -> None:
+    st.session_state.pop(slot, None)
+
+
+def clock_text(seconds: int | None) -> str:
+    """A duration as mm:ss (minutes may pass 59: 65:00)."""
+    if seconds is None:
+        return ""
+    return f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+
+def percent(value: object) -> str:
+    """10.5 -> '10,50%' (pt-BR decimal comma)."""
+    if value is None:
+        return ""
+    return f"{float(str(value)):.2f}%".replace(".", ",")
+
+
+# --- forms ----------------------------------------------------------------------------------
+
+
+def user_form(
+    key: str, profiles: dict[int, str], row: dict[str, Any] | None = None
+) -> tuple[UserInput, str, str] | None:
+    """Include (no row: login and password asked) or alter a user; None until submitted.
+    Returns the data, the password and its confirmation (both empty when altering)."""
+    row = row or {}
+    with st.form(key):
+        left, right = st.columns([1, 2])
+        login = left.text_input(
+            "Login",
+            value=row.get("username", ""),
+            key=f"{key}_login",
+            disabled=bool(row),
+            help="Letras minúsculas, números, . _ -",
+        )
+        name = right.text_input("Nome", value=row.get("name", ""), key=f"{key}_name")
+        masked = row.get("email") == MASK
+        email = st.text_input(
+            "E-mail",
+            value=row.get("email") or "",
+            key=f"{key}_email",
+            disabled=masked,
+            help=RESTRICTED if masked else None,
+        )
+        a, b, c = st.columns(3)
+        is_admin = a.checkbox("Administrador", value=row.get("is_admin", False), key=f"{key}_adm")
+        personal = b.checkbox(
+            "Acesso 192 (dados pessoais)", value=row.get("personal_access", False), key=f"{key}_192"
+        )
+        sensitive = c.checkbox(
+            "Acesso 193 (dados sensíveis)",
+            value=row.get("sensitive_access", False),
+            key=f"{key}_193",
+        )
+        chosen = st.multiselect(
+            "Perfis",
+            list(profiles),
+            format_func=profiles.__getitem__,
+            default=[p for p in row.get("profile_ids", []) if p in profiles],
+            key=f"{key}_profiles",
+            help="Os acessos 192/193 também podem vir de um perfil.",
+        )
+        password, repeated = ("", "") if row else password_pair(key)
+        if not st.form_submit_button("Gravar", type="primary", key=f"{key}_submit"):
+            return None
+    data = UserInput(
+        username=login,
+        name=name,
+        email=None if masked else email,
+        is_admin=is_admin,
+        personal_access=personal,
+        sensitive_access=sensitive,
+        profile_ids=tuple(chosen),
+    )
+    return data, password, repeated
+
+
+def profile_form(key: str, row: dict[str, Any] | None = None) -> ProfileInput | None:
+    """Include or alter a profile (perfil)."""
+    row = row or {}
+    with st.form(key):
+        name = st.text_input("Nome do perfil", value=row.get("name", ""), key=f"{key}_name")
+        description = st.text_area(
+            "Descrição", value=row.get("description") or "", key=f"{key}_description", height=80
+        )
+        left, right = st.columns(2)
+        personal = left.checkbox(
+            "Acesso 192 (dados pessoais)", value=row.get("personal_access", False), key=f"{key}_192"
+        )
+        sensitive = right.checkbox(
+            "Acesso 193 (dados sensíveis)",
+            value=row.get("sensitive_access", False),
+            key=f"{key}_193",
+        )
+        if not st.form_submit_button("Gravar", type="primary", key=f"{key}_submit"):
+            return None
+    return ProfileInput(
+        name=name, description=description, personal_access=personal, sensitive_access=sensitive
+    )
+
+
+def group_form(
+    key: str, names: dict[int, str], row: dict[str, Any] | None = None
+) -> GroupInput | None:
+    """Include or alter an attendance group; `names` are the groups a parent may be."""
+    row = row or {}
+    group_id = row.get("id")
+    with st.form(key):
+        left, right = st.columns([2, 1])
+        name = left.text_input("Nome do grupo", value=row.get("name", ""), key=f"{key}_name")
+        direction = right.selectbox(
+            "Direção",
+            list(DIRECTIONS),
+            format_func=DIRECTIONS.__getitem__,
+            index=list(DIRECTIONS).index(row.get("direction", "ambos")),
+            key=f"{key}_direction",
+        )
+        ideal = row.get("ideal_seconds", 300)
+        a, b, c = st.columns(3)
+        minutes = a.number_input(
+            "Tempo ideal – minutos",
+            min_value=0,
+            max_value=240,
+            value=ideal // 60,
+            step=1,
+            key=f"{key}_minutes",
+            help="Acima deste tempo o cronômetro da ligação fica vermelho.",
+        )
+        seconds = b.number_input(
+            "Tempo ideal – segundos",
+            min_value=0,
+            max_value=59,
+            value=ideal % 60,
+            step=1,
+            key=f"{key}_seconds",
+        )
+        discount = c.number_input(
+            "Desconto máximo (%)",
+            min_value=0.0,
+            max_value=100.0,
+            value=float(row.get("max_discount_pct", 0)),
+            step=0.5,
+            format="%.2f",
+            key=f"{key}_discount",
+        )
+        parents = [None, *(gid for gid in names if gid != group_id)]
+        parent = st.selectbox(
+            "Grupo superior",
+            parents,
+            format_func=lambda gid: "— nenhum —" if gid is None else names[gid],
+            index=parents.index(row.get("parent_id")) if row.get("parent_id") in parents else 0,
+            key=f"{key}_parent",
+        )
+        active = st.checkbox("Ativo", value=row.get("active", True), key=f"{key}_active")
+        if not st.form_submit_button("Gravar", type="primary", key=f"{key}_submit"):
+            return None
+    return GroupInput(
+        name=name,
+        direction=direction,
+        ideal_seconds=int(minutes) * 60 + int(seconds),
+        max_discount_pct=f"{discount:.2f}",
+        parent_id=parent,
+        active=active,
+    )
+
+
+def routines_of(row: dict[str, Any]) -> frozenset[Routine]:
+    return frozenset(routine for routine in Routine if row.get(routine.value))
+
+
+def operator_form(
+    key: str,
+    user_names: dict[int, str],
+    group_names: dict[int, str],
+    taken: set[int],
+    row: dict[str, Any] | None = None,
+) -> OperatorInput | None:
+    """Include or alter an operator. `user_names`/`group_names` are the active users and
+    groups to choose from, `taken` the users already linked to an operator."""
+    row = row or {}
+    # Users that are not an operator yet (plus this operator's own user).
+    users = {
+        uid: label
+        for uid, label in user_names.items()
+        if uid not in taken or uid == row.get("user_id")
+    }
+    if row and row["user_id"] not in users:
+        users[row["user_id"]] = f"{row['username']} – {row['name']} (inativo)"
+    groups = dict(group_names)
+    if row and row["main_group_id"] not in groups:
+        groups[row["main_group_id"]] = f"{row['main_group']} (inativo)"
+    if not users or not groups:
+        st.info(
+            "Para incluir um operador é preciso um usuário ativo que ainda não seja "
+            "operador e ao menos um grupo de atendimento ativo."
+        )
+        return None
+    with st.form(key):
+        a, b, c = st.columns([1, 3, 2])
+        code = a.text_input(
+            "Código",
+            value=row.get("code", ""),
+            max_chars=10,
+            key=f"{key}_code",
+            help="2 a 10 letras maiúsculas ou números, ex.: OP010",
+        )
+        user_ids = list(users)
+        user_id = b.selectbox(
+            "Usuário",
+            user_ids,
+            format_func=users.__getitem__,
+            index=user_ids.index(row["user_id"]) if row else 0,
+            key=f"{key}_user",
+        )
+        role = c.radio(
+            "Papel",
+            list(ROLES),
+            format_func=ROLES.__getitem__,
+            horizontal=True,
+            index=list(ROLES).index(row.get("role", "operador")),
+            key=f"{key}_role",
+        )
+        group_ids = list(groups)
+        main = st.selectbox(
+            "Grupo principal",
+            group_ids,
+            format_func=groups.__getitem__,
+            index=group_ids.index(row["main_group_id"]) if row else 0,
+            key=f"{key}_main",
+        )
+        extra = st.multiselect(
+            "Grupos adicionais",
+            list(group_names),
+            format_func=group_names.__getitem__,
+            default=[g for g in row.get("extra_group_ids", []) if g in group_names],
+            key=f"{key}_extra",
+            help="Grupos para os quais o operador pode trocar na barra lateral.",
+        )
+        st.markdown("**Rotinas**")
+        current = routines_of(row)
+        columns = st.columns(len(Routine))
+        chosen = frozenset(
+            routine
+            for routine, column in zip(Routine, columns, strict=True)
+            if column.checkbox(
+                routine.label, value=routine in current, key=f"{key}_{routine.value}"
+            )
+        )
+        active = st.checkbox("Ativo", value=row.get("active", True), key=f"{key}_active")
+        if not st.form_submit_button("Gravar", type="primary", key=f"{key}_submit"):
+            return None
+    return OperatorInput(
+        code=code,
+        user_id=user_id,
+        main_group_id=main,
+        routines=chosen,
+        role=role,
+        extra_group_ids=tuple(extra),
+        active=active,
+    )
