@@ -54,9 +54,7 @@ def test_every_page_guards_itself_before_anything_else() -> None:
         first = body[0]
         assert isinstance(first, ast.Assign), spec.path
         call = first.value
-        assert isinstance(call, ast.Call) and ast.unparse(call) == "enter_page(__file__)", (
-            spec.path
-        )
+        assert isinstance(call, ast.Call) and ast.unparse(call) == "enter_page(__file__)", spec.path
 
 
 def test_pages_hold_no_sql() -> None:
