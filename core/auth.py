@@ -270,11 +270,16 @@ def station_leases(db: Database, actor: User) -> list[dict[str, object]]:
 
 
 def release_station(db: Database, actor: User, user_id: int) -> None:
-    """Free an operator whose station is stuck, so they can log in elsewhere at once."""
+    """Free an operator's station so they can log in elsewhere at once.
+
+    The old station's login is voided too: otherwise a still-open browser would claim the
+    lease back with its next heartbeat.
+    """
     require(db, actor, Action.MANAGE_STATIONS)
 
     def work(tx: Tx) -> None:
         tx.execute("DELETE FROM station_leases WHERE user_id = ?", [user_id])
+        tx.execute("UPDATE users SET sessions_valid_after = ? WHERE id = ?", [tx.now, user_id])
         audit.record(tx, actor, "estacao.liberada", subject_type="usuario", subject_id=user_id)
 
     db.write(work)

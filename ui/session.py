@@ -197,11 +197,15 @@ def _hold_station(db: Database, settings: Settings, user: User, state: LoginStat
 
 
 def heartbeat(user: User) -> None:
-    """Renew the station lease; when another station took over, block this one at once."""
+    """Renew the station lease between page runs. When the login was voided (logout elsewhere,
+    an admin released the station) or another station took over, rerun the whole app so this
+    station is blocked at once."""
     state = login_state()
     if state is None:
         return
     db, settings = runtime.database(), runtime.settings()
+    if auth.session_user(db, state.user_id, _issued(state)) is None:
+        st.rerun(scope="app")
     try:
         auth.claim_station(db, settings, user, state.station_id)
     except Conflict:

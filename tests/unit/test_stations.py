@@ -6,7 +6,7 @@ import pytest
 
 from core import users
 from core.access import User
-from core.auth import claim_station, logout, release_station, station_leases
+from core.auth import claim_station, logout, release_station, session_user, station_leases
 from core.config import Settings
 from core.db import Database
 from core.errors import Conflict, Forbidden
@@ -155,6 +155,20 @@ def test_an_admin_may_release_a_stuck_station(
     assert _events(db, "estacao.liberada") == [
         {"user_id": admin.id, "subject_id": str(operator.id)}
     ]
+
+
+def test_releasing_voids_the_old_stations_login_so_it_cannot_claim_back(
+    db: Database, settings: Settings, admin: User, operator: User, clock: Clock
+) -> None:
+    issued_before = clock.now
+    claim_station(db, settings, operator, "estacao-a")
+    clock.advance(seconds=5)
+
+    release_station(db, admin, operator.id)
+
+    assert session_user(db, operator.id, issued_before) is None
+    clock.advance(seconds=1)
+    assert session_user(db, operator.id, clock.now) is not None  # a new login works
 
 
 def test_only_an_admin_may_release_a_station(
