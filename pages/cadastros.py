@@ -1,9 +1,77 @@
-"""Cadastros de atendimento (placeholder being built: catalogues admin)."""
+"""Cadastros de atendimento: the catalogues the attendance forms pick from — occurrences,
+actions, closing and cancellation reasons, media and campaigns (admin)."""
 
 import streamlit as st
 
+from core import catalogues
+from core.catalogues import CATALOGUES
+from ui import runtime
+from ui.admin_forms import (
+    editing_version,
+    form_key,
+    reset_form,
+    selected_index,
+    show_flash,
+    succeeded,
+)
+from ui.catalogue_forms import INACTIVE, entries_table, entry_form
+from ui.feedback import attempt
 from ui.guard import enter_page
 
 user = enter_page(__file__)
+db = runtime.database()
+show_flash()
 
 st.title("Cadastros de atendimento")
+kind = st.selectbox(
+    "Cadastro", list(CATALOGUES), format_func=lambda key: CATALOGUES[key].title,
+    key="catalogue_kind",
+)  # fmt: skip
+catalogue = CATALOGUES[kind]
+entries = attempt(lambda: catalogues.list_entries(db, user, kind))
+if entries is None:
+    st.stop()
+
+consult, include = st.tabs(["Consultar", "Incluir"])
+
+with consult:
+    if entries.is_empty():
+        st.info(f"Nenhum item cadastrado em {catalogue.title}. Use a aba Incluir.")
+    else:
+        shown, columns = entries_table(entries, catalogue)
+        table = st.dataframe(
+            shown,
+            key=f"catalogue_table_{kind}",
+            hide_index=True,
+            on_select="rerun",
+            selection_mode="single-row",
+            column_config=columns,
+        )
+        inactive = int((~entries["active"]).sum())
+        st.caption(
+            f"{entries.height} item(ns)"
+            + (f" · {inactive} {INACTIVE.lower()}(s), em cinza" if inactive else "")
+            + ". Selecione um para alterar."
+        )
+        index = selected_index(table)
+        if index is not None:
+            row = entries.row(index, named=True)
+            entry_id = row["id"]
+            st.subheader(f"{row['code']} – {row['description']}")
+            version = editing_version("catalogue_editing", (kind, entry_id), row["version"])
+            changed = entry_form(f"catalogue_edit_{kind}_{entry_id}_{version}", catalogue, row)
+            if changed is not None and succeeded(
+                lambda: catalogues.update_entry(db, user, kind, entry_id, version, changed),
+                f"Item {changed.code.strip().upper()} alterado.",
+            ):
+                st.rerun()
+
+with include:
+    name = f"catalogue_new_{kind}"
+    new = entry_form(form_key(name), catalogue)
+    if new is not None and succeeded(
+        lambda: catalogues.create_entry(db, user, kind, new),
+        f"Item {new.code.strip().upper()} incluído em {catalogue.title}.",
+    ):
+        reset_form(name)
+        st.rerun()

@@ -1,0 +1,229 @@
+"""The Telemarketing maintenance list's parts: the filter row, the table, the selected
+attendance's summary, "Abrir no atendimento" and the supervisor's "Reabrir" dialog."""
+
+from __future__ import annotations
+
+import hashlib
+
+import polars as pl
+import streamlit as st
+
+from core import calls, catalogues, telemarketing
+from core.access import Action, User, allowed
+from core.db import Database
+from core.telemarketing import DIRECTIONS, STATUS_COLOURS, STATUS_LABELS, Attendance
+from ui.admin_forms import succeeded
+from ui.feedback import attempt
+from ui.formats import LOCAL_TZ, local_date, local_datetime
+from ui.workspace import open_in_workspace
+
+# The Protheus legend: blue planejado, red pendente, green encerrado, black cancelado.
+_LEGEND_ORDER = ("planejado", "pendente", "encerrado", "cancelado")
+_HEX = {"blue": "#1c64d9", "red": "#d32f2f", "green": "#1f8a3b", "black": "#1e1e1e"}
+
+
+def _badge(status: str) -> str:
+    """Markdown for headings and captions; black is the text's own colour."""
+    colour, label = STATUS_COLOURS[status], STATUS_LABELS[status]
+    return f"● {label}" if colour == "black" else f":{colour}[● {label}]"
+
+
+STATUS_BADGES = {status: _badge(status) for status in _LEGEND_ORDER}
+LEGEND = "Legenda: " + " · ".join(STATUS_BADGES[status] for status in _LEGEND_ORDER)
+STATUS_COLUMN = st.column_config.MultiselectColumn(
+    "Status",
+    options=list(_LEGEND_ORDER),
+    color=[_HEX[STATUS_COLOURS[status]] for status in _LEGEND_ORDER],
+    format_func=STATUS_LABELS.__getitem__,
+    width=110,
+)
+STATUS_FILTERS = {
+    "todos": "Todos",
+    "pendente": "Pendentes",
+    "planejado": "Planejados",
+    "encerrado": "Encerrados",
+    "cancelado": "Cancelados",
+}
+DATE_FORMAT = "DD/MM/YYYY"
+DATETIME_FORMAT = "DD/MM/YYYY HH:mm"
+_LOCAL_COLUMNS = ("started_at", "return_at", "closed_at")
+
+LIST_ORDER = [
+    "id", "status", "started_at", "entity_name", "document", "contact_name",
+    "operator_code", "group_name", "direction", "campaign", "return_at", "closed_at",
+]  # fmt: skip
+LIST_COLUMNS = {
+    "id": st.column_config.NumberColumn("Nº", format="%d", width="small"),
+    "status": STATUS_COLUMN,
+    "started_at": st.column_config.DatetimeColumn("Início", format=DATETIME_FORMAT),
+    "entity_name": "Entidade",
+    "document": "CPF/CNPJ",
+    "contact_name": "Contato",
+    "operator_code": "Operador",
+    "group_name": "Grupo",
+    "direction": "Direção",
+    "campaign": "Campanha",
+    "return_at": st.column_config.DatetimeColumn("Retorno", format=DATETIME_FORMAT),
+    "closed_at": st.column_config.DatetimeColumn("Encerrado em", format=DATETIME_FORMAT),
+}
+
+
+def filter_bar(db: Database, user: User) -> telemarketing.AttendanceFilter:
+    """The filters above the list: status, then period, entity, campaign and (for someone
+    working in several groups) group."""
+    groups = dict(user.operator.groups) if user.operator else {}
+    status = st.segmented_control(
+        "Status", list(STATUS_FILTERS), format_func=STATUS_FILTERS.__getitem__,
+        default="todos", required=True, key="tmk_status", label_visibility="collapsed",
+    )  # fmt: skip
+    cells = st.columns([1, 1, 2, 1.5] + ([1.5] if len(groups) > 1 else []))
+    start = cells[0].date_input("De", value=None, format=DATE_FORMAT, key="tmk_start")
+    end = cells[1].date_input("Até", value=None, format=DATE_FORMAT, key="tmk_end")
+    text = cells[2].text_input("Entidade", key="tmk_entity", placeholder="nome ou CPF/CNPJ")
+    campaigns = catalogues.choices(db, "campanha")
+    campaign = cells[3].selectbox(
+        "Campanha", [None, *campaigns], key="tmk_campaign",
+        format_func=lambda c: "Todas" if c is None else campaigns[c],
+    )  # fmt: skip
+    group = None
+    if len(groups) > 1:
+        group = cells[4].selectbox(
+            "Grupo", [None, *groups], key="tmk_group",
+            format_func=lambda g: "Todos" if g is None else groups[g],
+        )  # fmt: skip
+    return telemarketing.AttendanceFilter(
+        status=None if status in (None, "todos") else status,
+        start=start, end=end, group_id=group, campaign_id=campaign, entity_text=text,
+    )  # fmt: skip
+
+
+def signature(*parts: object) -> str:
+    """A short stable tag of the filters: widgets keyed by it start over when they change
+    (page 1, no selected row)."""
+    return hashlib.sha1(repr(parts).encode()).hexdigest()[:10]
+
+
+def list_frame(rows: pl.DataFrame) -> pl.DataFrame:
+    """Timestamps in São Paulo time; the status as a one-tag list, drawn as a coloured label."""
+    return rows.with_columns(
+        *(pl.col(name).dt.convert_time_zone(LOCAL_TZ.key) for name in _LOCAL_COLUMNS),
+        pl.concat_list(pl.col("status")),  # one coloured tag per row
+    )
+
+
+def summary(attendance: Attendance) -> None:
+    """What a supervisor or operator needs to recognise the attendance before opening it."""
+    label = attendance.labels.get
+    st.subheader(f"Atendimento nº {attendance.id} · {STATUS_BADGES[attendance.status]}")
+    left, middle, right = st.columns(3)
+    left.markdown(f"**Entidade:** {attendance.entity_name}")
+    left.caption(f"Direção: {DIRECTIONS.get(attendance.direction, attendance.direction)}")
+    middle.markdown(f"**Início:** {local_datetime(attendance.started_at)}")
+    middle.caption(f"Operador: {attendance.operator_code}")
+    if attendance.return_at is not None:
+        right.markdown(f"**Retorno:** {local_datetime(attendance.return_at)}")
+    if attendance.closed_at is not None:
+        right.markdown(f"**Encerrado em:** {local_datetime(attendance.closed_at)}")
+    if attendance.cancelled_at is not None:
+        right.markdown(f"**Cancelado em:** {local_datetime(attendance.cancelled_at)}")
+    extras = [
+        f"Mídia: {label(attendance.media_id)}" if attendance.media_id else "",
+        f"Campanha: {label(attendance.campaign_id)}" if attendance.campaign_id else "",
+    ]
+    if any(extras):
+        st.caption(" · ".join(extra for extra in extras if extra))
+    if attendance.items:
+        st.dataframe(
+            [
+                {
+                    "Item": item["line"],
+                    "Ocorrência": label(item["occurrence_id"], ""),
+                    "Ação": label(item["action_id"], "") if item["action_id"] else "",
+                    "Status": telemarketing.ITEM_STATUSES.get(item["status"], item["status"]),
+                    "Executar em": local_date(item["execute_on"]),
+                    "Observação": item["notes"] or "",
+                }
+                for item in attendance.items
+            ],
+            hide_index=True,
+            key=f"tmk_items_{attendance.id}",
+        )
+    reason = attendance.closing_reason_id or attendance.cancellation_reason_id
+    if reason is not None:
+        st.caption(f"Motivo: {label(reason)}")
+    if attendance.closing_text:
+        st.caption(f"Solução: {attendance.closing_text}")
+
+
+def open_in_call(
+    db: Database, user: User, entity_id: int, attendance_id: int | None, key: str, label: str
+) -> None:
+    """A button that starts the call with the entity and opens the workspace.
+
+    A call already running with someone else is not silently reused: the attendance would be
+    worked under the wrong caller.
+    """
+    if not st.button(label, type="primary", key=key, icon=":material/call:"):
+        return
+    current = calls.current_call(db, user)
+    if current is not None and current.entity_id != entity_id:
+        st.warning(
+            f"Você já tem uma ligação em andamento com {current.entity_name}. Encerre-a ou use "
+            "“Limpa Atendimento” em Chamadas antes de abrir outro atendimento.",
+            icon="⚠️",
+        )
+        return
+    attempt(lambda: open_in_workspace(user, entity_id, attendance_id))
+
+
+_REOPEN = "tmk_reopen"
+
+
+def reopen_action(db: Database, user: User, attendance: Attendance) -> None:
+    """Supervisor only, encerrado only: "Reabrir" asks for the reason in a dialog."""
+    if attendance.status != "encerrado" or not allowed(user, Action.REOPEN_ATTENDANCE):
+        return
+    st.button(
+        "Reabrir", key=f"tmk_reopen_ask_{attendance.id}", icon=":material/lock_open:",
+        on_click=_remember, args=(attendance.id,),
+    )  # fmt: skip
+    pending = st.session_state.get(_REOPEN)
+    if pending is None:
+        return
+    if pending != attendance.id:  # asked for a row that is no longer selected
+        _forget()
+        return
+
+    @st.dialog("Reabrir atendimento", on_dismiss=_forget)
+    def dialog() -> None:
+        st.markdown(
+            f"O atendimento nº **{attendance.id}** de **{attendance.entity_name}** volta a "
+            "**🔴 Pendente**. O motivo fica registrado na auditoria."
+        )
+        reason = st.text_area(
+            "Motivo da reabertura", key=f"tmk_reopen_reason_{attendance.id}_{attendance.version}"
+        )
+        left, right = st.columns(2)
+        if left.button(
+            "Confirmar reabertura", type="primary", key="tmk_reopen_confirm", width="stretch"
+        ) and succeeded(
+            lambda: telemarketing.reopen_attendance(
+                db, user, attendance.id, attendance.version, reason
+            ),
+            f"Atendimento nº {attendance.id} reaberto.",
+        ):
+            _forget()
+            st.rerun()
+        if right.button("Cancelar", key="tmk_reopen_cancel", width="stretch"):
+            _forget()
+            st.rerun()
+
+    dialog()
+
+
+def _remember(attendance_id: int) -> None:
+    st.session_state[_REOPEN] = attendance_id
+
+
+def _forget() -> None:
+    st.session_state.pop(_REOPEN, None)
