@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import feedback, registry, session, sidebar
+from ui import registry, session, sidebar
 
 st.set_page_config(page_title="Call Center", page_icon="☎️", layout="wide")
 
@@ -14,7 +14,6 @@ if user is None:
     st.stop()
 
 sidebar.render(user)
-feedback.show_flash()
 page = st.navigation(registry.navigation_for(user))
 session.hand_to_page(user)
 page.run()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import polars as pl
 
@@ -18,6 +19,18 @@ from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
 
 WINDOW = timedelta(hours=1)  # a return is due from its time until an hour later
 SOURCE_LABELS = {"tmk_attendance": "Retorno de Telemarketing"}
+
+# What a move or a conclusion of the follow-up means for the record it came from, so the
+# two never disagree. Each routine adds its source here.
+_ON_RESCHEDULE = {
+    "tmk_attendance": "UPDATE tmk_attendances SET return_at = ?, updated_at = ?,"
+    " version = version + 1 WHERE id = ? AND status = 'planejado'",
+}
+_ON_CLOSE = {
+    # The return was worked: the attendance stays open, no longer planned.
+    "tmk_attendance": "UPDATE tmk_attendances SET status = 'pendente', return_at = NULL,"
+    " updated_at = ?, version = version + 1 WHERE id = ? AND status = 'planejado'",
+}
 
 
 @dataclass(frozen=True)
@@ -124,7 +137,7 @@ def agenda_frame(db: Database, user: User) -> pl.DataFrame:
     )
 
 
-def _own_item(tx: Tx, user: User, item_id: int) -> dict[str, object]:
+def _own_item(tx: Tx, user: User, item_id: int) -> dict[str, Any]:
     row = tx.one(
         "SELECT * FROM agenda_items WHERE id = ? AND user_id = ? AND status = 'aberto'",
         [item_id, user.id],
@@ -138,7 +151,7 @@ def reschedule(db: Database, user: User, item_id: int, version: int, due_from: d
     require(db, user, Action.ATTEND, "agenda")
 
     def work(tx: Tx) -> None:
-        _own_item(tx, user, item_id)
+        item = _own_item(tx, user, item_id)
         if due_from <= tx.now:
             raise Invalid("Escolha uma data e hora futuras para o retorno.")
         updated = tx.scalar(
@@ -148,6 +161,8 @@ def reschedule(db: Database, user: User, item_id: int, version: int, due_from: d
         )
         if updated is None:
             raise Conflict(STALE_RECORD)
+        if item["source_type"] in _ON_RESCHEDULE:
+            tx.execute(_ON_RESCHEDULE[item["source_type"]], [due_from, tx.now, item["source_id"]])
         audit.record(
             tx, user, "agenda.reagendada", subject_type="agenda", subject_id=item_id,
             detail={"para": due_from.isoformat()},
@@ -160,7 +175,7 @@ def close_item(db: Database, user: User, item_id: int, version: int) -> None:
     require(db, user, Action.ATTEND, "agenda")
 
     def work(tx: Tx) -> None:
-        _own_item(tx, user, item_id)
+        item = _own_item(tx, user, item_id)
         updated = tx.scalar(
             "UPDATE agenda_items SET status = 'concluido', updated_at = ?, version = version + 1"
             " WHERE id = ? AND version = ? RETURNING id",
@@ -168,6 +183,8 @@ def close_item(db: Database, user: User, item_id: int, version: int) -> None:
         )
         if updated is None:
             raise Conflict(STALE_RECORD)
+        if item["source_type"] in _ON_CLOSE:
+            tx.execute(_ON_CLOSE[item["source_type"]], [tx.now, item["source_id"]])
         audit.record(tx, user, "agenda.concluida", subject_type="agenda", subject_id=item_id)
 
     db.write(work)

@@ -5,7 +5,7 @@ import streamlit as st
 
 from core import agenda
 from ui import runtime
-from ui.admin_forms import selected_index, show_flash
+from ui.admin_forms import selected_index
 from ui.agenda_view import TABLE_COLUMNS, TABLE_ORDER, entry_actions, headline, table_frame
 from ui.feedback import attempt
 from ui.guard import enter_page
@@ -13,7 +13,6 @@ from ui.tmk_list import signature
 
 user = enter_page(__file__)
 db = runtime.database()
-show_flash()
 
 st.title("Agenda")
 frame = attempt(lambda: agenda.agenda_frame(db, user))

@@ -6,21 +6,13 @@ import streamlit as st
 from core import catalogues
 from core.catalogues import CATALOGUES
 from ui import runtime
-from ui.admin_forms import (
-    editing_version,
-    form_key,
-    reset_form,
-    selected_index,
-    show_flash,
-    succeeded,
-)
+from ui.admin_forms import editing_version, form_key, reset_form, selected_index
 from ui.catalogue_forms import INACTIVE, entries_table, entry_form
-from ui.feedback import attempt
+from ui.feedback import attempt, succeeded
 from ui.guard import enter_page
 
 user = enter_page(__file__)
 db = runtime.database()
-show_flash()
 
 st.title("Cadastros de atendimento")
 kind = st.selectbox(

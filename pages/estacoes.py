@@ -6,14 +6,13 @@ import streamlit as st
 
 from core import auth
 from ui import runtime
-from ui.admin_forms import confirm_button, confirmation, selected_index, show_flash
+from ui.admin_forms import confirm_button, confirmation, selected_index
 from ui.feedback import attempt
 from ui.formats import local_datetime
 from ui.guard import enter_page
 
 user = enter_page(__file__)
 db = runtime.database()
-show_flash()
 
 st.title("Estações")
 st.caption(

@@ -13,15 +13,12 @@ from ui.admin_forms import (
     percent,
     reset_form,
     selected_index,
-    show_flash,
-    succeeded,
 )
-from ui.feedback import attempt
+from ui.feedback import attempt, succeeded
 from ui.guard import enter_page
 
 user = enter_page(__file__)
 db = runtime.database()
-show_flash()
 
 st.title("Grupos de Atendimento")
 listing = attempt(lambda: operators.list_groups(db, user))

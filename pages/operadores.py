@@ -12,15 +12,12 @@ from ui.admin_forms import (
     reset_form,
     routines_of,
     selected_index,
-    show_flash,
-    succeeded,
 )
-from ui.feedback import attempt
+from ui.feedback import attempt, succeeded
 from ui.guard import enter_page
 
 user = enter_page(__file__)
 db = runtime.database()
-show_flash()
 
 st.title("Operadores")
 listing = attempt(lambda: operators.list_operators(db, user))

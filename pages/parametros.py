@@ -5,19 +5,13 @@ import streamlit as st
 from core import parameters
 from core.parameters import KINDS
 from ui import runtime
-from ui.admin_forms import (
-    editing_version,
-    selected_index,
-    show_flash,
-    succeeded,
-)
-from ui.feedback import attempt
+from ui.admin_forms import editing_version, selected_index
+from ui.feedback import attempt, succeeded
 from ui.formats import local_datetime
 from ui.guard import enter_page
 
 user = enter_page(__file__)
 db = runtime.database()
-show_flash()
 
 st.title("Parâmetros")
 text = st.text_input(

@@ -4,21 +4,12 @@ import streamlit as st
 
 from core import users
 from ui import runtime
-from ui.admin_forms import (
-    editing_version,
-    form_key,
-    profile_form,
-    reset_form,
-    selected_index,
-    show_flash,
-    succeeded,
-)
-from ui.feedback import attempt
+from ui.admin_forms import editing_version, form_key, profile_form, reset_form, selected_index
+from ui.feedback import attempt, succeeded
 from ui.guard import enter_page
 
 user = enter_page(__file__)
 db = runtime.database()
-show_flash()
 
 st.title("Perfis e acessos")
 st.caption(

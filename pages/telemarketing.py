@@ -5,7 +5,7 @@ import streamlit as st
 
 from core import telemarketing
 from ui import runtime
-from ui.admin_forms import selected_index, show_flash
+from ui.admin_forms import selected_index
 from ui.feedback import attempt
 from ui.guard import enter_page
 from ui.tmk_list import (
@@ -22,7 +22,6 @@ from ui.tmk_list import (
 
 user = enter_page(__file__)
 db = runtime.database()
-show_flash()
 
 st.title("Telemarketing")
 filters = filter_bar(db, user)

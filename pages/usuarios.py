@@ -15,17 +15,14 @@ from ui.admin_forms import (
     password_pair,
     reset_form,
     selected_index,
-    show_flash,
-    succeeded,
     user_form,
 )
-from ui.feedback import attempt
+from ui.feedback import attempt, succeeded
 from ui.formats import local_datetime
 from ui.guard import enter_page
 
 user = enter_page(__file__)
 db = runtime.database()
-show_flash()
 
 st.title("Usuários")
 listing = attempt(lambda: users.list_users(db, user))

@@ -11,38 +11,16 @@ import streamlit as st
 
 from core.access import Routine
 from core.auth import MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS
-from core.errors import DomainError
 from core.operators import DIRECTIONS, ROLES, GroupInput, OperatorInput
 from core.privacy import MASK, RESTRICTED
 from core.users import ProfileInput, UserInput
-from ui.feedback import show_error
+from ui.feedback import EDITING, succeeded
 
-_FLASH = "cc_flash"
-_EDITING = "cc_editing"  # slot -> (record id, version the person began editing)
+_EDITING = EDITING
 PASSWORD_HELP = (
     f"Mínimo de {MIN_PASSWORD_CHARS} caracteres e máximo de {MAX_PASSWORD_BYTES} bytes "
     "(letras acentuadas ocupam 2 bytes)."
 )
-
-
-def show_flash() -> None:
-    """Show the toast queued by the action that caused this rerun."""
-    message = st.session_state.pop(_FLASH, None)
-    if message:
-        st.toast(message, icon="✅")
-
-
-def succeeded(action: Callable[[], object], success: str) -> bool:
-    """Run a core call. On a DomainError show it and return False; on success queue `success`
-    as a toast for the next run (the caller reruns to show fresh data) and return True."""
-    try:
-        action()
-    except DomainError as error:
-        show_error(error)
-        return False
-    st.session_state[_FLASH] = success
-    st.session_state.pop(_EDITING, None)  # own changes are not someone else's
-    return True
 
 
 def selected_index(event: Any) -> int | None:

@@ -12,7 +12,8 @@ from core import agenda, telemarketing
 from core.access import User
 from core.agenda import SOURCE_LABELS, AgendaEntry
 from core.db import Database
-from ui.admin_forms import confirm_button, confirmation, succeeded
+from ui.admin_forms import confirm_button, confirmation
+from ui.feedback import succeeded
 from ui.formats import LOCAL_TZ, local_datetime
 from ui.tmk_list import DATE_FORMAT, DATETIME_FORMAT, open_in_call
 

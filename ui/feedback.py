@@ -40,6 +40,7 @@ def field_problems(error: Invalid) -> str:
 
 
 _FLASH = "cc_flash"
+EDITING = "cc_editing"  # slot -> (record id, version the person began editing): see admin_forms
 
 
 def succeeded(action: Callable[[], object], success: str | None = None) -> bool:
@@ -52,6 +53,7 @@ def succeeded(action: Callable[[], object], success: str | None = None) -> bool:
         return False
     if success:
         flash(success)
+    st.session_state.pop(EDITING, None)  # own changes are not someone else's
     return True
 
 

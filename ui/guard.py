@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.access import User, require
 from core.errors import Forbidden
-from ui import registry, runtime, session
+from ui import feedback, registry, runtime, session
 
 
 def enter_page(file: str) -> User:
@@ -24,4 +24,5 @@ def enter_page(file: str) -> User:
     except Forbidden as refusal:
         st.error(refusal.message, icon="🔒")
         st.stop()
+    feedback.show_flash()  # the toast of the action that caused this rerun
     return user

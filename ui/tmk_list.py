@@ -8,12 +8,11 @@ import hashlib
 import polars as pl
 import streamlit as st
 
-from core import calls, catalogues, telemarketing
+from core import catalogues, telemarketing
 from core.access import Action, User, allowed
 from core.db import Database
 from core.telemarketing import DIRECTIONS, STATUS_COLOURS, STATUS_LABELS, Attendance
-from ui.admin_forms import succeeded
-from ui.feedback import attempt
+from ui.feedback import attempt, succeeded
 from ui.formats import LOCAL_TZ, local_date, local_datetime
 from ui.workspace import open_in_workspace
 
@@ -158,22 +157,9 @@ def summary(attendance: Attendance) -> None:
 def open_in_call(
     db: Database, user: User, entity_id: int, attendance_id: int | None, key: str, label: str
 ) -> None:
-    """A button that starts the call with the entity and opens the workspace.
-
-    A call already running with someone else is not silently reused: the attendance would be
-    worked under the wrong caller.
-    """
-    if not st.button(label, type="primary", key=key, icon=":material/call:"):
-        return
-    current = calls.current_call(db, user)
-    if current is not None and current.entity_id != entity_id:
-        st.warning(
-            f"Você já tem uma ligação em andamento com {current.entity_name}. Encerre-a ou use "
-            "“Limpa Atendimento” em Chamadas antes de abrir outro atendimento.",
-            icon="⚠️",
-        )
-        return
-    attempt(lambda: open_in_workspace(user, entity_id, attendance_id))
+    """A button that starts the call with the entity and opens the workspace."""
+    if st.button(label, type="primary", key=key, icon=":material/call:"):
+        attempt(lambda: open_in_workspace(user, entity_id, attendance_id))
 
 
 _REOPEN = "tmk_reopen"

@@ -8,6 +8,7 @@ from core import agenda, calls
 from core.access import Routine, User
 from core.calls import OpenCall
 from core.db import utc_now
+from core.errors import Conflict
 from core.timer import format_elapsed, read_timer
 from ui import runtime
 from ui.formats import local_datetime
@@ -64,11 +65,21 @@ OPEN_ATTENDANCE = "ws_tmk_attendance_id"  # the Telemarketing attendance loaded 
 
 def open_in_workspace(user: User, entity_id: int, attendance_id: int | None = None) -> None:
     """From the agenda or a maintenance list: start the call with the entity, load the
-    attendance into the Telemarketing tab, and go to the workspace."""
-    db = runtime.database()
-    if calls.current_call(db, user) is None:
-        from ui import sidebar
+    attendance into the Telemarketing tab, and go to the workspace.
 
+    A call already running with someone else is not reused (the attendance would be worked
+    under the wrong caller): that is a Conflict with a pt-BR message.
+    """
+    from ui import sidebar
+
+    db = runtime.database()
+    current = calls.current_call(db, user)
+    if current is not None and current.entity_id != entity_id:
+        raise Conflict(
+            f"Você já tem uma ligação em andamento com {current.entity_name}. Encerre-a ou use "
+            "“Limpa Atendimento” em Chamadas antes de abrir outro atendimento."
+        )
+    if current is None:
         calls.start_call(
             db, user, first_routine(user), entity_id, group_id=sidebar.active_group_id(user)
         )
