@@ -415,3 +415,23 @@ def test_only_running_campaigns_are_offered(db: Database, admin: User) -> None:
     )  # fmt: skip
     offered = catalogues.choices(db, "campanha", today=date(2026, 3, 10))
     assert list(offered.values()) == ["Agora"]
+
+
+def test_the_agenda_and_the_attendance_never_disagree(
+    db: Database, operator: User, tmk: dict[str, int], clock: Clock
+) -> None:
+    entity_id = factories.make_entity(db, operator)
+    planned = telemarketing.save_attendance(
+        db, operator, _attendance(entity_id, tmk, return_at=clock.now + timedelta(hours=1))
+    )
+    item = agenda.next_call(db, operator)
+    assert item is not None
+    new_time = clock.now + timedelta(days=3)
+    agenda.reschedule(db, operator, item.id, item.version, new_time)
+    moved = telemarketing.get_attendance(db, operator, planned.id)
+    assert (moved.status, moved.return_at) == ("planejado", new_time)
+    item = agenda.next_call(db, operator)
+    assert item is not None
+    agenda.close_item(db, operator, item.id, item.version)
+    worked = telemarketing.get_attendance(db, operator, planned.id)
+    assert (worked.status, worked.return_at) == ("pendente", None)
