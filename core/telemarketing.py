@@ -596,7 +596,8 @@ def _display(tx: Tx, user: User, frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-_CSV_HEADERS = {
+# Column labels of the maintenance list, shared by the screen and the CSV export.
+COLUMN_LABELS = {
     "id": "Atendimento",
     "status_label": "Status",
     "started_at": "Início",
@@ -629,8 +630,8 @@ def export_attendances_csv(
         )  # fmt: skip
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=";")
-        writer.writerow(_CSV_HEADERS.values())
-        for row in frame.select(list(_CSV_HEADERS)).iter_rows():
+        writer.writerow(COLUMN_LABELS.values())
+        for row in frame.select(list(COLUMN_LABELS)).iter_rows():
             writer.writerow([_csv_value(value) for value in row])
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 

@@ -51,19 +51,14 @@ LIST_ORDER = [
     "id", "status", "started_at", "entity_name", "document", "contact_name",
     "operator_code", "group_name", "direction", "campaign", "return_at", "closed_at",
 ]  # fmt: skip
+_LABELS = telemarketing.COLUMN_LABELS
 LIST_COLUMNS = {
+    **{column: label for column, label in _LABELS.items() if column in LIST_ORDER},
     "id": st.column_config.NumberColumn("Nº", format="%d", width="small"),
     "status": STATUS_COLUMN,
-    "started_at": st.column_config.DatetimeColumn("Início", format=DATETIME_FORMAT),
-    "entity_name": "Entidade",
-    "document": "CPF/CNPJ",
-    "contact_name": "Contato",
-    "operator_code": "Operador",
-    "group_name": "Grupo",
-    "direction": "Direção",
-    "campaign": "Campanha",
-    "return_at": st.column_config.DatetimeColumn("Retorno", format=DATETIME_FORMAT),
-    "closed_at": st.column_config.DatetimeColumn("Encerrado em", format=DATETIME_FORMAT),
+    "started_at": st.column_config.DatetimeColumn(_LABELS["started_at"], format=DATETIME_FORMAT),
+    "return_at": st.column_config.DatetimeColumn(_LABELS["return_at"], format=DATETIME_FORMAT),
+    "closed_at": st.column_config.DatetimeColumn(_LABELS["closed_at"], format=DATETIME_FORMAT),
 }
 
 
