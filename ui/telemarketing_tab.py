@@ -208,7 +208,7 @@ def _item_row(
     key: str, line: int, row: dict[str, Any], occurrences: dict[int, str], actions: dict[int, str]
 ) -> ItemInput | None:
     """One item line; None when left blank (a blank line is not an item)."""
-    a, b, c, d, e = st.columns([3, 2, 1.2, 1.2, 3])
+    a, b, c, d, e = st.columns([3, 2, 1.2, 1.6, 3])
     occurrence = _select(a, f"Assunto › ocorrência {line}", occurrences, row["occurrence_id"], key)
     action = _select(b, f"Ação {line}", actions, row["action_id"], key)
     product = c.text_input(f"Produto {line}", value=row["product_code"] or "", key=f"{key}_p")
