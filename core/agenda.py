@@ -18,18 +18,26 @@ from core.db import Database, Tx
 from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
 
 WINDOW = timedelta(hours=1)  # a return is due from its time until an hour later
-SOURCE_LABELS = {"tmk_attendance": "Retorno de Telemarketing"}
+SOURCE_LABELS = {
+    "tmk_attendance": "Retorno de Telemarketing",
+    "tlv_quote": "Retorno de orçamento (Televendas)",
+}
 
 # What a move or a conclusion of the follow-up means for the record it came from, so the
 # two never disagree. Each routine adds its source here.
 _ON_RESCHEDULE = {
     "tmk_attendance": "UPDATE tmk_attendances SET return_at = ?, updated_at = ?,"
     " version = version + 1 WHERE id = ? AND status = 'planejado'",
+    "tlv_quote": "UPDATE tlv_orders SET next_call_at = ?, updated_at = ?,"
+    " version = version + 1 WHERE id = ? AND status = 'orcamento'",
 }
 _ON_CLOSE = {
     # The return was worked: the attendance stays open, no longer planned.
     "tmk_attendance": "UPDATE tmk_attendances SET status = 'pendente', return_at = NULL,"
     " updated_at = ?, version = version + 1 WHERE id = ? AND status = 'planejado'",
+    # The quote's call was made: the quote stays open without a next call.
+    "tlv_quote": "UPDATE tlv_orders SET next_call_at = NULL, updated_at = ?,"
+    " version = version + 1 WHERE id = ? AND status = 'orcamento'",
 }
 
 

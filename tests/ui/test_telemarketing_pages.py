@@ -193,7 +193,7 @@ def test_ana_sees_her_next_call_and_open_follow_ups(ui: UiHarness) -> None:
 
 
 def test_operator_without_follow_ups_sees_the_empty_state(ui: UiHarness) -> None:
-    at = ui.page(AGENDA, "bruno").run()
+    at = ui.page(AGENDA, "carla").run()
 
     assert not at.exception, [e.value for e in at.exception]
     assert "Nenhum compromisso em aberto." in texts(at)

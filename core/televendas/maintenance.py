@@ -1,0 +1,189 @@
+"""The Televendas maintenance list (quotes, orders to invoice, invoiced, calls, cancelled) and
+its CSV export, masked like the screen for users without access 192."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+
+from core import audit, privacy
+from core.access import Action, User, require
+from core.db import Database, Tx
+from core.errors import Invalid
+from core.televendas import rules
+from core.televendas.service import LOCAL_TZ, OPERATIONS, STATUS_COLOURS, STATUS_LABELS, visibility
+from core.validation import digits, format_document, like_escape, search_key
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class OrderFilter:
+    status: str | None = None
+    start: date | None = None
+    end: date | None = None
+    operator_id: int | None = None
+    group_id: int | None = None
+    entity_text: str = ""
+
+
+@dataclass(frozen=True)
+class OrderPage:
+    rows: pl.DataFrame
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+_LIST_SQL = (
+    "SELECT o.id, o.status, o.operation, o.created_at, e.name AS entity_name, e.document,"
+    " op.code AS operator_code, g.name AS group_name, o.total, o.quote_valid_until,"
+    " o.next_call_at, o.invoice_number, o.invoice_series, o.invoice_date"
+    " FROM tlv_orders o"
+    " JOIN entities e ON e.id = o.entity_id"
+    " JOIN operators op ON op.id = o.operator_id"
+    " JOIN attendance_groups g ON g.id = o.group_id"
+)
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=LOCAL_TZ)
+
+
+def _filter_sql(user: User, filters: OrderFilter) -> tuple[str, list[Any]]:
+    clause, params = visibility(user)
+    clauses = [clause]
+    if filters.status is not None:
+        if filters.status not in STATUS_LABELS:
+            raise Invalid("Status inválido.")
+        clauses.append("o.status = ?")
+        params.append(filters.status)
+    if filters.start is not None:
+        clauses.append("o.created_at >= ?")
+        params.append(_local_midnight(filters.start))
+    if filters.end is not None:
+        if filters.start is not None and filters.end < filters.start:
+            raise Invalid("O período termina antes de começar.")
+        clauses.append("o.created_at < ? + INTERVAL 1 DAY")
+        params.append(_local_midnight(filters.end))
+    for column, value in (("o.operator_id", filters.operator_id), ("o.group_id", filters.group_id)):
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    text = filters.entity_text.strip()
+    if text:
+        number = digits(text)
+        if number and number == text.replace(".", "").replace("-", "").replace("/", ""):
+            clauses.append("e.document LIKE ?")
+            params.append(f"{number}%")
+        else:
+            clauses.append("e.search_name LIKE ? ESCAPE '\\'")
+            params.append(f"%{like_escape(search_key(text))}%")
+    return " WHERE " + " AND ".join(clauses), params
+
+
+def list_orders(
+    db: Database,
+    user: User,
+    filters: OrderFilter | None = None,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+) -> OrderPage:
+    """The maintenance list: newest first, one page, the total for the pager."""
+    require(db, user, Action.ATTEND_TELEVENDAS, "manutenção de Televendas")
+    filters = filters or OrderFilter()
+    where, params = _filter_sql(user, filters)
+    page = max(1, page)
+
+    def work(tx: Tx) -> OrderPage:
+        joined = " JOIN entities e ON e.id = o.entity_id" if filters.entity_text.strip() else ""
+        total = tx.scalar("SELECT count(*) FROM tlv_orders o" + joined + where, params)
+        frame = tx.frame(
+            _LIST_SQL + where + " ORDER BY o.created_at DESC, o.id DESC LIMIT ? OFFSET ?",
+            [*params, page_size, (page - 1) * page_size],
+        )
+        frame = _display(tx, user, frame)
+        if frame.height:
+            audit.record(
+                tx, user, "dados.visualizados", subject_type="atendimento_tlv",
+                detail={"tela": "televendas.lista", "registros": frame.height,
+                        "mascarado": "document" in privacy.hidden_columns(tx, user, "entities")},
+            )  # fmt: skip
+        return OrderPage(frame, int(total), page, page_size)
+
+    return db.write(work)
+
+
+def _display(tx: Tx, user: User, frame: pl.DataFrame) -> pl.DataFrame:
+    frame = privacy.mask_frame(frame, privacy.hidden_columns(tx, user, "entities"))
+    return frame.with_columns(
+        pl.col("document").map_elements(format_document, return_dtype=pl.String).fill_null(""),
+        pl.col("status")
+        .replace_strict(STATUS_LABELS, return_dtype=pl.String)
+        .alias("status_label"),
+        pl.col("status").replace_strict(STATUS_COLOURS, return_dtype=pl.String).alias("colour"),
+        pl.col("operation")
+        .replace_strict(OPERATIONS, return_dtype=pl.String)
+        .alias("operation_label"),
+    )
+
+
+# Column labels of the maintenance list, shared by the screen and the CSV export.
+COLUMN_LABELS = {
+    "id": "Atendimento",
+    "status_label": "Status",
+    "operation_label": "Operação",
+    "created_at": "Data",
+    "entity_name": "Entidade",
+    "document": "CPF/CNPJ",
+    "operator_code": "Operador",
+    "group_name": "Grupo",
+    "total": "Total",
+    "quote_valid_until": "Validade",
+    "next_call_at": "Próxima ligação",
+    "invoice_number": "Nota fiscal",
+    "invoice_date": "Emissão",
+}
+
+
+def export_orders_csv(db: Database, user: User, filters: OrderFilter | None = None) -> bytes:
+    """Everything the filters select, masked like the screen; dates in São Paulo, R$ money."""
+    require(db, user, Action.ATTEND_TELEVENDAS, "exportar Televendas")
+    where, params = _filter_sql(user, filters or OrderFilter())
+
+    def work(tx: Tx) -> bytes:
+        frame = _display(
+            tx, user, tx.frame(_LIST_SQL + where + " ORDER BY o.created_at DESC", params)
+        )
+        audit.record(
+            tx, user, "dados.exportados", subject_type="atendimento_tlv",
+            detail={"registros": frame.height},
+        )  # fmt: skip
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";")
+        writer.writerow(COLUMN_LABELS.values())
+        for row in frame.select(list(COLUMN_LABELS)).iter_rows():
+            writer.writerow([_csv_value(value) for value in row])
+        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+    return db.write(work)
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, Decimal):
+        return rules.brl(value)
+    return "" if value is None else value
