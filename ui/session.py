@@ -25,6 +25,7 @@ from ui import runtime
 _AUTH = "cc_auth"  # this session's accepted login (LoginState)
 _HANDOFF = "cc_run_user"  # user checked by app.py, consumed by the page in the same run
 _LOGOUT = "cc_logout_requested"
+_NOTICE = "cc_login_notice"  # why the login form is back (logout, session ended)
 
 LOGIN_FIELDS = {
     "Form name": "Entrar no Call Center",
@@ -145,10 +146,13 @@ def _login(db: Database, settings: Settings, ended: str | None = None) -> User |
         authenticator.logout(location="unrendered")
         authenticator.login(location="main", fields=LOGIN_FIELDS, key="login_form")
         ended = "Sua sessão expirou ou foi encerrada. Entre novamente."
+    if ended is not None:
+        # Kept until the next login: the cookie component's follow-up run would drop it.
+        st.session_state[_NOTICE] = ended
     if result is not None and not result.ok:
         st.error(result.message)
-    elif ended is not None:
-        st.info(ended)
+    elif notice := st.session_state.get(_NOTICE):
+        st.info(notice)
     if settings.demo_mode:
         _demo_notice()
     elif not credentials_exist(db):
@@ -181,6 +185,7 @@ def _accept(db: Database, settings: Settings, authenticator: Any, result: Any) -
     user = auth.session_user(db, state.user_id, _issued(state))
     if user is not None:
         st.session_state[_AUTH] = state
+        st.session_state.pop(_NOTICE, None)
         _hold_station(db, settings, user, state)
     return user
 

@@ -35,6 +35,7 @@ def test_login_and_logout(server, stations):
 
     logout(page)
     expect_logged_out(page)
+    expect(page.get_by_text("Você saiu do Call Center.")).to_be_visible()  # survives reruns
 
     reload(page)  # the cookie was deleted, or is refused: issued before the logout
     expect_logged_out(page)
