@@ -70,6 +70,10 @@ PAGES: tuple[PageSpec, ...] = (
         Action.MANAGE_CATALOGUES,
     ),
     PageSpec(
+        "pages/produtos.py", "Produtos e preços", ":material/inventory_2:", "Cadastros",
+        Action.MANAGE_CATALOGUES,
+    ),
+    PageSpec(
         "pages/painel.py", "Painel ao vivo", ":material/monitoring:", "Supervisão",
         Action.SUPERVISE,
     ),

@@ -18,6 +18,7 @@ from core.televendas.catalogue import (
     save_price_table,
     save_product,
     set_prices,
+    table_prices,
 )
 from core.televendas.maintenance import (
     COLUMN_LABELS,
@@ -48,4 +49,5 @@ __all__ = [
     "convert_quote_to_order", "current_price_tables", "export_orders_csv", "get_order",
     "invoice_order", "list_catalogue", "list_orders", "products_for_sale",
     "save_order", "save_payment_condition", "save_price_table", "save_product", "set_prices",
+    "table_prices",
 ]  # fmt: skip

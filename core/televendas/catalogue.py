@@ -265,3 +265,16 @@ def list_catalogue(db: Database, actor: User, table: str) -> pl.DataFrame:
     if table not in {"products", "price_tables", "payment_conditions"}:
         raise Invalid("Cadastro inexistente.")
     return db.read(lambda tx: tx.frame(f"SELECT * FROM {table} ORDER BY code"))
+
+
+def table_prices(db: Database, actor: User, table_id: int) -> pl.DataFrame:
+    """Every product with its price in one table (null where it has none), for the admin."""
+    require(db, actor, Action.MANAGE_CATALOGUES, "tabelas de preços")
+    return db.read(
+        lambda tx: tx.frame(
+            "SELECT p.id, p.code, p.description, p.unit, i.price FROM products p"
+            " LEFT JOIN price_table_items i ON i.product_id = p.id AND i.price_table_id = ?"
+            " ORDER BY p.code",
+            [table_id],
+        )
+    )

@@ -1,0 +1,82 @@
+"""Produtos e preços: the Televendas catalogues — products with stock, price tables with their
+prices, payment conditions (admin)."""
+
+import streamlit as st
+
+from core import televendas
+from ui import runtime
+from ui.admin_forms import editing_version, form_key, reset_form, selected_index
+from ui.feedback import attempt, succeeded
+from ui.guard import enter_page
+from ui.sales_forms import condition_form, price_table_form, product_form
+
+user = enter_page(__file__)
+db = runtime.database()
+
+st.title("Produtos e preços")
+FORMS = {"products": product_form, "price_tables": price_table_form,
+         "payment_conditions": condition_form}  # fmt: skip
+SAVE = {"products": televendas.save_product, "price_tables": televendas.save_price_table,
+        "payment_conditions": televendas.save_payment_condition}  # fmt: skip
+HIDDEN = ["id", "version", "created_at", "updated_at"]
+
+
+def catalogue_tab(table: str, noun: str) -> dict | None:
+    """List + edit the selected row + include; returns the selected row."""
+    rows = attempt(lambda: televendas.list_catalogue(db, user, table))
+    if rows is None:
+        st.stop()
+    selected = None
+    if rows.is_empty():
+        st.info(f"Nenhum(a) {noun} cadastrado(a).")
+    else:
+        shown = rows.drop([c for c in HIDDEN if c in rows.columns])
+        event = st.dataframe(shown, key=f"{table}_list", hide_index=True, on_select="rerun",
+                             selection_mode="single-row")  # fmt: skip
+        index = selected_index(event)
+        if index is not None:
+            selected = rows.row(index, named=True)
+            with st.expander(f"Alterar {selected['code']}", expanded=True):
+                version = editing_version(f"{table}_editing", selected["id"], selected["version"])
+                changed = FORMS[table](f"{table}_edit_{selected['id']}_{version}", selected)
+                if changed is not None and succeeded(
+                    lambda: SAVE[table](db, user, changed, selected["id"], version),
+                    f"{noun.capitalize()} {changed.code.strip().upper()} alterado(a).",
+                ):
+                    st.rerun()
+    with st.expander(f"Incluir {noun}"):
+        new = FORMS[table](form_key(f"{table}_new"), None)
+        if new is not None and succeeded(
+            lambda: SAVE[table](db, user, new), f"{noun.capitalize()} incluído(a)."
+        ):
+            reset_form(f"{table}_new")
+            st.rerun()
+    return selected
+
+
+products, tables, conditions = st.tabs(["Produtos", "Tabelas de preço", "Condições de pagamento"])
+with products:
+    catalogue_tab("products", "produto")
+with conditions:
+    catalogue_tab("payment_conditions", "condição de pagamento")
+with tables:
+    chosen = catalogue_tab("price_tables", "tabela de preço")
+    if chosen is not None:
+        st.subheader(f"Preços da tabela {chosen['code']}")
+        prices = televendas.table_prices(db, user, chosen["id"])
+        edited = st.data_editor(
+            prices.to_pandas(), key=f"prices_{chosen['id']}", hide_index=True,
+            disabled=["id", "code", "description", "unit"], column_order=["code", "description",
+            "unit", "price"], column_config={"code": "Código", "description": "Descrição",
+            "unit": "Unid.", "price": st.column_config.NumberColumn("Preço (R$)", min_value=0,
+            format="%.2f")},
+        )  # fmt: skip
+        if st.button("Gravar preços", key=f"save_prices_{chosen['id']}") and succeeded(
+            lambda: televendas.set_prices(
+                db, user, chosen["id"],
+                {int(r.id): (None if r.price != r.price or r.price is None else str(r.price))
+                 for r in edited.itertuples()},
+            ),
+            "Preços gravados.",
+        ):  # fmt: skip
+            st.rerun()
