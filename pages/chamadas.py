@@ -8,7 +8,7 @@ import streamlit as st
 
 from core import calls, entities, telemarketing
 from core.access import Routine
-from ui import runtime, sidebar, telemarketing_tab
+from ui import runtime, sidebar, telemarketing_tab, televendas_tab
 from ui.entity_forms import entity_card
 from ui.feedback import attempt, succeeded
 from ui.guard import enter_page
@@ -22,6 +22,7 @@ group_id = sidebar.active_group_id(user)
 st.title("Incluir" if len(routines) == 1 else "Chamadas")
 call = calls.current_call(db, user)
 attendance = None
+order = None
 
 if call is None:
     with st.container(key="entity_search"):
@@ -68,17 +69,24 @@ else:
                                        "status_label": "Status", "operator_code": "Operador"},
                     )  # fmt: skip
     attendance = telemarketing_tab.loaded_attendance(db, user)
+    if Routine.TELEVENDAS in routines:
+        order = televendas_tab.loaded_order(db, user, call)
     tabs = st.tabs([routine.label for routine in routines])
     for routine, tab in zip(routines, tabs, strict=True):
         with tab, st.container(key=f"tab_{routine.value}"):
             if routine is Routine.TELEMARKETING:
                 telemarketing_tab.render(db, user, call, entity, attendance, group_id)
+            elif routine is Routine.TELEVENDAS:
+                televendas_tab.render(db, user, call, entity, group_id, order)
             else:
                 st.info(f"A rotina {routine.label} chega na próxima entrega.", icon="🚧")
     if st.button("Limpa Atendimento", key="ws_clear", help="Zera o cronômetro sem gravar"):
         st.session_state.pop(OPEN_ATTENDANCE, None)
+        st.session_state.pop(televendas_tab.TLV_ORDER, None)
         if succeeded(lambda: calls.end_call(db, user, "Limpo sem gravar"), "Atendimento limpo."):
             st.rerun()
 
 status = attendance.status_label if attendance else ("Em ligação" if call else "Livre")
-footer(user, call, status=status)
+if order is not None and attendance is None:
+    status = order.status_label
+footer(user, call, status=status, operation=order.operation_label if order else "")

@@ -1,0 +1,229 @@
+"""Televendas through AppTest on the demo data: the workspace tab (quote -> order -> invoice,
+MV_ALTPED read-only, discount limit) and the maintenance list. bruno works Televendas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from streamlit.testing.v1 import AppTest
+
+from core import calls, televendas
+from core.access import Routine
+from core.televendas import OrderFilter
+from tests.ui.conftest import UiHarness, texts, widget
+from ui.formats import money
+from ui.televendas_tab import READ_ONLY_INFO, TLV_ORDER
+
+WORKSPACE = "pages/chamadas.py"
+TLV = "pages/televendas.py"
+
+
+def _customer(ui: UiHarness) -> int:
+    return int(ui.scalar("SELECT min(id) FROM entities WHERE kind = 'cliente' AND active"))
+
+
+def _on_call(ui: UiHarness, entity_id: int, order_id: int | None = None) -> AppTest:
+    calls.start_call(ui.db, ui.user("bruno"), Routine.TELEVENDAS, entity_id)
+    at = ui.page(WORKSPACE, "bruno")
+    if order_id is not None:
+        at.session_state[TLV_ORDER] = order_id
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _table_with(at: AppTest, column: str) -> Any:
+    """The dataframe showing this column (plain tables carry no key in AppTest)."""
+    found = [frame.value for frame in at.dataframe if column in frame.value.columns]
+    assert len(found) == 1, f"{len(found)} tables with {column!r}"
+    return found[0]
+
+
+def _last_order(ui: UiHarness) -> dict[str, Any]:
+    return ui.db.read(
+        lambda tx: tx.one("SELECT id, status, entity_id, total FROM tlv_orders ORDER BY id DESC")
+    )
+
+
+def test_bruno_builds_a_quote_converts_and_invoices_it(ui: UiHarness) -> None:
+    entity_id = _customer(ui)
+    at = _on_call(ui, entity_id)
+    assert [tab.label for tab in at.tabs] == ["Televendas"]
+    widget(at.selectbox, "Produto 1").select_index(1).run()
+    widget(at.number_input, "Quantidade 1").set_value(2.0).run()
+    total = [m.value for m in at.metric if m.label == "Total"]
+    assert total and total[0].startswith("R$")
+
+    widget(at.button, "Gravar").click().run()
+
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    saved = _last_order(ui)
+    assert saved["status"] == "orcamento" and saved["entity_id"] == entity_id
+    assert ui.scalar("SELECT count(*) FROM tlv_items WHERE order_id = ?", [saved["id"]]) == 1
+    assert total[0] == money(saved["total"])  # the live summary matches what core stored
+
+    at = _on_call(ui, entity_id, saved["id"])  # the next call with the customer
+    widget(at.button, "Converter em pedido").click().run()
+    assert ui.scalar("SELECT status FROM tlv_orders WHERE id = ?", [saved["id"]]) == "pedido"
+    assert any("Operação: 1 - Faturamento" in text for text in texts(at))
+
+    widget(at.button, "Faturar").click().run()
+
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert ui.scalar("SELECT status FROM tlv_orders WHERE id = ?", [saved["id"]]) == "faturado"
+    titles = ui.scalar("SELECT count(*) FROM receivables WHERE order_id = ?", [saved["id"]])
+    assert titles >= 1
+    shown = _table_with(at, "Parcela")
+    assert list(shown.columns)[:4] == ["Número", "Parcela", "Vencimento", "Valor"]
+    assert len(shown) == titles
+
+
+def test_invoiced_order_opens_read_only_with_mv_altped_n(ui: UiHarness) -> None:
+    bruno = ui.user("bruno")
+    invoiced = televendas.list_orders(ui.db, bruno, OrderFilter(status="faturado"))
+    assert invoiced.total > 0, "the demo seeds invoiced orders"
+    order_id = int(invoiced.rows["id"][0])
+    order = televendas.get_order(ui.db, bruno, order_id)
+
+    at = _on_call(ui, order.entity_id, order_id)
+
+    assert READ_ONLY_INFO in [info.value for info in at.info]
+    assert not [b for b in at.button if b.label in ("Gravar", "Faturar", "Converter em pedido")]
+    inputs = [*at.selectbox, *at.number_input, *at.date_input, *at.radio]
+    assert inputs and all(element.disabled for element in inputs)
+    assert len(_table_with(at, "Parcela")) == len(order.titles)
+
+
+def test_discount_over_the_group_limit_is_refused_and_nothing_written(ui: UiHarness) -> None:
+    before = ui.scalar("SELECT count(*) FROM tlv_orders")
+    at = _on_call(ui, _customer(ui))
+    widget(at.selectbox, "Produto 1").select_index(1).run()
+    widget(at.number_input, "Desconto % no total").set_value(15.0).run()
+
+    widget(at.button, "Gravar").click().run()
+
+    assert any("acima do limite do grupo (10%)" in error.value for error in at.error)
+    assert ui.scalar("SELECT count(*) FROM tlv_orders") == before
+    assert calls.current_call(ui.db, ui.user("bruno")) is not None  # still on the line
+
+
+def test_list_shows_rows_and_filters_by_status(ui: UiHarness) -> None:
+    bruno = ui.user("bruno")
+    expected = televendas.list_orders(ui.db, bruno)
+    at = ui.page(TLV, "bruno").run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = at.dataframe[0].value
+    assert len(shown) == min(expected.total, 50) > 0
+    assert f"{expected.total} atendimento(s) · página 1 de {expected.pages}" in texts(at)
+    assert [b.label for b in at.download_button] == ["Exportar CSV"]
+    assert any(":blue[● Orçamento]" in text and ":red[● Faturado]" in text for text in texts(at))
+
+    at.segmented_control(key="tlv_status").set_value("faturado").run()
+
+    shown = at.dataframe[0].value
+    assert len(shown) > 0 and {tuple(tag) for tag in shown["status"]} == {("faturado",)}
+    key = at.dataframe[0].key
+    at.session_state[key] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    order_id = int(shown["id"][0])
+    assert f"Atendimento Televendas nº {order_id}" in [s.value for s in at.subheader]
+    order = televendas.get_order(ui.db, bruno, order_id)
+    assert len(_table_with(at, "Produto")) == len(order.items)
+    assert len(_table_with(at, "Parcela")) == len(order.titles)
+
+
+def test_operator_without_televendas_is_refused(ui: UiHarness) -> None:
+    at = ui.page(TLV, "ana").run()
+
+    assert any("Acesso negado" in error.value for error in at.error)
+    assert len(at.dataframe) == 0 and len(at.title) == 0
+
+
+def _quote(ui: UiHarness, entity_id: int) -> int:
+    """A quote saved through the tab (the save ends the call, as in core)."""
+    at = _on_call(ui, entity_id)
+    widget(at.selectbox, "Produto 1").select_index(1).run()
+    widget(at.button, "Gravar").click().run()
+    assert not at.error, [e.value for e in at.error]
+    return int(_last_order(ui)["id"])
+
+
+def test_cancelar_needs_a_reason_and_then_cancels(ui: UiHarness) -> None:
+    entity_id = _customer(ui)
+    order_id = _quote(ui, entity_id)
+    at = _on_call(ui, entity_id, order_id)
+
+    at.button(key="tlv_cancel").click().run()
+    assert [e.value for e in at.error] == ["Informe o motivo do cancelamento."]
+    at.text_input(key=f"tlv_reason_{order_id}").input("Cliente desistiu da compra.")
+    at.button(key="tlv_cancel").click().run()
+
+    assert ui.scalar("SELECT status FROM tlv_orders WHERE id = ?", [order_id]) == "cancelado"
+    assert not [b for b in at.button if b.label == "Gravar"]  # cancelled: read-only
+
+
+def test_prospect_quote_cannot_become_an_order(ui: UiHarness) -> None:
+    prospect = int(ui.scalar("SELECT min(id) FROM entities WHERE kind = 'prospect' AND active"))
+    order_id = _quote(ui, prospect)
+    at = _on_call(ui, prospect, order_id)
+
+    widget(at.button, "Converter em pedido").click().run()
+
+    assert any("converta o prospect em cliente" in e.value for e in at.error)
+    assert ui.scalar("SELECT status FROM tlv_orders WHERE id = ?", [order_id]) == "orcamento"
+
+
+def test_selected_row_opens_in_the_workspace(ui: UiHarness) -> None:
+    at = ui.page("app.py", "bruno").run()
+    at.switch_page(TLV).run()
+    key = at.dataframe[0].key
+    at.session_state[key] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    order_id = int(at.dataframe[0].value["id"][0])
+    entity_id = televendas.get_order(ui.db, ui.user("bruno"), order_id).entity_id
+
+    at.button(key=f"tlv_open_{order_id}").click().run()
+
+    assert not at.exception, [e.value for e in at.exception]
+    call = calls.current_call(ui.db, ui.user("bruno"))
+    assert call is not None and call.entity_id == entity_id
+    assert at.session_state[TLV_ORDER] == order_id
+    assert any(f"Atendimento Televendas nº {order_id}" in text for text in texts(at))
+
+
+def test_unit_price_defaults_to_the_table_and_a_lower_price_counts_as_discount(
+    ui: UiHarness,
+) -> None:
+    before = ui.scalar("SELECT count(*) FROM tlv_orders")
+    at = _on_call(ui, _customer(ui))
+    widget(at.selectbox, "Produto 1").select_index(1).run()
+    product_id = widget(at.selectbox, "Produto 1").value
+    table_id = widget(at.selectbox, "Tabela de preços").value
+    listed = ui.scalar(
+        "SELECT price FROM price_table_items WHERE price_table_id = ? AND product_id = ?",
+        [table_id, product_id],
+    )
+    price = widget(at.number_input, "Preço unitário 1")
+    assert price.value == float(listed)
+
+    price.set_value(float(listed) * 0.8).run()
+    widget(at.button, "Gravar").click().run()
+
+    assert any("o preço abaixo da tabela também conta" in e.value for e in at.error)
+    assert ui.scalar("SELECT count(*) FROM tlv_orders") == before
+
+
+def test_invoiced_order_stays_editable_with_mv_altped_s(ui: UiHarness) -> None:
+    ui.db.write(lambda tx: tx.execute("UPDATE parameters SET value = 'S' WHERE name = 'MV_ALTPED'"))
+    bruno = ui.user("bruno")
+    order_id = int(
+        televendas.list_orders(ui.db, bruno, OrderFilter(status="faturado")).rows["id"][0]
+    )
+    order = televendas.get_order(ui.db, bruno, order_id)
+
+    at = _on_call(ui, order.entity_id, order_id)
+
+    assert READ_ONLY_INFO not in [info.value for info in at.info]
+    assert not widget(at.selectbox, "Produto 1").disabled
+    assert [b.label for b in at.button if b.label == "Gravar"] == ["Gravar"]
