@@ -40,7 +40,7 @@ LIST_COLUMNS = {
         width=130,
     ),
     "created_at": st.column_config.DatetimeColumn("Data", format="DD/MM/YYYY HH:mm"),
-    "total": st.column_config.NumberColumn("Total", format="R$ %.2f"),
+    "total": st.column_config.TextColumn("Total"),
     "quote_valid_until": st.column_config.DateColumn("Validade", format=DATE_FORMAT),
     "invoice_date": st.column_config.DateColumn("Emissão", format=DATE_FORMAT),
 }
@@ -62,10 +62,10 @@ def filter_bar() -> OrderFilter:
 
 
 def list_frame(rows: pl.DataFrame) -> pl.DataFrame:
-    """São Paulo time, money as float for the R$ column, the status as one coloured tag."""
+    """São Paulo time, money as pt-BR text (R$ 1.234,56), the status as one coloured tag."""
     return rows.with_columns(
         pl.col("created_at").dt.convert_time_zone(LOCAL_TZ.key),
-        pl.col("total").cast(pl.Float64),
+        pl.col("total").map_elements(money, return_dtype=pl.String),
         pl.concat_list(pl.col("status")),
     )
 

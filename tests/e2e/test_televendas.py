@@ -1,0 +1,56 @@
+"""Televendas in a real browser: bruno builds a quote with two products, converts and invoices
+it, sees the titles; with MV_ALTPED = N the invoiced order opens read-only."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import goto, login, main, shot, wait_run_finished, wait_settled
+from tests.e2e.test_telemarketing import _choose, _select_first_row, _start_call
+
+pytestmark = pytest.mark.e2e
+
+
+def _click(page: Page, name: str) -> None:
+    main(page).get_by_role("button", name=name, exact=True).click()
+    wait_run_finished(page)
+    wait_settled(page)
+
+
+def test_quote_to_order_to_invoice_with_titles_then_read_only(server, stations):
+    page = stations.page()
+    login(page, server.base_url, "bruno")
+    customer = "Ágatha da Cruz"  # a demo customer (cliente, deterministic seed)
+
+    _start_call(page, server.base_url, customer)
+    tab = main(page).locator(".st-key-tab_televendas")
+    expect(tab).to_be_visible()
+    _choose(page, "Produto 1", "P0001")
+    _click(page, "+ Item")
+    _choose(page, "Produto 2", "P0002")
+    _click(page, "Gravar")
+    expect(page.get_by_text(re.compile(r"gravado: Orçamento"))).to_be_visible()
+
+    # The quote is the newest row of the maintenance list; open it in a new call.
+    goto(page, f"{server.base_url}/televendas")
+    _select_first_row(page)
+    expect(
+        main(page).get_by_role("heading", name=re.compile(r"Atendimento Televendas nº"))
+    ).to_be_visible()
+    _click(page, "Abrir no atendimento")
+    expect(main(page).locator(".st-key-entity_card")).to_contain_text(customer)
+    _click(page, "Converter em pedido")
+    expect(main(page).get_by_text(re.compile(r"Pedido", re.I)).first).to_be_visible()
+    _click(page, "Faturar")
+    titles = main(page).locator("[data-testid='stDataFrame']").last
+    expect(titles).to_contain_text("Parcela")
+    shot(page, "tlv-invoiced-titles")
+
+    # MV_ALTPED = N (the default): the invoiced order is read-only, every field disabled.
+    expect(main(page).get_by_text("alteração bloqueada (MV_ALTPED = N)")).to_be_visible()
+    expect(main(page).get_by_label("Produto 1", exact=True)).to_be_disabled()
+    expect(main(page).get_by_role("button", name="Gravar", exact=True)).to_have_count(0)
+    shot(page, "tlv-read-only")
