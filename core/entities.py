@@ -476,3 +476,33 @@ def link_contact(db: Database, user: User, entity_id: int, contact_id: int) -> N
         )
 
     db.write(work)
+
+
+def convert_prospect_to_customer(db: Database, user: User, entity_id: int) -> None:
+    """A prospect becomes a customer in place (same code, contacts and history), so its quote
+    can become a sales order. A customer needs a CPF/CNPJ."""
+    require(db, user, Action.EDIT_ENTITIES, f"converter prospect {entity_id}")
+
+    def work(tx: Tx) -> None:
+        row = tx.one("SELECT kind, document FROM entities WHERE id = ?", [entity_id])
+        if row is None:
+            raise NotFound("Entidade não encontrada.")
+        if row["kind"] != "prospect":
+            raise Invalid("Esta entidade já é um cliente.")
+        if not row["document"]:
+            raise Invalid(
+                "Para virar cliente o prospect precisa de CPF/CNPJ: informe-o no cadastro de "
+                "Entidades e converta de novo.",
+                {"document": "cliente precisa de CPF/CNPJ"},
+            )
+        tx.execute(
+            "UPDATE entities SET kind = 'cliente', updated_at = ?, version = version + 1"
+            " WHERE id = ?",
+            [tx.now, entity_id],
+        )
+        audit.record(
+            tx, user, "entidade.prospect_convertido", subject_type="entidade",
+            subject_id=entity_id,
+        )  # fmt: skip
+
+    db.write(work)

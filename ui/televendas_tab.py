@@ -9,7 +9,7 @@ from typing import Any
 
 import streamlit as st
 
-from core import televendas
+from core import entities, televendas
 from core.access import User
 from core.calls import OpenCall
 from core.db import Database
@@ -139,12 +139,12 @@ def render(
         quote_valid_until=valid_until if operation == "orcamento" else None,
         discount_pct=_dec(discount), freight=_dec(freight), items=items,
     )  # fmt: skip
-    _actions(db, user, call, group_id, order, data)
+    _actions(db, user, call, group_id, order, data, entity)
 
 
 def _actions(
     db: Database, user: User, call: OpenCall, group_id: int | None, order: Order | None,
-    data: OrderInput,
+    data: OrderInput, entity: EntityDetail | None,
 ) -> None:  # fmt: skip
     save, convert, invoice, _ = st.columns([1, 1.4, 1, 2.6])
     if save.button("Gravar", type="primary", key="tlv_save", width="stretch"):
@@ -163,6 +163,17 @@ def _actions(
         return
     if order.status in ("orcamento", "pedido"):
         st.caption("Converter e Faturar usam o que está gravado: grave as alterações antes.")
+    if (
+        order.status == "orcamento"
+        and entity is not None
+        and entity.values["kind"] == "prospect"
+        and st.button("Converter prospect em cliente", key="tlv_prospect")
+        and succeeded(
+            lambda: entities.convert_prospect_to_customer(db, user, entity.id),
+            "Prospect convertido em cliente: o orçamento já pode virar pedido.",
+        )
+    ):
+        st.rerun()
     if (
         order.status == "orcamento"
         and convert.button("Converter em pedido", key="tlv_convert", width="stretch")

@@ -174,6 +174,20 @@ def test_prospect_quote_cannot_become_an_order(ui: UiHarness) -> None:
     assert ui.scalar("SELECT status FROM tlv_orders WHERE id = ?", [order_id]) == "orcamento"
 
 
+def test_a_prospect_converted_to_customer_lets_its_quote_become_an_order(ui: UiHarness) -> None:
+    prospect = int(
+        ui.scalar("SELECT min(id) FROM entities WHERE kind = 'prospect' AND document IS NOT NULL")
+    )
+    order_id = _quote(ui, prospect)
+    at = _on_call(ui, prospect, order_id)
+
+    at.button(key="tlv_prospect").click().run()
+    assert ui.scalar("SELECT kind FROM entities WHERE id = ?", [prospect]) == "cliente"
+    widget(at.button, "Converter em pedido").click().run()
+
+    assert ui.scalar("SELECT status FROM tlv_orders WHERE id = ?", [order_id]) == "pedido"
+
+
 def test_selected_row_opens_in_the_workspace(ui: UiHarness) -> None:
     at = ui.page("app.py", "bruno").run()
     at.switch_page(TLV).run()

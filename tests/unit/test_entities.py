@@ -792,3 +792,16 @@ def test_without_access_192_a_number_search_needs_the_whole_number(
     assert search_entities(db, masked_user, cpf[:6]).total == 0
     assert search_entities(db, masked_user, format_document(cpf)).total == 1
     assert search_entities(db, admin, cpf[:6]).total >= 1
+
+
+def test_a_prospect_with_a_document_becomes_a_customer_in_place(
+    db: Database, operator: User
+) -> None:
+    with_document = make_entity(db, operator, kind="prospect", document=valid_cpf())
+    without = make_entity(db, operator, kind="prospect", document=None)
+    entities.convert_prospect_to_customer(db, operator, with_document)
+    assert get_entity(db, operator, with_document).values["kind"] == "cliente"
+    with pytest.raises(Invalid, match="precisa de CPF/CNPJ"):
+        entities.convert_prospect_to_customer(db, operator, without)
+    with pytest.raises(Invalid, match="já é um cliente"):
+        entities.convert_prospect_to_customer(db, operator, with_document)
