@@ -22,6 +22,7 @@ from core import agenda, audit, catalogues, privacy
 from core.access import Action, Routine, User, require
 from core.db import Database, Tx
 from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
+from core.listing import ListPage, local_midnight
 from core.validation import Problems, digits, format_document, like_escape, search_key
 
 SOURCE = "tmk_attendance"
@@ -483,16 +484,7 @@ class AttendanceFilter:
     entity_text: str = ""
 
 
-@dataclass(frozen=True)
-class AttendancePage:
-    rows: pl.DataFrame
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+AttendancePage = ListPage  # one page of the list and its total
 
 
 _LIST_SQL = (
@@ -508,11 +500,6 @@ _LIST_SQL = (
 )
 
 
-def _local_midnight(day: date) -> datetime:
-    """Period filters are São Paulo calendar days; timestamps are stored in UTC."""
-    return datetime.combine(day, datetime.min.time(), tzinfo=LOCAL_TZ)
-
-
 def _filter_sql(user: User, filters: AttendanceFilter) -> tuple[str, list[Any]]:
     clause, params = _visibility(user)
     clauses = [clause]
@@ -523,12 +510,12 @@ def _filter_sql(user: User, filters: AttendanceFilter) -> tuple[str, list[Any]]:
         params.append(filters.status)
     if filters.start is not None:
         clauses.append("a.started_at >= ?")
-        params.append(_local_midnight(filters.start))
+        params.append(local_midnight(filters.start))
     if filters.end is not None:
         if filters.start is not None and filters.end < filters.start:
             raise Invalid("O período termina antes de começar.")
         clauses.append("a.started_at < ? + INTERVAL 1 DAY")
-        params.append(_local_midnight(filters.end))
+        params.append(local_midnight(filters.end))
     for column, value in (
         ("a.operator_id", filters.operator_id),
         ("a.group_id", filters.group_id),

@@ -16,6 +16,7 @@ from core import audit, privacy
 from core.access import Action, User, require
 from core.db import Database, Tx
 from core.errors import Invalid
+from core.listing import ListPage, local_midnight
 from core.televendas import rules
 from core.televendas.service import LOCAL_TZ, OPERATIONS, STATUS_COLOURS, STATUS_LABELS, visibility
 from core.validation import digits, format_document, like_escape, search_key
@@ -33,16 +34,7 @@ class OrderFilter:
     entity_text: str = ""
 
 
-@dataclass(frozen=True)
-class OrderPage:
-    rows: pl.DataFrame
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+OrderPage = ListPage  # one page of the list and its total
 
 
 _LIST_SQL = (
@@ -56,10 +48,6 @@ _LIST_SQL = (
 )
 
 
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, datetime.min.time(), tzinfo=LOCAL_TZ)
-
-
 def _filter_sql(user: User, filters: OrderFilter) -> tuple[str, list[Any]]:
     clause, params = visibility(user)
     clauses = [clause]
@@ -70,12 +58,12 @@ def _filter_sql(user: User, filters: OrderFilter) -> tuple[str, list[Any]]:
         params.append(filters.status)
     if filters.start is not None:
         clauses.append("o.created_at >= ?")
-        params.append(_local_midnight(filters.start))
+        params.append(local_midnight(filters.start))
     if filters.end is not None:
         if filters.start is not None and filters.end < filters.start:
             raise Invalid("O período termina antes de começar.")
         clauses.append("o.created_at < ? + INTERVAL 1 DAY")
-        params.append(_local_midnight(filters.end))
+        params.append(local_midnight(filters.end))
     for column, value in (("o.operator_id", filters.operator_id), ("o.group_id", filters.group_id)):
         if value is not None:
             clauses.append(f"{column} = ?")

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from core import auth, operators
 from core.db import open_database
@@ -81,11 +82,20 @@ def _select_first_row(page: Page, table: str = "[data-testid='stDataFrame']") ->
 
 
 def _choose(page: Page, label: str, option: str) -> None:
-    """Pick an option of a Streamlit selectbox by typing it (the box filters as you type)."""
+    """Pick an option of a Streamlit selectbox by typing it (the box filters as you type).
+
+    Tried up to three times: the timer fragment's rerun every 10 s can close an open list.
+    """
     box = main(page).get_by_label(label, exact=True)
-    box.click()
-    box.fill(option)
-    page.get_by_role("option", name=option).first.click()
+    for attempt in range(1, 4):
+        box.click()
+        box.fill(option)
+        try:
+            page.get_by_role("option", name=option).first.click(timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            assert attempt < 3, f"option {option!r} of {label!r} never became clickable"
     wait_run_finished(page)
 
 
