@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import polars as pl
+
+from core.errors import Invalid
+from core.validation import digits, like_escape, search_key
 
 LOCAL_TZ = ZoneInfo("America/Sao_Paulo")
 PAGE_SIZE = 50
@@ -28,3 +32,37 @@ class ListPage:
 def local_midnight(day: date) -> datetime:
     """The start of a São Paulo calendar day (timestamps are stored in UTC)."""
     return datetime.combine(day, datetime.min.time(), tzinfo=LOCAL_TZ)
+
+
+def period_clauses(
+    column: str, start: date | None, end: date | None
+) -> tuple[list[str], list[Any]]:
+    """`column` within [start, end] São Paulo days (both optional). `column` is a code literal."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if start is not None and end is not None and end < start:
+        raise Invalid("O período termina antes de começar.")
+    if start is not None:
+        clauses.append(f"{column} >= ?")
+        params.append(local_midnight(start))
+    if end is not None:
+        clauses.append(f"{column} < ? + INTERVAL 1 DAY")
+        params.append(local_midnight(end))
+    return clauses, params
+
+
+def entity_clauses(text: str, whole_numbers_only: bool) -> tuple[list[str], list[Any]]:
+    """Filter by the entity's name (any part) or CPF/CNPJ (alias `e`).
+
+    A user who sees documents masked must type the whole number: a prefix filter would let them
+    recover a masked CPF digit by digit.
+    """
+    text = text.strip()
+    if not text:
+        return [], []
+    number = digits(text)
+    if number and number == text.replace(".", "").replace("-", "").replace("/", ""):
+        if whole_numbers_only:
+            return ["e.document = ?"], [number]
+        return ["e.document LIKE ?"], [f"{number}%"]
+    return ["e.search_name LIKE ? ESCAPE '\\'"], [f"%{like_escape(search_key(text))}%"]

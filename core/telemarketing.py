@@ -22,8 +22,8 @@ from core import agenda, audit, catalogues, privacy
 from core.access import Action, Routine, User, require
 from core.db import Database, Tx
 from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
-from core.listing import ListPage, local_midnight
-from core.validation import Problems, digits, format_document, like_escape, search_key
+from core.listing import ListPage, entity_clauses, period_clauses
+from core.validation import Problems, format_document
 
 SOURCE = "tmk_attendance"
 LOCAL_TZ = ZoneInfo("America/Sao_Paulo")
@@ -508,14 +508,9 @@ def _filter_sql(user: User, filters: AttendanceFilter) -> tuple[str, list[Any]]:
             raise Invalid("Status inválido.")
         clauses.append("a.status = ?")
         params.append(filters.status)
-    if filters.start is not None:
-        clauses.append("a.started_at >= ?")
-        params.append(local_midnight(filters.start))
-    if filters.end is not None:
-        if filters.start is not None and filters.end < filters.start:
-            raise Invalid("O período termina antes de começar.")
-        clauses.append("a.started_at < ? + INTERVAL 1 DAY")
-        params.append(local_midnight(filters.end))
+    period, period_params = period_clauses("a.started_at", filters.start, filters.end)
+    clauses += period
+    params += period_params
     for column, value in (
         ("a.operator_id", filters.operator_id),
         ("a.group_id", filters.group_id),
@@ -524,15 +519,9 @@ def _filter_sql(user: User, filters: AttendanceFilter) -> tuple[str, list[Any]]:
         if value is not None:
             clauses.append(f"{column} = ?")
             params.append(value)
-    text = filters.entity_text.strip()
-    if text:
-        number = digits(text)
-        if number and number == text.replace(".", "").replace("-", "").replace("/", ""):
-            clauses.append("e.document LIKE ?")
-            params.append(f"{number}%")
-        else:
-            clauses.append("e.search_name LIKE ? ESCAPE '\\'")
-            params.append(f"%{like_escape(search_key(text))}%")
+    entity, entity_params = entity_clauses(filters.entity_text, not user.personal_access)
+    clauses += entity
+    params += entity_params
     return " WHERE " + " AND ".join(clauses), params
 
 

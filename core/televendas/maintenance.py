@@ -16,10 +16,10 @@ from core import audit, privacy
 from core.access import Action, User, require
 from core.db import Database, Tx
 from core.errors import Invalid
-from core.listing import ListPage, local_midnight
+from core.listing import ListPage, entity_clauses, period_clauses
 from core.televendas import rules
 from core.televendas.service import LOCAL_TZ, OPERATIONS, STATUS_COLOURS, STATUS_LABELS, visibility
-from core.validation import digits, format_document, like_escape, search_key
+from core.validation import format_document
 
 PAGE_SIZE = 50
 
@@ -56,27 +56,16 @@ def _filter_sql(user: User, filters: OrderFilter) -> tuple[str, list[Any]]:
             raise Invalid("Status inválido.")
         clauses.append("o.status = ?")
         params.append(filters.status)
-    if filters.start is not None:
-        clauses.append("o.created_at >= ?")
-        params.append(local_midnight(filters.start))
-    if filters.end is not None:
-        if filters.start is not None and filters.end < filters.start:
-            raise Invalid("O período termina antes de começar.")
-        clauses.append("o.created_at < ? + INTERVAL 1 DAY")
-        params.append(local_midnight(filters.end))
+    period, period_params = period_clauses("o.created_at", filters.start, filters.end)
+    clauses += period
+    params += period_params
     for column, value in (("o.operator_id", filters.operator_id), ("o.group_id", filters.group_id)):
         if value is not None:
             clauses.append(f"{column} = ?")
             params.append(value)
-    text = filters.entity_text.strip()
-    if text:
-        number = digits(text)
-        if number and number == text.replace(".", "").replace("-", "").replace("/", ""):
-            clauses.append("e.document LIKE ?")
-            params.append(f"{number}%")
-        else:
-            clauses.append("e.search_name LIKE ? ESCAPE '\\'")
-            params.append(f"%{like_escape(search_key(text))}%")
+    entity, entity_params = entity_clauses(filters.entity_text, not user.personal_access)
+    clauses += entity
+    params += entity_params
     return " WHERE " + " AND ".join(clauses), params
 
 

@@ -435,3 +435,19 @@ def test_the_agenda_and_the_attendance_never_disagree(
     agenda.close_item(db, operator, item.id, item.version)
     worked = telemarketing.get_attendance(db, operator, planned.id)
     assert (worked.status, worked.return_at) == ("pendente", None)
+
+
+def test_without_access_192_the_list_filters_by_a_whole_document_only(
+    db: Database, admin: User, tmk: dict[str, int]
+) -> None:
+    masked_user = factories.make_operator(db, routines={Routine.TELEMARKETING}, personal=False)
+    cpf = factories.valid_cpf()
+    entity_id = factories.make_entity(db, admin, document=cpf)
+    telemarketing.save_attendance(db, masked_user, _attendance(entity_id, tmk))
+
+    def found(text: str) -> int:
+        filters = AttendanceFilter(entity_text=text)
+        return telemarketing.list_attendances(db, masked_user, filters).total
+
+    assert found(cpf[:5]) == 0
+    assert found(cpf) == 1
