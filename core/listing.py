@@ -3,6 +3,7 @@ given as São Paulo calendar days."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -10,6 +11,9 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
+from core import audit, privacy
+from core.access import User
+from core.db import Tx
 from core.errors import Invalid
 from core.validation import digits, like_escape, search_key
 
@@ -66,3 +70,30 @@ def entity_clauses(text: str, whole_numbers_only: bool) -> tuple[list[str], list
             return ["e.document = ?"], [number]
         return ["e.document LIKE ?"], [f"{number}%"]
     return ["e.search_name LIKE ? ESCAPE '\\'"], [f"%{like_escape(search_key(text))}%"]
+
+
+def read_page(
+    tx: Tx,
+    user: User,
+    *,
+    count_sql: str,
+    rows_sql: str,
+    params: list[Any],
+    page: int,
+    page_size: int,
+    display: Callable[[pl.DataFrame, set[str]], pl.DataFrame],
+    screen: str,
+    subject_type: str,
+) -> ListPage:
+    """One page of a maintenance list, masked for the user (entities' columns), with its total,
+    and the view of protected data audited in the same unit of work."""
+    total = tx.scalar(count_sql, params)
+    frame = tx.frame(rows_sql + " LIMIT ? OFFSET ?", [*params, page_size, (page - 1) * page_size])
+    hidden = privacy.hidden_columns(tx, user, "entities")
+    frame = display(frame, hidden)
+    if frame.height:
+        audit.record(
+            tx, user, "dados.visualizados", subject_type=subject_type,
+            detail={"tela": screen, "registros": frame.height, "mascarado": "document" in hidden},
+        )  # fmt: skip
+    return ListPage(frame, int(total), page, page_size)

@@ -22,7 +22,7 @@ from core import agenda, audit, catalogues, privacy
 from core.access import Action, Routine, User, require
 from core.db import Database, Tx
 from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
-from core.listing import ListPage, entity_clauses, period_clauses
+from core.listing import ListPage, entity_clauses, period_clauses, read_page
 from core.validation import Problems, format_document
 
 SOURCE = "tmk_attendance"
@@ -544,25 +544,18 @@ def list_attendances(
             if filters and filters.entity_text.strip()
             else ""
         )
-        total = tx.scalar("SELECT count(*) FROM tmk_attendances a" + joined + where, params)
-        frame = tx.frame(
-            _LIST_SQL + where + " ORDER BY a.started_at DESC, a.id DESC LIMIT ? OFFSET ?",
-            [*params, page_size, (page - 1) * page_size],
-        )
-        frame = _display(tx, user, frame)
-        if frame.height:
-            audit.record(
-                tx, user, "dados.visualizados", subject_type="atendimento_tmk",
-                detail={"tela": "telemarketing.lista", "registros": frame.height,
-                        "mascarado": "document" in privacy.hidden_columns(tx, user, "entities")},
-            )  # fmt: skip
-        return AttendancePage(frame, int(total), page, page_size)
+        return read_page(
+            tx, user, count_sql="SELECT count(*) FROM tmk_attendances a" + joined + where,
+            rows_sql=_LIST_SQL + where + " ORDER BY a.started_at DESC, a.id DESC",
+            params=params, page=page, page_size=page_size, display=_display,
+            screen="telemarketing.lista", subject_type="atendimento_tmk",
+        )  # fmt: skip
 
     return db.write(work)
 
 
-def _display(tx: Tx, user: User, frame: pl.DataFrame) -> pl.DataFrame:
-    frame = privacy.mask_frame(frame, privacy.hidden_columns(tx, user, "entities"))
+def _display(frame: pl.DataFrame, hidden: set[str]) -> pl.DataFrame:
+    frame = privacy.mask_frame(frame, hidden)
     return frame.with_columns(
         pl.col("document").map_elements(format_document, return_dtype=pl.String).fill_null(""),
         pl.col("status")
@@ -598,7 +591,8 @@ def export_attendances_csv(
 
     def work(tx: Tx) -> bytes:
         frame = _display(
-            tx, user, tx.frame(_LIST_SQL + where + " ORDER BY a.started_at DESC", params)
+            tx.frame(_LIST_SQL + where + " ORDER BY a.started_at DESC", params),
+            privacy.hidden_columns(tx, user, "entities"),
         )
         audit.record(
             tx, user, "dados.exportados", subject_type="atendimento_tmk",
@@ -626,12 +620,11 @@ def entity_history(db: Database, user: User, entity_id: int, limit: int = 5) -> 
     clause, params = _visibility(user)
     return db.read(
         lambda tx: _display(
-            tx,
-            user,
             tx.frame(
                 _LIST_SQL + f" WHERE a.entity_id = ? AND {clause}"
                 " ORDER BY a.started_at DESC LIMIT ?",
                 [entity_id, *params, limit],
             ),
+            privacy.hidden_columns(tx, user, "entities"),
         )
     )

@@ -16,7 +16,7 @@ from core import audit, privacy
 from core.access import Action, User, require
 from core.db import Database, Tx
 from core.errors import Invalid
-from core.listing import ListPage, entity_clauses, period_clauses
+from core.listing import ListPage, entity_clauses, period_clauses, read_page
 from core.televendas import rules
 from core.televendas.service import LOCAL_TZ, OPERATIONS, STATUS_COLOURS, STATUS_LABELS, visibility
 from core.validation import format_document
@@ -84,25 +84,18 @@ def list_orders(
 
     def work(tx: Tx) -> OrderPage:
         joined = " JOIN entities e ON e.id = o.entity_id" if filters.entity_text.strip() else ""
-        total = tx.scalar("SELECT count(*) FROM tlv_orders o" + joined + where, params)
-        frame = tx.frame(
-            _LIST_SQL + where + " ORDER BY o.created_at DESC, o.id DESC LIMIT ? OFFSET ?",
-            [*params, page_size, (page - 1) * page_size],
-        )
-        frame = _display(tx, user, frame)
-        if frame.height:
-            audit.record(
-                tx, user, "dados.visualizados", subject_type="atendimento_tlv",
-                detail={"tela": "televendas.lista", "registros": frame.height,
-                        "mascarado": "document" in privacy.hidden_columns(tx, user, "entities")},
-            )  # fmt: skip
-        return OrderPage(frame, int(total), page, page_size)
+        return read_page(
+            tx, user, count_sql="SELECT count(*) FROM tlv_orders o" + joined + where,
+            rows_sql=_LIST_SQL + where + " ORDER BY o.created_at DESC, o.id DESC",
+            params=params, page=page, page_size=page_size, display=_display,
+            screen="televendas.lista", subject_type="atendimento_tlv",
+        )  # fmt: skip
 
     return db.write(work)
 
 
-def _display(tx: Tx, user: User, frame: pl.DataFrame) -> pl.DataFrame:
-    frame = privacy.mask_frame(frame, privacy.hidden_columns(tx, user, "entities"))
+def _display(frame: pl.DataFrame, hidden: set[str]) -> pl.DataFrame:
+    frame = privacy.mask_frame(frame, hidden)
     return frame.with_columns(
         pl.col("document").map_elements(format_document, return_dtype=pl.String).fill_null(""),
         pl.col("status")
@@ -140,7 +133,8 @@ def export_orders_csv(db: Database, user: User, filters: OrderFilter | None = No
 
     def work(tx: Tx) -> bytes:
         frame = _display(
-            tx, user, tx.frame(_LIST_SQL + where + " ORDER BY o.created_at DESC", params)
+            tx.frame(_LIST_SQL + where + " ORDER BY o.created_at DESC", params),
+            privacy.hidden_columns(tx, user, "entities"),
         )
         audit.record(
             tx, user, "dados.exportados", subject_type="atendimento_tlv",
