@@ -87,6 +87,8 @@ class Action(StrEnum):
     MANAGE_PRIVACY = "manage_privacy"
     MANAGE_CATALOGUES = "manage_catalogues"
     REOPEN_ATTENDANCE = "reopen_attendance"
+    VIEW_LEDGER = "view_ledger"
+    MANAGE_LEDGER = "manage_ledger"
 
     @property
     def label(self) -> str:
@@ -109,6 +111,8 @@ ACTION_LABELS = {
     Action.MANAGE_PRIVACY: "administrar a LGPD",
     Action.MANAGE_CATALOGUES: "administrar os cadastros de atendimento",
     Action.REOPEN_ATTENDANCE: "reabrir atendimentos encerrados",
+    Action.VIEW_LEDGER: "consultar os títulos a receber",
+    Action.MANAGE_LEDGER: "importar títulos e registrar pagamentos fora de uma cobrança",
 }
 
 
@@ -137,6 +141,10 @@ _RULES: dict[Action, Callable[[User], bool]] = {
     Action.MANAGE_PRIVACY: lambda user: user.is_admin,
     Action.MANAGE_CATALOGUES: lambda user: user.is_admin,
     Action.REOPEN_ATTENDANCE: lambda user: user.is_supervisor,
+    Action.VIEW_LEDGER: lambda user: (
+        user.is_admin or user.is_supervisor or Routine.TELECOBRANCA in user.routines
+    ),
+    Action.MANAGE_LEDGER: lambda user: user.is_admin or user.is_supervisor,
 }
 
 

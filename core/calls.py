@@ -58,30 +58,54 @@ def start_call(
     group = group_id if group_id is not None else operator.main_group_id
     if group not in operator.group_ids:
         raise Invalid("Você não pertence a este grupo de atendimento.")
+    return db.write(lambda tx: start_in(tx, user, routine, entity_id, group, contact_id))
 
-    def work(tx: Tx) -> OpenCall:
-        if tx.scalar("SELECT call_id FROM open_calls WHERE user_id = ?", [user.id]):
-            raise Conflict(
-                "Você já tem uma ligação em andamento. Encerre-a ou use "
-                "“Limpa Atendimento” antes de iniciar outra."
-            )
-        if tx.scalar("SELECT id FROM entities WHERE id = ?", [entity_id]) is None:
-            raise NotFound("Entidade não encontrada.")
-        call_id = tx.scalar(
-            "INSERT INTO calls (user_id, operator_id, group_id, routine, entity_id, contact_id,"
-            " started_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            [user.id, operator.id, group, routine.value, entity_id, contact_id, tx.now],
+
+def start_in(
+    tx: Tx,
+    user: User,
+    routine: Routine,
+    entity_id: int,
+    group_id: int,
+    contact_id: int | None = None,
+) -> OpenCall:
+    """Start a call inside a routine's own unit of work (e.g. the next debtor's reservation)."""
+    operator = user.operator
+    assert operator is not None
+    if tx.scalar("SELECT call_id FROM open_calls WHERE user_id = ?", [user.id]):
+        raise Conflict(
+            "Você já tem uma ligação em andamento. Encerre-a ou use "
+            "“Limpa Atendimento” antes de iniciar outra."
         )
-        tx.execute("INSERT INTO open_calls (user_id, call_id) VALUES (?, ?)", [user.id, call_id])
-        audit.record(
-            tx, user, "ligacao.iniciada", subject_type="entidade", subject_id=entity_id,
-            detail={"ligacao": call_id, "rotina": routine.value},
-        )  # fmt: skip
-        found = _open_call(tx, user.id)
-        assert found is not None
-        return found
+    if tx.scalar("SELECT id FROM entities WHERE id = ?", [entity_id]) is None:
+        raise NotFound("Entidade não encontrada.")
+    call_id = tx.scalar(
+        "INSERT INTO calls (user_id, operator_id, group_id, routine, entity_id, contact_id,"
+        " started_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        [user.id, operator.id, group_id, routine.value, entity_id, contact_id, tx.now],
+    )
+    tx.execute("INSERT INTO open_calls (user_id, call_id) VALUES (?, ?)", [user.id, call_id])
+    audit.record(
+        tx, user, "ligacao.iniciada", subject_type="entidade", subject_id=entity_id,
+        detail={"ligacao": call_id, "rotina": routine.value},
+    )  # fmt: skip
+    found = _open_call(tx, user.id)
+    assert found is not None
+    return found
 
-    return db.write(work)
+
+def end_in(tx: Tx, user: User, call_id: int | None, result: str) -> None:
+    """Saving an attendance ends its call (the seed's window closes on confirm), in the
+    routine's own unit of work; a call already ended or someone else's is left alone."""
+    if call_id is None:
+        return
+    if tx.scalar(
+        "DELETE FROM open_calls WHERE user_id = ? AND call_id = ? RETURNING call_id",
+        [user.id, call_id],
+    ):
+        tx.execute(
+            "UPDATE calls SET ended_at = ?, result = ? WHERE id = ?", [tx.now, result, call_id]
+        )
 
 
 def current_call(db: Database, user: User) -> OpenCall | None:

@@ -98,7 +98,7 @@ class EntityDetail:
 # --- validation -----------------------------------------------------------------------------
 
 
-def _clean_entity(data: EntityInput, today: date) -> dict[str, Any]:
+def clean_entity(data: EntityInput, today: date) -> dict[str, Any]:
     problems = Problems()
     name = " ".join(data.name.split())
     if len(name) < 3:
@@ -363,19 +363,21 @@ def _check_document_unique(tx: Tx, document: str | None, entity_id: int | None) 
 def create_entity(db: Database, user: User, data: EntityInput) -> int:
     require(db, user, Action.EDIT_ENTITIES, "incluir entidade")
 
-    def work(tx: Tx) -> int:
-        clean = _clean_entity(data, _local_today(tx))
-        _check_document_unique(tx, clean["document"], None)
-        columns = list(clean)
-        entity_id = tx.scalar(
-            f"INSERT INTO entities ({', '.join(columns)}, created_at, updated_at)"
-            f" VALUES ({', '.join('?' for _ in columns)}, ?, ?) RETURNING id",
-            [*clean.values(), tx.now, tx.now],
-        )
-        audit.record(tx, user, "entidade.incluida", subject_type="entidade", subject_id=entity_id)
-        return int(entity_id)
+    return db.write(lambda tx: insert_entity(tx, user, data))
 
-    return db.write(work)
+
+def insert_entity(tx: Tx, user: User, data: EntityInput) -> int:
+    """Validate and insert an entity inside a caller's unit of work (e.g. a CSV import)."""
+    clean = clean_entity(data, _local_today(tx))
+    _check_document_unique(tx, clean["document"], None)
+    columns = list(clean)
+    entity_id = tx.scalar(
+        f"INSERT INTO entities ({', '.join(columns)}, created_at, updated_at)"
+        f" VALUES ({', '.join('?' for _ in columns)}, ?, ?) RETURNING id",
+        [*clean.values(), tx.now, tx.now],
+    )
+    audit.record(tx, user, "entidade.incluida", subject_type="entidade", subject_id=entity_id)
+    return int(entity_id)
 
 
 def update_entity(db: Database, user: User, entity_id: int, version: int, data: EntityInput) -> int:
@@ -393,7 +395,7 @@ def update_entity(db: Database, user: User, entity_id: int, version: int, data: 
         merged = asdict(data)
         for column in hidden:
             merged[column] = stored[column]
-        clean = _clean_entity(EntityInput(**merged), _local_today(tx))
+        clean = clean_entity(EntityInput(**merged), _local_today(tx))
         _check_document_unique(tx, clean["document"], entity_id)
         assignments = ", ".join(f"{column} = ?" for column in clean)
         new_version = tx.scalar(

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from core import agenda, audit, catalogues, privacy
+from core import agenda, audit, calls, catalogues, privacy
 from core.access import Action, Routine, User, require
 from core.db import Database, Tx
 from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
@@ -213,7 +213,7 @@ def save_attendance(
         _write_items(tx, new_id, data.items, close_all=status == "encerrado")
         _apply_status(tx, new_id, status, closing_reason_id, closing_text, cancellation_reason_id)
         _sync_agenda(tx, user, new_id, data, status)
-        _end_call(tx, user, call_id, status)
+        calls.end_in(tx, user, call_id, f"Telemarketing: {STATUS_LABELS[status]}")
         audit.record(
             tx, user, "telemarketing." + ("incluido" if stored is None else outcome.value),
             subject_type="atendimento_tmk", subject_id=new_id,
@@ -379,20 +379,6 @@ def _sync_agenda(
     else:
         agenda.settle(
             tx, SOURCE, attendance_id, "cancelado" if status == "cancelado" else "concluido"
-        )
-
-
-def _end_call(tx: Tx, user: User, call_id: int | None, status: str) -> None:
-    """Saving the attendance ends its call (the seed's window closes on confirm)."""
-    if call_id is None:
-        return
-    if tx.scalar(
-        "DELETE FROM open_calls WHERE user_id = ? AND call_id = ? RETURNING call_id",
-        [user.id, call_id],
-    ):
-        tx.execute(
-            "UPDATE calls SET ended_at = ?, result = ? WHERE id = ?",
-            [tx.now, f"Telemarketing: {STATUS_LABELS[status]}", call_id],
         )
 
 

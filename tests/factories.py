@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -301,3 +302,73 @@ def contact_input(**overrides: Any) -> entities.ContactInput:
     }
     values.update(overrides)
     return entities.ContactInput(**values)
+
+
+# --- Telecobrança ---------------------------------------------------------------------------
+
+
+def make_title(
+    db: Database,
+    entity_id: int,
+    due_date: date,
+    amount: str | Decimal = "100.00",
+    *,
+    balance: str | Decimal | None = None,
+    title_type: str = "NF",
+    prefix: str = "TST",
+    number: str | None = None,
+    installment: int = 1,
+    status: str = "aberto",
+) -> int:
+    """A receivable title written straight into the ledger (as an import or invoice would)."""
+    value = Decimal(amount)
+    values = [
+        prefix, number or f"{_next():09d}", installment, title_type, entity_id,
+        due_date - timedelta(days=30), due_date, value,
+        value if balance is None else Decimal(balance), status,
+    ]  # fmt: skip
+    return int(
+        db.write(
+            lambda tx: tx.scalar(
+                "INSERT INTO receivables (prefix, number, installment, type, entity_id,"
+                " issue_date, due_date, amount, balance, status, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                [*values, tx.now, tx.now],
+            )
+        )
+    )
+
+
+STANDARD_RANGES = (("F1", "Até 30 dias", 30), ("F2", "31 a 60 dias", 60),
+                   ("F3", "61 a 120 dias", 120), ("F4", "Acima de 120 dias", None))  # fmt: skip
+
+
+def make_collection_setup(
+    db: Database,
+    admin: User,
+    group_id: int,
+    *,
+    ranges: Iterable[tuple[str, str, int | None]] = STANDARD_RANGES,
+    wired: Iterable[str] | None = None,
+    max_postpone_days: int = 10,
+    max_principal_discount_pct: str = "10",
+    max_charges_discount_pct: str = "50",
+    max_installments: int = 6,
+) -> dict[str, int]:
+    """Ranges (code -> id) and the group wired to them (all, or `wired`) with its rules."""
+    from core import telecobranca
+
+    ids = {
+        code: telecobranca.save_range(
+            db, admin, telecobranca.RangeInput(code, description, position, max_days)
+        )
+        for position, (code, description, max_days) in enumerate(ranges, start=1)
+    }
+    telecobranca.save_group_settings(
+        db, admin, group_id, 0, [ids[code] for code in (wired or ids)],
+        telecobranca.NegotiationRules(
+            max_postpone_days, Decimal(max_principal_discount_pct),
+            Decimal(max_charges_discount_pct), max_installments,
+        ),
+    )  # fmt: skip
+    return ids

@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from core import agenda, audit
+from core import agenda, audit, calls
 from core.access import Action, Routine, User, require
 from core.db import Database, Tx
 from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
@@ -440,7 +440,7 @@ def save_order(
         if overrides:
             detail["precos_alterados"] = overrides
         _sync_agenda(tx, user, new_id, data.entity_id, status, data.next_call_at)
-        _end_call(tx, user, call_id, status)
+        calls.end_in(tx, user, call_id, f"Televendas: {STATUS_LABELS[status]}")
         event = "incluido" if stored is None else "alterado"
         if stored is not None and stored["status"] == "faturado":
             event = "faturado_alterado"  # MV_ALTPED = S: worth finding in the audit log
@@ -505,19 +505,6 @@ def _sync_agenda(
         )  # fmt: skip
     else:
         agenda.settle(tx, SOURCE, order_id, "cancelado" if status == "cancelado" else "concluido")
-
-
-def _end_call(tx: Tx, user: User, call_id: int | None, status: str) -> None:
-    if call_id is None:
-        return
-    if tx.scalar(
-        "DELETE FROM open_calls WHERE user_id = ? AND call_id = ? RETURNING call_id",
-        [user.id, call_id],
-    ):
-        tx.execute(
-            "UPDATE calls SET ended_at = ?, result = ? WHERE id = ?",
-            [tx.now, f"Televendas: {STATUS_LABELS[status]}", call_id],
-        )
 
 
 # --- quote -> order -> invoice --------------------------------------------------------------

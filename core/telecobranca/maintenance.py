@@ -1,0 +1,259 @@
+"""The Telecobrança maintenance screen: collection attendances by status (filters, pages of 50,
+masked CSV export) and the collector's balance for a period.
+
+Collector's balance, per collector and period, all in R$ of principal:
+    opening + sent − (recovered + not done + cancelled) = closing
+sent: overdue balance handed over when an attendance began; recovered: principal paid;
+cancelled: principal removed by rebate, write-off or renegotiation; not done: what was left of
+an attendance's portfolio when it ended. Opening is the same sum over everything before the
+period, so each period's closing is the next one's opening.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import polars as pl
+
+from core import audit, privacy
+from core.access import Action, User, require
+from core.db import Database, Tx
+from core.errors import Invalid
+from core.listing import (
+    LOCAL_TZ,
+    PAGE_SIZE,
+    ListPage,
+    entity_clauses,
+    local_midnight,
+    period_clauses,
+    read_page,
+)
+from core.telecobranca.attendance import ORIGIN_LABELS, STATUS_LABELS, sweep_broken_promises
+from core.validation import format_document
+
+
+@dataclass
+class AttendanceFilter:
+    status: str | None = None
+    range_id: int | None = None
+    operator_id: int | None = None
+    start: date | None = None
+    end: date | None = None
+    entity_text: str = ""
+
+
+def _visibility(user: User) -> tuple[str, list[Any]]:
+    if user.is_supervisor or user.is_admin:
+        return "TRUE", []
+    groups = list(user.operator.group_ids) if user.operator else []
+    marks = ", ".join("?" for _ in groups) or "NULL"
+    return f"(a.user_id = ? OR a.group_id IN ({marks}))", [user.id, *groups]
+
+
+_LIST_SQL = (
+    "SELECT a.id, a.status, a.started_at, e.name AS entity_name, e.document,"
+    " o.code AS operator_code, g.name AS group_name, cr.code AS range_code, a.origin,"
+    " a.portfolio_amount,"
+    " (SELECT coalesce(sum(t.principal), 0) FROM tlc_outcomes t WHERE t.attendance_id = a.id"
+    "   AND t.outcome = 'pago') AS recovered,"
+    " (SELECT min(p.promised_on) FROM tlc_promises p WHERE p.attendance_id = a.id"
+    "   AND p.status = 'pendente') AS promised_on,"
+    " a.ended_at"
+    " FROM tlc_attendances a"
+    " JOIN entities e ON e.id = a.entity_id"
+    " JOIN operators o ON o.id = a.operator_id"
+    " JOIN attendance_groups g ON g.id = a.group_id"
+    " LEFT JOIN collection_ranges cr ON cr.id = a.range_id"
+)
+
+COLUMN_LABELS = {
+    "id": "Atendimento",
+    "status_label": "Status",
+    "started_at": "Início",
+    "entity_name": "Cliente",
+    "document": "CPF/CNPJ",
+    "operator_code": "Operador",
+    "group_name": "Grupo",
+    "range_code": "Faixa",
+    "origin": "Origem",
+    "portfolio_amount": "Enviado (R$)",
+    "recovered": "Recuperado (R$)",
+    "promised_on": "Promessa para",
+    "ended_at": "Fim",
+}
+
+
+def _filter_sql(user: User, filters: AttendanceFilter) -> tuple[str, list[Any]]:
+    clause, params = _visibility(user)
+    clauses = [clause]
+    if filters.status is not None:
+        if filters.status not in STATUS_LABELS:
+            raise Invalid("Status inválido.")
+        clauses.append("a.status = ?")
+        params.append(filters.status)
+    period, period_params = period_clauses("a.started_at", filters.start, filters.end)
+    clauses += period
+    params += period_params
+    for column, value in (("a.range_id", filters.range_id), ("a.operator_id", filters.operator_id)):
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    entity, entity_params = entity_clauses(filters.entity_text, not user.personal_access)
+    return " WHERE " + " AND ".join(clauses + entity), params + entity_params
+
+
+def list_attendances(
+    db: Database,
+    user: User,
+    filters: AttendanceFilter | None = None,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+) -> ListPage:
+    require(db, user, Action.ATTEND_TELECOBRANCA, "manutenção de Telecobrança")
+    filters = filters or AttendanceFilter()
+    where, params = _filter_sql(user, filters)
+
+    def work(tx: Tx) -> ListPage:
+        sweep_broken_promises(tx)
+        joined = " JOIN entities e ON e.id = a.entity_id" if filters.entity_text.strip() else ""
+        return read_page(
+            tx, user, count_sql="SELECT count(*) FROM tlc_attendances a" + joined + where,
+            rows_sql=_LIST_SQL + where + " ORDER BY a.started_at DESC, a.id DESC",
+            params=params, page=max(1, page), page_size=page_size, display=_display,
+            screen="telecobranca.lista", subject_type="atendimento_tlc",
+        )  # fmt: skip
+
+    return db.write(work)
+
+
+def _display(frame: pl.DataFrame, hidden: set[str]) -> pl.DataFrame:
+    frame = privacy.mask_frame(frame, hidden)
+    return frame.with_columns(
+        pl.col("document").map_elements(format_document, return_dtype=pl.String).fill_null(""),
+        pl.col("status")
+        .replace_strict(STATUS_LABELS, return_dtype=pl.String)
+        .alias("status_label"),
+        pl.col("origin").replace_strict(ORIGIN_LABELS, default=pl.col("origin")),
+    )
+
+
+def export_attendances_csv(
+    db: Database, user: User, filters: AttendanceFilter | None = None
+) -> bytes:
+    """What the filters select, masked like the screen, dates in São Paulo time."""
+    require(db, user, Action.ATTEND_TELECOBRANCA, "exportar Telecobrança")
+    where, params = _filter_sql(user, filters or AttendanceFilter())
+
+    def work(tx: Tx) -> bytes:
+        frame = _display(
+            tx.frame(_LIST_SQL + where + " ORDER BY a.started_at DESC, a.id DESC", params),
+            privacy.hidden_columns(tx, user, "entities"),
+        )
+        audit.record(
+            tx, user, "dados.exportados", subject_type="atendimento_tlc",
+            detail={"registros": frame.height},
+        )  # fmt: skip
+        return csv_bytes(frame, COLUMN_LABELS)
+
+    return db.write(work)
+
+
+def csv_bytes(frame: pl.DataFrame, labels: dict[str, str]) -> bytes:
+    """Semicolon CSV with a BOM (Excel pt-BR opens it right), decimal commas, local times."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(labels.values())
+    for row in frame.select(list(labels)).iter_rows():
+        writer.writerow([_csv_value(value) for value in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if value is None:
+        return ""
+    if not isinstance(value, bool) and hasattr(value, "as_tuple"):  # Decimal
+        return f"{value:.2f}".replace(".", ",")
+    return value
+
+
+# --- the collector's balance ----------------------------------------------------------------
+
+
+BALANCE_LABELS = {
+    "operator_code": "Operador",
+    "operator_name": "Nome",
+    "opening": "Saldo inicial",
+    "sent": "Enviado",
+    "recovered": "Recuperado",
+    "not_done": "Não realizado",
+    "cancelled": "Cancelado",
+    "closing": "Saldo final",
+    "share_pct": "% recuperado",
+}
+
+
+def collector_balance(db: Database, user: User, start: date, end: date) -> pl.DataFrame:
+    """Per collector (a collector sees only their own line; supervisors every collector)."""
+    everyone = user.is_supervisor or user.is_admin
+    require(db, user, Action.SUPERVISE if everyone else Action.ATTEND_TELECOBRANCA,
+            "saldo do cobrador")  # fmt: skip
+    if end < start:
+        raise Invalid("O período termina antes de começar.")
+    since, until = local_midnight(start), local_midnight(end)
+    only = "" if everyone else " WHERE user_id = ?"
+    mine = [] if everyone else [user.id]
+
+    def work(tx: Tx) -> pl.DataFrame:
+        sweep_broken_promises(tx)
+        return tx.frame(
+            "WITH events AS ("
+            "  SELECT user_id, started_at AS happened_at, portfolio_amount AS sent,"
+            "  0 AS recovered, 0 AS cancelled, 0 AS not_done FROM tlc_attendances"
+            "  UNION ALL SELECT a.user_id, o.created_at, 0,"
+            "  CASE WHEN o.outcome = 'pago' THEN o.principal ELSE 0 END,"
+            "  CASE WHEN o.outcome IN ('abatimento', 'baixa', 'renegociado')"
+            "    THEN o.principal ELSE 0 END, 0"
+            "  FROM tlc_outcomes o JOIN tlc_attendances a ON a.id = o.attendance_id"
+            "  UNION ALL SELECT user_id, ended_at, 0, 0, 0, not_done_amount FROM tlc_attendances"
+            "  WHERE not_done_amount IS NOT NULL),"
+            " dated AS (SELECT *, happened_at < ? AS before,"
+            "  happened_at >= ? AND happened_at < ? + INTERVAL 1 DAY AS within FROM events),"
+            " sums AS (SELECT user_id,"
+            "  sum(sent - recovered - cancelled - not_done) FILTER (WHERE before) AS opening,"
+            "  sum(sent) FILTER (WHERE within) AS sent,"
+            "  sum(recovered) FILTER (WHERE within) AS recovered,"
+            "  sum(not_done) FILTER (WHERE within) AS not_done,"
+            "  sum(cancelled) FILTER (WHERE within) AS cancelled"
+            f"  FROM dated{only} GROUP BY user_id)"
+            " SELECT o.code AS operator_code, u.name AS operator_name,"
+            " coalesce(s.opening, 0)::DECIMAL(18, 2) AS opening,"
+            " coalesce(s.sent, 0)::DECIMAL(18, 2) AS sent,"
+            " coalesce(s.recovered, 0)::DECIMAL(18, 2) AS recovered,"
+            " coalesce(s.not_done, 0)::DECIMAL(18, 2) AS not_done,"
+            " coalesce(s.cancelled, 0)::DECIMAL(18, 2) AS cancelled"
+            " FROM sums s JOIN operators o ON o.user_id = s.user_id"
+            " JOIN users u ON u.id = s.user_id ORDER BY o.code",
+            [since, since, until, *mine],
+        ).with_columns(
+            (
+                pl.col("opening") + pl.col("sent")
+                - (pl.col("recovered") + pl.col("not_done") + pl.col("cancelled"))
+            ).alias("closing"),
+            pl.when((pl.col("opening") + pl.col("sent")) > 0)
+            .then(
+                (pl.col("recovered").cast(pl.Float64) * 100
+                 / (pl.col("opening") + pl.col("sent")).cast(pl.Float64)).round(1)
+            )
+            .otherwise(0.0)
+            .alias("share_pct"),
+        )  # fmt: skip
+
+    return db.write(work)

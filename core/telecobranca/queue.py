@@ -1,0 +1,113 @@
+"""The collection queue, computed live from the ledger: each debtor's range (the range of its
+oldest overdue title) and who is waiting in a group's ranges.
+
+Nothing here is copied in batch: a payment, a new invoice or a new day changes the queue at
+the next read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from core.db import Tx
+from core.telecobranca import setup
+from core.telecobranca.rules import Range
+
+LOCAL_TZ = ZoneInfo("America/Sao_Paulo")
+
+
+def _today(tx: Tx) -> date:
+    return tx.now.astimezone(LOCAL_TZ).date()
+
+
+def debtors_sql(ranges: list[Range], today: date) -> tuple[str, list[Any]]:
+    """A query of every debtor: entity_id, range_id, days (its oldest overdue title), balance
+    and titles (all overdue open titles). Ranges are matched in order: the first whose oldest
+    title among the types it looks at falls within its bounds."""
+    if not ranges:
+        return (
+            "SELECT NULL::BIGINT AS entity_id, NULL::BIGINT AS range_id, NULL::BIGINT AS days,"
+            " NULL::DECIMAL(18, 2) AS balance, NULL::BIGINT AS titles WHERE FALSE",
+            [],
+        )
+    values = ", ".join("(?, ?, ?, ?, ?::VARCHAR[])" for _ in ranges)
+    params: list[Any] = []
+    for position, candidate in enumerate(ranges):
+        params += [
+            candidate.id, position, candidate.min_days, candidate.max_days,
+            list(candidate.title_types),
+        ]  # fmt: skip
+    sql = (
+        f"WITH bounds (range_id, position, min_days, max_days, types) AS (VALUES {values}),"
+        " overdue AS ("
+        "  SELECT entity_id, type, min(due_date) AS oldest_due, sum(balance) AS balance,"
+        "  count(*) AS titles FROM receivables"
+        "  WHERE status = 'aberto' AND balance > 0 AND due_date < ?"
+        "  GROUP BY entity_id, type),"
+        " matched AS ("
+        "  SELECT o.entity_id, b.range_id, b.position, b.min_days, b.max_days,"
+        "  ? - min(o.oldest_due) AS days"
+        "  FROM overdue o JOIN bounds b ON len(b.types) = 0 OR list_contains(b.types, o.type)"
+        "  GROUP BY ALL),"
+        " placed AS ("
+        "  SELECT entity_id, arg_min(range_id, position) AS range_id FROM matched"
+        "  WHERE days >= min_days AND (max_days IS NULL OR days <= max_days)"
+        "  GROUP BY entity_id),"
+        " totals AS ("
+        "  SELECT entity_id, min(oldest_due) AS oldest_due, sum(balance) AS balance,"
+        "  sum(titles) AS titles FROM overdue GROUP BY entity_id)"
+        " SELECT p.entity_id, p.range_id, ? - t.oldest_due AS days, t.balance, t.titles"
+        " FROM placed p JOIN totals t ON t.entity_id = p.entity_id"
+    )
+    return sql, [*params, today, today, today]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    entity_id: int
+    range_id: int
+    days: int
+    balance: Decimal
+    broken: bool
+
+
+def first_in_queue(tx: Tx, user_id: int, group_id: int) -> Candidate | None:
+    """The debtor this collector should call now in the group's ranges: not reserved by anyone
+    (an expired reservation does not count), no promise pending; broken promises first."""
+    ranges = [r for r in setup.active_ranges(tx) if r.id in setup.group_range_ids(tx, group_id)]
+    if not ranges:
+        return None
+    sql, params = debtors_sql(setup.active_ranges(tx), _today(tx))
+    by_balance = setup.parameter(tx, "MV_TLCSALD", "N") == "S"
+    order = "d.balance DESC, d.days DESC" if by_balance else "d.days DESC, d.balance DESC"
+    marks = ", ".join("?" for _ in ranges)
+    row = tx.one(
+        f"WITH debtors AS ({sql})"
+        " SELECT d.entity_id, d.range_id, d.days, d.balance,"
+        " EXISTS (SELECT 1 FROM tlc_promises p WHERE p.entity_id = d.entity_id"
+        "   AND p.status = 'quebrada' AND p.requeued) AS broken"
+        " FROM debtors d"
+        f" WHERE d.range_id IN ({marks})"
+        " AND NOT EXISTS (SELECT 1 FROM collection_reservations r"
+        "   WHERE r.entity_id = d.entity_id AND r.expires_at > ?)"
+        " AND NOT EXISTS (SELECT 1 FROM tlc_promises p WHERE p.entity_id = d.entity_id"
+        "   AND p.status = 'pendente')"
+        f" ORDER BY broken DESC, {order}, d.entity_id LIMIT 1",
+        [*params, *(r.id for r in ranges), tx.now],
+    )
+    return Candidate(**row) if row else None
+
+
+def position_of(tx: Tx, entity_id: int) -> Candidate | None:
+    """One debtor's place: its range, days and overdue balance (None: nothing overdue)."""
+    sql, params = debtors_sql(setup.active_ranges(tx), _today(tx))
+    row = tx.one(
+        f"WITH debtors AS ({sql}) SELECT entity_id, range_id, days, balance, FALSE AS broken"
+        " FROM debtors WHERE entity_id = ?",
+        [*params, entity_id],
+    )
+    return Candidate(**row) if row else None
