@@ -36,6 +36,7 @@ from core.telecobranca.maintenance import (
     COLUMN_LABELS,
     AttendanceFilter,
     collector_balance,
+    collector_choices,
     export_attendances_csv,
     list_attendances,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "RangeInput",
     "Title",
     "collector_balance",
+    "collector_choices",
     "export_attendances_csv",
     "financial_position",
     "finish_attendance",

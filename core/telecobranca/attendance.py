@@ -157,7 +157,7 @@ def local_today(tx: Tx) -> date:
 
 
 def get_attendance(db: Database, user: User, attendance_id: int) -> CollectionAttendance:
-    require(db, user, Action.ATTEND_TELECOBRANCA, f"cobrança {attendance_id}")
+    require(db, user, Action.VIEW_LEDGER, f"cobrança {attendance_id}")
 
     def work(tx: Tx) -> CollectionAttendance:
         owner = tx.one(

@@ -87,6 +87,24 @@ COLUMN_LABELS = {
 }
 
 
+def collector_choices(db: Database, user: User) -> dict[int, str]:
+    """The collectors a supervisor may filter the list by (operator id -> "code – name"):
+    operators holding Telecobrança and anyone with a collection attendance (inactive marked)."""
+    require(db, user, Action.SUPERVISE, "cobradores")
+    rows = db.read(
+        lambda tx: tx.all(
+            "SELECT o.id, o.code, u.name, o.active FROM operators o"
+            " JOIN users u ON u.id = o.user_id WHERE o.telecobranca"
+            " OR EXISTS (SELECT 1 FROM tlc_attendances a WHERE a.operator_id = o.id)"
+            " ORDER BY o.code"
+        )
+    )
+    return {
+        row["id"]: f"{row['code']} – {row['name']}" + ("" if row["active"] else " (inativo)")
+        for row in rows
+    }
+
+
 def _filter_sql(user: User, filters: AttendanceFilter) -> tuple[str, list[Any]]:
     clause, params = _visibility(user)
     clauses = [clause]

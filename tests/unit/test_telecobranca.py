@@ -1,0 +1,739 @@
+"""Telecobrança against a real database: the live queue, the next-debtor reservation (also under
+20 concurrent collectors), outcomes per title, promises kept and broken, renegotiation,
+finishing, refusals, the collector's balance and the CSV import."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+import duckdb
+import pytest
+
+from core import agenda, catalogues, parameters
+from core import telecobranca as tlc
+from core.access import Routine, User
+from core.catalogues import EntryInput
+from core.db import Database
+from core.errors import Conflict, Forbidden, Invalid
+from core.telecobranca import queue
+from tests import factories
+from tests.conftest import Clock
+
+TODAY = date(2026, 3, 10)  # the test clock's São Paulo day
+
+
+@dataclass
+class Desk:
+    """A collection group with its ranges, one collector without access 192, the admin, and
+    the reasons a collector picks when finishing."""
+
+    admin: User
+    group_id: int
+    collector: User
+    ranges: dict[str, int]
+    closing: int
+    cancelling: int
+
+    def debtor(self, db: Database, days: int, amount: str = "1000.00", **title: object) -> int:
+        """A customer with one open title `days` overdue; returns the entity id."""
+        entity_id = factories.make_entity(db, self.admin)
+        factories.make_title(db, entity_id, TODAY - timedelta(days=days), amount, **title)
+        return entity_id
+
+
+@pytest.fixture
+def desk(db: Database) -> Desk:
+    admin = factories.make_admin(db, username="admin")
+    group_id = factories.make_group(db, "Cobrança")
+    collector = factories.make_operator(
+        db, "carla", routines={Routine.TELECOBRANCA}, group_id=group_id
+    )
+    ranges = factories.make_collection_setup(db, admin, group_id)
+
+    def reason(catalogue: str, code: str) -> int:
+        return catalogues.create_entry(db, admin, catalogue, EntryInput(code, f"Motivo {code}"))
+
+    return Desk(
+        admin, group_id, collector, ranges,
+        reason("motivo_encerramento", "ENC"), reason("motivo_cancelamento", "CAN"),
+    )  # fmt: skip
+
+
+def _collector(db: Database, desk: Desk, username: str) -> User:
+    return factories.make_operator(
+        db, username, routines={Routine.TELECOBRANCA}, group_id=desk.group_id
+    )
+
+
+def _count(db: Database, sql: str, params: list | None = None) -> int:
+    return int(db.read(lambda tx: tx.scalar(sql, params or [])))
+
+
+def _title(db: Database, entity_id: int) -> dict:
+    return db.read(lambda tx: tx.one("SELECT * FROM receivables WHERE entity_id = ?", [entity_id]))
+
+
+# --- the queue ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("days", "code"), [(30, "F1"), (31, "F2"), (120, "F3"), (121, "F4")])
+def test_the_debtors_range_comes_from_the_ledger_at_the_boundaries(
+    db: Database, desk: Desk, days: int, code: str
+) -> None:
+    entity_id = desk.debtor(db, days)
+    factories.make_title(db, entity_id, TODAY - timedelta(days=2), "50.00")  # a younger title
+
+    place = db.read(lambda tx: queue.position_of(tx, entity_id))
+
+    assert place is not None and place.range_id == desk.ranges[code]
+    assert place.days == days and place.balance == Decimal("1050.00")
+
+
+def test_the_queue_is_live_a_payment_or_a_new_day_moves_the_debtor(
+    db: Database, desk: Desk, clock: Clock
+) -> None:
+    entity_id = desk.debtor(db, 30)
+    title = _title(db, entity_id)
+
+    clock.advance(days=1)
+    moved = db.read(lambda tx: queue.position_of(tx, entity_id))
+    db.write(lambda tx: tx.execute("UPDATE receivables SET status = 'pago', balance = 0"
+                                   " WHERE id = ?", [title["id"]]))  # fmt: skip
+    paid = db.read(lambda tx: queue.position_of(tx, entity_id))
+
+    assert moved is not None and moved.range_id == desk.ranges["F2"]
+    assert paid is None
+
+
+def test_next_debtor_gives_the_oldest_debt_first_or_the_largest_with_mv_tlcsald(
+    db: Database, desk: Desk
+) -> None:
+    older = desk.debtor(db, 90, "100.00")
+    larger = desk.debtor(db, 10, "9000.00")
+
+    first = tlc.next_debtor(db, desk.collector)
+    assert first is not None and first.attendance.entity_id == older
+
+    parameters.set_parameter(db, desk.admin, "MV_TLCSALD", 1, "S")
+    other = _collector(db, desk, "davi")
+    second = tlc.next_debtor(db, other)
+    assert second is not None and second.attendance.entity_id == larger
+
+
+def test_a_group_only_gets_debtors_in_the_ranges_it_is_wired_to(db: Database, desk: Desk) -> None:
+    desk.debtor(db, 200)  # F4
+    early = factories.make_group(db, "Cobrança preventiva")
+    factories.make_collection_setup(db, desk.admin, early, ranges=(), wired=())
+    tlc.save_group_settings(db, desk.admin, early, 1, [desk.ranges["F1"]], tlc.NegotiationRules())
+    junior = factories.make_operator(db, "junior", routines={Routine.TELECOBRANCA},
+                                     group_id=early)  # fmt: skip
+
+    assert tlc.next_debtor(db, junior) is None
+    young = desk.debtor(db, 3)
+    taken = tlc.next_debtor(db, junior)
+    assert taken is not None and taken.attendance.entity_id == young
+
+
+def test_next_debtor_reserves_opens_the_attendance_and_starts_the_call_together(
+    db: Database, desk: Desk
+) -> None:
+    entity_id = desk.debtor(db, 45)
+
+    taken = tlc.next_debtor(db, desk.collector)
+
+    assert taken is not None and taken.reason == "fila"
+    attendance = taken.attendance
+    assert (attendance.status, attendance.origin) == ("atendimento", "fila")
+    assert attendance.portfolio_amount == Decimal("1000.00")
+    assert [t.updated.total for t in attendance.titles] == [Decimal("1035.00")]
+    assert _count(db, "SELECT count(*) FROM collection_reservations WHERE entity_id = ?"
+                  " AND user_id = ?", [entity_id, desk.collector.id]) == 1  # fmt: skip
+    call = db.read(lambda tx: tx.one(
+        "SELECT c.routine, c.entity_id FROM open_calls o JOIN calls c ON c.id = o.call_id"
+        " WHERE o.user_id = ?", [desk.collector.id]))  # fmt: skip
+    assert call == {"routine": "telecobranca", "entity_id": entity_id}
+
+
+def test_a_reserved_debtor_is_not_given_to_another_collector(db: Database, desk: Desk) -> None:
+    desk.debtor(db, 45)
+    other = _collector(db, desk, "davi")
+
+    assert tlc.next_debtor(db, desk.collector) is not None
+    assert tlc.next_debtor(db, other) is None
+
+
+def test_an_expired_reservation_is_taken_over_and_the_idle_attendance_cancelled(
+    db: Database, desk: Desk, clock: Clock
+) -> None:
+    entity_id = desk.debtor(db, 45)
+    idle = tlc.next_debtor(db, desk.collector)
+    assert idle is not None
+    other = _collector(db, desk, "davi")
+
+    clock.advance(minutes=31)  # MV_TLCRESV = 30
+    taken = tlc.next_debtor(db, other)
+
+    assert taken is not None and taken.attendance.entity_id == entity_id
+    stale = tlc.get_attendance(db, desk.admin, idle.attendance.id)
+    assert stale.status == "cancelado" and "Reserva expirada" in (stale.closing_text or "")
+    with pytest.raises(Invalid, match="não aceita lançamentos"):
+        tlc.record_payment(db, desk.collector, idle.attendance.id, stale.titles[0].id,
+                           stale.titles[0].version, "10")  # fmt: skip
+
+
+def test_a_collector_with_a_call_running_cannot_ask_for_the_next_debtor(
+    db: Database, desk: Desk
+) -> None:
+    desk.debtor(db, 45)
+    desk.debtor(db, 50)
+    assert tlc.next_debtor(db, desk.collector) is not None
+
+    with pytest.raises(Conflict, match="ligação em andamento"):
+        tlc.next_debtor(db, desk.collector)
+    assert _count(db, "SELECT count(*) FROM collection_reservations") == 1
+
+
+def test_the_collectors_own_unfinished_attendance_comes_back_before_the_queue(
+    db: Database, desk: Desk
+) -> None:
+    first = desk.debtor(db, 45)
+    desk.debtor(db, 300)
+    taken = tlc.next_debtor(db, desk.collector)
+    assert taken is not None and taken.attendance.entity_id != first
+    db.write(lambda tx: tx.execute("DELETE FROM open_calls"))  # the browser was closed
+
+    again = tlc.next_debtor(db, desk.collector)
+
+    assert again is not None and again.reason == "em_andamento"
+    assert again.attendance.id == taken.attendance.id
+
+
+# --- concurrency ----------------------------------------------------------------------------
+
+
+def _race(db: Database, collectors: list[User]) -> list[int | None]:
+    results: list[int | None] = [None] * len(collectors)
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(len(collectors))
+
+    def press(index: int, user: User) -> None:
+        try:
+            barrier.wait()
+            taken = tlc.next_debtor(db, user)
+            results[index] = taken.attendance.entity_id if taken else None
+        except BaseException as error:  # reported below: a thread must not fail silently
+            errors.append(error)
+
+    threads = [threading.Thread(target=press, args=(i, u)) for i, u in enumerate(collectors)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    return results
+
+
+def test_twenty_collectors_pressing_at_once_never_get_the_same_debtor(
+    db: Database, desk: Desk
+) -> None:
+    debtors = {desk.debtor(db, days) for days in range(10, 35)}  # 25 waiting
+    collectors = [_collector(db, desk, f"cobrador{n}") for n in range(20)]
+
+    given = _race(db, collectors)
+
+    assert None not in given
+    assert len(set(given)) == 20 and set(given) <= debtors
+    reserved = db.read(lambda tx: tx.all("SELECT entity_id, user_id FROM collection_reservations"))
+    assert len(reserved) == 20 and len({row["entity_id"] for row in reserved}) == 20
+    assert _count(db, "SELECT count(*) FROM tlc_attendances") == 20
+
+
+def test_with_more_collectors_than_debtors_every_debtor_is_given_once_and_none_is_lost(
+    db: Database, desk: Desk
+) -> None:
+    debtors = {desk.debtor(db, days) for days in range(10, 22)}  # 12 waiting
+    collectors = [_collector(db, desk, f"cobrador{n}") for n in range(20)]
+
+    given = [entity for entity in _race(db, collectors) if entity is not None]
+
+    assert sorted(given) == sorted(debtors)
+
+
+def test_the_database_itself_refuses_a_second_reservation_of_a_debtor(
+    db: Database, desk: Desk
+) -> None:
+    """The lock in core only spares retries; the primary key is what guarantees it."""
+    entity_id = desk.debtor(db, 45)
+    insert = (
+        "INSERT INTO collection_reservations (entity_id, user_id, attendance_id, reserved_at,"
+        " expires_at) VALUES (?, ?, 0, now(), now() + INTERVAL 30 MINUTE)"
+    )
+    db.write(lambda tx: tx.execute(insert, [entity_id, 1]))
+
+    with pytest.raises(duckdb.ConstraintException):
+        db.write(lambda tx: tx.execute(insert, [entity_id, 2]))
+
+
+# --- outcomes -------------------------------------------------------------------------------
+
+
+def _taken(
+    db: Database, desk: Desk, days: int = 45, amount: str = "1000.00"
+) -> tlc.CollectionAttendance:
+    desk.debtor(db, days, amount)
+    taken = tlc.next_debtor(db, desk.collector)
+    assert taken is not None
+    return taken.attendance
+
+
+def test_a_partial_payment_pays_charges_first_and_lowers_the_balance(
+    db: Database, desk: Desk
+) -> None:
+    attendance = _taken(db, desk)
+    title = attendance.titles[0]
+
+    after = tlc.record_payment(db, desk.collector, attendance.id, title.id, title.version,
+                               "535,00")  # fmt: skip
+
+    assert after is not None
+    paid = after.titles[0]
+    assert (paid.balance, paid.status) == (Decimal("500.00"), "aberto")
+    assert paid.updated.fine == Decimal("0.00")  # settled today: no second fine
+    assert after.outcomes[-1]["principal"] == Decimal("500.00")
+    assert after.outcomes[-1]["charges"] == Decimal("35.00")
+
+
+def test_paying_the_updated_value_settles_the_title(db: Database, desk: Desk) -> None:
+    attendance = _taken(db, desk)
+    title = attendance.titles[0]
+
+    after = tlc.record_payment(db, desk.collector, attendance.id, title.id, title.version,
+                               str(title.updated.total))  # fmt: skip
+
+    assert after is not None
+    assert (after.titles[0].balance, after.titles[0].status) == (Decimal("0.00"), "pago")
+
+
+def test_a_payment_against_a_stale_title_is_a_conflict_and_writes_nothing(
+    db: Database, desk: Desk
+) -> None:
+    attendance = _taken(db, desk)
+    title = attendance.titles[0]
+    tlc.record_payment(db, desk.collector, attendance.id, title.id, title.version, "100")
+
+    with pytest.raises(Conflict):
+        tlc.record_payment(db, desk.collector, attendance.id, title.id, title.version, "100")
+    assert _count(db, "SELECT count(*) FROM tlc_outcomes") == 1
+
+
+def test_protest_write_off_and_rebate_change_the_title_as_named(db: Database, desk: Desk) -> None:
+    attendance = _taken(db, desk)
+    for days in (50, 60):
+        factories.make_title(db, attendance.entity_id, TODAY - timedelta(days=days), "200.00")
+    db.write(lambda tx: tx.execute("DELETE FROM open_calls"))
+    attendance = tlc.next_debtor(db, desk.collector).attendance  # type: ignore[union-attr]
+    first, second, third = attendance.titles
+
+    tlc.send_to_protest(db, desk.collector, attendance.id, first.id, first.version)
+    with pytest.raises(Invalid, match="motivo da baixa"):
+        tlc.write_off(db, desk.collector, attendance.id, second.id, second.version, "")
+    tlc.write_off(db, desk.collector, attendance.id, second.id, second.version, "Falência")
+    after = tlc.grant_rebate(db, desk.collector, attendance.id, third.id, third.version, "50")
+
+    assert after is not None
+    by_id = {t.id: t for t in after.titles}
+    assert (by_id[first.id].status, by_id[first.id].balance) == ("cartorio", Decimal("200.00"))
+    assert (by_id[second.id].status, by_id[second.id].balance) == ("baixado", Decimal("0.00"))
+    assert (by_id[third.id].status, by_id[third.id].balance) == ("aberto", Decimal("950.00"))
+
+
+def test_a_rebate_above_the_groups_principal_discount_is_refused(db: Database, desk: Desk) -> None:
+    attendance = _taken(db, desk)
+    title = attendance.titles[0]
+
+    with pytest.raises(Invalid, match="acima do limite"):
+        tlc.grant_rebate(db, desk.collector, attendance.id, title.id, title.version, "100.01")
+    assert _title(db, attendance.entity_id)["balance"] == Decimal("1000.00")
+
+
+def test_a_title_outside_the_attendance_cannot_be_worked_in_it(db: Database, desk: Desk) -> None:
+    attendance = _taken(db, desk)
+    stranger = desk.debtor(db, 80)
+    title = _title(db, stranger)
+
+    with pytest.raises(Invalid, match="não faz parte desta cobrança"):
+        tlc.record_payment(db, desk.collector, attendance.id, title["id"], title["version"], "1")
+
+
+# --- promises -------------------------------------------------------------------------------
+
+
+def test_a_promise_goes_on_the_agenda_and_the_attendance_waits_in_cobranca(
+    db: Database, desk: Desk
+) -> None:
+    attendance = _taken(db, desk)
+
+    after = tlc.record_promise(db, desk.collector, attendance.id, [attendance.titles[0].id],
+                               TODAY + timedelta(days=5), "600")  # fmt: skip
+    waiting = tlc.finish_attendance(db, desk.collector, after.id, after.version,
+                                    outcome="cobranca")  # fmt: skip
+
+    assert after.pending_promises[0]["amount"] == Decimal("600.00")
+    assert waiting.status == "cobranca"
+    items = agenda.open_items(db, desk.collector)
+    assert [(i.source_type, i.entity_id) for i in items] == [(tlc.SOURCE, attendance.entity_id)]
+    assert items[0].due_from.date() == TODAY + timedelta(days=5)
+    assert _count(db, "SELECT count(*) FROM collection_reservations") == 0
+    assert _count(db, "SELECT count(*) FROM open_calls") == 0
+    assert tlc.next_debtor(db, _collector(db, desk, "davi")) is None  # promised: not in queue
+
+
+@pytest.mark.parametrize(
+    ("days_ahead", "amount", "reason"),
+    [(11, "100", "no máximo 10 dia"), (-1, "100", "passado"), (3, "2000", "passa do devido"),
+     (3, "0", "valor prometido")],
+)  # fmt: skip
+def test_a_promise_outside_the_rules_is_refused_and_nothing_is_written(
+    db: Database, desk: Desk, days_ahead: int, amount: str, reason: str
+) -> None:
+    attendance = _taken(db, desk)
+
+    with pytest.raises(Invalid, match=reason):
+        tlc.record_promise(db, desk.collector, attendance.id, [attendance.titles[0].id],
+                           TODAY + timedelta(days=days_ahead), amount)  # fmt: skip
+    assert _count(db, "SELECT count(*) FROM tlc_promises") == 0
+    assert _count(db, "SELECT count(*) FROM agenda_items") == 0
+
+
+def test_a_payment_reaching_the_promise_keeps_it_and_closes_the_waiting_attendance(
+    db: Database, desk: Desk, clock: Clock
+) -> None:
+    attendance = _taken(db, desk)
+    title = attendance.titles[0]
+    promised = tlc.record_promise(db, desk.collector, attendance.id, [title.id],
+                                  TODAY + timedelta(days=5), "600")  # fmt: skip
+    tlc.finish_attendance(db, desk.collector, promised.id, promised.version, outcome="cobranca")
+    clock.advance(days=5)  # the follow-up is due: the collector gets the debtor from the agenda
+    resumed = tlc.next_debtor(db, desk.collector)
+    assert resumed is not None and resumed.reason == "agenda"
+    assert resumed.attendance.id == attendance.id
+
+    title = resumed.attendance.titles[0]
+    half = tlc.record_payment(db, desk.collector, attendance.id, title.id, title.version, "300")
+    assert half is not None and half.pending_promises[0]["paid_amount"] == Decimal("300.00")
+    title = half.titles[0]
+    done = tlc.record_payment(db, desk.collector, attendance.id, title.id, title.version, "300")
+
+    assert done is not None
+    assert [p["status"] for p in done.promises] == ["cumprida"]
+    assert done.status == "encerrado" and done.closing_text == "Promessa de pagamento cumprida."
+    assert agenda.open_items(db, desk.collector) == []
+
+
+def test_a_promise_not_paid_by_its_date_breaks_and_the_debtor_returns_first_in_the_queue(
+    db: Database, desk: Desk, clock: Clock
+) -> None:
+    attendance = _taken(db, desk, days=10)
+    promised = tlc.record_promise(db, desk.collector, attendance.id, [attendance.titles[0].id],
+                                  TODAY + timedelta(days=2), "500")  # fmt: skip
+    tlc.finish_attendance(db, desk.collector, promised.id, promised.version, outcome="cobranca")
+    desk.debtor(db, 400)  # a much older debt waits in the queue too
+    other = _collector(db, desk, "davi")
+
+    clock.advance(days=2)  # the promise date: still pending
+    assert tlc.next_debtor(db, other).attendance.entity_id != attendance.entity_id  # type: ignore[union-attr]
+    clock.advance(days=1)  # the day after: broken
+    third = _collector(db, desk, "edu")
+    again = tlc.next_debtor(db, third)
+
+    assert again is not None and again.reason == "quebra"
+    assert again.attendance.entity_id == attendance.entity_id
+    old = tlc.get_attendance(db, desk.admin, attendance.id)
+    assert old.status == "encerrado" and [p["status"] for p in old.promises] == ["quebrada"]
+    assert agenda.open_items(db, desk.collector) == []
+
+
+# --- renegotiation --------------------------------------------------------------------------
+
+
+def test_a_renegotiation_replaces_the_titles_by_installments_that_add_up(
+    db: Database, desk: Desk
+) -> None:
+    attendance = _taken(db, desk)
+    ids = [t.id for t in attendance.titles]
+
+    after = tlc.renegotiate_titles(
+        db, desk.collector, attendance.id, ids, installments=3,
+        first_due=TODAY + timedelta(days=10), principal_discount="50", charges_discount="17.50",
+    )  # fmt: skip
+
+    old = after.titles[0]
+    assert (old.status, old.balance) == ("renegociado", Decimal("0.00"))
+    new = db.read(lambda tx: tx.all(
+        "SELECT amount, due_date, prefix FROM receivables WHERE renegotiation_id IS NOT NULL"
+        " ORDER BY installment"))  # fmt: skip
+    assert sum(row["amount"] for row in new) == Decimal("967.50")  # 1000 + 35 − 50 − 17.50
+    assert [row["due_date"] for row in new] == [TODAY + timedelta(days=d) for d in (10, 40, 70)]
+    assert {row["prefix"] for row in new} == {"REN"}
+
+
+def test_a_renegotiation_beyond_the_limits_writes_nothing(db: Database, desk: Desk) -> None:
+    attendance = _taken(db, desk)
+
+    with pytest.raises(Invalid, match="entre 1 e 6"):
+        tlc.renegotiate_titles(db, desk.collector, attendance.id, [attendance.titles[0].id],
+                               installments=7, first_due=TODAY + timedelta(days=5))  # fmt: skip
+    assert _count(db, "SELECT count(*) FROM receivables") == 1
+    assert _count(db, "SELECT count(*) FROM tlc_renegotiations") == 0
+
+
+# --- finishing ------------------------------------------------------------------------------
+
+
+def test_finishing_needs_the_right_reason_for_each_outcome(db: Database, desk: Desk) -> None:
+    attendance = _taken(db, desk)
+    finish = tlc.finish_attendance
+
+    with pytest.raises(Invalid, match="motivo de encerramento"):
+        finish(db, desk.collector, attendance.id, attendance.version, outcome="encerrar",
+               text="Cliente sem condições")  # fmt: skip
+    with pytest.raises(Invalid, match="texto de encerramento"):
+        finish(db, desk.collector, attendance.id, attendance.version, outcome="encerrar",
+               reason_id=desk.closing)  # fmt: skip
+    with pytest.raises(Invalid, match="Sem promessa pendente"):
+        finish(db, desk.collector, attendance.id, attendance.version, outcome="cobranca")
+    with pytest.raises(Invalid, match="motivo de cancelamento"):
+        finish(db, desk.collector, attendance.id, attendance.version, outcome="cancelar",
+               reason_id=desk.closing)  # fmt: skip
+
+    closed = finish(db, desk.collector, attendance.id, attendance.version, outcome="encerrar",
+                    reason_id=desk.closing, text="Cliente sem condições")  # fmt: skip
+    assert closed.status == "encerrado" and closed.ended_at is not None
+    assert _count(db, "SELECT count(*) FROM collection_reservations") == 0
+    assert _count(db, "SELECT count(*) FROM open_calls") == 0
+    with pytest.raises(Invalid, match="não aceita lançamentos"):
+        finish(db, desk.collector, closed.id, closed.version, outcome="cancelar",
+               reason_id=desk.cancelling)  # fmt: skip
+
+
+def test_closing_with_a_promise_pending_is_refused_and_cancelling_drops_the_promise(
+    db: Database, desk: Desk
+) -> None:
+    attendance = _taken(db, desk)
+    promised = tlc.record_promise(db, desk.collector, attendance.id, [attendance.titles[0].id],
+                                  TODAY + timedelta(days=3), "200")  # fmt: skip
+
+    with pytest.raises(Invalid, match="promessa de pagamento pendente"):
+        tlc.finish_attendance(db, desk.collector, promised.id, promised.version,
+                              outcome="encerrar", reason_id=desk.closing, text="Fim")  # fmt: skip
+    cancelled = tlc.finish_attendance(db, desk.collector, promised.id, promised.version,
+                                      outcome="cancelar", reason_id=desk.cancelling)  # fmt: skip
+
+    assert cancelled.status == "cancelado"
+    assert [p["status"] for p in cancelled.promises] == ["cancelada"]
+    assert agenda.open_items(db, desk.collector) == []
+
+
+def test_a_stale_attendance_version_cannot_be_finished(db: Database, desk: Desk) -> None:
+    attendance = _taken(db, desk)
+    tlc.record_promise(db, desk.collector, attendance.id, [attendance.titles[0].id],
+                       TODAY + timedelta(days=3), "200")  # fmt: skip
+
+    with pytest.raises(Conflict):
+        tlc.finish_attendance(db, desk.collector, attendance.id, attendance.version,
+                              outcome="cobranca")  # fmt: skip
+
+
+# --- refusals -------------------------------------------------------------------------------
+
+
+def test_an_operator_without_telecobranca_is_refused_and_the_refusal_audited(
+    db: Database, desk: Desk, operator: User
+) -> None:
+    desk.debtor(db, 45)
+
+    with pytest.raises(Forbidden):
+        tlc.next_debtor(db, operator)
+    with pytest.raises(Forbidden):
+        tlc.list_attendances(db, operator)
+
+    assert _count(db, "SELECT count(*) FROM audit_log WHERE event = 'acesso.negado'"
+                  " AND user_id = ?", [operator.id]) == 2  # fmt: skip
+    assert _count(db, "SELECT count(*) FROM collection_reservations") == 0
+
+
+def test_only_supervisors_and_admins_record_payments_outside_a_call_or_import(
+    db: Database, desk: Desk, supervisor: User
+) -> None:
+    entity_id = desk.debtor(db, 45)
+    title = _title(db, entity_id)
+
+    with pytest.raises(Forbidden):
+        tlc.record_payment(db, desk.collector, None, title["id"], title["version"], "10")
+    with pytest.raises(Forbidden):
+        tlc.import_receivables(db, desk.collector, tlc.SAMPLE.encode())
+    tlc.record_payment(db, supervisor, None, title["id"], title["version"], "35")
+
+    assert _title(db, entity_id)["balance"] == Decimal("1000.00")  # charges first
+    assert _title(db, entity_id)["charges_from"] == TODAY
+
+
+def test_a_collector_cannot_work_a_debtor_reserved_by_someone_else(
+    db: Database, desk: Desk
+) -> None:
+    attendance = _taken(db, desk)
+    other = _collector(db, desk, "davi")
+    title = attendance.titles[0]
+
+    with pytest.raises(Conflict, match="Outro cobrador"):
+        tlc.record_payment(db, other, attendance.id, title.id, title.version, "10")
+
+
+# --- the collector's balance ----------------------------------------------------------------
+
+
+def test_the_collectors_balance_adds_up_and_carries_over_between_periods(
+    db: Database, desk: Desk, clock: Clock
+) -> None:
+    first = _taken(db, desk, days=45, amount="1000.00")
+    title = first.titles[0]
+    tlc.record_payment(db, desk.collector, first.id, title.id, title.version, "435")  # 400
+    first = tlc.get_attendance(db, desk.collector, first.id)
+    tlc.finish_attendance(db, desk.collector, first.id, first.version, outcome="encerrar",
+                          reason_id=desk.closing, text="Pagou parte")  # 600 not done  # fmt: skip
+    clock.advance(days=1)
+    second = _taken(db, desk, days=100, amount="500.00")  # older: first in the queue
+    title = second.titles[0]
+    second = tlc.grant_rebate(db, desk.collector, second.id, title.id, title.version, "50")
+    assert second is not None
+    tlc.record_promise(db, desk.collector, second.id, [title.id], TODAY + timedelta(days=4),
+                       "100")  # still in the portfolio: 450  # fmt: skip
+
+    day_one = tlc.collector_balance(db, desk.collector, TODAY, TODAY).row(0, named=True)
+    day_two = tlc.collector_balance(
+        db, desk.collector, TODAY + timedelta(days=1), TODAY + timedelta(days=1)
+    ).row(0, named=True)
+
+    assert (day_one["opening"], day_one["sent"], day_one["recovered"], day_one["not_done"],
+            day_one["cancelled"], day_one["closing"]) == (
+        0, Decimal("1000.00"), Decimal("400.00"), Decimal("600.00"), 0, 0)  # fmt: skip
+    assert day_two["opening"] == day_one["closing"]
+    assert (day_two["sent"], day_two["cancelled"], day_two["closing"]) == (
+        Decimal("500.00"), Decimal("50.00"), Decimal("450.00"))  # fmt: skip
+    assert day_one["share_pct"] == 40.0
+
+
+def test_a_collector_sees_only_their_own_balance_and_a_supervisor_everyones(
+    db: Database, desk: Desk, supervisor: User
+) -> None:
+    _taken(db, desk)
+    other = _collector(db, desk, "davi")
+    desk.debtor(db, 50)
+    tlc.next_debtor(db, other)
+
+    mine = tlc.collector_balance(db, desk.collector, TODAY, TODAY)
+    everyone = tlc.collector_balance(db, supervisor, TODAY, TODAY)
+
+    assert mine["operator_code"].to_list() == [desk.collector.operator.code]  # type: ignore[union-attr]
+    assert everyone.height == 2
+
+
+# --- ledger, list and import ----------------------------------------------------------------
+
+
+def test_the_financial_position_splits_open_overdue_paid_and_buckets(
+    db: Database, desk: Desk
+) -> None:
+    entity_id = desk.debtor(db, 45, "1000.00")
+    factories.make_title(db, entity_id, TODAY + timedelta(days=10), "300.00")
+    factories.make_title(db, entity_id, TODAY - timedelta(days=5), "200.00", balance="150.00")
+    factories.make_title(db, entity_id, TODAY - timedelta(days=90), "80.00", balance="0",
+                         status="pago")  # fmt: skip
+
+    position = tlc.financial_position(db, desk.collector, entity_id)
+
+    assert position.open_total == Decimal("1450.00")
+    assert position.overdue_total == Decimal("1150.00")
+    assert position.paid_total == Decimal("130.00")
+    assert position.days_overdue == 45 and position.range_label.startswith("F2")
+    buckets = dict(zip(position.buckets["faixa"], position.buckets["saldo"], strict=True))
+    assert buckets["A vencer"] == Decimal("300.00")
+    assert buckets["F1 · 1–30 dias"] == Decimal("150.00")
+    assert buckets["F2 · 31–60 dias"] == Decimal("1000.00")
+    assert "***" in position.document  # carla has no access 192
+
+
+def test_the_maintenance_list_masks_the_document_for_a_user_without_access_192(
+    db: Database, desk: Desk
+) -> None:
+    attendance = _taken(db, desk)
+    document = db.read(lambda tx: tx.scalar("SELECT document FROM entities WHERE id = ?",
+                                            [attendance.entity_id]))  # fmt: skip
+
+    page = tlc.list_attendances(db, desk.collector)
+    export = tlc.export_attendances_csv(db, desk.collector).decode("utf-8-sig")
+
+    assert page.total == 1 and page.rows["status_label"].to_list() == ["Atendimento"]
+    assert document not in str(page.rows["document"].to_list())
+    assert document[:9] not in export.replace(".", "").replace("-", "")
+    assert "Enviado (R$)" in export and "1000,00" in export
+
+
+def test_a_good_csv_imports_customers_and_titles_in_one_go(db: Database, desk: Desk) -> None:
+    existing = desk.debtor(db, 10)
+    document = db.read(lambda tx: tx.scalar("SELECT document FROM entities WHERE id = ?",
+                                            [existing]))  # fmt: skip
+    content = (
+        "documento;nome;telefone;email;prefixo;numero;parcela;tipo;emissao;vencimento;valor;saldo\n"
+        f"{factories.valid_cpf(901, formatted=True)};Joana Prado;(11) 98888-7777;;LEG;77;1;DP;"
+        "01/01/2026;01/02/2026;1.500,00;\n"
+        f"{document};;;;LEG;77;2;BOL;01/01/2026;01/03/2026;200,00;0\n"
+    ).encode()
+
+    report = tlc.import_receivables(db, desk.admin, content)
+
+    assert report.ok and (report.customers_created, report.titles_created) == (1, 2)
+    rows = db.read(
+        lambda tx: tx.all(
+            "SELECT e.name, r.installment, r.balance, r.status FROM receivables r"
+            " JOIN entities e ON e.id = r.entity_id WHERE r.prefix = 'LEG' ORDER BY r.installment"
+        )
+    )
+    assert [(r["name"], r["balance"], r["status"]) for r in rows] == [
+        ("Joana Prado", Decimal("1500.00"), "aberto"),
+        (rows[1]["name"], Decimal("0.00"), "pago"),
+    ]  # fmt: skip
+
+
+def test_a_csv_with_bad_rows_reports_each_line_and_writes_nothing(db: Database, desk: Desk) -> None:
+    entities_before = _count(db, "SELECT count(*) FROM entities")
+    content = (
+        "documento;nome;telefone;email;prefixo;numero;parcela;tipo;emissao;vencimento;valor;saldo\n"
+        f"{factories.valid_cpf(902)};Ok Silva;(11) 98888-7777;;LEG;1;1;DP;;01/02/2026;10,00;\n"
+        "123;Fulano;;;LEG;2;1;DP;;31/02/2026;abc;\n"
+        f"{factories.valid_cpf(903)};Sem Contato;;;LEG;3;1;DP;;01/02/2026;10,00;20,00\n"
+        f"{factories.valid_cpf(904)};Repetido Souza;(11) 98888-7777;;LEG;1;1;DP;;01/02/2026;5;\n"
+    ).encode()
+
+    report = tlc.import_receivables(db, desk.admin, content)
+
+    assert not report.ok
+    lines = {line: message for line, message in report.problems}
+    assert set(lines) == {3, 4, 5}
+    assert "CPF" in lines[3] and "vencimento" in lines[3] and "valor" in lines[3]
+    assert "saldo" in lines[4]
+    assert "repetido (linha 2)" in lines[5]
+    assert _count(db, "SELECT count(*) FROM receivables WHERE prefix = 'LEG'") == 0
+    assert _count(db, "SELECT count(*) FROM entities") == entities_before
+
+
+def test_a_csv_without_the_required_columns_is_refused_at_the_header(
+    db: Database, desk: Desk
+) -> None:
+    report = tlc.import_receivables(db, desk.admin, b"cpf,valor\n1,2\n")
+
+    assert not report.ok and report.problems[0][0] == 1
+    assert "documento" in report.problems[0][1]
