@@ -1,4 +1,5 @@
-"""Command line for the server's operator: `python -m core.cli create-admin`.
+"""Command line for the server's operator: `python -m core.cli create-admin` and
+`python -m core.cli verify-audit` (exit status 0 when the audit chain is intact, 2 when not).
 
 The password is typed at the prompt (never an argument, never a file), so it does not land in
 the shell history or the repository.
@@ -10,7 +11,7 @@ import argparse
 import getpass
 import sys
 
-from core import users
+from core import audit, users
 from core.bootstrap import start
 from core.config import load_settings
 from core.errors import DomainError
@@ -34,6 +35,22 @@ def create_admin(args: argparse.Namespace) -> int:
     return 0
 
 
+def verify_audit(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    db = start(settings)
+    try:
+        report = audit.verify_chain(db)
+    finally:
+        db.close()
+    print(f"Registros verificados: {report.checked} (anteriores à cadeia: {report.legacy})")
+    print(f"Último registro da cadeia: {report.head_seq} · hash {report.head_hash}")
+    if report.ok:
+        print("Integridade do log de auditoria: OK")
+        return 0
+    print(f"ROMPIDO no registro {report.broken_seq}: {report.problem}", file=sys.stderr)
+    return 2
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m core.cli", description="Call Center")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -41,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_argument("--username", required=True)
     admin.add_argument("--name", required=True)
     admin.set_defaults(handler=create_admin)
+    verify = commands.add_parser("verify-audit", help="verifica a integridade do log de auditoria")
+    verify.set_defaults(handler=verify_audit)
     args = parser.parse_args(argv)
     return int(args.handler(args))
 

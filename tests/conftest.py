@@ -79,9 +79,10 @@ def db(db_path: str, clock: Clock, migrated_template: Path) -> Iterator[Database
     try:
         yield database
     finally:
-        # The file is thrown away: skip the checkpoint that closing would otherwise write.
-        database.read(lambda tx: tx.execute("PRAGMA disable_checkpoint_on_shutdown"))
-        database.close()
+        if not database.closed:  # a test may close it to change the file behind its back
+            # The file is thrown away: skip the checkpoint that closing would otherwise write.
+            database.read(lambda tx: tx.execute("PRAGMA disable_checkpoint_on_shutdown"))
+            database.close()
 
 
 @pytest.fixture

@@ -83,6 +83,10 @@ class Database:
         self._connection.execute("SET TimeZone = 'UTC'")
         self._closed = threading.Event()
 
+    @property
+    def closed(self) -> bool:
+        return self._closed.is_set()
+
     def close(self) -> None:
         self._closed.set()
         self._connection.close()

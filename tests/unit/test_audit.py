@@ -1,0 +1,167 @@
+"""The tamper-evident audit log: a gapless hash chain that notices rows edited or deleted
+directly in the database file, even with many writers at once."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from core import audit, cli
+from core.access import User
+from core.db import Database, open_database
+from tests.conftest import Clock
+
+
+def _append(db: Database, user: User | None, count: int, subjects: tuple[int, ...] = ()) -> None:
+    for number in range(count):
+        db.write(
+            lambda tx, number=number: audit.record(
+                tx, user, "teste.evento", subject_type="teste", subject_id=number,
+                detail={"n": number, "texto": "ação"}, subjects=subjects,
+            )
+        )  # fmt: skip
+
+
+def _tamper(db: Database, *statements: str) -> Database:
+    """Close the app's connection, change the file with duckdb directly, open it again."""
+    path = db.path
+    db.close()
+    raw = duckdb.connect(path)
+    for statement in statements:
+        raw.execute(statement)
+    raw.close()
+    return open_database(path, clock=Clock())
+
+
+@pytest.fixture
+def chained(db: Database, admin: User) -> Database:
+    _append(db, admin, 5)
+    _append(db, admin, 3, subjects=(7, 3))
+    return db
+
+
+def test_an_untouched_log_verifies_and_reports_its_head(chained: Database) -> None:
+    report = audit.verify_chain(chained)
+
+    assert report.ok, report.problem
+    assert report.checked == report.head_seq >= 8
+    rows = chained.read(lambda tx: tx.all("SELECT seq, prev_hash, row_hash FROM audit_log"
+                                          " ORDER BY seq"))  # fmt: skip
+    assert [row["seq"] for row in rows] == list(range(1, len(rows) + 1))
+    assert rows[0]["prev_hash"] == audit.GENESIS
+    assert all(b["prev_hash"] == a["row_hash"] for a, b in itertools.pairwise(rows))
+    assert report.head_hash == rows[-1]["row_hash"]
+
+
+def test_an_update_made_directly_in_the_file_is_found_at_that_row(chained: Database) -> None:
+    seq = chained.read(lambda tx: tx.scalar("SELECT seq FROM audit_log WHERE subject_id = '3'"
+                                            " AND event = 'teste.evento' LIMIT 1"))  # fmt: skip
+
+    tampered = _tamper(chained, f"UPDATE audit_log SET username = 'outro' WHERE seq = {seq}")
+    report = audit.verify_chain(tampered)
+    tampered.close()
+
+    assert not report.ok
+    assert report.broken_seq == seq and "alterado" in report.problem
+    assert report.checked == seq - 1
+
+
+def test_a_delete_made_directly_in_the_file_is_found_at_the_gap(chained: Database) -> None:
+    tampered = _tamper(chained, "DELETE FROM audit_log WHERE seq = 4")
+    report = audit.verify_chain(tampered)
+    tampered.close()
+
+    assert report.broken_seq == 4 and "apagado" in report.problem
+
+
+def test_deleting_the_last_rows_is_noticed_against_the_chain_head(chained: Database) -> None:
+    last = chained.read(lambda tx: tx.scalar("SELECT max(seq) FROM audit_log"))
+
+    tampered = _tamper(chained, f"DELETE FROM audit_log WHERE seq >= {last - 1}")
+    report = audit.verify_chain(tampered)
+    tampered.close()
+
+    assert report.broken_seq == last - 1 and "finais foram apagados" in report.problem
+
+
+def test_the_data_subjects_of_a_row_are_covered_by_its_hash(chained: Database) -> None:
+    audit_id = chained.read(lambda tx: tx.scalar("SELECT min(audit_id) FROM audit_subjects"))
+
+    tampered = _tamper(chained, f"DELETE FROM audit_subjects WHERE audit_id = {audit_id}"
+                                " AND entity_id = 7")  # fmt: skip
+    report = audit.verify_chain(tampered)
+    tampered.close()
+
+    assert not report.ok and "alterado" in report.problem
+
+
+def test_many_writers_at_once_still_make_one_gapless_chain(db: Database, admin: User) -> None:
+    errors: list[BaseException] = []
+
+    def writer() -> None:
+        try:
+            _append(db, admin, 10)
+        except BaseException as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=writer) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    report = audit.verify_chain(db)
+    assert report.ok, report.problem
+    assert db.read(lambda tx: tx.scalar("SELECT count(*) FROM audit_log"
+                                        " WHERE event = 'teste.evento'")) == 80  # fmt: skip
+
+
+def test_rows_written_before_the_chain_are_counted_apart(db_path: str, tmp_path: Path) -> None:
+    database = open_database(db_path, clock=Clock())
+    database.write(
+        lambda tx: tx.execute(
+            "INSERT INTO audit_log (occurred_at, username, event) VALUES (now(), 'antigo', 'x')"
+        )
+    )
+    _append(database, None, 2)
+
+    report = audit.verify_chain(database)
+    database.close()
+
+    assert report.ok and (report.legacy, report.checked) == (1, 2)
+
+
+def test_verification_reports_progress_for_long_logs(chained: Database) -> None:
+    seen: list[tuple[int, int]] = []
+
+    audit.verify_chain(chained, progress=lambda done, total: seen.append((done, total)))
+
+    assert seen and seen[-1][0] == seen[-1][1]
+
+
+def test_the_command_line_verification_exits_0_when_intact_and_2_when_broken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = str(tmp_path / "cli.duckdb")
+    monkeypatch.setenv("CALLCENTER_DB", path)
+    monkeypatch.setenv("CALLCENTER_DEMO", "0")
+    monkeypatch.setenv("CALLCENTER_COOKIE_KEY", "k" * 48)
+    database = open_database(path, clock=Clock())
+    _append(database, None, 3)
+    database.close()
+
+    intact = cli.main(["verify-audit"])
+    raw = duckdb.connect(path)
+    raw.execute("UPDATE audit_log SET detail = '{}' WHERE seq = 2")
+    raw.close()
+    broken = cli.main(["verify-audit"])
+
+    output = capsys.readouterr()
+    assert (intact, broken) == (0, 2)
+    assert "Integridade do log de auditoria: OK" in output.out
+    assert "ROMPIDO no registro 2" in output.err
