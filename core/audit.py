@@ -1,20 +1,25 @@
 """Append-only, tamper-evident audit log. A change and its audit row are written in the same
 transaction.
 
-Each row carries a gapless `seq`, the previous row's hash and its own hash:
-    row_hash = sha256(prev_hash + canonical content)
-and the chain head (`audit_chain`) is updated in the same transaction, which serialises appends
-in the database (concurrent writers conflict on the head row and the unit of work runs again).
-`verify_chain` walks the rows in order and reports the first broken link: an edited row no
-longer matches its hash, a deleted row leaves a gap in `seq`, a deleted tail no longer reaches
-the head. Someone able to rewrite the whole file could rebuild the chain too: the head's hash,
-shown by the verification, is what an administrator notes outside the system to anchor it.
+Appending is a plain INSERT, so audited actions never contend with each other. A sealer then
+chains the new rows in batches, in the order it finds them: each gets a gapless `seq`, the
+previous row's hash and its own hash
+    row_hash = sha256(prev_hash + canonical content, data subjects included)
+and `audit_chain` keeps the head (last seq and hash). The app seals every few seconds
+(`start_sealer`) and `verify_chain` seals before it checks, so only the last seconds' rows are
+ever unsealed. Verification walks the rows in order and reports the first broken link: an
+edited row no longer matches its hash, a deleted row leaves a gap, a deleted tail no longer
+reaches the head. Someone able to rewrite the whole file could rebuild the chain too: the
+head's hash, shown by the verification, is what an administrator notes outside the system to
+anchor it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC
@@ -26,6 +31,9 @@ if TYPE_CHECKING:
     from core.access import User
 
 GENESIS = "0" * 64
+_log = logging.getLogger(__name__)
+SEAL_SECONDS = 5.0
+_BATCH = 20_000
 
 
 def record(
@@ -41,35 +49,26 @@ def record(
 ) -> None:
     """Append one audit row. `username` names the actor when there is no User (a login try);
     `subjects` are the data subjects (entity ids) whose protected data the event showed."""
-    # Taking the head first makes a concurrent append fail fast on this row (a write-write
-    # conflict the unit of work retries), before anything else is written.
-    head = tx.one("UPDATE audit_chain SET seq = seq + 1 WHERE id = 1 RETURNING seq, last_hash")
-    assert head is not None, "migration 006 creates the chain head"
-    seq = int(head["seq"])
-    row = {
-        "seq": seq,
-        "occurred_at": tx.now,
-        "user_id": user.id if user else None,
-        "username": user.username if user else (username or "(anônimo)"),
-        "event": event,
-        "subject_type": subject_type,
-        "subject_id": str(subject_id),
-        "detail": json.dumps(detail or {}, ensure_ascii=False, default=str, sort_keys=True),
-    }
-    people = sorted(set(subjects))
-    row_hash = chain_hash(head["last_hash"], row, people)
+    assert tx.writable, "audit rows are written inside Database.write, with the change"
     audit_id = tx.scalar(
-        "INSERT INTO audit_log (seq, occurred_at, user_id, username, event, subject_type,"
-        " subject_id, detail, prev_hash, row_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        " RETURNING id",
-        [*row.values(), head["last_hash"], row_hash],
+        "INSERT INTO audit_log (occurred_at, user_id, username, event, subject_type,"
+        " subject_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        [
+            tx.now,
+            user.id if user else None,
+            user.username if user else (username or "(anônimo)"),
+            event,
+            subject_type,
+            str(subject_id),
+            json.dumps(detail or {}, ensure_ascii=False, default=str, sort_keys=True),
+        ],
     )
+    people = sorted(set(subjects))
     if people:
         tx.execute(
             "INSERT INTO audit_subjects (audit_id, entity_id) SELECT ?, unnest(?)",
             [audit_id, people],
         )
-    tx.execute("UPDATE audit_chain SET last_hash = ? WHERE id = 1", [row_hash])
 
 
 def chain_hash(prev_hash: str, row: dict[str, Any], subjects: list[int]) -> str:
@@ -83,6 +82,66 @@ def chain_hash(prev_hash: str, row: dict[str, Any], subjects: list[int]) -> str:
         ]
     )  # fmt: skip
     return hashlib.sha256((prev_hash + content).encode("utf-8")).hexdigest()
+
+
+_ROW_SQL = (
+    "SELECT a.id, a.seq, a.occurred_at, a.user_id, a.username, a.event, a.subject_type,"
+    " a.subject_id, a.detail, a.prev_hash, a.row_hash,"
+    " (SELECT list(s.entity_id ORDER BY s.entity_id) FROM audit_subjects s"
+    "   WHERE s.audit_id = a.id) AS people FROM audit_log a"
+)
+
+
+def seal(db: Database) -> int:
+    """Chain every row not sealed yet, oldest first; returns how many were sealed."""
+
+    def work(tx: Tx) -> int:
+        head = tx.one("SELECT seq, last_hash FROM audit_chain WHERE id = 1")
+        assert head is not None, "migration 006 creates the chain head"
+        seq, prev = int(head["seq"]), str(head["last_hash"])
+        sealed = 0
+        while rows := tx.all(_ROW_SQL + " WHERE a.row_hash IS NULL ORDER BY a.id LIMIT ?",
+                             [_BATCH]):  # fmt: skip
+            ids, seqs, prevs, hashes = [], [], [], []
+            for row in rows:
+                seq += 1
+                row_hash = chain_hash(prev, {**row, "seq": seq}, list(row["people"] or []))
+                ids.append(row["id"])
+                seqs.append(seq)
+                prevs.append(prev)
+                hashes.append(row_hash)
+                prev = row_hash
+            tx.execute(
+                "UPDATE audit_log SET seq = s.seq, prev_hash = s.prev, row_hash = s.hash"
+                " FROM (SELECT unnest(?) AS id, unnest(?) AS seq, unnest(?) AS prev,"
+                " unnest(?) AS hash) s WHERE audit_log.id = s.id",
+                [ids, seqs, prevs, hashes],
+            )
+            sealed += len(rows)
+        if sealed:
+            tx.execute("UPDATE audit_chain SET seq = ?, last_hash = ? WHERE id = 1", [seq, prev])
+        return sealed
+
+    return db.write(work)
+
+
+def start_sealer(db: Database, every: float = SEAL_SECONDS) -> threading.Thread:
+    """Seal in the background until the database closes (one thread per process)."""
+
+    def loop() -> None:
+        while not db.closed:
+            try:
+                seal(db)
+            except Exception:
+                if db.closed:  # closing under a running seal: nothing to report
+                    return
+                # Logged, not swallowed: the rows stay unsealed and the next round retries.
+                _log.exception("audit sealing failed")
+            db.wait_closed(every)
+
+    thread = threading.Thread(target=loop, name="audit-sealer", daemon=True)
+    thread.start()
+    return thread
 
 
 def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
@@ -99,8 +158,7 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class ChainReport:
-    checked: int  # chained rows verified
-    legacy: int  # rows written before the chain existed (not verifiable)
+    checked: int  # rows verified
     head_seq: int
     head_hash: str
     broken_seq: int | None = None  # the first broken link
@@ -111,64 +169,38 @@ class ChainReport:
         return self.broken_seq is None and not self.problem
 
 
-_BATCH = 20_000
-
-
 def verify_chain(db: Database, progress: Callable[[int, int], None] | None = None) -> ChainReport:
-    """Recompute every hash in order; report the first broken link in pt-BR.
-
-    Reads in batches so a long log does not sit in memory; `progress(done, total)` is called
-    after each batch (a screen shows a progress bar, the CLI prints nothing)."""
+    """Seal what is pending, then recompute every hash in order and report the first broken
+    link in pt-BR. Reads in batches so a long log does not sit in memory; `progress(done,
+    total)` is called after each batch (the screen shows a progress bar)."""
+    seal(db)
 
     def work(tx: Tx) -> ChainReport:
         head = tx.one("SELECT seq, last_hash FROM audit_chain WHERE id = 1")
         assert head is not None
-        total = int(tx.scalar("SELECT count(*) FROM audit_log WHERE seq IS NOT NULL"))
-        legacy = int(tx.scalar("SELECT count(*) FROM audit_log WHERE seq IS NULL"))
-        first_chained = tx.scalar("SELECT min(id) FROM audit_log WHERE seq IS NOT NULL")
-        if first_chained is not None and tx.scalar(
-            "SELECT count(*) FROM audit_log WHERE seq IS NULL AND id > ?", [first_chained]
-        ):
-            bad = tx.scalar(
-                "SELECT min(id) FROM audit_log WHERE seq IS NULL AND id > ?", [first_chained]
-            )
-            return ChainReport(
-                total, legacy, head["seq"], head["last_hash"], broken_seq=0,
-                problem=f"o registro id {bad} perdeu o número de sequência (alterado).",
-            )  # fmt: skip
+        total = int(tx.scalar("SELECT count(*) FROM audit_log"))
         expected_seq, prev = 1, GENESIS
-        last = 0
-        while True:
-            rows = tx.all(
-                "SELECT a.id, a.seq, a.occurred_at, a.user_id, a.username, a.event,"
-                " a.subject_type, a.subject_id, a.detail, a.prev_hash, a.row_hash,"
-                " (SELECT list(s.entity_id ORDER BY s.entity_id) FROM audit_subjects s"
-                "   WHERE s.audit_id = a.id) AS people"
-                " FROM audit_log a WHERE a.seq > ? ORDER BY a.seq LIMIT ?",
-                [last, _BATCH],
-            )
-            if not rows:
-                break
+        while rows := tx.all(_ROW_SQL + " WHERE a.seq >= ? ORDER BY a.seq LIMIT ?",
+                             [expected_seq, _BATCH]):  # fmt: skip
             for row in rows:
                 problem = _check_row(row, expected_seq, prev)
                 if problem:
                     return ChainReport(
-                        expected_seq - 1, legacy, head["seq"], head["last_hash"],
+                        expected_seq - 1, head["seq"], head["last_hash"],
                         broken_seq=expected_seq, problem=problem,
                     )  # fmt: skip
                 prev = row["row_hash"]
                 expected_seq += 1
-            last = rows[-1]["seq"]
             if progress:
                 progress(expected_seq - 1, total)
         checked = expected_seq - 1
         if checked != head["seq"] or prev != head["last_hash"]:
             return ChainReport(
-                checked, legacy, head["seq"], head["last_hash"], broken_seq=checked + 1,
+                checked, head["seq"], head["last_hash"], broken_seq=checked + 1,
                 problem=f"o log termina no registro {checked}, mas a cadeia registra "
                 f"{head['seq']}: registros finais foram apagados.",
             )  # fmt: skip
-        return ChainReport(checked, legacy, head["seq"], head["last_hash"])
+        return ChainReport(checked, head["seq"], head["last_hash"])
 
     return db.read(work)
 

@@ -42,7 +42,7 @@ def verify_audit(args: argparse.Namespace) -> int:
         report = audit.verify_chain(db)
     finally:
         db.close()
-    print(f"Registros verificados: {report.checked} (anteriores à cadeia: {report.legacy})")
+    print(f"Registros verificados: {report.checked}")
     print(f"Último registro da cadeia: {report.head_seq} · hash {report.head_hash}")
     if report.ok:
         print("Integridade do log de auditoria: OK")

@@ -235,7 +235,8 @@ def search_entities(
         )
         frame = _display_frame(privacy.mask_frame(frame, hidden))
         if frame.height:
-            _audit_view(tx, user, "entidades.lista", "", hidden, rows=frame.height)
+            _audit_view(tx, user, "entidades.lista", "", hidden, rows=frame.height,
+                        subjects=frame["id"].to_list())  # fmt: skip
         masked = bool(hidden & set(frame.columns))
         return EntityPage(frame, int(total), page, page_size, masked=masked)
 
@@ -283,7 +284,13 @@ def _display_contact(contact: dict[str, Any]) -> dict[str, Any]:
 
 
 def _audit_view(
-    tx: Tx, user: User, screen: str, subject_id: object, hidden: set[str], rows: int = 1
+    tx: Tx,
+    user: User,
+    screen: str,
+    subject_id: object,
+    hidden: set[str],
+    rows: int = 1,
+    subjects: list[int] | None = None,
 ) -> None:
     audit.record(
         tx,
@@ -292,6 +299,9 @@ def _audit_view(
         subject_type="entidade" if subject_id != "" else "",
         subject_id=subject_id,
         detail={"tela": screen, "mascarado": bool(hidden), "registros": rows},
+        subjects=(subjects if subjects is not None else [int(str(subject_id))])
+        if privacy.sees_protected(user)
+        else (),
     )
 
 

@@ -72,6 +72,13 @@ def entity_clauses(text: str, whole_numbers_only: bool) -> tuple[list[str], list
     return ["e.search_name LIKE ? ESCAPE '\\'"], [f"%{like_escape(search_key(text))}%"]
 
 
+def subjects_of(frame: pl.DataFrame, column: str, user: User) -> list[int]:
+    """The data subjects a view showed in clear (none when everything protected was masked)."""
+    if not privacy.sees_protected(user) or column not in frame.columns:
+        return []
+    return [int(value) for value in frame[column].drop_nulls().unique().to_list()]
+
+
 def read_page(
     tx: Tx,
     user: User,
@@ -84,9 +91,11 @@ def read_page(
     display: Callable[[pl.DataFrame, set[str]], pl.DataFrame],
     screen: str,
     subject_type: str,
+    subject_column: str = "entity_id",
 ) -> ListPage:
     """One page of a maintenance list, masked for the user (entities' columns), with its total,
-    and the view of protected data audited in the same unit of work."""
+    and the view of protected data audited in the same unit of work, naming the data subjects
+    (`subject_column` of the rows) when the user saw their protected data in clear."""
     total = tx.scalar(count_sql, params)
     frame = tx.frame(rows_sql + " LIMIT ? OFFSET ?", [*params, page_size, (page - 1) * page_size])
     hidden = privacy.hidden_columns(tx, user, "entities")
@@ -95,5 +104,6 @@ def read_page(
         audit.record(
             tx, user, "dados.visualizados", subject_type=subject_type,
             detail={"tela": screen, "registros": frame.height, "mascarado": "document" in hidden},
+            subjects=subjects_of(frame, subject_column, user),
         )  # fmt: skip
     return ListPage(frame, int(total), page, page_size)

@@ -34,6 +34,12 @@ def classifications(tx: Tx, table: str) -> dict[str, str]:
     return {row["column_name"]: row["classification"] for row in rows}
 
 
+def sees_protected(user: User) -> bool:
+    """Whether a view shows this user any protected field in clear (what the audit's "who may
+    have seen this data subject" report is built from)."""
+    return user.personal_access or user.sensitive_access
+
+
 def hidden_columns(tx: Tx, user: User, table: str) -> set[str]:
     """The columns of `table` this user may not see in clear."""
     return {

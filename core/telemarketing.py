@@ -474,7 +474,7 @@ AttendancePage = ListPage  # one page of the list and its total
 
 
 _LIST_SQL = (
-    "SELECT a.id, a.status, a.started_at, e.name AS entity_name, e.document,"
+    "SELECT a.id, a.entity_id, a.status, a.started_at, e.name AS entity_name, e.document,"
     " c.name AS contact_name, o.code AS operator_code, g.name AS group_name, a.direction,"
     " camp.description AS campaign, a.return_at, a.closed_at"
     " FROM tmk_attendances a"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core import audit
 from core.bootstrap import start
 from core.config import Settings, load_settings
 from core.db import Database
@@ -16,8 +17,11 @@ def settings() -> Settings:
 
 @st.cache_resource(show_spinner="Preparando o banco de dados…")
 def database() -> Database:
-    # One DuckDB connection per process; each unit of work takes its own cursor.
-    return start(settings())
+    # One DuckDB connection per process; each unit of work takes its own cursor. The audit
+    # sealer chains the audit rows every few seconds in the background.
+    db = start(settings())
+    audit.start_sealer(db)
+    return db
 
 
 # The fragment interval is fixed when the module loads; the lease (60 s) is three beats long.

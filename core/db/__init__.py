@@ -28,10 +28,15 @@ def utc_now() -> datetime:
 class Tx:
     """One unit of work on its own cursor. Row helpers return plain dicts."""
 
-    def __init__(self, cursor: duckdb.DuckDBPyConnection, now: datetime) -> None:
+    def __init__(
+        self, cursor: duckdb.DuckDBPyConnection, now: datetime, *, writable: bool = True
+    ) -> None:
         self._cursor = cursor
         # One timestamp per unit of work, so every row it stamps agrees.
         self.now = now
+        # A read runs without a transaction: anything it wrote would commit statement by
+        # statement, so writers (the audit log) check this.
+        self.writable = writable
 
     def execute(self, sql: str, params: Params = ()) -> None:
         self._cursor.execute(sql, params)
@@ -87,6 +92,10 @@ class Database:
     def closed(self) -> bool:
         return self._closed.is_set()
 
+    def wait_closed(self, timeout: float) -> bool:
+        """Sleep up to `timeout` seconds, waking at once when the database closes."""
+        return self._closed.wait(timeout)
+
     def close(self) -> None:
         self._closed.set()
         self._connection.close()
@@ -96,7 +105,7 @@ class Database:
         """A cursor for reads; nothing it does is committed."""
         cursor = self._connection.cursor()
         try:
-            yield Tx(cursor, self.clock())
+            yield Tx(cursor, self.clock(), writable=False)
         finally:
             cursor.close()
 

@@ -69,11 +69,11 @@ def financial_position(db: Database, user: User, entity_id: int) -> Position:
         paid = sum(
             (t.amount - t.balance for t in titles if t.status in {"aberto", "pago"}), Decimal(0)
         )
-        if hidden:
-            audit.record(
-                tx, user, "dados.visualizados", subject_type="entidade", subject_id=entity_id,
-                detail={"tela": "telecobranca.posicao", "mascarado": "document" in hidden},
-            )  # fmt: skip
+        audit.record(
+            tx, user, "dados.visualizados", subject_type="entidade", subject_id=entity_id,
+            detail={"tela": "telecobranca.posicao", "mascarado": "document" in hidden},
+            subjects=[entity_id] if privacy.sees_protected(user) else (),
+        )  # fmt: skip
         return Position(
             entity_id=entity_id,
             entity_name=row["name"],
@@ -88,7 +88,7 @@ def financial_position(db: Database, user: User, entity_id: int) -> Position:
             titles=titles,
         )
 
-    return db.read(work)
+    return db.write(work)
 
 
 def aging(open_titles: list[Title], ranges: list[rules.Range]) -> pl.DataFrame:
@@ -232,7 +232,7 @@ def list_debtors(
             " JOIN entities e ON e.id = d.entity_id" + where,
             rows_sql=rows_sql, params=[*params, tx.now, *extra], page=max(1, page),
             page_size=page_size, display=_display_debtors, screen="telecobranca.devedores",
-            subject_type="entidade",
+            subject_type="entidade", subject_column="id",
         )  # fmt: skip
 
     return db.write(work)

@@ -55,7 +55,7 @@ def _visibility(user: User) -> tuple[str, list[Any]]:
 
 
 _LIST_SQL = (
-    "SELECT a.id, a.status, a.started_at, e.name AS entity_name, e.document,"
+    "SELECT a.id, a.entity_id, a.status, a.started_at, e.name AS entity_name, e.document,"
     " o.code AS operator_code, g.name AS group_name, cr.code AS range_code, a.origin,"
     " a.portfolio_amount,"
     " (SELECT coalesce(sum(t.principal), 0) FROM tlc_outcomes t WHERE t.attendance_id = a.id"

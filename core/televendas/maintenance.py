@@ -38,7 +38,8 @@ OrderPage = ListPage  # one page of the list and its total
 
 
 _LIST_SQL = (
-    "SELECT o.id, o.status, o.operation, o.created_at, e.name AS entity_name, e.document,"
+    "SELECT o.id, o.entity_id, o.status, o.operation, o.created_at, e.name AS entity_name,"
+    " e.document,"
     " op.code AS operator_code, g.name AS group_name, o.total, o.quote_valid_until,"
     " o.next_call_at, o.invoice_number, o.invoice_series, o.invoice_date"
     " FROM tlv_orders o"

@@ -41,7 +41,19 @@ def _tamper(db: Database, *statements: str) -> Database:
 def chained(db: Database, admin: User) -> Database:
     _append(db, admin, 5)
     _append(db, admin, 3, subjects=(7, 3))
+    audit.seal(db)
     return db
+
+
+def test_appending_writes_the_row_and_sealing_chains_it_later(db: Database, admin: User) -> None:
+    _append(db, admin, 2)
+    pending = db.read(lambda tx: tx.scalar("SELECT count(*) FROM audit_log WHERE seq IS NULL"))
+
+    sealed = audit.seal(db)
+
+    assert pending >= 2 and sealed == pending
+    assert audit.seal(db) == 0
+    assert db.read(lambda tx: tx.scalar("SELECT count(*) FROM audit_log WHERE seq IS NULL")) == 0
 
 
 def test_an_untouched_log_verifies_and_reports_its_head(chained: Database) -> None:
@@ -121,19 +133,34 @@ def test_many_writers_at_once_still_make_one_gapless_chain(db: Database, admin: 
                                         " WHERE event = 'teste.evento'")) == 80  # fmt: skip
 
 
-def test_rows_written_before_the_chain_are_counted_apart(db_path: str, tmp_path: Path) -> None:
-    database = open_database(db_path, clock=Clock())
-    database.write(
-        lambda tx: tx.execute(
-            "INSERT INTO audit_log (occurred_at, username, event) VALUES (now(), 'antigo', 'x')"
-        )
+def test_rows_that_lost_their_seal_are_found_as_a_gap(chained: Database) -> None:
+    tampered = _tamper(chained, "UPDATE audit_log SET seq = NULL, row_hash = NULL WHERE seq = 2")
+    report = audit.verify_chain(tampered)  # seals the row again, at the end
+    tampered.close()
+
+    assert report.broken_seq == 2 and "apagado" in report.problem
+
+
+def _unsealed(database: Database) -> int:
+    return int(
+        database.read(lambda tx: tx.scalar("SELECT count(*) FROM audit_log WHERE seq IS NULL"))
     )
-    _append(database, None, 2)
 
-    report = audit.verify_chain(database)
+
+def test_the_background_sealer_chains_new_rows_until_the_database_closes(db_path: str) -> None:
+    database = open_database(db_path, clock=Clock())
+    thread = audit.start_sealer(database, every=0.05)
+    _append(database, None, 3)
+    for _ in range(400):  # up to 20 s on a busy machine
+        if not _unsealed(database):
+            break
+        thread.join(0.05)
+    unsealed = _unsealed(database)
     database.close()
+    thread.join(5)
 
-    assert report.ok and (report.legacy, report.checked) == (1, 2)
+    assert unsealed == 0
+    assert not thread.is_alive()
 
 
 def test_verification_reports_progress_for_long_logs(chained: Database) -> None:

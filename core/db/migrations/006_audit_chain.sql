@@ -1,8 +1,7 @@
--- A tamper-evident audit log: every row carries seq (1, 2, 3 … without gaps), the hash of the
--- row before it and its own hash over its content and that previous hash. audit_chain holds the
--- head (the last seq and hash), updated in the same transaction as each append, so appends
--- are serialised by the database and a deleted tail is noticed too.
--- Rows written before this migration keep seq NULL: they predate the chain.
+-- A tamper-evident audit log: once sealed (core/audit.py), every row carries seq (1, 2, 3 …
+-- without gaps), the hash of the row before it and its own hash over its content and that
+-- previous hash. audit_chain holds the head (the last seq and hash), so a deleted tail is
+-- noticed too. Rows written before this migration are sealed first, in id order.
 ALTER TABLE audit_log ADD COLUMN seq BIGINT;
 ALTER TABLE audit_log ADD COLUMN prev_hash VARCHAR;
 ALTER TABLE audit_log ADD COLUMN row_hash VARCHAR;
