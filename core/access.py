@@ -59,6 +59,7 @@ class User:
     is_admin: bool = False
     personal_access: bool = False  # access 192: direct or through a profile
     sensitive_access: bool = False  # access 193: direct or through a profile
+    audit_access: bool = False  # the audit screens, through a profile
     operator: OperatorInfo | None = None
     profile_names: tuple[str, ...] = field(default_factory=tuple)
 
@@ -89,6 +90,7 @@ class Action(StrEnum):
     REOPEN_ATTENDANCE = "reopen_attendance"
     VIEW_LEDGER = "view_ledger"
     MANAGE_LEDGER = "manage_ledger"
+    VIEW_AUDIT = "view_audit"
 
     @property
     def label(self) -> str:
@@ -113,6 +115,7 @@ ACTION_LABELS = {
     Action.REOPEN_ATTENDANCE: "reabrir atendimentos encerrados",
     Action.VIEW_LEDGER: "consultar os títulos a receber",
     Action.MANAGE_LEDGER: "importar títulos e registrar pagamentos fora de uma cobrança",
+    Action.VIEW_AUDIT: "consultar a auditoria",
 }
 
 
@@ -145,6 +148,7 @@ _RULES: dict[Action, Callable[[User], bool]] = {
         user.is_admin or user.is_supervisor or Routine.TELECOBRANCA in user.routines
     ),
     Action.MANAGE_LEDGER: lambda user: user.is_admin or user.is_supervisor,
+    Action.VIEW_AUDIT: lambda user: user.is_admin or user.audit_access,
 }
 
 

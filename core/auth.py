@@ -142,7 +142,8 @@ def _load_user(tx: Tx, user_id: int, issued_at: datetime | None) -> User | None:
     if issued_at is not None and issued_at < row["sessions_valid_after"]:
         return None
     profiles = tx.all(
-        "SELECT p.name, p.personal_access, p.sensitive_access FROM profiles p"
+        "SELECT p.name, p.personal_access, p.sensitive_access,"
+        " coalesce(p.audit_access, FALSE) AS audit_access FROM profiles p"
         " JOIN user_profiles up ON up.profile_id = p.id WHERE up.user_id = ? ORDER BY p.name",
         [user_id],
     )
@@ -153,6 +154,7 @@ def _load_user(tx: Tx, user_id: int, issued_at: datetime | None) -> User | None:
         is_admin=row["is_admin"],
         personal_access=row["personal_access"] or any(p["personal_access"] for p in profiles),
         sensitive_access=row["sensitive_access"] or any(p["sensitive_access"] for p in profiles),
+        audit_access=any(p["audit_access"] for p in profiles),
         operator=_load_operator(tx, user_id),
         profile_names=tuple(p["name"] for p in profiles),
     )

@@ -401,6 +401,8 @@ def update_entity(db: Database, user: User, entity_id: int, version: int, data: 
         stored = tx.one("SELECT * FROM entities WHERE id = ?", [entity_id])
         if stored is None:
             raise NotFound("Entidade não encontrada.")
+        if stored["anonymized_at"] is not None:
+            raise Invalid("Titular anonimizado: o cadastro não pode mais ser alterado.")
         hidden = privacy.hidden_columns(tx, user, "entities")
         merged = asdict(data)
         for column in hidden:

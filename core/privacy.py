@@ -14,8 +14,10 @@ from typing import Any
 
 import polars as pl
 
-from core.access import User
-from core.db import Tx
+from core import audit
+from core.access import Action, User, require
+from core.db import Database, Tx
+from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
 
 MASK = "*****"
 PERSONAL = "pessoal"
@@ -76,3 +78,74 @@ def mask_frame(frame: pl.DataFrame, hidden: set[str]) -> pl.DataFrame:
         .alias(name)
         for name in columns
     )
+
+
+# --- the data dictionary [Dados Protegidos], administered by the admin ----------------------
+
+CLASSIFICATIONS = {
+    PERSONAL: "Pessoal (acesso 192)",
+    SENSITIVE: "Sensível (acesso 193)",
+    "nenhum": "Não protegido",
+}
+TABLE_LABELS = {
+    "entities": "Entidades (clientes e prospects)",
+    "contacts": "Contatos",
+    "users": "Usuários do sistema",
+}
+
+
+def list_dictionary(db: Database, user: User) -> pl.DataFrame:
+    """Every documented field, with its classification, reason and whether it is in use."""
+    require(db, user, Action.MANAGE_PRIVACY, "dicionário de dados")
+    return db.read(
+        lambda tx: tx.frame(
+            "SELECT table_name, column_name, classification, justification, in_use"
+            " FROM data_dictionary ORDER BY table_name, column_name"
+        )
+    )
+
+
+def classify_field(
+    db: Database,
+    user: User,
+    table: str,
+    column: str,
+    *,
+    classification: str,
+    justification: str,
+    in_use: bool,
+    seen: dict[str, Any],
+) -> None:
+    """Change a field's classification; masking follows at the next read, everywhere.
+
+    `seen` is the row as the admin read it: if someone changed it meanwhile, this is a
+    Conflict instead of a silent overwrite. Old and new values go to the audit log."""
+    require(db, user, Action.MANAGE_PRIVACY, "dicionário de dados")
+    reason = " ".join(justification.split())
+    if classification not in CLASSIFICATIONS:
+        raise Invalid("Classificação inválida: use pessoal, sensível ou não protegido.")
+    if len(reason) < 10:
+        raise Invalid("Justifique a classificação (mínimo 10 caracteres).")
+
+    def work(tx: Tx) -> None:
+        before = tx.one(
+            "SELECT classification, justification, in_use FROM data_dictionary"
+            " WHERE table_name = ? AND column_name = ?",
+            [table, column],
+        )
+        if before is None:
+            raise NotFound("Campo não encontrado no dicionário de dados.")
+        if any(before[key] != seen.get(key) for key in before):
+            raise Conflict(STALE_RECORD)
+        after = {"classification": classification, "justification": reason, "in_use": in_use}
+        tx.execute(
+            "UPDATE data_dictionary SET classification = ?, justification = ?, in_use = ?"
+            " WHERE table_name = ? AND column_name = ?",
+            [classification, reason, in_use, table, column],
+        )
+        audit.record(
+            tx, user, "dicionario.atualizado", subject_type="campo",
+            subject_id=f"{table}.{column}", detail=audit.changes(before, after),
+        )  # fmt: skip
+
+    db.write(work)

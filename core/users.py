@@ -230,6 +230,7 @@ class ProfileInput:
     description: str = ""
     personal_access: bool = False
     sensitive_access: bool = False
+    audit_access: bool = False  # the audit screens (a supervisor given the right)
 
 
 def list_profiles(db: Database, actor: User) -> pl.DataFrame:
@@ -237,6 +238,7 @@ def list_profiles(db: Database, actor: User) -> pl.DataFrame:
     return db.read(
         lambda tx: tx.frame(
             "SELECT p.id, p.name, p.description, p.personal_access, p.sensitive_access,"
+            " coalesce(p.audit_access, FALSE) AS audit_access,"
             " p.version, count(up.user_id)::BIGINT AS members"
             " FROM profiles p LEFT JOIN user_profiles up ON up.profile_id = p.id"
             " GROUP BY ALL ORDER BY p.name"
@@ -253,6 +255,7 @@ def _clean_profile(data: ProfileInput) -> dict[str, object]:
         "description": data.description.strip(),
         "personal_access": data.personal_access,
         "sensitive_access": data.sensitive_access,
+        "audit_access": data.audit_access,
     }
 
 
@@ -265,8 +268,8 @@ def create_profile(db: Database, actor: User, data: ProfileInput) -> int:
             raise Invalid("Já existe um perfil com este nome.", {"name": "já existe"})
         profile_id = int(
             tx.scalar(
-                "INSERT INTO profiles (name, description, personal_access, sensitive_access)"
-                " VALUES (?, ?, ?, ?) RETURNING id",
+                "INSERT INTO profiles (name, description, personal_access, sensitive_access,"
+                " audit_access) VALUES (?, ?, ?, ?, ?) RETURNING id",
                 list(clean.values()),
             )
         )
@@ -295,7 +298,8 @@ def update_profile(
             raise Invalid("Já existe um perfil com este nome.", {"name": "já existe"})
         updated = tx.scalar(
             "UPDATE profiles SET name = ?, description = ?, personal_access = ?,"
-            " sensitive_access = ?, version = version + 1 WHERE id = ? AND version = ?"
+            " sensitive_access = ?, audit_access = ?, version = version + 1"
+            " WHERE id = ? AND version = ?"
             " RETURNING id",
             [*clean.values(), profile_id, version],
         )

@@ -1,0 +1,160 @@
+"""Reports over the audit log [Log de Auditoria]: the filtered log with its CSV export, and
+"quem pode ter visto os dados deste titular" — who saw a data subject's protected data in
+clear, when and on which screen. For the admin and users given the audit right.
+
+The log holds no personal values by design (field names, ids and counts only), so these
+reports need no masking; they name users, which is what an audit is for.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import polars as pl
+
+from core import audit
+from core.access import Action, User, require
+from core.db import Database, Tx
+from core.errors import NotFound
+from core.listing import LOCAL_TZ, PAGE_SIZE, ListPage, period_clauses
+
+# Event families for the filter: the prefix of the event name -> pt-BR label.
+EVENT_FAMILIES = {
+    "login": "Logins e logouts",
+    "acesso": "Acessos negados",
+    "dados": "Visualizações e exportações de dados",
+    "usuario": "Usuários",
+    "perfil": "Perfis e acessos",
+    "operador": "Operadores",
+    "grupo": "Grupos",
+    "dicionario": "Dicionário de dados",
+    "titular": "Direitos do titular (exportação, anonimização)",
+    "parametro": "Parâmetros",
+    "telemarketing": "Telemarketing",
+    "televendas": "Televendas",
+    "cobranca": "Telecobrança",
+    "ligacao": "Ligações",
+    "agenda": "Agenda",
+    "entidade": "Entidades",
+}
+
+
+@dataclass
+class AuditFilter:
+    start: date | None = None
+    end: date | None = None
+    username: str = ""
+    family: str | None = None  # an EVENT_FAMILIES key
+    subject: str = ""  # a subject id (entity id, record id…), exact
+    entity_id: int | None = None  # a data subject shown in the event
+
+
+def _filter_sql(filters: AuditFilter) -> tuple[str, list[Any]]:
+    clauses, params = period_clauses("a.occurred_at", filters.start, filters.end)
+    if filters.username.strip():
+        clauses.append("a.username = ?")
+        params.append(filters.username.strip().lower())
+    if filters.family:
+        clauses.append("(a.event = ? OR a.event LIKE ?)")
+        params += [filters.family, f"{filters.family}.%"]
+    if filters.subject.strip():
+        clauses.append("a.subject_id = ?")
+        params.append(filters.subject.strip())
+    if filters.entity_id is not None:
+        clauses.append(
+            "(a.id IN (SELECT audit_id FROM audit_subjects WHERE entity_id = ?)"
+            " OR (a.subject_type = 'entidade' AND a.subject_id = ?))"
+        )
+        params += [filters.entity_id, str(filters.entity_id)]
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+_COLUMNS = (
+    "SELECT a.id, a.seq, a.occurred_at, a.username, a.event, a.subject_type, a.subject_id,"
+    " a.detail FROM audit_log a"
+)
+COLUMN_LABELS = {
+    "seq": "Nº",
+    "occurred_at": "Quando",
+    "username": "Usuário",
+    "event": "Evento",
+    "subject_type": "Objeto",
+    "subject_id": "Identificação",
+    "detail": "Detalhes",
+}
+
+
+def search_audit(
+    db: Database,
+    user: User,
+    filters: AuditFilter | None = None,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+) -> ListPage:
+    """Newest first, one page and the total."""
+    require(db, user, Action.VIEW_AUDIT, "auditoria")
+    where, params = _filter_sql(filters or AuditFilter())
+    page = max(1, page)
+
+    def work(tx: Tx) -> ListPage:
+        total = int(tx.scalar("SELECT count(*) FROM audit_log a" + where, params))
+        rows = tx.frame(
+            _COLUMNS + where + " ORDER BY a.occurred_at DESC, a.id DESC LIMIT ? OFFSET ?",
+            [*params, page_size, (page - 1) * page_size],
+        )
+        return ListPage(rows, total, page, page_size)
+
+    return db.read(work)
+
+
+def export_audit_csv(db: Database, user: User, filters: AuditFilter | None = None) -> bytes:
+    """The filtered log as a pt-BR CSV; the export itself is audited."""
+    require(db, user, Action.VIEW_AUDIT, "exportar auditoria")
+    where, params = _filter_sql(filters or AuditFilter())
+
+    def work(tx: Tx) -> bytes:
+        frame = tx.frame(_COLUMNS + where + " ORDER BY a.occurred_at DESC, a.id DESC", params)
+        audit.record(
+            tx, user, "dados.exportados", subject_type="auditoria",
+            detail={"registros": frame.height},
+        )  # fmt: skip
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";")
+        writer.writerow(COLUMN_LABELS.values())
+        for row in frame.select(list(COLUMN_LABELS)).iter_rows(named=True):
+            row["occurred_at"] = (
+                row["occurred_at"].astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M:%S")
+            )
+            writer.writerow(["" if value is None else value for value in row.values()])
+        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+    return db.write(work)
+
+
+def subject_viewers(db: Database, user: User, entity_id: int) -> pl.DataFrame:
+    """Who may have seen this data subject's protected data in clear: every view or export
+    that named them (screens record the subjects shown unmasked), newest first."""
+    require(db, user, Action.VIEW_AUDIT, f"acessos ao titular {entity_id}")
+
+    def work(tx: Tx) -> pl.DataFrame:
+        if tx.scalar("SELECT id FROM entities WHERE id = ?", [entity_id]) is None:
+            raise NotFound("Titular não encontrado.")
+        frame = tx.frame(
+            "SELECT a.occurred_at, a.username, u.name AS user_name, a.event,"
+            " coalesce(json_extract_string(a.detail, '$.tela'), a.subject_type) AS screen"
+            " FROM audit_subjects s JOIN audit_log a ON a.id = s.audit_id"
+            " LEFT JOIN users u ON u.id = a.user_id WHERE s.entity_id = ?"
+            " ORDER BY a.occurred_at DESC, a.id DESC",
+            [entity_id],
+        )
+        audit.record(
+            tx, user, "dados.visualizados", subject_type="auditoria_titular",
+            subject_id=entity_id, detail={"tela": "auditoria.titular", "registros": frame.height},
+        )  # fmt: skip
+        return frame
+
+    return db.write(work)
