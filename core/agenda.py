@@ -21,6 +21,9 @@ WINDOW = timedelta(hours=1)  # a return is due from its time until an hour later
 SOURCE_LABELS = {
     "tmk_attendance": "Retorno de Telemarketing",
     "tlv_quote": "Retorno de orçamento (Televendas)",
+    # Concluding or moving a promise's follow-up changes only the reminder: the promise keeps
+    # its negotiated date and breaks the day after it if unpaid (core/telecobranca).
+    "tlc_promise": "Promessa de pagamento (Telecobrança)",
 }
 
 # What a move or a conclusion of the follow-up means for the record it came from, so the

@@ -1,14 +1,15 @@
 """Chamadas / Incluir: the attendance workspace — pick the caller, work the call per routine.
 
 An operator with several routines gets one tab per routine ("Chamadas"); with a single routine,
-only that one ("Incluir"), as in the seed. Selecting the caller starts the call and its timer.
+only that one ("Incluir"), as in the seed. Selecting the caller starts the call and its timer;
+a collector may instead ask for the "Próximo devedor", which starts the call itself.
 """
 
 import streamlit as st
 
 from core import calls, entities, telemarketing
 from core.access import Routine
-from ui import runtime, sidebar, telemarketing_tab, televendas_tab
+from ui import runtime, sidebar, telecobranca_tab, telemarketing_tab, televendas_tab
 from ui.entity_forms import entity_card
 from ui.feedback import attempt, succeeded
 from ui.guard import enter_page
@@ -23,8 +24,11 @@ st.title("Incluir" if len(routines) == 1 else "Chamadas")
 call = calls.current_call(db, user)
 attendance = None
 order = None
+collection = None
 
 if call is None:
+    if Routine.TELECOBRANCA in routines:
+        telecobranca_tab.next_debtor_button(db, user, group_id)
     with st.container(key="entity_search"):
         text = st.text_input(
             "Quem está na linha? Busque por nome, CPF/CNPJ ou telefone", key="ws_search_text"
@@ -50,6 +54,7 @@ if call is None:
         if table.selection.rows:
             entity_id = int(found.rows["id"][table.selection.rows[0]])
             st.session_state.pop(OPEN_ATTENDANCE, None)
+            telecobranca_tab.forget()
             if succeeded(
                 lambda: calls.start_call(db, user, first_routine(user), entity_id, group_id)
             ):
@@ -71,7 +76,11 @@ else:
     attendance = telemarketing_tab.loaded_attendance(db, user)
     if Routine.TELEVENDAS in routines:
         order = televendas_tab.loaded_order(db, user, call)
-    tabs = st.tabs([routine.label for routine in routines])
+    if Routine.TELECOBRANCA in routines:
+        collection = telecobranca_tab.loaded_attendance(db, user, call)
+    # A call started for a collection ("Próximo devedor", a promise on the agenda) opens there.
+    first_tab = Routine.TELECOBRANCA.label if call.routine is Routine.TELECOBRANCA else None
+    tabs = st.tabs([routine.label for routine in routines], default=first_tab)
     for routine, tab in zip(routines, tabs, strict=True):
         with tab, st.container(key=f"tab_{routine.value}"):
             if routine is Routine.TELEMARKETING:
@@ -79,14 +88,18 @@ else:
             elif routine is Routine.TELEVENDAS:
                 televendas_tab.render(db, user, call, entity, group_id, order)
             else:
-                st.info(f"A rotina {routine.label} chega na próxima entrega.", icon="🚧")
+                telecobranca_tab.render(db, user, call, entity, group_id, collection)
     if st.button("Limpa Atendimento", key="ws_clear", help="Zera o cronômetro sem gravar"):
         st.session_state.pop(OPEN_ATTENDANCE, None)
         st.session_state.pop(televendas_tab.TLV_ORDER, None)
+        telecobranca_tab.forget()
         if succeeded(lambda: calls.end_call(db, user, "Limpo sem gravar"), "Atendimento limpo."):
             st.rerun()
 
 status = attendance.status_label if attendance else ("Em ligação" if call else "Livre")
 if order is not None and attendance is None:
     status = order.status_label
+collecting = call is not None and call.routine is Routine.TELECOBRANCA
+if collection is not None and (collecting or (attendance is None and order is None)):
+    status = collection.status_label
 footer(user, call, status=status, operation=order.operation_label if order else "")

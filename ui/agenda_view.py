@@ -1,5 +1,9 @@
 """The agenda screen's parts: the next-call metrics, the table with overdue rows flagged and the
-selected follow-up's actions (Abrir, Reagendar, Concluir)."""
+selected follow-up's actions (Abrir, Reagendar, Concluir).
+
+"Abrir" on a promise to pay (Telecobrança) starts the call under Telecobrança and asks the
+workspace's Telecobrança tab to take the debtor on arrival, resuming the attendance that holds
+the promise."""
 
 from __future__ import annotations
 
@@ -8,14 +12,15 @@ from datetime import datetime, timedelta
 import polars as pl
 import streamlit as st
 
-from core import agenda, telemarketing
-from core.access import User
+from core import agenda, telecobranca, telemarketing
+from core.access import Routine, User
 from core.agenda import SOURCE_LABELS, AgendaEntry
 from core.db import Database
 from ui.admin_forms import confirm_button, confirmation
-from ui.feedback import succeeded
+from ui.feedback import attempt, succeeded
 from ui.formats import LOCAL_TZ, local_datetime
 from ui.tmk_list import DATE_FORMAT, DATETIME_FORMAT, open_in_call
+from ui.workspace import TLC_TAKE, open_in_workspace
 
 SITUATIONS = {"atrasado": "Atrasado", "agendado": "Agendado"}
 TABLE_ORDER = ["situation", "due_from", "entity_name", "kind", "note"]
@@ -33,6 +38,8 @@ TABLE_COLUMNS = {
     "note": "Observação",
 }
 _CLOSE = "agenda_close"
+# core.agenda labels the routines' sources it knows; the promise to pay is labelled here.
+PROMISE_KIND = "Promessa de pagamento (Telecobrança)"
 
 
 def headline(next_call: AgendaEntry | None, frame: pl.DataFrame, now: datetime) -> None:
@@ -60,6 +67,7 @@ def table_frame(frame: pl.DataFrame) -> pl.DataFrame:
     """Due time in São Paulo; the overdue flag as a red tag the eye catches."""
     return frame.with_columns(
         pl.col("due_from").dt.convert_time_zone(LOCAL_TZ.key),
+        pl.col("kind").replace({telecobranca.SOURCE: PROMISE_KIND}),
         pl.concat_list(
             pl.when(pl.col("overdue")).then(pl.lit("atrasado")).otherwise(pl.lit("agendado"))
         ).alias("situation"),
@@ -76,9 +84,12 @@ def entry_actions(db: Database, user: User, entry: AgendaEntry) -> None:
     source = entry.source_id if entry.source_type == telemarketing.SOURCE else None
     open_cell, close_cell, _ = st.columns([1, 1, 3])
     with open_cell:
-        open_in_call(
-            db, user, entry.entity_id, source, key=f"agenda_open_{entry.id}", label="Abrir"
-        )
+        if entry.source_type == telecobranca.SOURCE:
+            _open_promise(user, entry)
+        else:
+            open_in_call(
+                db, user, entry.entity_id, source, key=f"agenda_open_{entry.id}", label="Abrir"
+            )
     with close_cell:
         confirm_button(_CLOSE, entry.id, "Concluir", icon=":material/task_alt:")
     confirmation(
@@ -117,5 +128,16 @@ def _reschedule_form(db: Database, user: User, entry: AgendaEntry) -> None:
         st.rerun()
 
 
+def _open_promise(user: User, entry: AgendaEntry) -> None:
+    """Start the call under Telecobrança; the workspace then takes the debtor (take_debtor
+    resumes the attendance holding the promise)."""
+    if st.button("Abrir", type="primary", key=f"agenda_open_{entry.id}", icon=":material/call:"):
+        st.session_state[TLC_TAKE] = entry.entity_id
+        attempt(lambda: open_in_workspace(user, entry.entity_id, routine=Routine.TELECOBRANCA))
+        st.session_state.pop(TLC_TAKE, None)  # only reached when the call could not start
+
+
 def _kind(entry: AgendaEntry) -> str:
+    if entry.source_type == telecobranca.SOURCE:
+        return PROMISE_KIND
     return SOURCE_LABELS.get(entry.source_type, entry.source_type)

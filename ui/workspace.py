@@ -61,11 +61,20 @@ def footer(user: User, call: OpenCall | None, status: str = "—", operation: st
 
 
 OPEN_ATTENDANCE = "ws_tmk_attendance_id"  # the Telemarketing attendance loaded in the workspace
+TLC_ATTENDANCE = "ws_tlc_attendance_id"  # the collection attendance loaded in the workspace
+TLC_TAKE = "ws_tlc_take_entity"  # entity whose debtor the Telecobrança tab takes on arrival
 
 
-def open_in_workspace(user: User, entity_id: int, attendance_id: int | None = None) -> None:
-    """From the agenda or a maintenance list: start the call with the entity, load the
-    attendance into the Telemarketing tab, and go to the workspace.
+def open_in_workspace(
+    user: User,
+    entity_id: int,
+    attendance_id: int | None = None,
+    *,
+    routine: Routine | None = None,
+) -> None:
+    """From the agenda or a maintenance list: start the call with the entity (under `routine`,
+    by default the operator's first), load the attendance into the Telemarketing tab, and go
+    to the workspace.
 
     A call already running with someone else is not reused (the attendance would be worked
     under the wrong caller): that is a Conflict with a pt-BR message.
@@ -81,8 +90,9 @@ def open_in_workspace(user: User, entity_id: int, attendance_id: int | None = No
         )
     if current is None:
         calls.start_call(
-            db, user, first_routine(user), entity_id, group_id=sidebar.active_group_id(user)
-        )
+            db, user, routine or first_routine(user), entity_id,
+            group_id=sidebar.active_group_id(user),
+        )  # fmt: skip
     st.session_state[OPEN_ATTENDANCE] = attendance_id
     st.switch_page("pages/chamadas.py")
 

@@ -30,7 +30,7 @@ from core.telecobranca.attendance import (
     release,
     title_by_id,
 )
-from core.telecobranca.rules import NegotiationRules
+from core.telecobranca.rules import NegotiationRules, brl
 from core.telecobranca.taking import hold
 
 
@@ -256,7 +256,7 @@ def record_promise(
             raise Invalid("Já existe promessa pendente para um destes títulos.")
         owed = sum((t.updated.total for t in titles), Decimal(0))
         if value > owed:
-            raise Invalid(f"A promessa (R$ {value}) passa do devido atualizado (R$ {owed}).")
+            raise Invalid(f"A promessa ({brl(value)}) passa do devido atualizado ({brl(owed)}).")
         promise_id = int(
             tx.scalar(
                 "INSERT INTO tlc_promises (attendance_id, entity_id, user_id, promised_on,"
@@ -274,7 +274,7 @@ def record_promise(
         agenda.schedule(
             tx, user.id, Routine.TELECOBRANCA, SOURCE, promise_id, row["entity_id"],
             datetime.combine(promised_on, PROMISE_CHECK_TIME, tzinfo=LOCAL_TZ),
-            note=f"Promessa de R$ {value} ({', '.join(t.key for t in titles)})",
+            note=f"Promessa de {brl(value)} ({', '.join(t.key for t in titles)})",
         )  # fmt: skip
         tx.execute(
             "UPDATE tlc_attendances SET status = 'cobranca', updated_at = ?,"

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from core.errors import Invalid
+from core.televendas.rules import brl  # one pt-BR money text for messages
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -159,7 +160,7 @@ def split_payment(amount: Decimal, updated: Updated) -> PaymentSplit:
         raise Invalid("Informe um valor pago maior que zero.")
     if amount > updated.total:
         raise Invalid(
-            f"O valor pago (R$ {amount}) é maior que o devido atualizado (R$ {updated.total})."
+            f"O valor pago ({brl(amount)}) é maior que o devido atualizado ({brl(updated.total)})."
         )
     charges = min(amount, updated.charges)
     return PaymentSplit(charges, amount - charges, settles_charges=amount >= updated.charges)
@@ -191,12 +192,12 @@ def check_discount(discount: Decimal, base: Decimal, max_pct: Decimal, what: str
     if discount < 0:
         raise Invalid(f"O desconto sobre {what} não pode ser negativo.")
     if discount > base:
-        raise Invalid(f"O desconto sobre {what} não pode passar de R$ {base}.")
+        raise Invalid(f"O desconto sobre {what} não pode passar de {brl(base)}.")
     limit = money(base * max_pct / 100)
     if discount > limit:
         raise Invalid(
-            f"Desconto sobre {what} de R$ {discount} acima do limite do seu grupo "
-            f"({max_pct} % = R$ {limit})."
+            f"Desconto sobre {what} de {brl(discount)} acima do limite do seu grupo "
+            f"({max_pct} % = {brl(limit)})."
         )
 
 

@@ -229,7 +229,8 @@ def test_admin_sets_mv_altped_to_s(ui: UiHarness) -> None:
     assert parameters.is_yes(ui.db, "MV_ALTPED")
     assert ui.scalar("SELECT updated_by FROM parameters WHERE name = 'MV_ALTPED'") == "admin"
     assert [toast.value for toast in at.toast] == ["Parâmetro MV_ALTPED alterado."]
-    assert at.dataframe(key="parameters_table_").value["Valor"].tolist() == ["S"]
+    shown = at.dataframe(key="parameters_table_").value
+    assert shown.loc[shown["Parâmetro"] == "MV_ALTPED", "Valor"].tolist() == ["S"]
 
 
 def test_parameter_search_finds_by_name_or_description(ui: UiHarness) -> None:

@@ -472,13 +472,13 @@ def test_reclassifying_a_column_as_sensitive_hides_it_from_users_without_193_at_
     assert export[0]["CPF/CNPJ"] == _masked_cpf(number)
 
 
-def test_classifying_a_new_column_as_personal_masks_it_at_once(
+def test_classifying_a_column_as_personal_masks_it_at_once(
     db: Database, no_192: User, customer: tuple[int, str]
 ) -> None:
     db.write(
         lambda tx: tx.execute(
-            "INSERT INTO data_dictionary (table_name, column_name, classification, justification)"
-            " VALUES ('entities', 'city', 'pessoal', 'Cidade pequena identifica o titular.')"
+            "UPDATE data_dictionary SET classification = 'pessoal'"
+            " WHERE table_name = 'entities' AND column_name = 'city'"
         )
     )
 

@@ -1,0 +1,680 @@
+"""The Telecobrança tab of the workspace: the collection attendance (header, the debtor's titles
+with their values updated to today), the per-title outcomes (Pago, Cartório, Baixa,
+Abatimento), the promise to pay and the renegotiation, and how the call ends (Gravar aguardando
+o pagamento, Encerrar, Cancelar cobrança). Also "Próximo devedor", offered while no call runs.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from core import calls, catalogues, telecobranca
+from core.access import User
+from core.calls import OpenCall
+from core.db import Database
+from core.entities import EntityDetail
+from core.errors import DomainError
+from core.telecobranca import (
+    ORIGIN_LABELS,
+    OUTCOME_LABELS,
+    PROMISE_STATUS_LABELS,
+    STATUS_COLOURS,
+    STATUS_LABELS,
+    TITLE_STATUS_LABELS,
+    CollectionAttendance,
+    Position,
+    Title,
+    rules,
+)
+from core.telecobranca.rules import Renegotiation
+from ui.feedback import attempt, flash, show_error, succeeded
+from ui.formats import LOCAL_TZ, local_date, local_datetime, money, yes_no
+from ui.televendas_tab import TLV_ORDER
+from ui.tmk_list import DATE_FORMAT, signature
+from ui.workspace import OPEN_ATTENDANCE, TLC_ATTENDANCE, TLC_TAKE
+
+NO_DEBTOR = "Nenhum devedor aguardando nas faixas do seu grupo."
+TITLE_ACTIONS = {
+    "pago": "Pago",
+    "cartorio": "Cartório",
+    "baixa": "Baixa",
+    "abatimento": "Abatimento",
+}
+SUBMIT_LABELS = {
+    "pago": "Registrar pagamento",
+    "cartorio": "Enviar para cartório",
+    "baixa": "Registrar baixa",
+    "abatimento": "Registrar abatimento",
+}
+_CANCEL = "tlc_cancel"  # the attendance whose "Cancelar cobrança" dialog is open
+
+
+def _badge(status: str) -> str:
+    """Markdown for the status (the Protheus legend); black is the text's own colour."""
+    colour, label = STATUS_COLOURS[status], STATUS_LABELS[status]
+    return f"● {label}" if colour == "black" else f":{colour}[● {label}]"
+
+
+STATUS_BADGES = {status: _badge(status) for status in STATUS_LABELS}
+
+
+# --- entry points ---------------------------------------------------------------------------
+
+
+def next_debtor_button(db: Database, user: User, group_id: int | None) -> None:
+    """The "Próximo devedor" button: reserve the next debtor of the group's ranges, open (or
+    resume) its collection attendance and start the call, all in core's one transaction."""
+    button, note = st.columns([1, 3], vertical_alignment="center")
+    clicked = button.button(
+        "Próximo devedor", type="primary", key="tlc_next_debtor",
+        icon=":material/phone_forwarded:", width="stretch",
+    )  # fmt: skip
+    note.caption(
+        "Telecobrança: reserva o próximo devedor das faixas do seu grupo (promessas a conferir "
+        "primeiro) e inicia a ligação."
+    )
+    if not clicked:
+        return
+    try:
+        found = telecobranca.next_debtor(db, user, group_id)
+    except DomainError as error:
+        show_error(error)
+        return
+    if found is None:
+        st.info(NO_DEBTOR, icon="📭")
+        return
+    _load(found.attendance.id)
+    flash(
+        f"{found.reason_label}: {found.attendance.entity_name} (cobrança nº {found.attendance.id})."
+    )
+    st.rerun()
+
+
+def loaded_attendance(
+    db: Database, user: User, call: OpenCall | None
+) -> CollectionAttendance | None:
+    """The collection attendance taken in this call; dropped when the call ended or is with
+    someone else."""
+    attendance_id = st.session_state.get(TLC_ATTENDANCE)
+    if attendance_id is None:
+        return None
+    if call is None:
+        st.session_state.pop(TLC_ATTENDANCE, None)
+        return None
+    attendance = attempt(lambda: telecobranca.get_attendance(db, user, attendance_id))
+    if attendance is None or attendance.entity_id != call.entity_id:
+        st.session_state.pop(TLC_ATTENDANCE, None)
+        return None
+    return attendance
+
+
+def forget() -> None:
+    """For "Limpa Atendimento" and a new caller: no collection attendance in the workspace."""
+    st.session_state.pop(TLC_ATTENDANCE, None)
+    st.session_state.pop(TLC_TAKE, None)
+
+
+def _load(attendance_id: int) -> None:
+    st.session_state[TLC_ATTENDANCE] = attendance_id
+    st.session_state.pop(TLC_TAKE, None)
+    st.session_state.pop(OPEN_ATTENDANCE, None)
+    st.session_state.pop(TLV_ORDER, None)
+
+
+# --- the tab --------------------------------------------------------------------------------
+
+
+def render(
+    db: Database, user: User, call: OpenCall, entity: EntityDetail | None,
+    group_id: int | None, attendance: CollectionAttendance | None,
+) -> None:  # fmt: skip
+    if attendance is None:
+        _not_taken(db, user, call, entity, group_id)
+        return
+    st.session_state.pop(TLC_TAKE, None)  # already taken: nothing left to do on arrival
+    _header(attendance)
+    if attendance.is_final:
+        _final(db, user, attendance)
+        return
+    _titles_table(attendance)
+    open_titles = [title for title in attendance.titles if title.is_open]
+    if open_titles:
+        _title_actions(db, user, attendance, open_titles)
+    else:
+        st.info("Nenhum título em aberto nesta cobrança.", icon="✅")
+    free = [title for title in open_titles if not title.promised]
+    promise_cell, renegotiation_cell = st.columns(2)
+    with promise_cell, st.container(border=True, key="tlc_promise"):
+        _promise_form(db, user, attendance, free)
+    with renegotiation_cell, st.container(border=True, key="tlc_renegotiation"):
+        _renegotiation_form(db, user, attendance, free)
+    _promises_table(attendance)
+    _history_table(attendance)
+    _finish(db, user, attendance)
+
+
+def _not_taken(
+    db: Database, user: User, call: OpenCall, entity: EntityDetail | None, group_id: int | None
+) -> None:
+    """A call with a customer but no collection attendance yet: the financial position and
+    "Iniciar cobrança" (taken at once when the call came from a promise on the agenda)."""
+    if st.session_state.pop(TLC_TAKE, None) == call.entity_id:
+        _take(db, user, call, group_id)
+    name = entity.values["name"] if entity is not None else call.entity_name
+    position = attempt(lambda: telecobranca.financial_position(db, user, call.entity_id))
+    if position is not None:
+        _position(name, position)
+    if st.button(
+        "Iniciar cobrança", type="primary", key="tlc_take", icon=":material/request_quote:"
+    ):
+        _take(db, user, call, group_id)
+    st.caption("Reserva este devedor para você e abre (ou retoma) a cobrança dos títulos vencidos.")
+
+
+def _take(db: Database, user: User, call: OpenCall, group_id: int | None) -> None:
+    try:
+        taken = telecobranca.take_debtor(db, user, call.entity_id, group_id)
+    except DomainError as error:
+        show_error(error)
+        return
+    _load(taken.id)
+    flash(f"Cobrança nº {taken.id} de {taken.entity_name}: {taken.status_label}.")
+    st.rerun()
+
+
+def _position(name: str, position: Position) -> None:
+    st.markdown(f"**Posição financeira de {name}** · faixa {position.range_label}")
+    cells = st.columns(4)
+    cells[0].metric("Em aberto", money(position.open_total))
+    cells[1].metric("Vencido", money(position.overdue_total))
+    cells[2].metric("Vencido atualizado", money(position.updated_total))
+    cells[3].metric("Dias em atraso", position.days_overdue)
+    if not position.overdue_total:
+        st.caption("Nenhum título vencido em aberto.")
+
+
+def _header(attendance: CollectionAttendance) -> None:
+    st.markdown(f"**Cobrança nº {attendance.id}** · {STATUS_BADGES[attendance.status]}")
+    st.caption(
+        f"Faixa: {attendance.range_label} · "
+        f"Origem: {ORIGIN_LABELS.get(attendance.origin, attendance.origin)} · "
+        f"Início: {local_datetime(attendance.started_at)} · "
+        f"Operador: {attendance.operator_code}"
+    )
+    owed = sum((t.updated.total for t in attendance.titles if t.is_open), Decimal(0))
+    recovered = sum(
+        (Decimal(o["amount"]) for o in attendance.outcomes if o["outcome"] == "pago"), Decimal(0)
+    )
+    cells = st.columns(4)
+    cells[0].metric("Enviado", money(attendance.portfolio_amount))
+    cells[1].metric("Devido atualizado", money(owed))
+    cells[2].metric("Recuperado", money(recovered))
+    cells[3].metric("Promessas pendentes", len(attendance.pending_promises))
+
+
+def _final(db: Database, user: User, attendance: CollectionAttendance) -> None:
+    st.info(f"Cobrança {attendance.status_label.lower()}: não aceita mais lançamentos.", icon="🔒")
+    reason = attendance.closing_reason_id or attendance.cancellation_reason_id
+    if reason is not None:
+        st.caption(f"Motivo: {attendance.labels.get(reason, reason)}")
+    if attendance.closing_text:
+        st.caption(f"Texto: {attendance.closing_text}")
+    _titles_table(attendance)
+    _promises_table(attendance)
+    _history_table(attendance)
+    if st.button(
+        "Finalizar ligação", type="primary", key="tlc_end_call", icon=":material/call_end:"
+    ) and succeeded(
+        lambda: calls.end_call(db, user, f"Telecobrança: {attendance.status_label}"),
+        "Ligação finalizada.",
+    ):
+        st.session_state.pop(TLC_ATTENDANCE, None)
+        st.rerun()
+
+
+# --- tables ---------------------------------------------------------------------------------
+
+
+def titles_rows(titles: list[Title]) -> pl.DataFrame:
+    """The attendance's titles as shown: values updated to today, money in R$."""
+    return pl.DataFrame(
+        [
+            {
+                "Título": t.key, "Tipo": t.type, "Vencimento": t.due_date,
+                "Dias em atraso": t.updated.days_overdue, "Saldo": money(t.balance),
+                "Multa": money(t.updated.fine), "Juros": money(t.updated.interest),
+                "Atualizado": money(t.updated.total),
+                "Status": TITLE_STATUS_LABELS.get(t.status, t.status),
+                "Promessa pendente": yes_no(t.promised), "Origem": t.origin,
+            }
+            for t in titles
+        ],
+        schema={
+            "Título": pl.String, "Tipo": pl.String, "Vencimento": pl.Date,
+            "Dias em atraso": pl.Int64, "Saldo": pl.String, "Multa": pl.String,
+            "Juros": pl.String, "Atualizado": pl.String, "Status": pl.String,
+            "Promessa pendente": pl.String, "Origem": pl.String,
+        },
+    )  # fmt: skip
+
+
+def _titles_table(attendance: CollectionAttendance) -> None:
+    st.markdown(f"**Títulos da cobrança** ({len(attendance.titles)})")
+    st.dataframe(
+        titles_rows(attendance.titles),
+        hide_index=True,
+        key="tlc_titles",
+        column_config={"Vencimento": st.column_config.DateColumn(format=DATE_FORMAT)},
+    )
+
+
+def _promises_table(attendance: CollectionAttendance) -> None:
+    if not attendance.promises:
+        return
+    st.markdown("**Promessas de pagamento**")
+    st.dataframe(
+        [
+            {
+                "Nº": p["id"], "Títulos": p["titles"],
+                "Data prometida": local_date(p["promised_on"]),
+                "Valor": money(p["amount"]), "Pago": money(p["paid_amount"]),
+                "Status": PROMISE_STATUS_LABELS.get(p["status"], p["status"]),
+                "Registrada em": local_datetime(p["created_at"]),
+            }
+            for p in attendance.promises
+        ],
+        hide_index=True,
+        key="tlc_promises",
+    )  # fmt: skip
+
+
+def _history_table(attendance: CollectionAttendance) -> None:
+    if not attendance.outcomes:
+        return
+    st.markdown("**Histórico de lançamentos**")
+    st.dataframe(
+        [
+            {
+                "Data": local_datetime(o["created_at"]),
+                "Lançamento": OUTCOME_LABELS.get(o["outcome"], o["outcome"]),
+                "Título": o["title"], "Valor": money(o["amount"]),
+                "Principal": money(o["principal"]), "Multa e juros": money(o["charges"]),
+                "Observação": o["note"] or "", "Usuário": o["username"],
+            }
+            for o in attendance.outcomes
+        ],
+        hide_index=True,
+        key="tlc_outcomes",
+    )  # fmt: skip
+
+
+# --- per-title outcomes ---------------------------------------------------------------------
+
+
+def _title_actions(
+    db: Database, user: User, attendance: CollectionAttendance, open_titles: list[Title]
+) -> None:
+    st.markdown("**Lançar no título**")
+    by_id = {title.id: title for title in open_titles}
+    pick, kind = st.columns([2, 3])
+    title_id = pick.selectbox(
+        "Título", list(by_id), format_func=lambda i: _title_label(by_id[i]),
+        key=f"tlc_title_pick_{_tag(attendance)}",
+    )  # fmt: skip
+    action = kind.radio(
+        "Lançamento", list(TITLE_ACTIONS), format_func=TITLE_ACTIONS.__getitem__,
+        horizontal=True, key="tlc_title_action",
+    )  # fmt: skip
+    title = by_id[title_id]
+    updated = title.updated
+    st.caption(
+        f"{title.key}: devido atualizado {money(updated.total)} (saldo {money(updated.balance)}"
+        f" + multa {money(updated.fine)} + juros {money(updated.interest)}) · "
+        f"{updated.days_overdue} dia(s) em atraso · {title.origin}"
+        + (" · promessa pendente" if title.promised else "")
+    )
+    key = f"tlc_{action}_{title.id}_{title.version}"
+    amount = 0.0
+    with st.form(key):
+        if action == "pago":
+            amount = st.number_input(
+                "Valor pago (R$)", min_value=0.0, value=float(updated.total), step=0.01,
+                format="%.2f", key=f"{key}_amount",
+            )  # fmt: skip
+            st.caption("O pagamento quita primeiro a multa e os juros, depois o principal.")
+        elif action == "abatimento":
+            pct = attendance.rules.max_principal_discount_pct
+            amount = st.number_input(
+                "Valor do abatimento (R$)", min_value=0.0, value=0.0, step=0.01,
+                format="%.2f", key=f"{key}_amount",
+            )  # fmt: skip
+            st.caption(
+                f"Limite do grupo: {_pct(pct)} % do valor do título "
+                f"({money(rules.money(title.amount * pct / 100))}), somados os abatimentos."
+            )
+        elif action == "cartorio":
+            st.caption("O título vai a protesto e sai da fila; o saldo continua devido.")
+        if action == "baixa":
+            note = st.text_area("Motivo da baixa", key=f"{key}_note")
+        else:
+            note = st.text_input("Observação do lançamento", key=f"{key}_note")
+        submitted = st.form_submit_button(
+            SUBMIT_LABELS[action], type="primary", key="tlc_title_submit"
+        )
+    if not submitted:
+        return
+    value = _dec(amount)
+    if action == "pago":
+        done = succeeded(
+            lambda: telecobranca.record_payment(
+                db, user, attendance.id, title.id, title.version, value, note
+            ),
+            f"Pagamento de {money(value)} registrado em {title.key}.",
+        )
+    elif action == "cartorio":
+        done = succeeded(
+            lambda: telecobranca.send_to_protest(
+                db, user, attendance.id, title.id, title.version, note
+            ),
+            f"Título {title.key} enviado para cartório.",
+        )
+    elif action == "baixa":
+        done = succeeded(
+            lambda: telecobranca.write_off(db, user, attendance.id, title.id, title.version, note),
+            f"Título {title.key} baixado.",
+        )
+    else:
+        done = succeeded(
+            lambda: telecobranca.grant_rebate(
+                db, user, attendance.id, title.id, title.version, value, note
+            ),
+            f"Abatimento de {money(value)} concedido em {title.key}.",
+        )
+    if done:
+        st.rerun()
+
+
+# --- promise and renegotiation (several titles) ---------------------------------------------
+
+
+def _promise_form(
+    db: Database, user: User, attendance: CollectionAttendance, free: list[Title]
+) -> None:
+    st.markdown("**Promessa de pagamento**")
+    today = _today(db)
+    limit = today + timedelta(days=attendance.rules.max_postpone_days)
+    st.caption(
+        f"Regra do grupo: no máximo {attendance.rules.max_postpone_days} dia(s) à frente "
+        f"(até {local_date(limit)}). A promessa entra na sua agenda nessa data e a cobrança "
+        "fica em Cobrança até o pagamento."
+    )
+    if not free:
+        st.caption("Nenhum título em aberto sem promessa pendente.")
+        return
+    by_id = {title.id: title for title in free}
+    key = f"tlc_promise_{_tag(attendance)}"
+    with st.form(key, border=False):
+        chosen = st.multiselect(
+            "Títulos prometidos", list(by_id), default=list(by_id),
+            format_func=lambda i: _title_label(by_id[i]), key=f"{key}_titles",
+        )  # fmt: skip
+        day_cell, amount_cell = st.columns(2)
+        day = day_cell.date_input(
+            "Data prometida", value=min(today + timedelta(days=1), limit), min_value=today,
+            max_value=limit, format=DATE_FORMAT, key=f"{key}_day",
+        )  # fmt: skip
+        amount = amount_cell.number_input(
+            "Valor prometido (R$)", min_value=0.0,
+            value=float(sum((t.updated.total for t in free), Decimal(0))), step=0.01,
+            format="%.2f", key=f"{key}_amount",
+        )  # fmt: skip
+        note = st.text_input("Observação da promessa", key=f"{key}_note")
+        submitted = st.form_submit_button(
+            "Registrar promessa", type="primary", key="tlc_promise_submit", width="stretch"
+        )
+    if not submitted:
+        return
+    if day is None:
+        st.error("Informe a data prometida.", icon="❌")
+        return
+    value = _dec(amount)
+    if succeeded(
+        lambda: telecobranca.record_promise(
+            db, user, attendance.id, list(chosen), day, value, note
+        ),
+        f"Promessa de {money(value)} para {local_date(day)} registrada: cobrança em Cobrança.",
+    ):
+        st.rerun()
+
+
+def _renegotiation_form(
+    db: Database, user: User, attendance: CollectionAttendance, free: list[Title]
+) -> None:
+    st.markdown("**Renegociar**")
+    limits = attendance.rules
+    today = _today(db)
+    limit = today + timedelta(days=limits.max_postpone_days)
+    st.caption(
+        f"Regra do grupo: até {limits.max_installments} parcela(s), a cada 30 dias; 1º "
+        f"vencimento até {local_date(limit)}; desconto de até "
+        f"{_pct(limits.max_principal_discount_pct)} % do principal e "
+        f"{_pct(limits.max_charges_discount_pct)} % de multa e juros."
+    )
+    if not free:
+        st.caption("Nenhum título em aberto sem promessa pendente.")
+        return
+    by_id = {title.id: title for title in free}
+    key = f"tlc_reneg_{_tag(attendance)}"
+    with st.form(key, border=False):
+        chosen = st.multiselect(
+            "Títulos renegociados", list(by_id), default=list(by_id),
+            format_func=lambda i: _title_label(by_id[i]), key=f"{key}_titles",
+        )  # fmt: skip
+        count_cell, due_cell = st.columns(2)
+        installments = count_cell.number_input(
+            "Parcelas", min_value=1, max_value=max(1, limits.max_installments), value=1,
+            step=1, key=f"{key}_count",
+        )  # fmt: skip
+        first_due = due_cell.date_input(
+            "1º vencimento", value=min(today + timedelta(days=1), limit), min_value=today,
+            max_value=limit, format=DATE_FORMAT, key=f"{key}_due",
+        )  # fmt: skip
+        principal_cell, charges_cell = st.columns(2)
+        principal_discount = principal_cell.number_input(
+            "Desconto no principal (R$)", min_value=0.0, value=0.0, step=0.01, format="%.2f",
+            key=f"{key}_principal",
+        )  # fmt: skip
+        charges_discount = charges_cell.number_input(
+            "Desconto em multa e juros (R$)", min_value=0.0, value=0.0, step=0.01,
+            format="%.2f", key=f"{key}_charges",
+        )  # fmt: skip
+        simulate_cell, confirm_cell = st.columns(2)
+        simulate = simulate_cell.form_submit_button(
+            "Simular", key="tlc_reneg_simulate", width="stretch"
+        )
+        confirm = confirm_cell.form_submit_button(
+            "Renegociar", type="primary", key="tlc_reneg_submit", width="stretch"
+        )
+    if not (simulate or confirm):
+        return
+    if first_due is None:
+        st.error("Informe o 1º vencimento.", icon="❌")
+        return
+    count = int(installments)
+    discounts = _dec(principal_discount), _dec(charges_discount)
+    if simulate:
+        try:
+            deal = rules.renegotiate(
+                [by_id[i].updated for i in chosen], installments=count, first_due=first_due,
+                today=today, rules=limits, principal_discount=discounts[0],
+                charges_discount=discounts[1],
+            )  # fmt: skip
+        except DomainError as error:
+            show_error(error)
+            return
+        _deal_preview(deal)
+        return
+    if succeeded(
+        lambda: telecobranca.renegotiate_titles(
+            db, user, attendance.id, list(chosen), installments=count, first_due=first_due,
+            principal_discount=discounts[0], charges_discount=discounts[1],
+        ),
+        f"Títulos renegociados em {count} parcela(s) a partir de {local_date(first_due)}.",
+    ):  # fmt: skip
+        st.rerun()
+
+
+def _deal_preview(deal: Renegotiation) -> None:
+    st.markdown(
+        f"**Total renegociado: {money(deal.total)}** (principal {money(deal.principal)} + "
+        f"multa e juros {money(deal.charges)} − descontos "
+        f"{money(deal.principal_discount + deal.charges_discount)})"
+    )
+    st.dataframe(
+        [
+            {"Parcela": part.number, "Vencimento": local_date(part.due_date),
+             "Valor": money(part.amount)}
+            for part in deal.installments
+        ],
+        hide_index=True,
+        key="tlc_reneg_preview",
+    )  # fmt: skip
+    st.caption("Simulação: nada foi gravado. Confira e clique em Renegociar.")
+
+
+# --- ending the call ------------------------------------------------------------------------
+
+
+def _finish(db: Database, user: User, attendance: CollectionAttendance) -> None:
+    st.markdown("**Finalizar a cobrança**")
+    pending = bool(attendance.pending_promises)
+    closing = catalogues.choices(db, "motivo_encerramento")
+    key = f"tlc_finish_{attendance.id}_{attendance.version}"
+    with st.form(key):
+        reason_cell, text_cell = st.columns([1, 2])
+        reason = _reason(reason_cell, "Motivo de encerramento", closing, f"{key}_reason")
+        text = text_cell.text_area("Texto de encerramento", key=f"{key}_text")
+        wait_cell, close_cell = st.columns(2)
+        wait = wait_cell.form_submit_button(
+            "Gravar (aguardar pagamento)", type="primary", key="tlc_wait", width="stretch",
+            disabled=not pending,
+            help="Com promessa pendente: a cobrança fica em Cobrança até o pagamento.",
+        )  # fmt: skip
+        close = close_cell.form_submit_button("Encerrar", key="tlc_close", width="stretch")
+    if pending:
+        st.caption(
+            "Há promessa pendente: “Gravar (aguardar pagamento)” termina a ligação e deixa a "
+            "cobrança em Cobrança até o pagamento ou a data prometida."
+        )
+    _cancel_action(db, user, attendance)
+    if wait:
+        _end(db, user, attendance, "cobranca", None, "")
+    elif close:
+        _end(db, user, attendance, "encerrar", reason, text)
+
+
+def _end(
+    db: Database,
+    user: User,
+    attendance: CollectionAttendance,
+    outcome: str,
+    reason_id: int | None,
+    text: str,
+) -> None:
+    """finish_attendance (the call ends with it), then rerun; a refusal is shown instead."""
+    try:
+        ended = telecobranca.finish_attendance(
+            db, user, attendance.id, attendance.version, outcome=outcome, reason_id=reason_id,
+            text=text,
+        )  # fmt: skip
+    except DomainError as error:
+        show_error(error)
+        return
+    st.session_state.pop(TLC_ATTENDANCE, None)
+    _forget()
+    flash(f"Cobrança nº {ended.id} gravada: {ended.status_label}.")
+    st.rerun()
+
+
+def _cancel_action(db: Database, user: User, attendance: CollectionAttendance) -> None:
+    """The "Cancelar cobrança" button asks for the reason in a dialog and confirms there."""
+    st.button(
+        "Cancelar cobrança", key="tlc_cancel_ask", icon=":material/block:",
+        on_click=_remember, args=(attendance.id,),
+    )  # fmt: skip
+    asked = st.session_state.get(_CANCEL)
+    if asked is None:
+        return
+    if asked != attendance.id:  # asked for another attendance
+        _forget()
+        return
+
+    @st.dialog("Cancelar cobrança", on_dismiss=_forget)
+    def dialog() -> None:
+        promises = (
+            " As promessas pendentes também são canceladas." if attendance.pending_promises else ""
+        )
+        st.markdown(
+            f"A cobrança nº **{attendance.id}** de **{attendance.entity_name}** fica "
+            f"{STATUS_BADGES['cancelado']}, a ligação termina e o devedor volta à fila.{promises}"
+        )
+        reasons = catalogues.choices(db, "motivo_cancelamento")
+        tag = f"tlc_cancel_{attendance.id}_{attendance.version}"
+        reason = _reason(st, "Motivo de cancelamento", reasons, f"{tag}_reason")
+        text = st.text_area("Observação do cancelamento", key=f"{tag}_text")
+        left, right = st.columns(2)
+        if left.button(
+            "Confirmar cancelamento", type="primary", key="tlc_cancel_confirm", width="stretch"
+        ):
+            _end(db, user, attendance, "cancelar", reason, text)
+        if right.button("Voltar", key="tlc_cancel_back", width="stretch"):
+            _forget()
+            st.rerun()
+
+    dialog()
+
+
+def _remember(attendance_id: int) -> None:
+    st.session_state[_CANCEL] = attendance_id
+
+
+def _forget() -> None:
+    st.session_state.pop(_CANCEL, None)
+
+
+# --- small helpers --------------------------------------------------------------------------
+
+
+def _reason(container: Any, label: str, options: dict[int, str], key: str) -> int | None:
+    return container.selectbox(
+        label, [None, *options], key=key, format_func=lambda i: "—" if i is None else options[i]
+    )
+
+
+def _title_label(title: Title) -> str:
+    return f"{title.key} · venc. {local_date(title.due_date)} · {money(title.updated.total)}"
+
+
+def _tag(attendance: CollectionAttendance) -> str:
+    """Widgets keyed by the attendance's state start over after any outcome."""
+    return signature(
+        attendance.id, attendance.version, len(attendance.promises), len(attendance.outcomes),
+        tuple((title.id, title.version) for title in attendance.titles),
+    )  # fmt: skip
+
+
+def _today(db: Database) -> date:
+    return db.clock().astimezone(LOCAL_TZ).date()
+
+
+def _dec(value: float | int | None) -> Decimal:
+    return rules.money(Decimal(str(value or 0)))
+
+
+def _pct(value: Decimal) -> str:
+    return f"{Decimal(value).normalize():f}".replace(".", ",")
