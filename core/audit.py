@@ -140,6 +140,7 @@ def start_sealer(db: Database, every: float = SEAL_SECONDS) -> threading.Thread:
             db.wait_closed(every)
 
     thread = threading.Thread(target=loop, name="audit-sealer", daemon=True)
+    db.add_worker(thread)
     thread.start()
     return thread
 

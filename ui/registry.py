@@ -50,6 +50,10 @@ PAGES: tuple[PageSpec, ...] = (
         Action.VIEW_ENTITIES,
     ),
     PageSpec(
+        "pages/titulos.py", "Títulos a receber", ":material/receipt_long:", "Cadastros",
+        Action.VIEW_LEDGER,
+    ),
+    PageSpec(
         "pages/operadores.py", "Operadores", ":material/headset_mic:", "Cadastros",
         Action.MANAGE_OPERATORS,
     ),
@@ -71,6 +75,10 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec(
         "pages/produtos.py", "Produtos e preços", ":material/inventory_2:", "Cadastros",
+        Action.MANAGE_CATALOGUES,
+    ),
+    PageSpec(
+        "pages/cobranca_regras.py", "Regras de cobrança", ":material/rule:", "Cadastros",
         Action.MANAGE_CATALOGUES,
     ),
     PageSpec(

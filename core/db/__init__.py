@@ -87,6 +87,12 @@ class Database:
         self._connection = duckdb.connect(path)
         self._connection.execute("SET TimeZone = 'UTC'")
         self._closed = threading.Event()
+        self._workers: list[threading.Thread] = []
+
+    def add_worker(self, thread: threading.Thread) -> None:
+        """A background thread using this database: close() lets it finish its round first
+        (DuckDB refuses to close a connection a cursor is still using)."""
+        self._workers.append(thread)
 
     @property
     def closed(self) -> bool:
@@ -98,6 +104,9 @@ class Database:
 
     def close(self) -> None:
         self._closed.set()
+        for worker in self._workers:
+            if worker is not threading.current_thread():
+                worker.join(timeout=30)
         self._connection.close()
 
     @contextmanager

@@ -67,3 +67,32 @@ def test_single_routine_operator_sees_incluir_and_opens_it(ui: UiHarness) -> Non
 
     assert not at.exception, [e.value for e in at.exception]
     assert "Incluir" in texts(at)
+
+
+def test_ledger_pages_sit_in_cadastros_with_titulos_right_after_entidades() -> None:
+    cadastros = [spec.path for spec in PAGES if spec.section == "Cadastros"]
+
+    assert cadastros[:2] == ["pages/entidades.py", "pages/titulos.py"]
+    assert cadastros[-1] == "pages/cobranca_regras.py"
+
+
+def test_collector_gets_titulos_but_not_the_collection_rules(ui: UiHarness) -> None:
+    at = ui.page("app.py", "carla").run()
+
+    with pytest.raises(ValueError):
+        at.switch_page("pages/cobranca_regras.py")
+    at.switch_page("pages/titulos.py").run()
+
+    assert not at.exception, [e.value for e in at.exception]
+    assert [title.value for title in at.title] == ["Títulos a receber"]
+
+
+def test_admin_gets_the_collection_rules_but_not_the_telecobranca_list(ui: UiHarness) -> None:
+    at = ui.page("app.py", "admin").run()
+
+    with pytest.raises(ValueError):
+        at.switch_page("pages/telecobranca.py")
+    at.switch_page("pages/cobranca_regras.py").run()
+
+    assert not at.exception, [e.value for e in at.exception]
+    assert [title.value for title in at.title] == ["Regras de cobrança"]

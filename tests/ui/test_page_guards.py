@@ -76,6 +76,15 @@ def test_operator_is_refused_on_usuarios(ui: UiHarness) -> None:
     assert len(at.dataframe) == 0
 
 
+def test_operator_without_telecobranca_is_refused_on_titulos(ui: UiHarness) -> None:
+    at = ui.page("pages/titulos.py", "ana").run()
+
+    assert [error.value for error in at.error] == [
+        "Acesso negado: você não tem permissão para consultar os títulos a receber."
+    ]
+    assert len(at.dataframe) == 0 and len(at.get("file_uploader")) == 0
+
+
 @pytest.mark.parametrize(
     "path", ["app.py", *(spec.path for spec in PAGES)], ids=["app", *(s.url_path for s in PAGES)]
 )
