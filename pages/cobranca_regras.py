@@ -8,7 +8,7 @@ from ui import runtime
 from ui.admin_forms import editing_version, form_key, reset_form, selected_index
 from ui.feedback import attempt, succeeded
 from ui.guard import enter_page
-from ui.tlc_list import (
+from ui.tlc_rules import (
     CUMULATIVE_RULE,
     RANGE_COLUMNS,
     RANGE_ORDER,

@@ -1,24 +1,19 @@
-"""Telecobrança's screens' parts: the attendance list (filter row, the Protheus legend with
-orange for Cobrança, columns, the selected attendance), the queue per range with its debtors,
-the collector's balance, a customer's financial position with "Registrar pagamento", the CSV
-import of titles, and the admin's ranges and group rules."""
+"""Telecobrança's maintenance screen parts: the attendance list (filter row, the Protheus
+legend with orange for Cobrança, columns, the selected attendance), the queue per range with its
+debtors, and the collector's balance."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from core import entities, parameters, telecobranca
+from core import telecobranca
 from core.access import Action, Routine, User, allowed
 from core.db import Database
-from core.errors import DomainError
 from core.listing import ListPage
 from core.telecobranca import (
     BALANCE_LABELS,
@@ -26,22 +21,16 @@ from core.telecobranca import (
     ORIGIN_LABELS,
     OUTCOME_LABELS,
     PROMISE_STATUS_LABELS,
-    SAMPLE,
     STATUS_COLOURS,
     STATUS_LABELS,
-    TITLE_STATUS_LABELS,
     AttendanceFilter,
     CollectionAttendance,
-    GroupCollection,
-    ImportReport,
-    NegotiationRules,
-    RangeInput,
-    Title,
 )
 from core.validation import format_phone
-from ui.admin_forms import form_key, percent, reset_form, selected_index
-from ui.feedback import attempt, succeeded
+from ui.admin_forms import selected_index
+from ui.feedback import attempt
 from ui.formats import LOCAL_TZ, local_date, local_datetime, money
+from ui.tlc_ledger import bar_chart, money_text, position_view, titles_table
 from ui.tmk_list import DATE_FORMAT, DATETIME_FORMAT, signature
 from ui.workspace import TLC_TAKE, open_in_workspace
 
@@ -138,16 +127,12 @@ def range_choices(db: Database, user: User) -> dict[int, str]:
     }
 
 
-def _money_text(*columns: str) -> list[pl.Expr]:
-    return [pl.col(name).map_elements(money, return_dtype=pl.String) for name in columns]
-
-
 def list_frame(rows: pl.DataFrame) -> pl.DataFrame:
     """São Paulo time, money as pt-BR text (R$ 1.234,56), the status as one coloured tag."""
     return rows.with_columns(
         pl.col("started_at").dt.convert_time_zone(LOCAL_TZ.key),
         pl.col("ended_at").dt.convert_time_zone(LOCAL_TZ.key),
-        *_money_text("portfolio_amount", "recovered"),
+        *money_text("portfolio_amount", "recovered"),
         pl.concat_list(pl.col("status")),
     )
 
@@ -268,237 +253,6 @@ def open_action(user: User, attendance: CollectionAttendance) -> None:
         st.session_state.pop(TLC_TAKE, None)  # only reached when the call could not start
 
 
-# --- titles and the financial position ------------------------------------------------------
-
-TITLE_ORDER = [
-    "title", "type", "origin", "issue_date", "due_date", "amount", "balance", "days_overdue",
-    "fine", "interest", "updated_total", "status", "promised",
-]  # fmt: skip
-TITLE_COLUMNS: dict[str, Any] = {
-    "title": "Título",
-    "type": st.column_config.TextColumn("Tipo", width="small"),
-    "origin": "Origem",
-    "issue_date": st.column_config.DateColumn("Emissão", format=DATE_FORMAT),
-    "due_date": st.column_config.DateColumn("Vencimento", format=DATE_FORMAT),
-    "amount": "Valor",
-    "balance": "Saldo",
-    "days_overdue": st.column_config.NumberColumn("Dias em atraso", format="%d"),
-    "fine": "Multa",
-    "interest": "Juros",
-    "updated_total": "Atualizado",
-    "status": "Situação",
-    "promised": st.column_config.CheckboxColumn("Promessa"),
-}
-
-
-def titles_display(titles: list[Title]) -> pl.DataFrame:
-    """The titles with their values updated to today, money as pt-BR text."""
-    return telecobranca.titles_frame(titles).with_columns(
-        *_money_text("amount", "balance", "fine", "interest", "updated_total")
-    )
-
-
-def titles_table(titles: list[Title], key: str, selectable: bool = False) -> Any:
-    """The titles table; with `selectable`, one row may be picked (returns the event)."""
-    return st.dataframe(
-        titles_display(titles),
-        key=key,
-        hide_index=True,
-        column_order=TITLE_ORDER,
-        column_config=TITLE_COLUMNS,
-        **({"on_select": "rerun", "selection_mode": "single-row"} if selectable else {}),
-    )
-
-
-def customer_picker(db: Database, user: User) -> int | None:
-    """Search a customer by name, CPF/CNPJ or phone; the one found (or picked) is returned."""
-    with st.container(key="ledger_search"):
-        text = st.text_input(
-            "Buscar cliente por nome, CPF/CNPJ ou telefone", key="ledger_search_text",
-            placeholder="ex.: Maria, 123.456.789-09, 11 98765",
-        )  # fmt: skip
-    if not text.strip():
-        st.info("Busque o cliente para ver a posição financeira e os títulos.", icon="🔎")
-        return None
-    result = attempt(lambda: entities.search_entities(db, user, text, "cliente"))
-    if result is None:
-        return None
-    if result.total == 0:
-        st.info("Nenhum cliente encontrado com essa busca.", icon="🔎")
-        return None
-    if result.total == 1:
-        return int(result.rows["id"][0])
-    shown = f"os {result.rows.height} primeiros de " if result.total > result.rows.height else ""
-    st.caption(
-        f"Mostrando {shown}{result.total} cliente(s). Selecione um."
-        + (" · 🔒 dados pessoais mascarados" if result.masked else "")
-    )
-    table = st.dataframe(
-        result.rows,
-        key=f"ledger_customers_{signature(text.strip())}",
-        hide_index=True,
-        on_select="rerun",
-        selection_mode="single-row",
-        column_order=["id", "name", "document", "phone", "mobile", "city", "state"],
-        column_config={
-            "id": st.column_config.NumberColumn("Código", format="%d"), "name": "Nome",
-            "document": "CPF/CNPJ", "phone": "Telefone", "mobile": "Celular",
-            "city": "Cidade", "state": "UF",
-        },
-    )  # fmt: skip
-    index = selected_index(table)
-    return None if index is None else int(result.rows["id"][index])
-
-
-def position_view(db: Database, user: User, entity_id: int, prefix: str, can_pay: bool) -> None:
-    """A customer's financial position: metric cards, aging by range, the titles; with
-    `can_pay`, "Registrar pagamento" for a selected open title."""
-    position = attempt(lambda: telecobranca.financial_position(db, user, entity_id))
-    if position is None:
-        return
-    st.subheader(position.entity_name + (f" · {position.document}" if position.document else ""))
-    cards = [
-        ("Em aberto", money(position.open_total), "Saldo de todos os títulos em aberto."),
-        ("Vencido", money(position.overdue_total), "Saldo dos títulos em aberto já vencidos."),
-        ("Atualizado com multa e juros", money(position.updated_total),
-         "Saldo vencido com multa (MV_TLCMULT) e juros (MV_TLCJURO) até hoje."),
-        ("Pago", money(position.paid_total), "Principal já pago dos títulos."),
-        ("Faixa", position.range_label.split(" · ")[0],
-         f"A faixa do devedor na fila de cobrança: {position.range_label}."),
-        ("Dias em atraso", str(position.days_overdue), "Do título vencido mais antigo."),
-    ]  # fmt: skip
-    for row in (cards[:3], cards[3:]):
-        for cell, (label, value, help_text) in zip(st.columns(3), row, strict=True):
-            cell.metric(label, value, help=help_text, border=True)
-    if not position.titles:
-        st.info("Este cliente não tem títulos no contas a receber.", icon="🧾")
-        return
-    st.markdown("**Em aberto por faixa de atraso**")
-    left, right = st.columns([2, 3])
-    left.dataframe(
-        position.buckets.with_columns(*_money_text("saldo")),
-        key=f"{prefix}_aging_{entity_id}",
-        hide_index=True,
-        column_config={"faixa": "Faixa", "titulos": "Títulos", "saldo": "Saldo"},
-    )
-    with right:
-        st.plotly_chart(
-            bar_chart(position.buckets["faixa"].to_list(), position.buckets["saldo"].to_list()),
-            width="stretch", key=f"{prefix}_aging_chart_{entity_id}",
-            config={"displayModeBar": False},
-        )  # fmt: skip
-    st.markdown("**Títulos**")
-    versions = signature([(t.id, t.version) for t in position.titles])
-    table = titles_table(position.titles, f"{prefix}_titles_{entity_id}_{versions}", can_pay)
-    if not can_pay:
-        return
-    index = selected_index(table)
-    if index is None:
-        st.caption("Selecione um título em aberto para registrar um pagamento.")
-        return
-    title = position.titles[index]
-    if not title.is_open:
-        status = TITLE_STATUS_LABELS.get(title.status, title.status).lower()
-        st.info(f"O título {title.key} está {status} e não aceita pagamento.", icon="🔒")
-        return
-    payment_form(db, user, title)
-
-
-def _plain(value: Decimal) -> str:
-    """1234.5 -> '1.234,50' (what a person types in a pt-BR money field)."""
-    return f"{value:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
-
-
-def payment_form(db: Database, user: User, title: Title) -> None:
-    """A payment outside a call (finance): charges first, then principal."""
-    key = f"ledger_pay_{title.id}_{title.version}"
-    updated = title.updated
-    with st.form(key):
-        st.markdown(f"**Registrar pagamento · título {title.key}**")
-        st.caption(
-            f"Saldo {money(updated.balance)} + multa {money(updated.fine)} + juros "
-            f"{money(updated.interest)} = atualizado {money(updated.total)}. "
-            "O pagamento quita primeiro a multa e os juros, depois o principal."
-        )
-        left, right = st.columns([1, 2])
-        amount = left.text_input(
-            "Valor pago (R$)", value=_plain(updated.total), key=f"{key}_amount",
-            help="Formato 1.234,56. Pode ser parcial.",
-        )  # fmt: skip
-        note = right.text_input("Observação", key=f"{key}_note")
-        submitted = st.form_submit_button(
-            "Registrar pagamento", type="primary", key=f"{key}_submit"
-        )
-    if submitted and succeeded(
-        lambda: telecobranca.record_payment(db, user, None, title.id, title.version, amount, note),
-        f"Pagamento registrado no título {title.key}.",
-    ):
-        st.rerun()
-
-
-# --- the CSV import -------------------------------------------------------------------------
-
-IMPORT_REPORT = "ledger_import_report"
-_IMPORT = "ledger_import"
-
-
-def import_section(db: Database, user: User) -> None:
-    """Upload, validate every row, and either write it all or show every problem by line."""
-    st.markdown(
-        "Arquivo CSV em UTF-8, separado por **ponto e vírgula**, com cabeçalho. Datas "
-        "dd/mm/aaaa e valores 1.234,56. `nome`, `telefone` e `email` só são usados para "
-        "incluir um cliente que ainda não existe; `tipo` vazio vale NF; `saldo` vazio vale o "
-        "valor (0: já pago). Um arquivo com qualquer problema não grava nada."
-    )
-    st.code(SAMPLE, language=None)
-    st.download_button(
-        "Baixar modelo (CSV)", data=SAMPLE.encode("utf-8"), file_name="modelo_titulos.csv",
-        mime="text/csv", key="ledger_sample", icon=":material/download:", on_click="ignore",
-    )  # fmt: skip
-    key = form_key(_IMPORT)
-    with st.form(key):
-        upload = st.file_uploader("Arquivo CSV", type=["csv", "txt"], key=f"{key}_file")
-        submitted = st.form_submit_button("Importar", type="primary", key=f"{key}_submit")
-    if submitted:
-        if upload is None:
-            st.error("Escolha o arquivo CSV a importar.", icon="❌")
-        else:
-            content = upload.getvalue()
-            report = attempt(lambda: telecobranca.import_receivables(db, user, content))
-            if report is not None:
-                st.session_state[IMPORT_REPORT] = report
-                if report.ok:  # a fresh uploader, and the positions read the new titles
-                    reset_form(_IMPORT)
-                    st.rerun()
-    report = st.session_state.get(IMPORT_REPORT)
-    if isinstance(report, ImportReport):
-        import_result(report)
-
-
-def import_result(report: ImportReport) -> None:
-    if report.ok:
-        st.success(
-            f"Importação concluída: {report.titles_created} título(s) gravado(s), "
-            f"{report.customers_created} cliente(s) novo(s).",
-            icon="✅",
-        )
-        return
-    st.error(
-        f"Nada foi gravado: {len(report.problems)} problema(s) no arquivo. Corrija as linhas "
-        "abaixo e importe o arquivo de novo.",
-        icon="❌",
-    )
-    st.dataframe(
-        [{"Linha": line, "Problema": message} for line, message in report.problems],
-        key="ledger_import_problems",
-        hide_index=True,
-        column_config={
-            "Linha": st.column_config.NumberColumn(format="%d", width="small"),
-            "Problema": st.column_config.TextColumn(width="large"),
-        },
-    )
-
-
 # --- the queue per range and the debtors list -----------------------------------------------
 
 QUEUE_COLUMNS: dict[str, Any] = {
@@ -529,30 +283,12 @@ DEBTOR_COLUMNS: dict[str, Any] = {
 }
 
 
-def bar_chart(labels: Iterable[str], values: Iterable[Decimal]) -> go.Figure:
-    """One blue bar per label, its R$ value written on it."""
-    values = list(values)
-    figure = go.Figure(
-        go.Bar(
-            x=list(labels), y=[float(value) for value in values],
-            text=[money(value) for value in values],
-            textposition="outside", cliponaxis=False, marker_color=HEX["blue"],
-            hovertemplate="%{x}<br>%{text}<extra></extra>",
-        )
-    )  # fmt: skip
-    figure.update_layout(
-        height=280, margin={"l": 10, "r": 10, "t": 30, "b": 10}, separators=",.",
-        yaxis={"showticklabels": False, "rangemode": "tozero"},  # each bar shows its R$
-    )  # fmt: skip
-    return figure
-
-
 def debtors_frame(rows: pl.DataFrame) -> pl.DataFrame:
     """Phones as (11) 98765-4321 (masked ones keep their mask), money as pt-BR text."""
     return rows.with_columns(
         *(pl.col(name).map_elements(format_phone, return_dtype=pl.String).fill_null("")
           for name in ("phone", "mobile")),
-        *_money_text("balance"),
+        *money_text("balance"),
     )  # fmt: skip
 
 
@@ -578,7 +314,7 @@ def queue_view(db: Database, user: User) -> None:
     for cell, (label, value) in zip(st.columns([1, 2, 1, 1, 1]), totals, strict=True):
         cell.metric(label, value, border=True)
     st.dataframe(
-        overview.with_columns(*_money_text("balance")),
+        overview.with_columns(*money_text("balance")),
         key="tlc_queue_table",
         hide_index=True,
         column_order=list(QUEUE_COLUMNS),
@@ -654,7 +390,7 @@ _BALANCE_MONEY = ("opening", "sent", "recovered", "not_done", "cancelled", "clos
 
 def balance_frame(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(
-        *_money_text(*_BALANCE_MONEY),
+        *money_text(*_BALANCE_MONEY),
         pl.col("share_pct").map_elements(
             lambda value: f"{value:.1f} %".replace(".", ","), return_dtype=pl.String
         ),
@@ -695,160 +431,3 @@ def balance_view(db: Database, user: User) -> None:
         column_config=dict(BALANCE_LABELS),
     )
     st.caption(BALANCE_FORMULA)
-
-
-# --- Regras de cobrança (admin) -------------------------------------------------------------
-
-RANGE_ORDER = ["code", "description", "position", "until", "types", "active", "span"]
-RANGE_COLUMNS: dict[str, Any] = {
-    "code": st.column_config.TextColumn("Código", width="small"),
-    "description": st.column_config.TextColumn("Descrição", width="medium"),
-    "position": st.column_config.NumberColumn("Ordem", format="%d", width="small"),
-    "until": "Até (dias)",
-    "types": "Tipos de título",
-    "active": st.column_config.CheckboxColumn("Ativa"),
-    "span": "Faixa calculada",
-}
-CUMULATIVE_RULE = (
-    "As faixas são cumulativas pela ordem: cada faixa ativa começa um dia depois do fim da "
-    "anterior (a primeira em 1 dia de atraso) e só a última pode ficar sem limite. O devedor "
-    "entra na faixa do seu título vencido mais antigo (entre os tipos que a faixa olha)."
-)
-
-
-def ranges_frame(ranges: pl.DataFrame) -> pl.DataFrame:
-    return ranges.with_columns(
-        pl.col("max_days").cast(pl.String).fill_null("sem limite").alias("until"),
-        pl.when(pl.col("title_types") == "")
-        .then(pl.lit("todos"))
-        .otherwise(pl.col("title_types"))
-        .alias("types"),
-    )
-
-
-def range_form(key: str, row: dict[str, Any] | None = None, position: int = 1) -> RangeInput | None:
-    """Include (no row) or alter a range; None until "Gravar" is pressed."""
-    row = row or {}
-    with st.form(key):
-        code_cell, description_cell = st.columns([1, 3])
-        code = code_cell.text_input(
-            "Código", value=row.get("code", ""), max_chars=12, key=f"{key}_code",
-            help="Até 12 letras maiúsculas, números, - ou _ (ex.: F1).",
-        )  # fmt: skip
-        description = description_cell.text_input(
-            "Descrição", value=row.get("description", ""), key=f"{key}_description"
-        )
-        a, b, c = st.columns(3)
-        order = a.number_input(
-            "Ordem", min_value=1, max_value=999, step=1, key=f"{key}_position",
-            value=int(row.get("position", position)),
-        )  # fmt: skip
-        max_days = b.number_input(
-            "Até (dias de atraso)", min_value=1, max_value=99_999, step=1, key=f"{key}_max_days",
-            value=row.get("max_days"), placeholder="sem limite",
-            help="Vazio: sem limite (só a última faixa).",
-        )  # fmt: skip
-        types = c.text_input(
-            "Tipos de título", value=row.get("title_types", ""), key=f"{key}_types",
-            placeholder="todos", help="Siglas separadas por vírgula (ex.: NF, DP). Vazio: todos.",
-        )  # fmt: skip
-        active = st.checkbox("Ativa", value=row.get("active", True), key=f"{key}_active")
-        if not st.form_submit_button("Gravar", type="primary", key=f"{key}_submit"):
-            return None
-    return RangeInput(
-        code=code, description=description, position=int(order),
-        max_days=None if max_days is None else int(max_days),
-        title_types=tuple(t for t in re.split(r"[,;\s]+", types) if t), active=active,
-    )  # fmt: skip
-
-
-def range_labels(ranges: pl.DataFrame) -> dict[int, str]:
-    return {
-        row["id"]: f"{row['code']} · {row['description']} ({row['span']})"
-        + ("" if row["active"] else " – inativa")
-        for row in ranges.iter_rows(named=True)
-    }
-
-
-def groups_frame(groups: list[GroupCollection], ranges: pl.DataFrame) -> list[dict[str, Any]]:
-    codes = dict(zip(ranges["id"], ranges["code"], strict=True))
-    return [
-        {
-            "Grupo": group.group_name,
-            "Faixas": ", ".join(codes[i] for i in group.range_ids if i in codes) or "—",
-            "Adiamento máx. (dias)": group.rules.max_postpone_days,
-            "Desc. máx. principal": percent(group.rules.max_principal_discount_pct),
-            "Desc. máx. multa/juros": percent(group.rules.max_charges_discount_pct),
-            "Parcelas máx.": group.rules.max_installments,
-        }
-        for group in groups
-    ]
-
-
-def group_form(
-    key: str, group: GroupCollection, labels: dict[int, str]
-) -> tuple[list[int], NegotiationRules] | None:
-    """The ranges a group works and its negotiation limits; None until "Gravar"."""
-    rules = group.rules
-    with st.form(key):
-        chosen = st.multiselect(
-            "Faixas que o grupo trabalha", list(labels), format_func=labels.__getitem__,
-            default=[i for i in group.range_ids if i in labels], key=f"{key}_ranges",
-            help="Os cobradores do grupo recebem da fila só os devedores dessas faixas.",
-        )  # fmt: skip
-        a, b, c, d = st.columns(4)
-        postpone = a.number_input(
-            "Prazo máximo de adiamento (dias)", min_value=0, max_value=365, step=1,
-            value=int(rules.max_postpone_days), key=f"{key}_postpone",
-            help="Até quantos dias à frente o cobrador pode aceitar uma promessa de pagamento.",
-        )  # fmt: skip
-        principal = b.number_input(
-            "Desconto máx. principal (%)", min_value=0.0, max_value=100.0, step=0.5,
-            format="%.2f", value=float(rules.max_principal_discount_pct),
-            key=f"{key}_principal",
-        )  # fmt: skip
-        charges = c.number_input(
-            "Desconto máx. multa/juros (%)", min_value=0.0, max_value=100.0, step=0.5,
-            format="%.2f", value=float(rules.max_charges_discount_pct), key=f"{key}_charges",
-        )  # fmt: skip
-        installments = d.number_input(
-            "Parcelas máx.", min_value=1, max_value=60, step=1,
-            value=int(rules.max_installments), key=f"{key}_installments",
-            help="Na renegociação dos títulos.",
-        )  # fmt: skip
-        if not st.form_submit_button("Gravar", type="primary", key=f"{key}_submit"):
-            return None
-    return list(chosen), NegotiationRules(
-        int(postpone), Decimal(f"{principal:.2f}"), Decimal(f"{charges:.2f}"), int(installments)
-    )
-
-
-PARAMETERS = (
-    ("MV_TLCMULT", "Multa por atraso", "{} % do saldo do título"),
-    ("MV_TLCJURO", "Juros de mora", "{} % ao mês, pro rata die"),
-    ("MV_TLCSALD", "Próximo devedor pelo maior saldo vencido", "{}"),
-    ("MV_TLCRESV", "Reserva do devedor sem atividade", "{} minuto(s)"),
-)
-_YES_NO = {"S": "S – sim (maior saldo primeiro)", "N": "N – não (título mais antigo primeiro)"}
-
-
-def _parameter(db: Database, name: str) -> str:
-    try:
-        return parameters.get_value(db, name)
-    except DomainError:
-        return "—"
-
-
-def parameters_info(db: Database) -> None:
-    """The collection parameters, read-only here: they are changed in Sistema › Parâmetros."""
-    rows = []
-    for name, label, shown in PARAMETERS:
-        value = _parameter(db, name)
-        value = _YES_NO.get(value, value) if name == "MV_TLCSALD" else value.replace(".", ",")
-        rows.append({"Parâmetro": name, "Regra": label, "Valor": shown.format(value)})
-    st.dataframe(rows, key="tlc_parameters", hide_index=True)
-    st.info(
-        "Estes parâmetros valem para todos os grupos e são alterados pelo administrador em "
-        "**Sistema › Parâmetros**.",
-        icon="ℹ️",
-    )
