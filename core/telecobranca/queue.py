@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.db import Tx
+from core.listing import local_midnight
 from core.telecobranca import setup
 from core.telecobranca.rules import Range
 
@@ -77,7 +78,8 @@ class Candidate:
 
 def first_in_queue(tx: Tx, user_id: int, group_id: int) -> Candidate | None:
     """The debtor this collector should call now in the group's ranges: not reserved by anyone
-    (an expired reservation does not count), no promise pending; broken promises first."""
+    (an expired reservation does not count), no promise pending, not already worked today;
+    broken promises first."""
     ranges = [r for r in setup.active_ranges(tx) if r.id in setup.group_range_ids(tx, group_id)]
     if not ranges:
         return None
@@ -96,8 +98,11 @@ def first_in_queue(tx: Tx, user_id: int, group_id: int) -> Candidate | None:
         "   WHERE r.entity_id = d.entity_id AND r.expires_at > ?)"
         " AND NOT EXISTS (SELECT 1 FROM tlc_promises p WHERE p.entity_id = d.entity_id"
         "   AND p.status = 'pendente')"
+        # Worked today and left without a promise: not offered again until tomorrow.
+        " AND NOT EXISTS (SELECT 1 FROM tlc_attendances a WHERE a.entity_id = d.entity_id"
+        "   AND a.status IN ('encerrado', 'cancelado') AND a.ended_at >= ?)"
         f" ORDER BY broken DESC, {order}, d.entity_id LIMIT 1",
-        [*params, *(r.id for r in ranges), tx.now],
+        [*params, *(r.id for r in ranges), tx.now, local_midnight(_today(tx))],
     )
     return Candidate(**row) if row else None
 

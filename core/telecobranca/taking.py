@@ -203,11 +203,10 @@ def _open(tx: Tx, user: User, entity_id: int, group: int, range_id: int | None, 
         )
     )
     reserve(tx, user, entity_id, attendance_id)
-    if origin == "quebra":
-        tx.execute(
-            "UPDATE tlc_promises SET requeued = FALSE WHERE entity_id = ? AND requeued",
-            [entity_id],
-        )
+    # However the debtor was reached (queue or search), a broken promise is now being worked.
+    tx.execute(
+        "UPDATE tlc_promises SET requeued = FALSE WHERE entity_id = ? AND requeued", [entity_id]
+    )
     _extend_portfolio(tx, attendance_id, entity_id)
     audit.record(
         tx, user, "cobranca.devedor_reservado", subject_type="atendimento_tlc",

@@ -1,20 +1,26 @@
-"""The demo seed: its users and grants, valid pt-BR data, deterministic, and only once."""
+"""The demo seed: its users and grants, valid pt-BR data, a collection portfolio and history
+that agree with the ledger, deterministic, and only once."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 from validate_docbr import CNPJ, CPF
 
 from core import demo
+from core import telecobranca as tlc
 from core.access import Routine
 from core.auth import check_login
 from core.config import Settings
 from core.db import Database, open_database
 from core.validation import Problems, clean_email, clean_phone, clean_state, clean_zip
-from tests.conftest import Clock
+from tests.conftest import START, Clock
 from tests.factories import load_user, make_admin
 
 ALL = frozenset(Routine)
@@ -30,6 +36,40 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     """One small demo shared by this module's tests, which only read it (or log in)."""
     database = open_database(str(tmp_path_factory.mktemp("demo") / "demo.duckdb"), Clock())
     _seed(database)
+    try:
+        yield database
+    finally:
+        database.close()
+
+
+@pytest.fixture(scope="module")
+def full_demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo as the app seeds it on its first start (default sizes), closed into a file."""
+    path = tmp_path_factory.mktemp("full-demo") / "demo.duckdb"
+    database = open_database(str(path), Clock())
+    try:
+        demo.seed_demo(database)
+    finally:
+        database.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def full_demo(full_demo_file: Path) -> Iterator[Database]:
+    """The default demo, shared by the tests that only read it."""
+    database = open_database(str(full_demo_file), Clock())
+    try:
+        yield database
+    finally:
+        database.close()
+
+
+@pytest.fixture
+def full_demo_copy(full_demo_file: Path, tmp_path: Path) -> Iterator[Database]:
+    """A private copy of the default demo, for a test that works on it."""
+    path = tmp_path / "demo.duckdb"
+    shutil.copyfile(full_demo_file, path)
+    database = open_database(str(path), Clock())
     try:
         yield database
     finally:
@@ -131,13 +171,12 @@ def test_the_demo_seeds_the_requested_number_of_customers_and_prospects(
     assert sum(row["kind"] == "prospect" for row in rows) == 5
 
 
-def test_by_default_the_demo_has_two_hundred_customers_each_with_a_valid_document(
-    db: Database,
+def test_by_default_the_demo_has_four_hundred_customers_each_with_a_valid_document(
+    full_demo: Database,
 ) -> None:
-    demo.seed_demo(db, history=0)
+    customers = [row for row in _entities(full_demo) if row["kind"] == "cliente"]
 
-    customers = [row for row in _entities(db) if row["kind"] == "cliente"]
-    assert len(customers) == 200
+    assert len(customers) == demo.DEMO_CUSTOMERS == 400
     invalid = [row for row in customers if not _document_is_valid(row)]
     assert invalid == []
     assert {row["person_type"] for row in customers} == {"F", "J"}
@@ -224,3 +263,252 @@ def test_some_demo_entities_carry_a_sensitive_note(db: Database) -> None:
     )
 
     assert notes > 0
+
+
+# --- Telecobrança -----------------------------------------------------------------------------
+
+
+def _rows(db: Database, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+    return db.read(lambda tx: tx.all(sql, params or []))
+
+
+def _ledger_totals(db: Database) -> list[dict[str, Any]]:
+    return _rows(
+        db,
+        "SELECT prefix, type, status, count(*) AS titles, sum(amount) AS amount,"
+        " sum(balance) AS balance FROM receivables GROUP BY ALL ORDER BY ALL",
+    )
+
+
+def _collection_totals(db: Database) -> list[dict[str, Any]]:
+    return _rows(
+        db,
+        "SELECT u.username, a.status, a.origin, count(*) AS attendances,"
+        " sum(a.portfolio_amount) AS portfolio, sum(a.not_done_amount) AS not_done,"
+        " (SELECT sum(principal) FROM tlc_outcomes) AS principal,"
+        " (SELECT count(*) FROM tlc_promises WHERE status = 'pendente') AS pending"
+        " FROM tlc_attendances a JOIN users u ON u.id = a.user_id GROUP BY ALL ORDER BY ALL",
+    )
+
+
+def test_the_demo_has_hundreds_of_debtors_spread_over_the_four_ranges(
+    full_demo: Database,
+) -> None:
+    queue = tlc.queue_overview(full_demo, load_user(full_demo, "sofia"))
+    debtors = dict(zip(queue["range"].str.slice(0, 2), queue["debtors"], strict=True))
+
+    assert queue["range"].to_list() == [
+        "F1 · Até 30 dias", "F2 · 31 a 60 dias", "F3 · 61 a 120 dias", "F4 · Acima de 120 dias",
+    ]  # fmt: skip
+    assert sum(debtors.values()) >= 200
+    assert all(count > 0 for count in debtors.values())
+    assert min(debtors["F1"], debtors["F2"]) > debtors["F4"]
+
+
+def test_both_collection_groups_work_every_range_with_their_negotiation_rules(
+    full_demo: Database,
+) -> None:
+    settings = {
+        group.group_name: group
+        for group in tlc.group_settings(full_demo, load_user(full_demo, "admin"))
+    }
+    ranges = set(tlc.list_ranges(full_demo, load_user(full_demo, "admin"))["id"])
+
+    for name in ("Cobrança", "Multi"):
+        assert set(settings[name].range_ids) == ranges
+    assert settings["Cobrança"].rules == tlc.NegotiationRules(15, Decimal(5), Decimal(50), 6)
+    assert settings["Multi"].rules == tlc.NegotiationRules(10, Decimal(3), Decimal(30), 4)
+
+
+def test_the_legacy_portfolio_has_duplicatas_and_boletos_paid_partly_paid_and_not_yet_due(
+    full_demo: Database,
+) -> None:
+    titles = _rows(full_demo, "SELECT * FROM receivables WHERE prefix = 'LEG'")
+    today = START.date()
+    several = _rows(
+        full_demo,
+        "SELECT entity_id FROM receivables WHERE prefix = 'LEG' AND status = 'aberto'"
+        " AND due_date < ? GROUP BY entity_id HAVING count(*) > 1",
+        [today],
+    )
+
+    assert {t["type"] for t in titles} == {"DP", "BOL"}
+    assert all(Decimal(80) <= t["amount"] <= Decimal(5000) for t in titles)
+    assert any(t["status"] == "pago" and t["balance"] == 0 for t in titles)
+    assert any(t["status"] == "aberto" and 0 < t["balance"] < t["amount"] for t in titles)
+    assert any(t["status"] == "aberto" and t["due_date"] >= today for t in titles)
+    assert len(several) >= 20
+
+
+def test_every_title_balance_stays_between_zero_and_its_amount(full_demo: Database) -> None:
+    wrong = _rows(
+        full_demo,
+        "SELECT * FROM receivables WHERE balance < 0 OR balance > amount"
+        " OR (status = 'aberto' AND balance = 0) OR (status = 'pago' AND balance <> 0)",
+    )
+
+    assert wrong == []
+
+
+def test_the_collectors_have_weeks_of_calls_in_every_status(full_demo: Database) -> None:
+    rows = _rows(
+        full_demo,
+        "SELECT u.username, a.status, count(*) AS n, min(a.started_at) AS first"
+        " FROM tlc_attendances a JOIN users u ON u.id = a.user_id GROUP BY ALL",
+    )
+    by_user = {
+        name: {row["status"]: row["n"] for row in rows if row["username"] == name}
+        for name in ("carla", "diego")
+    }
+
+    assert 40 <= sum(row["n"] for row in rows) <= 80
+    for statuses in by_user.values():
+        assert set(statuses) == {"encerrado", "cancelado", "cobranca"}
+    assert min(row["first"] for row in rows) < START - timedelta(days=45)
+    outcomes = {row["outcome"] for row in _rows(full_demo, "SELECT outcome FROM tlc_outcomes")}
+    assert {"pago", "negociado", "renegociado", "cartorio", "abatimento"} <= outcomes
+
+
+def test_every_ended_attendance_left_undone_its_portfolio_minus_what_its_outcomes_removed(
+    full_demo: Database,
+) -> None:
+    wrong = _rows(
+        full_demo,
+        "SELECT a.id, a.portfolio_amount, a.not_done_amount,"
+        " (SELECT coalesce(sum(balance_at_start), 0) FROM tlc_attendance_titles t"
+        "   WHERE t.attendance_id = a.id) AS handed,"
+        " (SELECT coalesce(sum(principal), 0) FROM tlc_outcomes o"
+        "   WHERE o.attendance_id = a.id) AS removed"
+        " FROM tlc_attendances a"
+        " WHERE a.portfolio_amount <> handed OR a.portfolio_amount = 0"
+        " OR (a.status IN ('encerrado', 'cancelado')"
+        "     AND a.not_done_amount IS DISTINCT FROM a.portfolio_amount - removed)"
+        " OR (a.status = 'cobranca' AND a.not_done_amount IS NOT NULL)",
+    )
+
+    assert wrong == []
+
+
+def test_each_titles_balance_is_its_balance_when_handed_over_minus_the_outcomes_since(
+    full_demo: Database,
+) -> None:
+    wrong = _rows(
+        full_demo,
+        "SELECT t.attendance_id, r.id, t.balance_at_start, r.balance FROM tlc_attendance_titles t"
+        " JOIN tlc_attendances a ON a.id = t.attendance_id"
+        " JOIN receivables r ON r.id = t.receivable_id"
+        " WHERE t.balance_at_start - (SELECT coalesce(sum(o.principal), 0) FROM tlc_outcomes o"
+        "   WHERE o.receivable_id = r.id AND o.created_at >= a.started_at) <> r.balance"
+        " OR (SELECT count(*) FROM tlc_outcomes o WHERE o.outcome = 'pago'"
+        "   AND o.receivable_id = r.id AND o.amount <> o.principal + o.charges) > 0",
+    )
+
+    assert wrong == []
+
+
+def test_promises_agree_with_their_titles_and_follow_ups(full_demo: Database) -> None:
+    promises = _rows(
+        full_demo,
+        "SELECT p.*, a.status AS attendance_status, g.status AS follow_up, g.due_from,"
+        " g.user_id AS follow_up_user,"
+        " (SELECT count(*) FROM tlc_promise_titles pt JOIN receivables r"
+        "   ON r.id = pt.receivable_id WHERE pt.promise_id = p.id AND r.status = 'aberto')"
+        "   AS open_titles"
+        " FROM tlc_promises p JOIN tlc_attendances a ON a.id = p.attendance_id"
+        " JOIN agenda_items g ON g.source_type = 'tlc_promise' AND g.source_id = p.id",
+    )
+    statuses = {p["status"] for p in promises}
+
+    assert len(promises) == _rows(full_demo, "SELECT count(*) AS n FROM tlc_promises")[0]["n"]
+    assert {"pendente", "cumprida", "quebrada"} <= statuses
+    for p in promises:
+        assert p["follow_up_user"] == p["user_id"]
+        if p["status"] == "pendente":
+            assert p["promised_on"] > START.date() and p["attendance_status"] == "cobranca"
+            assert p["follow_up"] == "aberto" and p["due_from"] > START and p["open_titles"]
+        else:
+            assert p["follow_up"] != "aberto" and p["attendance_status"] == "encerrado"
+        if p["status"] == "cumprida":
+            assert p["paid_amount"] >= p["amount"] or p["open_titles"] == 0
+        if p["status"] == "quebrada":
+            assert not p["requeued"]  # every broken promise was called back already
+
+
+def test_nothing_is_left_open_or_reserved_and_carlas_follow_ups_are_all_ahead(
+    full_demo: Database,
+) -> None:
+    carla = load_user(full_demo, "carla")
+    follow_ups = _rows(
+        full_demo,
+        "SELECT due_from FROM agenda_items WHERE user_id = ? AND source_type = 'tlc_promise'"
+        " AND status = 'aberto'",
+        [carla.id],
+    )
+
+    assert _rows(full_demo, "SELECT * FROM open_calls") == []
+    assert _rows(full_demo, "SELECT * FROM collection_reservations") == []
+    assert _rows(full_demo, "SELECT * FROM tlc_attendances WHERE status = 'atendimento'") == []
+    assert _rows(
+        full_demo, "SELECT * FROM calls WHERE routine = 'telecobranca' AND ended_at IS NULL"
+    ) == []  # fmt: skip
+    assert follow_ups and all(row["due_from"] > START for row in follow_ups)
+
+
+def test_carla_gets_a_fresh_debtor_from_the_queue_right_after_seeding(
+    full_demo_copy: Database,
+) -> None:
+    carla = load_user(full_demo_copy, "carla")
+
+    picked = tlc.next_debtor(full_demo_copy, carla)
+
+    assert picked is not None and picked.reason == "fila"
+    assert picked.attendance.status == "atendimento" and picked.attendance.titles
+    assert picked.attendance.portfolio_amount > 0
+
+
+def test_every_demo_attendance_opens_and_the_collectors_balance_closes_on_what_is_pending(
+    full_demo: Database,
+) -> None:
+    sofia = load_user(full_demo, "sofia")
+    ids = [  # one of each kind: loading them all would take seconds
+        row["id"]
+        for row in _rows(
+            full_demo, "SELECT min(id) AS id FROM tlc_attendances GROUP BY status, origin"
+        )
+    ]
+    pending = {
+        row["code"]: row["owed"]
+        for row in _rows(
+            full_demo,
+            "SELECT o.code, sum(a.portfolio_amount - (SELECT coalesce(sum(principal), 0)"
+            " FROM tlc_outcomes t WHERE t.attendance_id = a.id)) AS owed"
+            " FROM tlc_attendances a JOIN operators o ON o.id = a.operator_id"
+            " WHERE a.status = 'cobranca' GROUP BY o.code",
+        )
+    }
+
+    assert all(tlc.get_attendance(full_demo, sofia, i).id == i for i in ids)
+    balance = tlc.collector_balance(
+        full_demo, sofia, START.date() - timedelta(days=90), START.date()
+    )
+    assert set(balance["operator_code"]) == set(pending)
+    for row in balance.iter_rows(named=True):
+        assert row["opening"] == 0 and row["sent"] > 0 and row["recovered"] > 0
+        assert row["closing"] == pending[row["operator_code"]]
+
+
+def test_the_collection_demo_is_deterministic(full_demo: Database, db: Database) -> None:
+    demo.seed_demo(db)
+
+    assert _ledger_totals(db) == _ledger_totals(full_demo)
+    assert _collection_totals(db) == _collection_totals(full_demo)
+
+
+def test_the_collection_demo_is_seeded_only_once(full_demo_copy: Database) -> None:
+    before = _ledger_totals(full_demo_copy), _collection_totals(full_demo_copy)
+
+    demo.seed_demo(full_demo_copy)
+
+    assert (_ledger_totals(full_demo_copy), _collection_totals(full_demo_copy)) == before
+    ranges = _rows(full_demo_copy, "SELECT code FROM collection_ranges ORDER BY position")
+    assert [row["code"] for row in ranges] == ["F1", "F2", "F3", "F4"]

@@ -12,7 +12,7 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from core import agenda, catalogues, parameters
+from core import agenda, calls, catalogues, parameters
 from core import telecobranca as tlc
 from core.access import Routine, User
 from core.catalogues import EntryInput
@@ -737,3 +737,45 @@ def test_a_csv_without_the_required_columns_is_refused_at_the_header(
 
     assert not report.ok and report.problems[0][0] == 1
     assert "documento" in report.problems[0][1]
+
+
+def test_a_debtor_worked_today_without_a_promise_is_offered_again_only_tomorrow(
+    db: Database, desk: Desk, clock: Clock
+) -> None:
+    older, younger = desk.debtor(db, 45), desk.debtor(db, 40)
+
+    def work_next() -> int | None:
+        taken = tlc.next_debtor(db, desk.collector)
+        if taken is None:
+            return None
+        attendance = taken.attendance
+        tlc.finish_attendance(
+            db, desk.collector, attendance.id, attendance.version, outcome="encerrar",
+            reason_id=desk.closing, text="Não atende",
+        )  # fmt: skip
+        return attendance.entity_id
+
+    assert [work_next(), work_next(), work_next()] == [older, younger, None]
+    clock.advance(days=1)
+    assert work_next() == older
+
+
+def test_a_broken_promise_reached_by_search_stops_jumping_the_queue(
+    db: Database, desk: Desk, clock: Clock
+) -> None:
+    attendance = _taken(db, desk, days=10)
+    promised = tlc.record_promise(db, desk.collector, attendance.id, [attendance.titles[0].id],
+                                  TODAY, "100")  # fmt: skip
+    tlc.finish_attendance(db, desk.collector, promised.id, promised.version, outcome="cobranca")
+    clock.advance(days=1)  # broken
+    older = desk.debtor(db, 300)
+    other = _collector(db, desk, "davi")
+    calls.start_call(db, other, Routine.TELECOBRANCA, attendance.entity_id)
+    by_search = tlc.take_debtor(db, other, attendance.entity_id)
+    tlc.finish_attendance(db, other, by_search.id, by_search.version, outcome="encerrar",
+                          reason_id=desk.closing, text="Acordo verbal")  # fmt: skip
+    clock.advance(days=1)  # both may be offered again: the broken promise has no priority left
+
+    third = tlc.next_debtor(db, _collector(db, desk, "edu"))
+
+    assert third is not None and (third.attendance.entity_id, third.reason) == (older, "fila")
