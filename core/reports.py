@@ -1,0 +1,338 @@
+"""Management reports of the three routines over a period [TMKR*], for supervisors: each one a
+polars frame with pt-BR column labels, exportable as CSV or XLSX (the export is audited).
+
+The reports aggregate; none of them carries a personal field (no document, phone or e-mail),
+so there is nothing to mask. Periods are São Paulo calendar days, both ends included.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+
+from core import audit
+from core.access import Action, User, require
+from core.db import Database, Tx
+from core.errors import Invalid
+from core.listing import LOCAL_TZ, local_midnight
+from core.telecobranca import queue as tlc_queue
+from core.telecobranca import setup as tlc_setup
+from core.telecobranca.maintenance import collector_balance
+
+MAX_DAYS = 366
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise Invalid("O período termina antes de começar.")
+        if (self.end - self.start).days >= MAX_DAYS:
+            raise Invalid("Escolha um período de até um ano.")
+
+    @property
+    def bounds(self) -> list[datetime]:
+        """[start, end] as parameters of `col >= ? AND col < ? + INTERVAL 1 DAY`."""
+        return [local_midnight(self.start), local_midnight(self.end)]
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+WITHIN = "{0} >= ? AND {0} < ? + INTERVAL 1 DAY"
+
+
+@dataclass(frozen=True)
+class Report:
+    key: str
+    routine: str  # section on the screen
+    title: str
+    labels: dict[str, str]  # column -> pt-BR header, in display order
+    build: Callable[[Tx, Period], pl.DataFrame]
+    chart: tuple[str, str] | None = None  # (x column, y column) a person would rather look at
+    note: str = ""
+
+
+# --- Telemarketing --------------------------------------------------------------------------
+
+
+def _tmk_by_day(tx: Tx, period: Period) -> pl.DataFrame:
+    return tx.frame(
+        "SELECT (a.started_at AT TIME ZONE 'America/Sao_Paulo')::DATE AS day,"
+        " count(*) FILTER (WHERE a.direction = 'receptivo') AS received,"
+        " count(*) FILTER (WHERE a.direction = 'ativo') AS made, count(*) AS total"
+        " FROM tmk_attendances a WHERE " + WITHIN.format("a.started_at")
+        + " GROUP BY day ORDER BY day",
+        period.bounds,
+    )  # fmt: skip
+
+
+def _tmk_ranking(tx: Tx, period: Period) -> pl.DataFrame:
+    return tx.frame(
+        "SELECT o.code, u.name, count(*) AS attendances,"
+        " count(*) FILTER (WHERE a.status = 'encerrado') AS closed,"
+        " round(avg(epoch(c.ended_at) - epoch(c.started_at)) / 60, 1) AS tma_minutes"
+        " FROM tmk_attendances a JOIN operators o ON o.id = a.operator_id"
+        " JOIN users u ON u.id = a.user_id"
+        " LEFT JOIN calls c ON c.id = a.call_id AND c.ended_at IS NOT NULL"
+        " WHERE " + WITHIN.format("a.started_at")
+        + " GROUP BY ALL ORDER BY attendances DESC, tma_minutes, o.code",
+        period.bounds,
+    )  # fmt: skip
+
+
+def _tmk_media_campaigns(tx: Tx, period: Period) -> pl.DataFrame:
+    return tx.frame(
+        "SELECT CASE k.catalogue WHEN 'midia' THEN 'Mídia' ELSE 'Campanha' END AS kind,"
+        " k.description, count(*) AS attendances FROM tmk_attendances a"
+        " JOIN catalogue_items k ON k.id IN (a.media_id, a.campaign_id)"
+        " WHERE " + WITHIN.format("a.started_at")
+        + " GROUP BY ALL ORDER BY attendances DESC, kind, k.description",
+        period.bounds,
+    )  # fmt: skip
+
+
+def _tmk_time_to_close(tx: Tx, period: Period) -> pl.DataFrame:
+    hours = "(epoch(a.closed_at) - epoch(a.started_at)) / 3600"
+    return tx.frame(
+        f"WITH closed AS (SELECT a.*, {hours} AS h FROM tmk_attendances a"
+        " WHERE a.status = 'encerrado' AND " + WITHIN.format("a.closed_at") + ")"
+        " SELECT 'Motivo' AS grouping, coalesce(k.description, '—') AS label, count(*) AS closed,"
+        " round(max(h), 1) AS max_h, round(min(h), 1) AS min_h, round(avg(h), 1) AS mean_h,"
+        " round(coalesce(stddev_samp(h), 0), 1) AS stddev_h"
+        " FROM closed c LEFT JOIN catalogue_items k ON k.id = c.closing_reason_id GROUP BY ALL"
+        " UNION ALL SELECT 'Operador', o.code, count(*), round(max(h), 1), round(min(h), 1),"
+        " round(avg(h), 1), round(coalesce(stddev_samp(h), 0), 1)"
+        " FROM closed c JOIN operators o ON o.id = c.operator_id GROUP BY ALL"
+        " ORDER BY grouping DESC, closed DESC, label",
+        period.bounds,
+    )  # fmt: skip
+
+
+# --- Televendas -----------------------------------------------------------------------------
+
+
+def _tlv_by_operator(tx: Tx, period: Period) -> pl.DataFrame:
+    return tx.frame(
+        "WITH calls_ AS (SELECT user_id, count(*) AS calls FROM calls"
+        "   WHERE routine = 'televendas' AND " + WITHIN.format("started_at")
+        + "   GROUP BY user_id),"
+        " orders_ AS (SELECT user_id,"
+        "   count(*) FILTER (WHERE " + WITHIN.format("created_at")
+        + "     AND (operation = 'orcamento' OR converted_at IS NOT NULL)) AS quotes,"
+        "   count(*) FILTER (WHERE status = 'faturado' AND " + WITHIN.format("invoiced_at")
+        + ") AS invoiced,"
+        "   coalesce(sum(total) FILTER (WHERE status = 'faturado' AND "
+        + WITHIN.format("invoiced_at") + "), 0) AS amount FROM tlv_orders GROUP BY user_id)"
+        " SELECT o.code, u.name, coalesce(c.calls, 0) AS calls, coalesce(r.quotes, 0) AS quotes,"
+        " coalesce(r.invoiced, 0) AS invoiced, coalesce(r.amount, 0)::DECIMAL(18, 2) AS amount"
+        " FROM operators o JOIN users u ON u.id = o.user_id"
+        " LEFT JOIN calls_ c ON c.user_id = o.user_id LEFT JOIN orders_ r ON r.user_id = o.user_id"
+        " WHERE coalesce(c.calls, 0) + coalesce(r.quotes, 0) + coalesce(r.invoiced, 0) > 0"
+        " ORDER BY amount DESC, o.code",
+        [*period.bounds] * 4,
+    )  # fmt: skip
+
+
+def _tlv_by_day(tx: Tx, period: Period) -> pl.DataFrame:
+    day = "({0} AT TIME ZONE 'America/Sao_Paulo')::DATE"
+    return tx.frame(
+        "WITH events AS ("
+        f" SELECT {day.format('started_at')} AS day, 1 AS calls, 0 AS quotes, 0 AS invoiced,"
+        " 0::DECIMAL(18, 2) AS amount FROM calls WHERE routine = 'televendas' AND "
+        + WITHIN.format("started_at")
+        + f" UNION ALL SELECT {day.format('created_at')}, 0, 1, 0, 0 FROM tlv_orders"
+        " WHERE (operation = 'orcamento' OR converted_at IS NOT NULL) AND "
+        + WITHIN.format("created_at")
+        + f" UNION ALL SELECT {day.format('invoiced_at')}, 0, 0, 1, total FROM tlv_orders"
+        " WHERE status = 'faturado' AND " + WITHIN.format("invoiced_at") + ")"
+        " SELECT day, sum(calls)::BIGINT AS calls, sum(quotes)::BIGINT AS quotes,"
+        " sum(invoiced)::BIGINT AS invoiced,"
+        " sum(amount) AS amount FROM events GROUP BY day ORDER BY day",
+        [*period.bounds] * 3,
+    )  # fmt: skip
+
+
+def _tlv_products(tx: Tx, period: Period) -> pl.DataFrame:
+    return tx.frame(
+        "SELECT p.code, p.description, sum(i.quantity) AS quantity, sum(i.total) AS amount,"
+        " count(DISTINCT o.id) AS orders FROM tlv_items i JOIN tlv_orders o ON o.id = i.order_id"
+        " JOIN products p ON p.id = i.product_id"
+        " WHERE o.status = 'faturado' AND " + WITHIN.format("o.invoiced_at")
+        + " GROUP BY ALL ORDER BY amount DESC, p.code",
+        period.bounds,
+    )  # fmt: skip
+
+
+def _tlv_cancelled(tx: Tx, period: Period) -> pl.DataFrame:
+    return tx.frame(
+        "SELECT coalesce(cancellation_reason, '—') AS reason, count(*) AS cancelled,"
+        " sum(total) AS amount FROM tlv_orders"
+        " WHERE status = 'cancelado' AND " + WITHIN.format("cancelled_at")
+        + " GROUP BY ALL ORDER BY cancelled DESC, reason",
+        period.bounds,
+    )  # fmt: skip
+
+
+# --- Telecobrança ---------------------------------------------------------------------------
+
+
+def _tlc_queue_position(tx: Tx, period: Period) -> pl.DataFrame:
+    """As of today (the period does not apply): per range, titles, customers, value, debtors
+    never worked since their oldest title fell due, and the largest days overdue."""
+    today = tx.now.astimezone(LOCAL_TZ).date()
+    ranges = tlc_setup.active_ranges(tx)
+    sql, params = tlc_queue.debtors_sql(ranges, today)
+    found = {
+        row["range_id"]: row
+        for row in tx.all(
+            f"WITH debtors AS ({sql}) SELECT d.range_id, sum(d.titles) AS titles,"
+            " count(*) AS customers, sum(d.balance) AS balance, max(d.days) AS max_days,"
+            " count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM tlc_attendances a"
+            "   WHERE a.entity_id = d.entity_id"
+            "   AND a.started_at >= ? - to_days(d.days::INTEGER))) AS not_worked"
+            " FROM debtors d GROUP BY d.range_id",
+            [*params, local_midnight(today)],
+        )
+    }
+    rows = []
+    for candidate in ranges:
+        row = found.get(candidate.id, {})
+        rows.append({
+            "range": f"{candidate.code} · {candidate.description}", "span": candidate.span,
+            "titles": int(row.get("titles") or 0), "customers": int(row.get("customers") or 0),
+            "balance": Decimal(row.get("balance") or 0),
+            "not_worked": int(row.get("not_worked") or 0),
+            "max_days": int(row.get("max_days") or 0),
+        })  # fmt: skip
+    return pl.DataFrame(
+        rows,
+        schema={"range": pl.String, "span": pl.String, "titles": pl.Int64, "customers": pl.Int64,
+                "balance": pl.Decimal(18, 2), "not_worked": pl.Int64, "max_days": pl.Int64},
+    )  # fmt: skip
+
+
+REPORTS: dict[str, Report] = {
+    r.key: r
+    for r in (
+        Report("tmk_dia", "Telemarketing", "Ligações recebidas e realizadas por dia",
+               {"day": "Dia", "received": "Recebidas", "made": "Realizadas", "total": "Total"},
+               _tmk_by_day, chart=("day", "total")),
+        Report("tmk_ranking", "Telemarketing", "Ranking de operadores (TMA)",
+               {"code": "Operador", "name": "Nome", "attendances": "Atendimentos",
+                "closed": "Encerrados", "tma_minutes": "TMA (min)"},
+               _tmk_ranking, chart=("code", "attendances"),
+               note="TMA: média do fim menos o início das ligações dos atendimentos."),
+        Report("tmk_midias", "Telemarketing", "Mídias e campanhas com mais atendimentos",
+               {"kind": "Tipo", "description": "Mídia / campanha", "attendances": "Atendimentos"},
+               _tmk_media_campaigns, chart=("description", "attendances")),
+        Report("tmk_encerramento", "Telemarketing", "Tempo até o encerramento (horas)",
+               {"grouping": "Por", "label": "Motivo / operador", "closed": "Encerrados",
+                "max_h": "Máximo", "min_h": "Mínimo", "mean_h": "Média", "stddev_h": "Desvio"},
+               _tmk_time_to_close, chart=("label", "mean_h")),
+        Report("tlv_operador", "Televendas", "Ligações × orçamentos × faturados por operador",
+               {"code": "Operador", "name": "Nome", "calls": "Ligações", "quotes": "Orçamentos",
+                "invoiced": "Faturados", "amount": "Faturado (R$)"},
+               _tlv_by_operator, chart=("code", "amount")),
+        Report("tlv_dia", "Televendas", "Ligações × orçamentos × faturados por dia",
+               {"day": "Dia", "calls": "Ligações", "quotes": "Orçamentos",
+                "invoiced": "Faturados", "amount": "Faturado (R$)"},
+               _tlv_by_day, chart=("day", "amount")),
+        Report("tlv_produtos", "Televendas", "Produtos faturados",
+               {"code": "Código", "description": "Produto", "quantity": "Quantidade",
+                "amount": "Valor (R$)", "orders": "Pedidos"},
+               _tlv_products, chart=("description", "amount")),
+        Report("tlv_cancelados", "Televendas", "Atendimentos cancelados por motivo",
+               {"reason": "Motivo", "cancelled": "Cancelados", "amount": "Valor (R$)"},
+               _tlv_cancelled, chart=("reason", "cancelled")),
+        Report("tlc_posicao", "Telecobrança", "Posição geral da fila por faixa (hoje)",
+               {"range": "Faixa", "span": "Atraso", "titles": "Títulos",
+                "customers": "Clientes", "balance": "Valor (R$)",
+                "not_worked": "Ainda não trabalhados", "max_days": "Maior atraso (dias)"},
+               _tlc_queue_position, chart=("range", "balance"),
+               note="Fotografia de hoje: o período não se aplica."),
+    )
+}  # fmt: skip
+COLLECTOR_HISTORY = "tlc_cobradores"
+COLLECTOR_LABELS = {
+    "operator_code": "Operador", "operator_name": "Nome", "opening": "Saldo inicial",
+    "sent": "Enviado", "recovered": "Recuperado", "not_done": "Não realizado",
+    "cancelled": "Cancelado", "closing": "Saldo final", "share_pct": "% recuperado",
+}  # fmt: skip
+
+
+def run_report(db: Database, user: User, key: str, period: Period) -> pl.DataFrame:
+    """One report's rows for the period (the collector history included)."""
+    require(db, user, Action.SUPERVISE, f"relatório {key}")
+    if key == COLLECTOR_HISTORY:
+        return collector_balance(db, user, period.start, period.end)
+    if key not in REPORTS:
+        raise Invalid("Relatório inexistente.")
+    return db.read(lambda tx: REPORTS[key].build(tx, period))
+
+
+def labels_of(key: str) -> dict[str, str]:
+    return COLLECTOR_LABELS if key == COLLECTOR_HISTORY else REPORTS[key].labels
+
+
+def export_report(db: Database, user: User, key: str, period: Period, fmt: str) -> bytes:
+    """The report as CSV (;, BOM, decimal comma) or XLSX, with the export audited."""
+    if fmt not in {"csv", "xlsx"}:
+        raise Invalid("Formato de exportação inválido.")
+    frame = run_report(db, user, key, period)
+    labels = labels_of(key)
+    data = _csv(frame, labels) if fmt == "csv" else _xlsx(frame, labels, key)
+    db.write(
+        lambda tx: audit.record(
+            tx, user, "dados.exportados", subject_type="relatorio", subject_id=key,
+            detail={"formato": fmt, "registros": frame.height,
+                    "periodo": [period.start.isoformat(), period.end.isoformat()]},
+        )
+    )  # fmt: skip
+    return data
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float) or (isinstance(value, Decimal) and value != value.to_integral()):
+        return f"{value:.2f}".replace(".", ",")
+    if isinstance(value, Decimal):  # money keeps its cents even when round
+        return f"{value:.2f}".replace(".", ",") if value.as_tuple().exponent < 0 else str(value)
+    return "" if value is None else value
+
+
+def _csv(frame: pl.DataFrame, labels: dict[str, str]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(labels.values())
+    for row in frame.select(list(labels)).iter_rows():
+        writer.writerow([_cell(value) for value in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _xlsx(frame: pl.DataFrame, labels: dict[str, str], sheet: str) -> bytes:
+    buffer = io.BytesIO()
+    shown = (
+        frame.select(list(labels))
+        .with_columns(
+            pl.col(pl.Decimal).cast(pl.Float64)  # Excel has no decimal type; 2 places shown
+        )
+        .rename(labels)
+    )
+    shown.write_excel(
+        buffer, worksheet=sheet[:31], autofit=True, float_precision=2,
+        dtype_formats={pl.Date: "dd/mm/yyyy"},
+    )  # fmt: skip
+    return buffer.getvalue()
