@@ -1,44 +1,167 @@
-"""`python -m bench [--scale 0.1] [--db bench/data/bench.duckdb] [--runs 200]`
+"""`python -m bench [--scale 1] [--db bench/data/bench.duckdb] [--runs 30] [--keep]`
 
-Builds a database at the given scale in its own file (bulk loads, not row by row), then times
-the hot paths and prints min / median / p95 per figure against the targets, and the process's
-peak memory. Scale 1 is the "S" installation: 1,000,000 audit rows.
+Generates an installation at the given scale into its own DuckDB file (bench/scale.py: bulk
+SQL, not row by row; `--keep` reuses a file generated before), then times every hot path over
+repeated runs and prints min / median / p95 per figure against its target, the file size and
+the peak memory (RSS) of the process. Never part of the test run.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
-from bench import audit_bench
-from bench.timing import peak_rss_mb, print_table
-from core.db import open_database
+from bench import audit_bench, scale
+from bench.timing import Figure, measure, peak_rss_mb, print_table
+from core import audit, dashboards, entities, reports, telecobranca, telemarketing, televendas
+from core.access import User
+from core.auth import user_by_username
+from core.db import Database, open_database
+from core.listing import LOCAL_TZ
+from core.telemarketing import AttendanceFilter, AttendanceInput, ItemInput
+from core.televendas import OrderFilter
 
-AUDIT_ROWS_AT_S = 1_000_000
+
+def _user(db: Database, username: str) -> User:
+    user = user_by_username(db, username)
+    assert user is not None, username
+    return user
+
+
+def hot_paths(db: Database, runs: int) -> list[Figure]:
+    supervisor = _user(db, "sup01")
+    operator = _user(db, "op001")  # Telemarketing (every tenth operator holds all routines)
+    sample = db.read(lambda tx: tx.one(
+        "SELECT document, phone, name FROM entities WHERE email LIKE 'cliente%'"
+        " ORDER BY id LIMIT 1 OFFSET 1234"))  # fmt: skip
+    assert sample is not None
+    attendance_id = db.read(lambda tx: tx.scalar("SELECT max(id) FROM tmk_attendances"))
+    occurrence = db.read(lambda tx: tx.scalar(
+        "SELECT min(id) FROM catalogue_items WHERE catalogue = 'ocorrencia'"
+        " AND routine = 'telemarketing'"))  # fmt: skip
+    entity_id = db.read(lambda tx: tx.scalar("SELECT min(id) FROM entities"))
+    today = db.clock().astimezone(LOCAL_TZ).date()
+    year = reports.Period(today - timedelta(days=364), today)
+    selective = AttendanceFilter(status="pendente", entity_text=sample["document"])
+
+    figures = [
+        measure("painel ao vivo: atualização completa",
+                lambda: dashboards.wallboard(db, supervisor), runs, 150),
+        measure("lista Telemarketing: 1ª página (padrão)",
+                lambda: telemarketing.list_attendances(db, supervisor), runs, 100),
+        measure("lista Telemarketing: 1ª página (status + CPF)",
+                lambda: telemarketing.list_attendances(db, supervisor, selective), runs, 100),
+        measure("lista Televendas: 1ª página (padrão)",
+                lambda: televendas.list_orders(db, supervisor), runs, 100),
+        measure("lista Televendas: 1ª página (faturados + CPF)",
+                lambda: televendas.list_orders(db, supervisor, OrderFilter(
+                    status="faturado", entity_text=sample["document"])), runs, 100),
+        measure("lista Telecobrança: 1ª página (padrão)",
+                lambda: telecobranca.list_attendances(db, supervisor), runs, 100),
+        measure("lista Telecobrança: 1ª página (encerrados + CPF)",
+                lambda: telecobranca.list_attendances(db, supervisor, telecobranca.AttendanceFilter(
+                    status="encerrado", entity_text=sample["document"])), runs, 100),
+        measure("busca de entidade por CPF",
+                lambda: entities.search_entities(db, operator, sample["document"]), runs, 30),
+        measure("busca de entidade por telefone",
+                lambda: entities.search_entities(db, operator, sample["phone"]), runs, 30),
+        measure("busca de entidade por início do nome",
+                lambda: entities.search_entities(db, operator, sample["name"][:8]), runs, 30),
+        measure("abrir um atendimento (Telemarketing)",
+                lambda: telemarketing.get_attendance(db, supervisor, attendance_id), runs),
+        measure("gravar um atendimento (Telemarketing)",
+                lambda: telemarketing.save_attendance(db, operator, AttendanceInput(
+                    entity_id, items=[ItemInput(occurrence)])), runs, 20),
+    ]  # fmt: skip
+    figures += _next_debtor(db, runs)
+    figures += [
+        measure(f"relatório {key} (12 meses)", lambda key=key: reports.run_report(
+            db, supervisor, key, year), max(3, runs // 10), 1000)
+        for key in [*reports.REPORTS, reports.COLLECTOR_HISTORY]
+    ]  # fmt: skip
+    return figures
+
+
+def _next_debtor(db: Database, runs: int) -> list[Figure]:
+    """One collector at a time, then 20 at once; every reservation is checked for doubles."""
+    collectors = [
+        _user(db, row["username"])
+        for row in db.read(lambda tx: tx.all(
+            "SELECT u.username FROM operators o JOIN users u ON u.id = o.user_id"
+            " WHERE o.telecobranca AND u.username LIKE 'op%' ORDER BY u.username LIMIT 20"))
+    ]  # fmt: skip
+
+    def hang_up(user: User) -> None:
+        db.write(lambda tx: tx.execute("DELETE FROM open_calls WHERE user_id = ?", [user.id]))
+        db.write(lambda tx: tx.execute(
+            "UPDATE tlc_attendances SET status = 'cancelado', ended_at = now()"
+            " WHERE user_id = ? AND status = 'atendimento'", [user.id]))  # fmt: skip
+
+    def one() -> None:
+        telecobranca.next_debtor(db, collectors[0])
+        hang_up(collectors[0])
+
+    single = measure("próximo devedor (1 cobrador)", one, runs)
+    samples: list[float] = []
+    taken: list[int] = []
+    for _ in range(max(3, runs // 10)):
+        barrier = threading.Barrier(len(collectors))
+
+        def press(user: User, barrier: threading.Barrier = barrier) -> None:
+            barrier.wait()
+            started = time.perf_counter()
+            found = telecobranca.next_debtor(db, user)
+            samples.append((time.perf_counter() - started) * 1000)
+            if found is not None:
+                taken.append(found.attendance.entity_id)
+
+        threads = [threading.Thread(target=press, args=(u,)) for u in collectors]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        for user in collectors:
+            hang_up(user)
+    samples.sort()
+    doubles = len(taken) - len(set(taken))
+    crowd = Figure(
+        f"próximo devedor (20 simultâneos; reservas duplicadas: {doubles})", len(samples),
+        samples[0], samples[len(samples) // 2], samples[round(0.95 * (len(samples) - 1))], 50,
+    )  # fmt: skip
+    return [single, crowd]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("--scale", type=float, default=1.0, help="1 = escala S")
+    parser.add_argument("--scale", type=float, default=1.0, help="1 = a escala S")
     parser.add_argument("--db", default="bench/data/bench.duckdb")
-    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--keep", action="store_true", help="reusa o arquivo já gerado")
     args = parser.parse_args()
 
     path = Path(args.db)
     path.parent.mkdir(parents=True, exist_ok=True)
-    for stale in (path, Path(f"{path}.wal")):
-        stale.unlink(missing_ok=True)
+    fresh = not (args.keep and path.exists())
+    if fresh:
+        for stale in (path, Path(f"{path}.wal")):
+            stale.unlink(missing_ok=True)
     db = open_database(str(path))
-    started = time.perf_counter()
-    seconds = audit_bench.fill(db, int(AUDIT_ROWS_AT_S * args.scale))
-    print(f"Geração: {time.perf_counter() - started:.1f} s (auditoria {seconds:.1f} s)")
-    figures = audit_bench.figures(db, args.runs)
+    if fresh:
+        started = time.perf_counter()
+        print(f"Gerando a escala {args.scale:g} em {path}…")
+        sizes = scale.generate(db, args.scale)
+        sealed = audit.seal(db)
+        print(f"Geração: {time.perf_counter() - started:.1f} s ({sizes}; {sealed} selados)")
+    figures = hot_paths(db, args.runs)
+    figures += audit_bench.figures(db, max(100, args.runs))
     db.close()
     print(f"Arquivo: {path} · {os.path.getsize(path) / 2**20:.0f} MB")
     print_table(figures)
-    print(f"Pico de memória (RSS): {peak_rss_mb():.0f} MB")
+    print(f"Pico de memória (RSS) do processo: {peak_rss_mb():.0f} MB")
 
 
 if __name__ == "__main__":
