@@ -1,9 +1,9 @@
 """Append-only, tamper-evident audit log. A change and its audit row are written in the same
 transaction.
 
-Appending is a plain INSERT, so audited actions never contend with each other. A sealer then
-chains the new rows in batches, in the order it finds them: each gets a gapless `seq`, the
-previous row's hash and its own hash
+Appending is a plain INSERT, so audited actions never contend with each other, and audit_log is
+never updated. A sealer then chains the new rows in batches into `audit_seals`, in id order:
+each gets a gapless `seq`, the previous row's hash and its own hash
     row_hash = sha256(prev_hash + canonical content, data subjects included)
 and `audit_chain` keeps the head (last seq and hash). The app seals every few seconds
 (`start_sealer`) and `verify_chain` seals before it checks, so only the last seconds' rows are
@@ -24,6 +24,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
+
+import polars as pl
 
 from core.db import Database, Tx
 
@@ -85,41 +87,44 @@ def chain_hash(prev_hash: str, row: dict[str, Any], subjects: list[int]) -> str:
 
 
 _ROW_SQL = (
-    "SELECT a.id, a.seq, a.occurred_at, a.user_id, a.username, a.event, a.subject_type,"
-    " a.subject_id, a.detail, a.prev_hash, a.row_hash,"
-    " (SELECT list(s.entity_id ORDER BY s.entity_id) FROM audit_subjects s"
-    "   WHERE s.audit_id = a.id) AS people FROM audit_log a"
+    "SELECT a.id, a.occurred_at, a.user_id, a.username, a.event, a.subject_type, a.subject_id,"
+    " a.detail, (SELECT list(x.entity_id ORDER BY x.entity_id) FROM audit_subjects x"
+    "   WHERE x.audit_id = a.id) AS people"
 )
+# A unit of work commits its audit rows a little after drawing their ids; rows this far behind
+# the newest sealed one are still looked for, so a late commit is sealed too.
+LATE_WINDOW = 10_000
 
 
 def seal(db: Database) -> int:
-    """Chain every row not sealed yet, oldest first; returns how many were sealed."""
+    """Chain every row not sealed yet, in id order; returns how many were sealed."""
 
     def work(tx: Tx) -> int:
-        head = tx.one("SELECT seq, last_hash FROM audit_chain WHERE id = 1")
+        head = tx.one("SELECT seq, last_hash, last_audit_id FROM audit_chain WHERE id = 1")
         assert head is not None, "migration 006 creates the chain head"
-        seq, prev = int(head["seq"]), str(head["last_hash"])
+        seq, prev, newest = int(head["seq"]), str(head["last_hash"]), int(head["last_audit_id"])
+        since = max(0, newest - LATE_WINDOW)
         sealed = 0
-        while rows := tx.all(_ROW_SQL + " WHERE a.row_hash IS NULL ORDER BY a.id LIMIT ?",
-                             [_BATCH]):  # fmt: skip
-            ids, seqs, prevs, hashes = [], [], [], []
+        while rows := tx.all(
+            _ROW_SQL + " FROM audit_log a WHERE a.id > ? AND NOT EXISTS (SELECT 1 FROM"
+            " audit_seals s WHERE s.audit_id = a.id) ORDER BY a.id LIMIT ?",
+            [since, _BATCH],
+        ):
+            seals = []
             for row in rows:
                 seq += 1
                 row_hash = chain_hash(prev, {**row, "seq": seq}, list(row["people"] or []))
-                ids.append(row["id"])
-                seqs.append(seq)
-                prevs.append(prev)
-                hashes.append(row_hash)
+                seals.append({"audit_id": row["id"], "seq": seq, "prev_hash": prev,
+                              "row_hash": row_hash})  # fmt: skip
                 prev = row_hash
-            tx.execute(
-                "UPDATE audit_log SET seq = s.seq, prev_hash = s.prev, row_hash = s.hash"
-                " FROM (SELECT unnest(?) AS id, unnest(?) AS seq, unnest(?) AS prev,"
-                " unnest(?) AS hash) s WHERE audit_log.id = s.id",
-                [ids, seqs, prevs, hashes],
-            )
+            tx.insert_frame("audit_seals", pl.DataFrame(seals))
+            newest = max(newest, rows[-1]["id"])
             sealed += len(rows)
         if sealed:
-            tx.execute("UPDATE audit_chain SET seq = ?, last_hash = ? WHERE id = 1", [seq, prev])
+            tx.execute(
+                "UPDATE audit_chain SET seq = ?, last_hash = ?, last_audit_id = ? WHERE id = 1",
+                [seq, prev, newest],
+            )
         return sealed
 
     return db.write(work)
@@ -177,12 +182,16 @@ def verify_chain(db: Database, progress: Callable[[int, int], None] | None = Non
     seal(db)
 
     def work(tx: Tx) -> ChainReport:
-        head = tx.one("SELECT seq, last_hash FROM audit_chain WHERE id = 1")
+        head = tx.one("SELECT seq, last_hash, last_audit_id FROM audit_chain WHERE id = 1")
         assert head is not None
-        total = int(tx.scalar("SELECT count(*) FROM audit_log"))
+        total = int(tx.scalar("SELECT count(*) FROM audit_seals"))
         expected_seq, prev = 1, GENESIS
-        while rows := tx.all(_ROW_SQL + " WHERE a.seq >= ? ORDER BY a.seq LIMIT ?",
-                             [expected_seq, _BATCH]):  # fmt: skip
+        while rows := tx.all(
+            _ROW_SQL + ", s.seq, s.audit_id, s.prev_hash, s.row_hash, a.id IS NULL AS missing"
+            " FROM audit_seals s LEFT JOIN audit_log a ON a.id = s.audit_id"
+            " WHERE s.seq >= ? ORDER BY s.seq LIMIT ?",
+            [expected_seq, _BATCH],
+        ):
             for row in rows:
                 problem = _check_row(row, expected_seq, prev)
                 if problem:
@@ -201,6 +210,15 @@ def verify_chain(db: Database, progress: Callable[[int, int], None] | None = Non
                 problem=f"o log termina no registro {checked}, mas a cadeia registra "
                 f"{head['seq']}: registros finais foram apagados.",
             )  # fmt: skip
+        outside = tx.scalar(
+            "SELECT count(*) FROM audit_log a WHERE NOT EXISTS (SELECT 1 FROM audit_seals s"
+            " WHERE s.audit_id = a.id)"
+        )
+        if outside:
+            return ChainReport(
+                checked, head["seq"], head["last_hash"], broken_seq=checked + 1,
+                problem=f"{outside} registro(s) fora da cadeia: gravados diretamente no banco.",
+            )  # fmt: skip
         return ChainReport(checked, head["seq"], head["last_hash"])
 
     return db.read(work)
@@ -212,6 +230,8 @@ def _check_row(row: dict[str, Any], expected_seq: int, prev: str) -> str:
             f"falta o registro {expected_seq} (a sequência salta para {row['seq']}):"
             " registro apagado."
         )
+    if row["missing"]:
+        return f"o registro {expected_seq} foi apagado do log."
     if row["prev_hash"] != prev:
         return f"o registro {expected_seq} não aponta para o anterior: encadeamento alterado."
     if chain_hash(prev, row, list(row["people"] or [])) != row["row_hash"]:

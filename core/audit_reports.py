@@ -74,8 +74,8 @@ def _filter_sql(filters: AuditFilter) -> tuple[str, list[Any]]:
 
 
 _COLUMNS = (
-    "SELECT a.id, a.seq, a.occurred_at, a.username, a.event, a.subject_type, a.subject_id,"
-    " a.detail FROM audit_log a"
+    "SELECT a.id, s.seq, a.occurred_at, a.username, a.event, a.subject_type, a.subject_id,"
+    " a.detail FROM audit_log a LEFT JOIN audit_seals s ON s.audit_id = a.id"
 )
 COLUMN_LABELS = {
     "seq": "Nº",

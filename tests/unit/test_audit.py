@@ -26,6 +26,17 @@ def _append(db: Database, user: User | None, count: int, subjects: tuple[int, ..
         )  # fmt: skip
 
 
+def _unsealed(database: Database) -> int:
+    return int(database.read(lambda tx: tx.scalar(
+        "SELECT count(*) FROM audit_log a WHERE NOT EXISTS"
+        " (SELECT 1 FROM audit_seals s WHERE s.audit_id = a.id)")))  # fmt: skip
+
+
+def _id(seq: int) -> str:
+    """The audit_log id sealed as `seq` (for SQL typed straight into the file)."""
+    return f"(SELECT audit_id FROM audit_seals WHERE seq = {seq})"
+
+
 def _tamper(db: Database, *statements: str) -> Database:
     """Close the app's connection, change the file with duckdb directly, open it again."""
     path = db.path
@@ -47,13 +58,13 @@ def chained(db: Database, admin: User) -> Database:
 
 def test_appending_writes_the_row_and_sealing_chains_it_later(db: Database, admin: User) -> None:
     _append(db, admin, 2)
-    pending = db.read(lambda tx: tx.scalar("SELECT count(*) FROM audit_log WHERE seq IS NULL"))
+    pending = _unsealed(db)
 
     sealed = audit.seal(db)
 
     assert pending >= 2 and sealed == pending
     assert audit.seal(db) == 0
-    assert db.read(lambda tx: tx.scalar("SELECT count(*) FROM audit_log WHERE seq IS NULL")) == 0
+    assert _unsealed(db) == 0
 
 
 def test_an_untouched_log_verifies_and_reports_its_head(chained: Database) -> None:
@@ -61,7 +72,7 @@ def test_an_untouched_log_verifies_and_reports_its_head(chained: Database) -> No
 
     assert report.ok, report.problem
     assert report.checked == report.head_seq >= 8
-    rows = chained.read(lambda tx: tx.all("SELECT seq, prev_hash, row_hash FROM audit_log"
+    rows = chained.read(lambda tx: tx.all("SELECT seq, prev_hash, row_hash FROM audit_seals"
                                           " ORDER BY seq"))  # fmt: skip
     assert [row["seq"] for row in rows] == list(range(1, len(rows) + 1))
     assert rows[0]["prev_hash"] == audit.GENESIS
@@ -70,10 +81,11 @@ def test_an_untouched_log_verifies_and_reports_its_head(chained: Database) -> No
 
 
 def test_an_update_made_directly_in_the_file_is_found_at_that_row(chained: Database) -> None:
-    seq = chained.read(lambda tx: tx.scalar("SELECT seq FROM audit_log WHERE subject_id = '3'"
-                                            " AND event = 'teste.evento' LIMIT 1"))  # fmt: skip
+    seq = chained.read(lambda tx: tx.scalar(
+        "SELECT s.seq FROM audit_log a JOIN audit_seals s ON s.audit_id = a.id"
+        " WHERE a.subject_id = '3' AND a.event = 'teste.evento' LIMIT 1"))  # fmt: skip
 
-    tampered = _tamper(chained, f"UPDATE audit_log SET username = 'outro' WHERE seq = {seq}")
+    tampered = _tamper(chained, f"UPDATE audit_log SET username = 'outro' WHERE id = {_id(seq)}")
     report = audit.verify_chain(tampered)
     tampered.close()
 
@@ -83,7 +95,7 @@ def test_an_update_made_directly_in_the_file_is_found_at_that_row(chained: Datab
 
 
 def test_a_delete_made_directly_in_the_file_is_found_at_the_gap(chained: Database) -> None:
-    tampered = _tamper(chained, "DELETE FROM audit_log WHERE seq = 4")
+    tampered = _tamper(chained, f"DELETE FROM audit_log WHERE id = {_id(4)}")
     report = audit.verify_chain(tampered)
     tampered.close()
 
@@ -91,9 +103,14 @@ def test_a_delete_made_directly_in_the_file_is_found_at_the_gap(chained: Databas
 
 
 def test_deleting_the_last_rows_is_noticed_against_the_chain_head(chained: Database) -> None:
-    last = chained.read(lambda tx: tx.scalar("SELECT max(seq) FROM audit_log"))
+    last = chained.read(lambda tx: tx.scalar("SELECT max(seq) FROM audit_seals"))
 
-    tampered = _tamper(chained, f"DELETE FROM audit_log WHERE seq >= {last - 1}")
+    tampered = _tamper(
+        chained,
+        "DELETE FROM audit_log WHERE id IN"
+        f" (SELECT audit_id FROM audit_seals WHERE seq >= {last - 1})",
+        f"DELETE FROM audit_seals WHERE seq >= {last - 1}",
+    )
     report = audit.verify_chain(tampered)
     tampered.close()
 
@@ -134,17 +151,11 @@ def test_many_writers_at_once_still_make_one_gapless_chain(db: Database, admin: 
 
 
 def test_rows_that_lost_their_seal_are_found_as_a_gap(chained: Database) -> None:
-    tampered = _tamper(chained, "UPDATE audit_log SET seq = NULL, row_hash = NULL WHERE seq = 2")
+    tampered = _tamper(chained, "DELETE FROM audit_seals WHERE seq = 2")
     report = audit.verify_chain(tampered)  # seals the row again, at the end
     tampered.close()
 
     assert report.broken_seq == 2 and "apagado" in report.problem
-
-
-def _unsealed(database: Database) -> int:
-    return int(
-        database.read(lambda tx: tx.scalar("SELECT count(*) FROM audit_log WHERE seq IS NULL"))
-    )
 
 
 def test_the_background_sealer_chains_new_rows_until_the_database_closes(db_path: str) -> None:
@@ -184,7 +195,10 @@ def test_the_command_line_verification_exits_0_when_intact_and_2_when_broken(
 
     intact = cli.main(["verify-audit"])
     raw = duckdb.connect(path)
-    raw.execute("UPDATE audit_log SET detail = '{}' WHERE seq = 2")
+    raw.execute(
+        "UPDATE audit_log SET detail = '{}' WHERE id = (SELECT audit_id FROM audit_seals"
+        " WHERE seq = 2)"
+    )
     raw.close()
     broken = cli.main(["verify-audit"])
 
@@ -192,3 +206,16 @@ def test_the_command_line_verification_exits_0_when_intact_and_2_when_broken(
     assert (intact, broken) == (0, 2)
     assert "Integridade do log de auditoria: OK" in output.out
     assert "ROMPIDO no registro 2" in output.err
+
+
+def test_a_row_written_straight_into_the_file_is_found_outside_the_chain(
+    chained: Database,
+) -> None:
+    first = chained.read(lambda tx: tx.scalar("SELECT min(id) FROM audit_log"))
+
+    tampered = _tamper(chained, "INSERT INTO audit_log (id, occurred_at, username, event)"
+                                f" VALUES ({first} - 20000, now(), 'intruso', 'x')")  # fmt: skip
+    report = audit.verify_chain(tampered)
+    tampered.close()
+
+    assert not report.ok and "fora da cadeia" in report.problem
