@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -9,6 +10,15 @@ from zoneinfo import ZoneInfo
 from babel.numbers import format_currency
 
 LOCAL_TZ = ZoneInfo("America/Sao_Paulo")
+
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>])")
+
+
+def literal(text: str) -> str:
+    """Text shown as is inside st.markdown: a masked `*****` must not become a rule, nor
+    `***.***.***-27` emphasis."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
 
 
 def money(value: Decimal | float | int | None) -> str:

@@ -218,7 +218,10 @@ def _header(attendance: CollectionAttendance) -> None:
 
 
 def _final(db: Database, user: User, attendance: CollectionAttendance) -> None:
-    st.info(f"Cobrança {attendance.status_label.lower()}: não aceita mais lançamentos.", icon="🔒")
+    st.info(
+        f"Atendimento de cobrança {attendance.status_label.lower()}: não aceita mais lançamentos.",
+        icon="🔒",
+    )
     reason = attendance.closing_reason_id or attendance.cancellation_reason_id
     if reason is not None:
         st.caption(f"Motivo: {attendance.labels.get(reason, reason)}")

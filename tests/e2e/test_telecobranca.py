@@ -1,0 +1,354 @@
+"""Telecobrança in a real browser: carla takes the next debtor (personal data masked), records a
+promise, waits for the payment; the follow-up is on her agenda; opened from there, a payment
+keeps the promise and closes the collection attendance."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_DOWN, Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from core.db import open_database
+from core.validation import format_document, format_phone
+from tests.e2e.conftest import (
+    Server,
+    _failed,
+    _finish_server,
+    goto,
+    login,
+    logout,
+    main,
+    shot,
+    start_server,
+    wait_run_finished,
+    wait_settled,
+)
+
+pytestmark = pytest.mark.e2e
+
+PROMISE_KIND = "Promessa de pagamento (Telecobrança)"
+CALL_TIMER = ".st-key-call_timer"
+TAB = ".st-key-tab_telecobranca"
+FULL_DOCUMENT = re.compile(r"\d{3}\.\d{3}\.\d{3}-\d{2}|\d{2}\.\d{3}\.\d{3}/\d{4}-\d{2}")
+
+
+@dataclass
+class Debtors:
+    """What the page must never show in clear to carla (no access 192): every entity's
+    document and phones, as stored (digits) and as the app formats them."""
+
+    personal: dict[int, tuple[str, ...]]
+
+
+@pytest.fixture
+def tlc_server(
+    tmp_path: Path, template_db: Path, request: pytest.FixtureRequest
+) -> Iterator[tuple[Server, Debtors]]:
+    """A server of this file's own, where carla's agenda starts empty: "Próximo devedor" then
+    takes a debtor from the queue (not a seeded promise falling due), and her agenda lists
+    only the promise this test records."""
+    template = tmp_path / "tlc.duckdb"
+    for file in template_db.parent.glob(template_db.name + "*"):
+        shutil.copy(file, tmp_path / file.name.replace(template_db.stem, "tlc", 1))
+    db = open_database(str(template))
+    try:
+        ranges = db.read(lambda tx: tx.scalar("SELECT count(*) FROM group_collection_ranges"))
+        assert ranges, "the demo seed wires no collection range to a group"
+        db.write(
+            lambda tx: tx.execute(
+                "UPDATE agenda_items SET status = 'concluido' WHERE status = 'aberto'"
+                " AND user_id = (SELECT id FROM users WHERE username = 'carla')"
+            )
+        )
+        rows = db.read(lambda tx: tx.all("SELECT id, document, phone, mobile FROM entities"))
+    finally:
+        db.close()
+    personal = {
+        int(row["id"]): tuple(
+            shown
+            for raw, formatter in (
+                (row["document"], format_document),
+                (row["phone"], format_phone),
+                (row["mobile"], format_phone),
+            )
+            if raw
+            for shown in {raw, formatter(raw)}
+        )
+        for row in rows
+    }
+    server = start_server(template)
+    yield server, Debtors(personal)
+    _finish_server(server, _failed(request.node))
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _settle(page: Page) -> None:
+    wait_run_finished(page)
+    wait_settled(page)
+
+
+def _press(page: Page, key: str, toast: str | None = None) -> None:
+    """Click the button rendered with `key=` (Streamlit gives it the class st-key-<key>); with
+    `toast`, expect the toast holding that text (looked for at once: it fades after seconds)."""
+    button = page.locator(f".st-key-{key} button").first
+    expect(button).to_be_enabled()
+    button.click()
+    if toast is not None:
+        expect(page.get_by_test_id("stToast").filter(has_text=toast).first).to_be_visible()
+    _settle(page)
+
+
+def _money(text: str) -> Decimal:
+    """R$ 1.234,56 -> Decimal("1234.56")."""
+    digits = re.sub(r"[^\d,]", "", text).replace(",", ".")
+    return Decimal(digits)
+
+
+def _grid(page: Page, scope: Locator, index: int = 0) -> list[dict[str, str]]:
+    """The rows an st.dataframe drew, read from the accessible <table> Glide keeps in the DOM."""
+    grid = scope.get_by_test_id("stDataFrame").nth(index)
+    expect(grid.locator("td").first).to_be_attached()
+    headers = grid.locator("th").all_text_contents()
+    cells = grid.locator("td").all_text_contents()
+    width = len(headers)
+    assert cells and len(cells) % width == 0, (headers, cells[:20])
+    return [
+        dict(zip(headers, cells[i : i + width], strict=True)) for i in range(0, len(cells), width)
+    ]
+
+
+def _select_row(page: Page, scope: Locator, text: str) -> None:
+    """Tick the row of a single-row-selectable st.dataframe (a canvas grid) showing `text`."""
+    grid = scope.get_by_test_id("stDataFrame").first
+    expect(grid).to_be_visible()
+    expect(grid.locator("td").first).to_be_attached()
+    rows = grid.locator("tbody tr").all_text_contents()
+    index = next((i for i, row in enumerate(rows) if text in row), None)
+    assert index is not None, f"no row with {text!r}: {rows}"
+    box = grid.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 35 * index + 17)  # the row's marker
+    _settle(page)
+
+
+def _pick(page: Page, scope: Locator, label: str, text: str) -> None:
+    """Pick the option of a selectbox containing `text`, typed to filter the list; retried:
+    the timer fragment's rerun every 10 s can close an open list."""
+    box = scope.get_by_label(label, exact=True)
+    for attempt in range(1, 4):
+        box.click()
+        box.fill(text)
+        try:
+            page.get_by_role("option", name=text).first.click(timeout=5_000)  # substring
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            assert attempt < 3, f"option {text!r} of {label!r} never became clickable"
+    _settle(page)
+
+
+def _wait_timer_running(page: Page) -> None:
+    """The timer shows mm:ss past 00:00 (the fragment redraws it every 10 s)."""
+    page.wait_for_function(
+        """sel => {
+          const text = document.querySelector(sel)?.textContent || "";
+          const shown = text.match(/\\d\\d:\\d\\d/);
+          return !!shown && shown[0] !== "00:00";
+        }""",
+        arg=CALL_TIMER,
+        timeout=20_000,
+        polling=250,
+    )
+
+
+def _assert_masked(page: Page, card: Locator, secrets: tuple[str, ...], document: str) -> None:
+    """The card shows the CPF/CNPJ masked (last two digits kept); no clear value anywhere."""
+    cell = card.get_by_test_id("stMarkdownContainer").filter(has_text="CPF/CNPJ").first
+    shown = cell.inner_text().replace("CPF/CNPJ", "").strip()
+    assert "*" in shown and shown.endswith(document[-2:]), shown
+    html = page.content()
+    text = page.locator("body").inner_text()
+    leaked = [value for value in secrets if value in html or value in text]
+    assert not leaked, f"personal data in clear on the page: {leaked}"
+    assert not FULL_DOCUMENT.search(text), FULL_DOCUMENT.search(text)
+
+
+def _tall_shot(page: Page, name: str) -> None:
+    """A screenshot of the whole workspace: the main area scrolls inside the viewport, so the
+    viewport is made tall for the picture."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": 1400, "height": 2400})
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    try:
+        shot(page, name)
+    finally:
+        if size is not None:
+            page.set_viewport_size(size)
+
+
+# --- the test -------------------------------------------------------------------------------
+
+
+def test_next_debtor_promise_agenda_and_payment_close_the_collection(tlc_server, stations):
+    server, debtors = tlc_server
+    page = stations.page()
+    login(page, server.base_url, "carla")
+    goto(page, f"{server.base_url}/chamadas")
+    expect(main(page).get_by_role("heading", name="Incluir")).to_be_visible()
+
+    # 1. Próximo devedor: the call starts with the first debtor of the queue.
+    page.locator(".st-key-tlc_next_debtor button").click()
+    taken = re.compile(r"(Fila de cobrança|Promessa quebrada): .+ \(cobrança nº \d+\)")
+    expect(page.get_by_test_id("stToast").filter(has_text=taken).first).to_be_visible()
+    _settle(page)
+    tab = page.locator(TAB)
+    header = tab.get_by_test_id("stMarkdownContainer").filter(
+        has_text=re.compile(r"Cobrança nº \d+")
+    )
+    expect(header).to_be_visible()
+    number = re.search(r"Cobrança nº (\d+)", header.inner_text())
+    assert number is not None
+    attendance = int(number.group(1))
+    expect(header).to_contain_text("● Atendimento")
+    card = main(page).locator(".st-key-entity_card")
+    expect(card).to_be_visible()
+    name = card.get_by_role("heading").first.inner_text().strip()
+    code = re.search(r"código (\d+)", card.inner_text())
+    assert name and code is not None
+    entity_id = int(code.group(1))
+    footer = page.locator(".st-key-call_footer")
+    expect(footer).to_contain_text("Status: Atendimento")
+    expect(page.locator(CALL_TIMER)).to_have_text(re.compile(r"\d\d:\d\d"))
+
+    titles = _grid(page, tab)
+    assert titles, "no title in the collection"
+    for row in titles:
+        assert int(row["Dias em atraso"]) > 0, row
+        assert _money(row["Atualizado"]) >= _money(row["Saldo"]) > 0, row
+    document = next(
+        (v for v in debtors.personal[entity_id] if v.isdigit() and len(v) in (11, 14)), None
+    )
+    assert document is not None, f"debtor {entity_id} has no CPF/CNPJ"
+    _assert_masked(page, card, debtors.personal[entity_id], document)
+    _tall_shot(page, "tlc-debtor-loaded")
+
+    # 2. A promise for one title (the largest), half its updated value, on the suggested date.
+    promise = page.locator(".st-key-tlc_promise")
+    tags = promise.locator("[data-tag]")  # every free title is chosen at first
+    expect(tags.first).to_be_visible()
+    labels = [tag.get_attribute("aria-label") or "" for tag in tags.all()]
+    keep = max(range(len(labels)), key=lambda i: _money(labels[i].rsplit(" · ", 1)[1]))
+    for index in reversed(range(len(labels))):  # from the end: the kept tag's index holds
+        if index != keep:
+            promise.locator(f"[data-tag-index='{index}'] button").click()
+    expect(tags).to_have_count(1)
+    label = labels[keep]
+    assert tags.first.get_attribute("aria-label") == label
+    key = label.split(" · ")[0]
+    updated = _money(label.rsplit(" · ", 1)[1])
+    promised = (updated / 2).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    assert key and promised > 0, label
+    day = date.fromisoformat(
+        promise.locator("[data-testid='stDateInput'] input[type='date']").input_value()
+    )
+    limit = re.search(r"até (\d\d/\d\d/\d{4})", promise.inner_text())
+    assert limit is not None
+    assert day <= date(*reversed([int(p) for p in limit.group(1).split("/")]))
+    amount = promise.get_by_label("Valor prometido (R$)", exact=True)
+    amount.fill(str(promised))
+    amount.press("Tab")
+    promise.get_by_label("Observação da promessa", exact=True).fill("Paga metade na data.")
+    _press(page, "tlc_promise_submit", toast="registrada: cobrança em Cobrança")
+    expect(header).to_contain_text("● Cobrança")
+    expect(tab.get_by_text("Promessas de pagamento", exact=True)).to_be_visible()
+
+    _wait_timer_running(page)
+    # Gravar (aguardar pagamento): the call ends, the attendance waits in Cobrança.
+    _press(page, "tlc_wait", toast=f"Cobrança nº {attendance} gravada: Cobrança.")
+    expect(page.locator(".st-key-tlc_next_debtor button")).to_be_visible()
+    expect(footer).to_contain_text("Status: Livre")
+    expect(page.locator(CALL_TIMER)).to_contain_text("00:00")
+    due = f"{day:%d/%m/%Y} 09:00"
+    expect(footer).to_contain_text(f"Próxima ligação: {due} · {name}")
+
+    # 3. The follow-up is on her agenda.
+    goto(page, f"{server.base_url}/agenda")
+    expect(main(page).get_by_role("heading", name="Agenda")).to_be_visible()
+    rows = [row for row in _grid(page, main(page)) if row.get("Entidade") == name]
+    assert len(rows) == 1, rows
+    assert rows[0]["Tipo"] == PROMISE_KIND, rows[0]
+    # the accessible table holds the value (ISO), the canvas draws it dd/mm/aaaa hh:mm
+    assert rows[0]["Retornar em"].startswith(f"{day.isoformat()} 09:00"), rows[0]
+    _select_row(page, main(page), name)
+    selected = main(page).locator(".st-key-agenda_selected")
+    expect(selected.get_by_role("heading", name=name)).to_be_visible()
+    expect(selected).to_contain_text(PROMISE_KIND)
+
+    # 4. Opened from the agenda, the same attendance resumes; a payment keeps the promise.
+    selected.get_by_role("button", name="Abrir").click()
+    expect(
+        page.get_by_test_id("stToast").filter(has_text=f"Cobrança nº {attendance} de").first
+    ).to_be_visible()
+    _settle(page)
+    expect(main(page).get_by_role("heading", name="Incluir")).to_be_visible()
+    expect(header).to_contain_text(f"Cobrança nº {attendance}")
+    expect(header).to_contain_text("● Cobrança")
+    expect(card.get_by_role("heading", name=name)).to_be_visible()
+    expect(footer).to_contain_text("Status: Cobrança")
+    _pick(page, tab, "Título", key)
+    expect(tab.get_by_text(f"{key}: devido atualizado")).to_be_visible()
+    tab.get_by_test_id("stRadio").get_by_text("Pago", exact=True).click()
+    _settle(page)
+    expect(page.locator(".st-key-tlc_title_submit button")).to_have_text("Registrar pagamento")
+    paid = tab.get_by_label("Valor pago (R$)", exact=True)
+    paid.fill(str(promised))
+    paid.press("Tab")
+    _press(page, "tlc_title_submit", toast=f"registrado em {key}")
+    expect(header).to_contain_text("● Encerrado")
+    expect(tab.get_by_text(re.compile("não aceita mais lançamentos"))).to_be_visible()
+    expect(tab.get_by_text("Promessas de pagamento", exact=True)).to_be_visible()
+    promises = _grid(page, tab, index=1)  # titles, promises, history
+    assert [p["Status"] for p in promises] == ["Cumprida"], promises
+    assert _money(promises[0]["Pago"]) >= _money(promises[0]["Valor"]) == promised, promises
+    _tall_shot(page, "tlc-promise-kept")
+    _press(page, "tlc_end_call", toast="Ligação finalizada.")
+    expect(page.locator(".st-key-tlc_next_debtor button")).to_be_visible()
+
+    # The agenda no longer lists the follow-up.
+    goto(page, f"{server.base_url}/agenda")
+    expect(main(page).get_by_text("Nenhum compromisso em aberto.")).to_be_visible()
+    logout(page)
+    page.close()
+
+    # The database agrees (read once the server has let the file go).
+    server.stop()
+    with duckdb.connect(str(server.workdir / "e2e.duckdb"), read_only=True) as con:
+        status = con.execute(
+            "SELECT status, entity_id FROM tlc_attendances WHERE id = ?", [attendance]
+        ).fetchone()
+        assert status == ("encerrado", entity_id)
+        kept = con.execute(
+            "SELECT status, amount, paid_amount, promised_on FROM tlc_promises"
+            " WHERE attendance_id = ? ORDER BY id",
+            [attendance],
+        ).fetchall()
+        assert len(kept) == 1 and kept[0][0] == "cumprida", kept
+        assert kept[0][1] == promised and kept[0][2] >= promised and kept[0][3] == day, kept
+        assert not con.execute(
+            "SELECT count(*) FROM agenda_items WHERE status = 'aberto' AND entity_id = ?",
+            [entity_id],
+        ).fetchone()[0]
+        assert not con.execute(
+            "SELECT count(*) FROM collection_reservations WHERE entity_id = ?", [entity_id]
+        ).fetchone()[0]
