@@ -139,6 +139,15 @@ def wallboard(
     return db.read(work)
 
 
+def group_choices(db: Database, user: User) -> dict[int, str]:
+    """The active attendance groups a supervisor may filter the wallboard by."""
+    require(db, user, Action.SUPERVISE, "painel ao vivo")
+    rows = db.read(
+        lambda tx: tx.all("SELECT id, name FROM attendance_groups WHERE active ORDER BY name")
+    )
+    return {row["id"]: row["name"] for row in rows}
+
+
 # --- operators ------------------------------------------------------------------------------
 
 

@@ -86,6 +86,21 @@ PAGES: tuple[PageSpec, ...] = (
         Action.SUPERVISE,
     ),
     PageSpec(
+        "pages/relatorios.py", "Relatórios", ":material/analytics:", "Supervisão",
+        Action.SUPERVISE,
+    ),
+    PageSpec(
+        "pages/dicionario.py", "Dicionário de dados", ":material/shield_person:", "LGPD",
+        Action.MANAGE_PRIVACY,
+    ),
+    PageSpec(
+        "pages/auditoria.py", "Auditoria", ":material/history:", "LGPD", Action.VIEW_AUDIT,
+    ),
+    PageSpec(
+        "pages/titulares.py", "Titulares", ":material/person_off:", "LGPD",
+        Action.MANAGE_PRIVACY,
+    ),
+    PageSpec(
         "pages/parametros.py", "Parâmetros", ":material/tune:", "Sistema",
         Action.MANAGE_PARAMETERS,
     ),

@@ -100,3 +100,14 @@ def test_the_timer_is_computed_against_the_call_start_not_the_read_time() -> Non
 
     later = datetime(2026, 3, 10, 13, 5, 1, tzinfo=UTC)
     assert state.elapsed_seconds(later) == 301 and state.over_ideal(later)
+
+
+def test_a_supervisor_may_filter_by_every_active_group_and_an_operator_may_not(
+    db: Database, floor: dict[str, Any], supervisor: User
+) -> None:
+    groups = dashboards.group_choices(db, supervisor)
+
+    assert {floor["sac"], floor["sales"]} <= set(groups)
+    assert groups[floor["sac"]] == "SAC"
+    with pytest.raises(Forbidden):
+        dashboards.group_choices(db, floor["ana"])
