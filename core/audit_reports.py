@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -133,6 +134,14 @@ def export_audit_csv(db: Database, user: User, filters: AuditFilter | None = Non
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
     return db.write(work)
+
+
+def verify_integrity(
+    db: Database, user: User, progress: Callable[[int, int], None] | None = None
+) -> audit.ChainReport:
+    """ "Verificar integridade" on the audit screen (the CLI calls audit.verify_chain)."""
+    require(db, user, Action.VIEW_AUDIT, "verificar integridade da auditoria")
+    return audit.verify_chain(db, progress)
 
 
 def subject_viewers(db: Database, user: User, entity_id: int) -> pl.DataFrame:

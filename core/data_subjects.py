@@ -25,6 +25,7 @@ from core import audit, privacy
 from core.access import Action, User, require
 from core.db import Database, Tx
 from core.errors import Forbidden, Invalid, NotFound
+from core.validation import search_key
 
 ERASED_TEXT = "[anonimizado]"
 _ENTITY_ERASED = (
@@ -156,7 +157,7 @@ def anonymize_subject(db: Database, user: User, entity_id: int, reason: str) -> 
             f"UPDATE entities SET name = ?, search_name = ?, trade_name = '', {erased},"
             " anonymized_at = ?, active = FALSE, updated_at = ?, version = version + 1"
             " WHERE id = ?",
-            [name, name.lower(), tx.now, tx.now, entity_id],
+            [name, search_key(name), tx.now, tx.now, entity_id],
         )
         own_contacts = [
             row["contact_id"]
@@ -174,7 +175,7 @@ def anonymize_subject(db: Database, user: User, entity_id: int, reason: str) -> 
                 f"UPDATE contacts SET name = ?, search_name = ?, job_title = '',"
                 f" {contact_erased}, active = FALSE, updated_at = ?, version = version + 1"
                 " WHERE id = ?",
-                [label, label.lower(), tx.now, contact_id],
+                [label, search_key(label), tx.now, contact_id],
             )
         for sql in _FREE_TEXTS:
             tx.execute(sql, [ERASED_TEXT, entity_id])

@@ -321,7 +321,9 @@ def export_entities_csv(db: Database, user: User, text: str = "", kind: str | No
             user,
             "dados.exportados",
             subject_type="entidades",
-            detail={"registros": frame.height, "mascarado": bool(hidden), "filtro": text},
+            # Whether a filter was used, never its text: it may be a CPF or a phone number.
+            detail={"registros": frame.height, "mascarado": bool(hidden), "filtrado": bool(text)},
+            subjects=frame["id"].to_list() if privacy.sees_protected(user) else (),
         )
         return _csv(frame)
 

@@ -22,7 +22,7 @@ from core import agenda, audit, calls, catalogues, privacy
 from core.access import Action, Routine, User, require
 from core.db import Database, Tx
 from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
-from core.listing import ListPage, entity_clauses, period_clauses, read_page
+from core.listing import ListPage, entity_clauses, period_clauses, read_page, subjects_of
 from core.validation import Problems, format_document
 
 SOURCE = "tmk_attendance"
@@ -583,6 +583,7 @@ def export_attendances_csv(
         audit.record(
             tx, user, "dados.exportados", subject_type="atendimento_tmk",
             detail={"registros": frame.height},
+            subjects=subjects_of(frame, "entity_id", user),
         )  # fmt: skip
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=";")

@@ -10,12 +10,15 @@ from ui.guard import enter_page
 
 user = enter_page(__file__)
 db = runtime.database()
+PROFILE_COLUMNS = [
+    "name", "description", "personal_access", "sensitive_access", "audit_access", "members",
+]  # fmt: skip
 
 st.title("Perfis e acessos")
 st.caption(
     "Um perfil concede acessos a todos os seus membros: **192** mostra dados pessoais "
-    "(CPF/CNPJ, telefones, endereço, e-mail) e **193** mostra dados sensíveis. "
-    "Os membros são definidos em Usuários."
+    "(CPF/CNPJ, telefones, endereço, e-mail), **193** mostra dados sensíveis e **Auditoria** "
+    "abre a consulta do log de auditoria. Os membros são definidos em Usuários."
 )
 listing = attempt(lambda: users.list_profiles(db, user))
 if listing is None:
@@ -32,12 +35,15 @@ with consult:
         hide_index=True,
         on_select="rerun",
         selection_mode="single-row",
-        column_order=["name", "description", "personal_access", "sensitive_access", "members"],
+        column_order=PROFILE_COLUMNS,
         column_config={
             "name": "Nome",
             "description": "Descrição",
             "personal_access": st.column_config.CheckboxColumn("192", help="Dados pessoais"),
             "sensitive_access": st.column_config.CheckboxColumn("193", help="Dados sensíveis"),
+            "audit_access": st.column_config.CheckboxColumn(
+                "Auditoria", help="Consulta o log de auditoria"
+            ),
             "members": st.column_config.NumberColumn("Membros", format="%d"),
         },
     )

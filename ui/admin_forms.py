@@ -206,19 +206,30 @@ def profile_form(key: str, row: dict[str, Any] | None = None) -> ProfileInput | 
         description = st.text_area(
             "Descrição", value=row.get("description") or "", key=f"{key}_description", height=80
         )
-        left, right = st.columns(2)
+        left, middle, right = st.columns(3)
         personal = left.checkbox(
             "Acesso 192 (dados pessoais)", value=row.get("personal_access", False), key=f"{key}_192"
         )
-        sensitive = right.checkbox(
+        sensitive = middle.checkbox(
             "Acesso 193 (dados sensíveis)",
             value=row.get("sensitive_access", False),
             key=f"{key}_193",
         )
+        audit_access = right.checkbox(
+            "Auditoria (consulta o log)",
+            value=bool(row.get("audit_access", False)),
+            key=f"{key}_audit",
+            help="Abre a tela Auditoria: o log, a verificação de integridade e quem viu os "
+            "dados de um titular.",
+        )
         if not st.form_submit_button("Gravar", type="primary", key=f"{key}_submit"):
             return None
     return ProfileInput(
-        name=name, description=description, personal_access=personal, sensitive_access=sensitive
+        name=name,
+        description=description,
+        personal_access=personal,
+        sensitive_access=sensitive,
+        audit_access=audit_access,
     )
 
 

@@ -31,6 +31,7 @@ from core.listing import (
     local_midnight,
     period_clauses,
     read_page,
+    subjects_of,
 )
 from core.telecobranca.attendance import ORIGIN_LABELS, STATUS_LABELS, sweep_broken_promises
 from core.validation import format_document
@@ -174,6 +175,7 @@ def export_attendances_csv(
         audit.record(
             tx, user, "dados.exportados", subject_type="atendimento_tlc",
             detail={"registros": frame.height},
+            subjects=subjects_of(frame, "entity_id", user),
         )  # fmt: skip
         return csv_bytes(frame, COLUMN_LABELS)
 

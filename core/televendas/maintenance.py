@@ -16,7 +16,7 @@ from core import audit, privacy
 from core.access import Action, User, require
 from core.db import Database, Tx
 from core.errors import Invalid
-from core.listing import ListPage, entity_clauses, period_clauses, read_page
+from core.listing import ListPage, entity_clauses, period_clauses, read_page, subjects_of
 from core.televendas import rules
 from core.televendas.service import LOCAL_TZ, OPERATIONS, STATUS_COLOURS, STATUS_LABELS, visibility
 from core.validation import format_document
@@ -140,6 +140,7 @@ def export_orders_csv(db: Database, user: User, filters: OrderFilter | None = No
         audit.record(
             tx, user, "dados.exportados", subject_type="atendimento_tlv",
             detail={"registros": frame.height},
+            subjects=subjects_of(frame, "entity_id", user),
         )  # fmt: skip
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=";")

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from core.access import allowed
+from core import users
+from core.access import Routine, allowed
 from core.demo import DEMO_USERS
+from core.users import ProfileInput
+from tests import factories
 from tests.ui.conftest import UiHarness, texts
 from ui.registry import PAGES
 
@@ -96,3 +99,49 @@ def test_admin_gets_the_collection_rules_but_not_the_telecobranca_list(ui: UiHar
 
     assert not at.exception, [e.value for e in at.exception]
     assert [title.value for title in at.title] == ["Regras de cobrança"]
+
+
+def test_lgpd_section_sits_between_supervisao_and_sistema() -> None:
+    sections = list(dict.fromkeys(spec.section for spec in PAGES))
+    lgpd = [spec.path for spec in PAGES if spec.section == "LGPD"]
+
+    assert sections[-3:] == ["Supervisão", "LGPD", "Sistema"]
+    assert lgpd == ["pages/dicionario.py", "pages/auditoria.py", "pages/titulares.py"]
+
+
+def test_admin_gets_the_three_lgpd_pages(ui: UiHarness) -> None:
+    at = ui.page("app.py", "admin").run()
+
+    for path, title in (
+        ("pages/dicionario.py", "Dicionário de dados"),
+        ("pages/auditoria.py", "Auditoria"),
+        ("pages/titulares.py", "Titulares"),
+    ):
+        at.switch_page(path).run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert [t.value for t in at.title] == [title]
+
+
+def test_supervisor_given_the_audit_right_gets_auditoria_only(ui: UiHarness) -> None:
+    admin = ui.user("admin")
+    profile = users.create_profile(ui.db, admin, ProfileInput(name="Auditores", audit_access=True))
+    factories.make_operator(
+        ui.db, "auditora", role="supervisor", routines=(Routine.TELEMARKETING,),
+        profile_ids=[profile],
+    )  # fmt: skip
+    at = ui.page("app.py", "auditora").run()
+
+    for path in ("pages/dicionario.py", "pages/titulares.py"):
+        with pytest.raises(ValueError):
+            at.switch_page(path)
+    at.switch_page("pages/auditoria.py").run()
+
+    assert not at.exception, [e.value for e in at.exception]
+    assert [t.value for t in at.title] == ["Auditoria"]
+
+
+def test_supervisor_without_the_audit_right_does_not_get_auditoria(ui: UiHarness) -> None:
+    at = ui.page("app.py", "sofia").run()
+
+    with pytest.raises(ValueError):
+        at.switch_page("pages/auditoria.py")

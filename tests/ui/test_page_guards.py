@@ -96,3 +96,19 @@ def test_nobody_logged_in_gets_only_the_login_form(ui: UiHarness, path: str) -> 
     assert [title.value for title in at.title] == ["☎️ Call Center"]
     assert len(at.dataframe) == 0
     assert not any("Acesso negado" in error.value for error in at.error)
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("pages/dicionario.py", "Acesso negado: você não tem permissão para administrar a LGPD."),
+        ("pages/auditoria.py", "Acesso negado: você não tem permissão para consultar a auditoria."),
+        ("pages/titulares.py", "Acesso negado: você não tem permissão para administrar a LGPD."),
+    ],
+)
+def test_operator_is_refused_on_the_lgpd_pages(ui: UiHarness, path: str, message: str) -> None:
+    at = ui.page(path, "ana").run()
+
+    assert [error.value for error in at.error] == [message]
+    assert len(at.dataframe) == 0 and len(at.text_input) == 0
+    assert ui.audit_events("acesso.negado", "ana") == 1

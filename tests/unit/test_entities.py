@@ -545,7 +545,7 @@ def test_opening_an_entity_is_audited_as_a_view_of_that_entity(
     assert row["detail"] == {"tela": "entidades.detalhe", "mascarado": False, "registros": 1}
 
 
-def test_an_export_is_audited_with_its_row_count_and_filter(
+def test_an_export_is_audited_with_its_row_count_and_the_people_but_never_the_filter_text(
     db: Database, only_192: User, people: dict[str, int]
 ) -> None:
     data = export_entities_csv(db, only_192, "concei")
@@ -553,7 +553,11 @@ def test_an_export_is_audited_with_its_row_count_and_filter(
     assert len(_csv_rows(data)) == 2
     (row,) = _audit(db, "dados.exportados")
     assert row["user_id"] == only_192.id
-    assert row["detail"] == {"registros": 2, "mascarado": True, "filtro": "concei"}
+    assert row["detail"] == {"registros": 2, "mascarado": True, "filtrado": True}
+    exported = db.read(lambda tx: tx.scalar(
+        "SELECT count(*) FROM audit_subjects s JOIN audit_log a ON a.id = s.audit_id"
+        " WHERE a.event = 'dados.exportados'"))  # fmt: skip
+    assert exported == 2  # only_192 saw their personal data in clear
 
 
 def test_an_unknown_entity_is_not_found(db: Database, operator: User) -> None:
