@@ -20,6 +20,7 @@ from bench.timing import Figure, measure, peak_rss_mb, print_table
 from core import audit, dashboards, entities, reports, telecobranca, telemarketing, televendas
 from core.access import User
 from core.auth import user_by_username
+from core.config import load_settings
 from core.db import Database, open_database
 from core.listing import LOCAL_TZ
 from core.telemarketing import AttendanceFilter, AttendanceInput, ItemInput
@@ -149,7 +150,7 @@ def main() -> None:
     if fresh:
         for stale in (path, Path(f"{path}.wal")):
             stale.unlink(missing_ok=True)
-    db = open_database(str(path))
+    db = open_database(str(path), memory_limit=load_settings().db_memory_limit)
     if fresh:
         started = time.perf_counter()
         print(f"Gerando a escala {args.scale:g} em {path}…")

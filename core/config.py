@@ -31,6 +31,8 @@ class Settings:
     lockout_minutes: int = 15
     # A station that sent no heartbeat for this long no longer holds its operator.
     station_lease_seconds: int = 60
+    # DuckDB's cache of the file: it keeps hot tables in memory and spills the rest to disk.
+    db_memory_limit: str = "320MB"
 
 
 def _truthy(value: str) -> bool:
@@ -50,6 +52,7 @@ def load_settings(
         cookie_key=cookie_key,
         cookie_expiry_days=float(env.get("CALLCENTER_COOKIE_DAYS", "1")),
         station_lease_seconds=int(env.get("CALLCENTER_STATION_LEASE_SECONDS", "60")),
+        db_memory_limit=env.get("CALLCENTER_DB_MEMORY", "320MB"),
     )
 
 

@@ -172,9 +172,12 @@ def _operators(
         " mg.ideal_seconds AS main_ideal, s.heartbeat_at, s.claimed_at,"
         " c.routine, c.started_at AS call_started_at, e.name AS entity_name,"
         " cg.ideal_seconds AS call_ideal,"
-        " (SELECT max(lc.ended_at) FROM calls lc WHERE lc.user_id = u.id) AS last_call_end,"
-        " u.last_login_at"
+        " lc.last_call_end, u.last_login_at"
         " FROM operators o JOIN users u ON u.id = o.user_id"
+        # Idle since the last call ended, if that was during this login: today's calls only
+        # (the year of calls behind them is never read).
+        " LEFT JOIN (SELECT user_id, max(ended_at) AS last_call_end FROM calls"
+        "   WHERE started_at >= ? GROUP BY user_id) lc ON lc.user_id = u.id"
         " JOIN attendance_groups mg ON mg.id = o.main_group_id"
         " LEFT JOIN station_leases s ON s.user_id = u.id"
         " LEFT JOIN open_calls oc ON oc.user_id = u.id"
@@ -182,7 +185,7 @@ def _operators(
         " LEFT JOIN entities e ON e.id = c.entity_id"
         " LEFT JOIN attendance_groups cg ON cg.id = c.group_id"
         f" WHERE {' AND '.join(clauses)} ORDER BY o.code",
-        params,
+        [now - timedelta(days=1), *params],
     )
     live_after = now - timedelta(seconds=lease_seconds)
     states = []

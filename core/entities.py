@@ -174,16 +174,26 @@ _LIST_COLUMNS = "id, kind, person_type, name, document, phone, mobile, email, ci
 _NUMERIC_QUERY = re.compile(r"[\d\s.\-/()+]+")
 
 
+# A whole CPF, CNPJ or phone number (with DDD) is looked up exactly, through the indexes.
+_WHOLE_NUMBER_LENGTHS = {10, 11, 14}
+
+
 def _search_filter(text: str, kind: str | None, exact_numbers: bool) -> tuple[str, list[Any]]:
     """Name: any part. Numbers: CPF/CNPJ prefix or phone digits anywhere — or, for a user who
     sees them masked, the whole number only, so masked digits cannot be guessed one by one."""
     clauses: list[str] = []
     params: list[Any] = []
     number = digits(text)
-    if exact_numbers and len(number) >= 3 and _NUMERIC_QUERY.fullmatch(text.strip()):
-        clauses.append("(document = ? OR phone = ? OR mobile = ?)")
+    numeric = len(number) >= 3 and _NUMERIC_QUERY.fullmatch(text.strip())
+    if numeric and (exact_numbers or len(number) in _WHOLE_NUMBER_LENGTHS):
+        # Three indexed lookups instead of one scan testing three columns.
+        clauses.append(
+            "id IN (SELECT id FROM entities WHERE document = ? UNION ALL"
+            " SELECT id FROM entities WHERE phone = ? UNION ALL"
+            " SELECT id FROM entities WHERE mobile = ?)"
+        )
         params += [number, number, number]
-    elif len(number) >= 3 and _NUMERIC_QUERY.fullmatch(text.strip()):
+    elif numeric:
         clauses.append("(document LIKE ? OR phone LIKE ? OR mobile LIKE ?)")
         params += [f"{number}%", f"%{number}%", f"%{number}%"]
     elif text.strip():
@@ -227,12 +237,18 @@ def search_entities(
     def work(tx: Tx) -> EntityPage:
         hidden = privacy.hidden_columns(tx, user, "entities")
         where, params = _search_filter(text, kind, exact_numbers=_numbers_hidden(hidden))
-        total = tx.scalar(f"SELECT count(*) FROM entities{where}", params)
+        # One pass: the total comes with the page (count over the whole match, not the page).
         frame = tx.frame(
-            f"SELECT {_LIST_COLUMNS} FROM entities{where} ORDER BY search_name, id"
-            " LIMIT ? OFFSET ?",
+            f"SELECT {_LIST_COLUMNS}, count(*) OVER () AS total FROM entities{where}"
+            " ORDER BY search_name, id LIMIT ? OFFSET ?",
             [*params, page_size, (page - 1) * page_size],
         )
+        if frame.height:
+            total = int(frame["total"][0])
+            frame = frame.drop("total")
+        else:  # a page past the end: the total still matters for the pager
+            total = tx.scalar(f"SELECT count(*) FROM entities{where}", params)
+            frame = frame.drop("total")
         frame = _display_frame(privacy.mask_frame(frame, hidden))
         if frame.height:
             _audit_view(tx, user, "entidades.lista", "", hidden, rows=frame.height,

@@ -486,6 +486,10 @@ _LIST_SQL = (
 )
 
 
+_NEWEST_FIRST = " ORDER BY a.started_at DESC, a.id DESC"
+_PAGE_ROWS = "FROM page JOIN tmk_attendances a ON a.id = page.id"
+
+
 def _filter_sql(user: User, filters: AttendanceFilter) -> tuple[str, list[Any]]:
     clause, params = _visibility(user)
     clauses = [clause]
@@ -532,7 +536,8 @@ def list_attendances(
         )
         return read_page(
             tx, user, count_sql="SELECT count(*) FROM tmk_attendances a" + joined + where,
-            rows_sql=_LIST_SQL + where + " ORDER BY a.started_at DESC, a.id DESC",
+            ids_sql="SELECT a.id FROM tmk_attendances a" + joined + where + _NEWEST_FIRST,
+            rows_sql=_LIST_SQL.replace("FROM tmk_attendances a", _PAGE_ROWS) + _NEWEST_FIRST,
             params=params, page=page, page_size=page_size, display=_display,
             screen="telemarketing.lista", subject_type="atendimento_tmk",
         )  # fmt: skip

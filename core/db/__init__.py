@@ -81,11 +81,15 @@ class Database:
     WRITE_ATTEMPTS = 25
     CONSTRAINT_ATTEMPTS = 3
 
-    def __init__(self, path: str, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self, path: str, clock: Callable[[], datetime] = utc_now, memory_limit: str | None = None
+    ) -> None:
         self.path = path
         self.clock = clock
         self._connection = duckdb.connect(path)
         self._connection.execute("SET TimeZone = 'UTC'")
+        if memory_limit:  # by default DuckDB may take 80 % of the machine's memory
+            self._connection.execute("SET memory_limit = ?", [memory_limit])
         self._closed = threading.Event()
         self._workers: list[threading.Thread] = []
 
@@ -155,10 +159,12 @@ class Database:
         raise AssertionError("unreachable")
 
 
-def open_database(path: str, clock: Callable[[], datetime] = utc_now) -> Database:
+def open_database(
+    path: str, clock: Callable[[], datetime] = utc_now, memory_limit: str | None = None
+) -> Database:
     """Open (creating when missing) and migrate the database file."""
     from core.db.migrate import migrate
 
-    database = Database(path, clock)
+    database = Database(path, clock, memory_limit)
     migrate(database)
     return database

@@ -55,21 +55,27 @@ def _visibility(user: User) -> tuple[str, list[Any]]:
     return f"(a.user_id = ? OR a.group_id IN ({marks}))", [user.id, *groups]
 
 
-_LIST_SQL = (
-    "SELECT a.id, a.entity_id, a.status, a.started_at, e.name AS entity_name, e.document,"
-    " o.code AS operator_code, g.name AS group_name, cr.code AS range_code, a.origin,"
-    " a.portfolio_amount,"
-    " (SELECT coalesce(sum(t.principal), 0) FROM tlc_outcomes t WHERE t.attendance_id = a.id"
-    "   AND t.outcome = 'pago') AS recovered,"
-    " (SELECT min(p.promised_on) FROM tlc_promises p WHERE p.attendance_id = a.id"
-    "   AND p.status = 'pendente') AS promised_on,"
-    " a.ended_at"
-    " FROM tlc_attendances a"
-    " JOIN entities e ON e.id = a.entity_id"
-    " JOIN operators o ON o.id = a.operator_id"
-    " JOIN attendance_groups g ON g.id = a.group_id"
-    " LEFT JOIN collection_ranges cr ON cr.id = a.range_id"
-)
+def _list_sql(rows: str) -> str:
+    """The list's columns for the attendances in `rows` (a table or CTE of ids): recovered and
+    the pending promise are aggregated for those attendances only."""
+    return (
+        "SELECT a.id, a.entity_id, a.status, a.started_at, e.name AS entity_name, e.document,"
+        " o.code AS operator_code, g.name AS group_name, cr.code AS range_code, a.origin,"
+        " a.portfolio_amount, coalesce(r.recovered, 0) AS recovered, p.promised_on, a.ended_at"
+        f" FROM {rows} ids JOIN tlc_attendances a ON a.id = ids.id"
+        " JOIN entities e ON e.id = a.entity_id"
+        " JOIN operators o ON o.id = a.operator_id"
+        " JOIN attendance_groups g ON g.id = a.group_id"
+        " LEFT JOIN collection_ranges cr ON cr.id = a.range_id"
+        " LEFT JOIN (SELECT attendance_id, sum(principal) AS recovered FROM tlc_outcomes"
+        f"   WHERE outcome = 'pago' AND attendance_id IN (SELECT id FROM {rows})"
+        "   GROUP BY attendance_id) r ON r.attendance_id = a.id"
+        " LEFT JOIN (SELECT attendance_id, min(promised_on) AS promised_on FROM tlc_promises"
+        f"   WHERE status = 'pendente' AND attendance_id IN (SELECT id FROM {rows})"
+        "   GROUP BY attendance_id) p ON p.attendance_id = a.id"
+        " ORDER BY a.started_at DESC, a.id DESC"
+    )
+
 
 COLUMN_LABELS = {
     "id": "Atendimento",
@@ -141,7 +147,9 @@ def list_attendances(
         joined = " JOIN entities e ON e.id = a.entity_id" if filters.entity_text.strip() else ""
         return read_page(
             tx, user, count_sql="SELECT count(*) FROM tlc_attendances a" + joined + where,
-            rows_sql=_LIST_SQL + where + " ORDER BY a.started_at DESC, a.id DESC",
+            ids_sql="SELECT a.id FROM tlc_attendances a" + joined + where
+            + " ORDER BY a.started_at DESC, a.id DESC",
+            rows_sql=_list_sql("page"),
             params=params, page=max(1, page), page_size=page_size, display=_display,
             screen="telecobranca.lista", subject_type="atendimento_tlc",
         )  # fmt: skip
@@ -165,11 +173,14 @@ def export_attendances_csv(
 ) -> bytes:
     """What the filters select, masked like the screen, dates in São Paulo time."""
     require(db, user, Action.ATTEND_TELECOBRANCA, "exportar Telecobrança")
-    where, params = _filter_sql(user, filters or AttendanceFilter())
+    filters = filters or AttendanceFilter()
+    where, params = _filter_sql(user, filters)
+    joined = " JOIN entities e ON e.id = a.entity_id" if filters.entity_text.strip() else ""
 
     def work(tx: Tx) -> bytes:
+        selected = f"WITH chosen AS (SELECT a.id FROM tlc_attendances a{joined}{where}) "
         frame = _display(
-            tx.frame(_LIST_SQL + where + " ORDER BY a.started_at DESC, a.id DESC", params),
+            tx.frame(selected + _list_sql("chosen"), params),
             privacy.hidden_columns(tx, user, "entities"),
         )
         audit.record(

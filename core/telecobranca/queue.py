@@ -35,6 +35,8 @@ def debtors_sql(ranges: list[Range], today: date) -> tuple[str, list[Any]]:
             " NULL::DECIMAL(18, 2) AS balance, NULL::BIGINT AS titles WHERE FALSE",
             [],
         )
+    if not any(r.title_types for r in ranges):
+        return _debtors_by_age_sql(ranges, today)
     values = ", ".join("(?, ?, ?, ?, ?::VARCHAR[])" for _ in ranges)
     params: list[Any] = []
     for position, candidate in enumerate(ranges):
@@ -65,6 +67,28 @@ def debtors_sql(ranges: list[Range], today: date) -> tuple[str, list[Any]]:
         " FROM placed p JOIN totals t ON t.entity_id = p.entity_id"
     )
     return sql, [*params, today, today, today]
+
+
+def _debtors_by_age_sql(ranges: list[Range], today: date) -> tuple[str, list[Any]]:
+    """The common case, no range filtering title types: one aggregation per debtor and its
+    range straight from the age of its oldest overdue title (no join per type)."""
+    cases, params = [], []
+    for candidate in ranges:
+        if candidate.max_days is None:
+            cases.append("WHEN TRUE THEN ?")
+            params.append(candidate.id)
+        else:
+            cases.append("WHEN days <= ? THEN ?")
+            params += [candidate.max_days, candidate.id]
+    sql = (
+        "SELECT * FROM (SELECT entity_id, CASE WHEN days < ? THEN NULL " + " ".join(cases)
+        + " END AS range_id, days, balance, titles FROM ("
+        "  SELECT entity_id, ? - min(due_date) AS days, sum(balance) AS balance,"
+        "  count(*) AS titles FROM receivables"
+        "  WHERE status = 'aberto' AND balance > 0 AND due_date < ? GROUP BY entity_id))"
+        " WHERE range_id IS NOT NULL"
+    )  # fmt: skip
+    return sql, [ranges[0].min_days, *params, today, today]
 
 
 @dataclass(frozen=True)

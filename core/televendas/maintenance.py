@@ -85,9 +85,13 @@ def list_orders(
 
     def work(tx: Tx) -> OrderPage:
         joined = " JOIN entities e ON e.id = o.entity_id" if filters.entity_text.strip() else ""
+        newest_first = " ORDER BY o.created_at DESC, o.id DESC"
         return read_page(
             tx, user, count_sql="SELECT count(*) FROM tlv_orders o" + joined + where,
-            rows_sql=_LIST_SQL + where + " ORDER BY o.created_at DESC, o.id DESC",
+            ids_sql="SELECT o.id FROM tlv_orders o" + joined + where + newest_first,
+            rows_sql=_LIST_SQL.replace(
+                "FROM tlv_orders o", "FROM page JOIN tlv_orders o ON o.id = page.id"
+            ) + newest_first,
             params=params, page=page, page_size=page_size, display=_display,
             screen="televendas.lista", subject_type="atendimento_tlv",
         )  # fmt: skip

@@ -779,3 +779,17 @@ def test_a_broken_promise_reached_by_search_stops_jumping_the_queue(
     third = tlc.next_debtor(db, _collector(db, desk, "edu"))
 
     assert third is not None and (third.attendance.entity_id, third.reason) == (older, "fila")
+
+
+def test_a_range_limited_to_a_title_type_places_debtors_by_those_titles_only(
+    db: Database, desk: Desk
+) -> None:
+    tlc.save_range(db, desk.admin, tlc.RangeInput("F1", "Até 30 dias (duplicatas)", 1, 30, ("DP",)),
+                   desk.ranges["F1"], 1)  # fmt: skip
+    duplicate = desk.debtor(db, 20, title_type="DP")
+    invoice = desk.debtor(db, 20, title_type="NF")
+
+    placed = db.read(lambda tx: (queue.position_of(tx, duplicate), queue.position_of(tx, invoice)))
+
+    assert placed[0] is not None and placed[0].range_id == desk.ranges["F1"]
+    assert placed[1] is None  # a 20-day NF title is in no range: F1 looks at DP only
