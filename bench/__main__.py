@@ -118,7 +118,7 @@ def _next_debtor(db: Database, runs: int) -> list[Figure]:
             found = telecobranca.next_debtor(db, user)
             samples.append((time.perf_counter() - started) * 1000)
             if found is not None:
-                taken.append(found.attendance.entity_id)
+                taken.append(found.entity_id)
 
         threads = [threading.Thread(target=press, args=(u,)) for u in collectors]
         for thread in threads:

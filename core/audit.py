@@ -186,11 +186,13 @@ def verify_chain(db: Database, progress: Callable[[int, int], None] | None = Non
         assert head is not None
         total = int(tx.scalar("SELECT count(*) FROM audit_seals"))
         expected_seq, prev = 1, GENESIS
+        # Seal numbers in slices: each slice joins only its own rows (bounded memory).
         while rows := tx.all(
-            _ROW_SQL + ", s.seq, s.audit_id, s.prev_hash, s.row_hash, a.id IS NULL AS missing"
-            " FROM audit_seals s LEFT JOIN audit_log a ON a.id = s.audit_id"
-            " WHERE s.seq >= ? ORDER BY s.seq LIMIT ?",
-            [expected_seq, _BATCH],
+            "WITH slice AS (SELECT * FROM audit_seals WHERE seq >= ? AND seq < ? + ?)"
+            + _ROW_SQL
+            + ", s.seq, s.audit_id, s.prev_hash, s.row_hash, a.id IS NULL AS missing"
+            " FROM slice s LEFT JOIN audit_log a ON a.id = s.audit_id ORDER BY s.seq",
+            [expected_seq, expected_seq, _BATCH],
         ):
             for row in rows:
                 problem = _check_row(row, expected_seq, prev)

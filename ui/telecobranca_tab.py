@@ -88,10 +88,8 @@ def next_debtor_button(db: Database, user: User, group_id: int | None) -> None:
     if found is None:
         st.info(NO_DEBTOR, icon="📭")
         return
-    _load(found.attendance.id)
-    flash(
-        f"{found.reason_label}: {found.attendance.entity_name} (cobrança nº {found.attendance.id})."
-    )
+    _load(found.attendance_id)
+    flash(f"{found.reason_label}: {found.entity_name} (cobrança nº {found.attendance_id}).")
     st.rerun()
 
 

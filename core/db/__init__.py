@@ -92,6 +92,9 @@ class Database:
             self._connection.execute("SET memory_limit = ?", [memory_limit])
         self._closed = threading.Event()
         self._workers: list[threading.Thread] = []
+        # Derived state this process keeps about this database between units of work (e.g.
+        # the collection queue's next debtors); never the source of truth.
+        self.memo: dict[str, Any] = {}
 
     def add_worker(self, thread: threading.Thread) -> None:
         """A background thread using this database: close() lets it finish its round first

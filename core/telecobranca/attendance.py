@@ -144,7 +144,12 @@ class CollectionAttendance:
 
 @dataclass(frozen=True)
 class NextDebtor:
-    attendance: CollectionAttendance
+    """The debtor just reserved, with its attendance and call started (load the attendance
+    with get_attendance: the reservation itself stays as short as it can)."""
+
+    attendance_id: int
+    entity_id: int
+    entity_name: str
     reason: str  # agenda | em_andamento | quebra | fila (ORIGIN_LABELS)
 
     @property

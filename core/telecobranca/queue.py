@@ -7,15 +7,19 @@ the next read.
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from core.db import Tx
+from core.db import Database, Tx
 from core.listing import local_midnight
 from core.telecobranca import setup
+from core.telecobranca.attendance import sweep_broken_promises
 from core.telecobranca.rules import Range
 
 LOCAL_TZ = ZoneInfo("America/Sao_Paulo")
@@ -100,18 +104,18 @@ class Candidate:
     broken: bool
 
 
-def first_in_queue(tx: Tx, user_id: int, group_id: int) -> Candidate | None:
-    """The debtor this collector should call now in the group's ranges: not reserved by anyone
-    (an expired reservation does not count), no promise pending, not already worked today;
-    broken promises first."""
+def queue_head(tx: Tx, group_id: int, limit: int) -> list[Candidate]:
+    """The next `limit` debtors of the group's ranges, in the order collectors get them: not
+    reserved by anyone (an expired reservation does not count), no promise pending, not
+    already worked today; broken promises first, then the oldest debt (or the largest)."""
     ranges = [r for r in setup.active_ranges(tx) if r.id in setup.group_range_ids(tx, group_id)]
     if not ranges:
-        return None
+        return []
     sql, params = debtors_sql(setup.active_ranges(tx), _today(tx))
     by_balance = setup.parameter(tx, "MV_TLCSALD", "N") == "S"
     order = "d.balance DESC, d.days DESC" if by_balance else "d.days DESC, d.balance DESC"
     marks = ", ".join("?" for _ in ranges)
-    row = tx.one(
+    rows = tx.all(
         f"WITH debtors AS ({sql})"
         " SELECT d.entity_id, d.range_id, d.days, d.balance,"
         " EXISTS (SELECT 1 FROM tlc_promises p WHERE p.entity_id = d.entity_id"
@@ -125,10 +129,57 @@ def first_in_queue(tx: Tx, user_id: int, group_id: int) -> Candidate | None:
         # Worked today and left without a promise: not offered again until tomorrow.
         " AND NOT EXISTS (SELECT 1 FROM tlc_attendances a WHERE a.entity_id = d.entity_id"
         "   AND a.status IN ('encerrado', 'cancelado') AND a.ended_at >= ?)"
-        f" ORDER BY broken DESC, {order}, d.entity_id LIMIT 1",
-        [*params, *(r.id for r in ranges), tx.now, local_midnight(_today(tx))],
+        f" ORDER BY broken DESC, {order}, d.entity_id LIMIT ?",
+        [*params, *(r.id for r in ranges), tx.now, local_midnight(_today(tx)), limit],
     )
-    return Candidate(**row) if row else None
+    return [Candidate(**row) for row in rows]
+
+
+# --- the group's next debtors, shared by the collectors pressing at once --------------------
+#
+# Computing the queue reads the whole ledger; twenty collectors pressing "Próximo devedor"
+# together must not compute it twenty times. So the process keeps, per group and São Paulo
+# day, the next BATCH debtors for a few seconds and hands them out one by one under a lock.
+# The batch only decides who is *offered*: each claim re-checks the debtor in its own
+# transaction, and the reservation's primary key still decides who *gets* it.
+
+BATCH = 100
+BATCH_SECONDS = 5.0
+
+
+@dataclass
+class _Batch:
+    day: date
+    built: float  # time.monotonic()
+    candidates: list[Candidate]
+
+
+_HANDING_OUT = threading.Lock()
+
+
+def next_candidates(db: Database, group_id: int, today: date) -> Iterator[Candidate]:
+    """The group's debtors one at a time, each handed to one caller only (until the batch is
+    rebuilt). An empty queue is not kept: the next call looks again."""
+    while True:
+        with _HANDING_OUT:
+            batches: dict[int, _Batch] = db.memo.setdefault("tlc_queue", {})
+            batch = batches.get(group_id)
+            fresh = (
+                batch is not None and batch.day == today and batch.candidates
+                and time.monotonic() - batch.built < BATCH_SECONDS
+            )  # fmt: skip
+            if not fresh:
+                head = db.write(lambda tx: _rebuilt_head(tx, group_id))
+                batch = batches[group_id] = _Batch(today, time.monotonic(), head)
+            if not batch.candidates:
+                return
+            candidate = batch.candidates.pop(0)
+        yield candidate
+
+
+def _rebuilt_head(tx: Tx, group_id: int) -> list[Candidate]:
+    sweep_broken_promises(tx)  # a promise broken since the last batch goes first in this one
+    return queue_head(tx, group_id, BATCH)
 
 
 def position_of(tx: Tx, entity_id: int) -> Candidate | None:

@@ -10,7 +10,6 @@ attendance is then cancelled so no debtor has two open attendances.
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -19,6 +18,7 @@ from core import agenda, audit, calls
 from core.access import Action, Routine, User, require
 from core.db import Database, Tx
 from core.errors import Conflict, Invalid, NotFound
+from core.listing import local_midnight
 from core.telecobranca import queue, setup
 from core.telecobranca.attendance import (
     LOCAL_TZ,
@@ -33,10 +33,6 @@ from core.telecobranca.attendance import (
     sweep_broken_promises,
 )
 
-# Reservations are guarded by the primary key; this lock only spares the app's own threads
-# from colliding on it and retrying (one DuckDB file is opened by one process).
-_TAKING = threading.Lock()
-
 
 def _group(user: User, group_id: int | None) -> int:
     operator = user.operator
@@ -48,40 +44,77 @@ def _group(user: User, group_id: int | None) -> int:
 
 
 def next_debtor(db: Database, user: User, group_id: int | None = None) -> NextDebtor | None:
-    """ "Próximo devedor": reserve it, open (or resume) its attendance and start the call, all
-    in one transaction. None when nobody is waiting in the group's ranges.
+    """ "Próximo devedor": reserve the debtor, open (or resume) its attendance and start the
+    call, in one transaction. None when nobody is waiting in the group's ranges.
 
     Order: the operator's promise follow-up already due on the agenda, then the operator's own
     unfinished attendance, then the queue (broken promises first, then the oldest overdue
-    title, or the highest balance with MV_TLCSALD = S).
+    title, or the highest balance with MV_TLCSALD = S). Queue debtors come from a batch the
+    collectors share (queue.next_candidates); each one is checked again before it is taken.
     """
     require(db, user, Action.ATTEND_TELECOBRANCA, "próximo devedor")
     group = _group(user, group_id)
+    pending = db.read(lambda tx: _own_work(tx, user))
+    if pending is not None:
+        return db.write(lambda tx: _resume_own(tx, user, group))
+    today = db.clock().astimezone(LOCAL_TZ).date()
+    for candidate in queue.next_candidates(db, group, today):
+        taken = db.write(lambda tx, candidate=candidate: _claim(tx, user, group, candidate))
+        if taken is not None:
+            return taken
+    return None
 
-    def work(tx: Tx) -> NextDebtor | None:
-        sweep_broken_promises(tx)
-        if tx.scalar("SELECT call_id FROM open_calls WHERE user_id = ?", [user.id]):
-            raise Conflict(
-                "Você já tem uma ligação em andamento. Termine-a antes de pedir o próximo devedor."
-            )
-        due = _due_follow_up(tx, user)
-        if due is not None:
-            agenda.settle(tx, SOURCE, due["source_id"])
-            attendance_id = _resume(tx, user, due["attendance_id"], due["entity_id"])
-            return NextDebtor(_start(tx, user, attendance_id, group), "agenda")
-        own = _own_unfinished(tx, user)
-        if own is not None:
-            attendance_id = _resume(tx, user, own["id"], own["entity_id"])
-            return NextDebtor(_start(tx, user, attendance_id, group), "em_andamento")
-        candidate = queue.first_in_queue(tx, user.id, group)
-        if candidate is None:
-            return None
-        reason = "quebra" if candidate.broken else "fila"
-        attendance_id = _open(tx, user, candidate.entity_id, group, candidate.range_id, reason)
-        return NextDebtor(_start(tx, user, attendance_id, group), reason)
 
-    with _TAKING:
-        return db.write(work)
+def _own_work(tx: Tx, user: User) -> str | None:
+    """What comes before the queue for this collector (a running call is refused here)."""
+    if tx.scalar("SELECT call_id FROM open_calls WHERE user_id = ?", [user.id]):
+        raise Conflict(
+            "Você já tem uma ligação em andamento. Termine-a antes de pedir o próximo devedor."
+        )
+    if _due_follow_up(tx, user) is not None:
+        return "agenda"
+    if _own_unfinished(tx, user) is not None:
+        return "em_andamento"
+    return None
+
+
+def _resume_own(tx: Tx, user: User, group: int) -> NextDebtor | None:
+    due = _due_follow_up(tx, user)
+    if due is not None:
+        agenda.settle(tx, SOURCE, due["source_id"])
+        attendance_id = _resume(tx, user, due["attendance_id"], due["entity_id"])
+        return _start(tx, user, attendance_id, group, "agenda")
+    own = _own_unfinished(tx, user)
+    if own is None:  # finished meanwhile (another tab): nothing of their own any more
+        return None
+    attendance_id = _resume(tx, user, own["id"], own["entity_id"])
+    return _start(tx, user, attendance_id, group, "em_andamento")
+
+
+def _claim(tx: Tx, user: User, group: int, candidate: queue.Candidate) -> NextDebtor | None:
+    """Take a debtor from the batch if it is still waiting (None: someone or something got
+    there first — a payment, a promise, another collector — and the next one is tried)."""
+    if tx.scalar("SELECT call_id FROM open_calls WHERE user_id = ?", [user.id]):
+        raise Conflict(
+            "Você já tem uma ligação em andamento. Termine-a antes de pedir o próximo devedor."
+        )
+    today = local_today(tx)
+    waiting = tx.scalar(
+        "SELECT EXISTS (SELECT 1 FROM receivables r WHERE r.entity_id = $1"
+        "   AND r.status = 'aberto' AND r.balance > 0 AND r.due_date < $2)"
+        " AND NOT EXISTS (SELECT 1 FROM collection_reservations r WHERE r.entity_id = $1"
+        "   AND r.expires_at > $3)"
+        " AND NOT EXISTS (SELECT 1 FROM tlc_promises p WHERE p.entity_id = $1"
+        "   AND p.status = 'pendente')"
+        " AND NOT EXISTS (SELECT 1 FROM tlc_attendances a WHERE a.entity_id = $1"
+        "   AND a.status IN ('encerrado', 'cancelado') AND a.ended_at >= $4)",
+        [candidate.entity_id, today, tx.now, local_midnight(today)],
+    )
+    if not waiting:
+        return None
+    reason = "quebra" if candidate.broken else "fila"
+    attendance_id = _open(tx, user, candidate.entity_id, group, candidate.range_id, reason)
+    return _start(tx, user, attendance_id, group, reason)
 
 
 def take_debtor(
@@ -119,8 +152,7 @@ def take_debtor(
         )
         return load(tx, attendance_id)
 
-    with _TAKING:
-        return db.write(work)
+    return db.write(work)
 
 
 def _due_follow_up(tx: Tx, user: User) -> dict[str, Any] | None:
@@ -240,11 +272,11 @@ def _extend_portfolio(tx: Tx, attendance_id: int, entity_id: int) -> None:
         )
 
 
-def _start(tx: Tx, user: User, attendance_id: int, group: int) -> CollectionAttendance:
+def _start(tx: Tx, user: User, attendance_id: int, group: int, reason: str) -> NextDebtor:
     entity_id = tx.scalar("SELECT entity_id FROM tlc_attendances WHERE id = ?", [attendance_id])
     call = calls.start_in(tx, user, Routine.TELECOBRANCA, entity_id, group)
     tx.execute("UPDATE tlc_attendances SET call_id = ? WHERE id = ?", [call.id, attendance_id])
-    return load(tx, attendance_id)
+    return NextDebtor(attendance_id, entity_id, call.entity_name, reason)
 
 
 def hold(tx: Tx, user: User, attendance_id: int, title: Title | None) -> dict[str, Any]:

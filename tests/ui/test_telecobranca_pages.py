@@ -69,8 +69,8 @@ def collection(ui: UiHarness) -> Iterator[dict[str, int]]:
 def _take(ui: UiHarness, entity_id: int) -> telecobranca.CollectionAttendance:
     """carla asks for the next debtor and gets ours (the oldest overdue title of the queue)."""
     taken = telecobranca.next_debtor(ui.db, ui.user("carla"))
-    assert taken is not None and taken.attendance.entity_id == entity_id
-    return taken.attendance
+    assert taken is not None and taken.entity_id == entity_id
+    return telecobranca.get_attendance(ui.db, ui.user("carla"), taken.attendance_id)
 
 
 def _open(ui: UiHarness, path: str, username: str, section: str | None = None) -> AppTest:

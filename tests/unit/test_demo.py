@@ -462,8 +462,9 @@ def test_carla_gets_a_fresh_debtor_from_the_queue_right_after_seeding(
     picked = tlc.next_debtor(full_demo_copy, carla)
 
     assert picked is not None and picked.reason == "fila"
-    assert picked.attendance.status == "atendimento" and picked.attendance.titles
-    assert picked.attendance.portfolio_amount > 0
+    attendance = tlc.get_attendance(full_demo_copy, carla, picked.attendance_id)
+    assert attendance.status == "atendimento" and attendance.titles
+    assert attendance.portfolio_amount > 0
 
 
 def test_every_demo_attendance_opens_and_the_collectors_balance_closes_on_what_is_pending(

@@ -115,12 +115,12 @@ def test_next_debtor_gives_the_oldest_debt_first_or_the_largest_with_mv_tlcsald(
     larger = desk.debtor(db, 10, "9000.00")
 
     first = tlc.next_debtor(db, desk.collector)
-    assert first is not None and first.attendance.entity_id == older
+    assert first is not None and first.entity_id == older
 
     parameters.set_parameter(db, desk.admin, "MV_TLCSALD", 1, "S")
     other = _collector(db, desk, "davi")
     second = tlc.next_debtor(db, other)
-    assert second is not None and second.attendance.entity_id == larger
+    assert second is not None and second.entity_id == larger
 
 
 def test_a_group_only_gets_debtors_in_the_ranges_it_is_wired_to(db: Database, desk: Desk) -> None:
@@ -134,7 +134,7 @@ def test_a_group_only_gets_debtors_in_the_ranges_it_is_wired_to(db: Database, de
     assert tlc.next_debtor(db, junior) is None
     young = desk.debtor(db, 3)
     taken = tlc.next_debtor(db, junior)
-    assert taken is not None and taken.attendance.entity_id == young
+    assert taken is not None and taken.entity_id == young
 
 
 def test_next_debtor_reserves_opens_the_attendance_and_starts_the_call_together(
@@ -145,7 +145,7 @@ def test_next_debtor_reserves_opens_the_attendance_and_starts_the_call_together(
     taken = tlc.next_debtor(db, desk.collector)
 
     assert taken is not None and taken.reason == "fila"
-    attendance = taken.attendance
+    attendance = tlc.get_attendance(db, desk.collector, taken.attendance_id)
     assert (attendance.status, attendance.origin) == ("atendimento", "fila")
     assert attendance.portfolio_amount == Decimal("1000.00")
     assert [t.updated.total for t in attendance.titles] == [Decimal("1035.00")]
@@ -176,11 +176,11 @@ def test_an_expired_reservation_is_taken_over_and_the_idle_attendance_cancelled(
     clock.advance(minutes=31)  # MV_TLCRESV = 30
     taken = tlc.next_debtor(db, other)
 
-    assert taken is not None and taken.attendance.entity_id == entity_id
-    stale = tlc.get_attendance(db, desk.admin, idle.attendance.id)
+    assert taken is not None and taken.entity_id == entity_id
+    stale = tlc.get_attendance(db, desk.admin, idle.attendance_id)
     assert stale.status == "cancelado" and "Reserva expirada" in (stale.closing_text or "")
     with pytest.raises(Invalid, match="não aceita lançamentos"):
-        tlc.record_payment(db, desk.collector, idle.attendance.id, stale.titles[0].id,
+        tlc.record_payment(db, desk.collector, idle.attendance_id, stale.titles[0].id,
                            stale.titles[0].version, "10")  # fmt: skip
 
 
@@ -202,13 +202,13 @@ def test_the_collectors_own_unfinished_attendance_comes_back_before_the_queue(
     first = desk.debtor(db, 45)
     desk.debtor(db, 300)
     taken = tlc.next_debtor(db, desk.collector)
-    assert taken is not None and taken.attendance.entity_id != first
+    assert taken is not None and taken.entity_id != first
     db.write(lambda tx: tx.execute("DELETE FROM open_calls"))  # the browser was closed
 
     again = tlc.next_debtor(db, desk.collector)
 
     assert again is not None and again.reason == "em_andamento"
-    assert again.attendance.id == taken.attendance.id
+    assert again.attendance_id == taken.attendance_id
 
 
 # --- concurrency ----------------------------------------------------------------------------
@@ -223,7 +223,7 @@ def _race(db: Database, collectors: list[User]) -> list[int | None]:
         try:
             barrier.wait()
             taken = tlc.next_debtor(db, user)
-            results[index] = taken.attendance.entity_id if taken else None
+            results[index] = taken.entity_id if taken else None
         except BaseException as error:  # reported below: a thread must not fail silently
             errors.append(error)
 
@@ -286,7 +286,7 @@ def _taken(
     desk.debtor(db, days, amount)
     taken = tlc.next_debtor(db, desk.collector)
     assert taken is not None
-    return taken.attendance
+    return tlc.get_attendance(db, desk.collector, taken.attendance_id)
 
 
 def test_a_partial_payment_pays_charges_first_and_lowers_the_balance(
@@ -334,7 +334,11 @@ def test_protest_write_off_and_rebate_change_the_title_as_named(db: Database, de
     for days in (50, 60):
         factories.make_title(db, attendance.entity_id, TODAY - timedelta(days=days), "200.00")
     db.write(lambda tx: tx.execute("DELETE FROM open_calls"))
-    attendance = tlc.next_debtor(db, desk.collector).attendance  # type: ignore[union-attr]
+    attendance = tlc.get_attendance(
+        db,
+        desk.collector,
+        tlc.next_debtor(db, desk.collector).attendance_id,  # type: ignore[union-attr]
+    )
     first, second, third = attendance.titles
 
     tlc.send_to_protest(db, desk.collector, attendance.id, first.id, first.version)
@@ -419,9 +423,9 @@ def test_a_payment_reaching_the_promise_keeps_it_and_closes_the_waiting_attendan
     clock.advance(days=5)  # the follow-up is due: the collector gets the debtor from the agenda
     resumed = tlc.next_debtor(db, desk.collector)
     assert resumed is not None and resumed.reason == "agenda"
-    assert resumed.attendance.id == attendance.id
+    assert resumed.attendance_id == attendance.id
 
-    title = resumed.attendance.titles[0]
+    title = tlc.get_attendance(db, desk.collector, resumed.attendance_id).titles[0]
     half = tlc.record_payment(db, desk.collector, attendance.id, title.id, title.version, "300")
     assert half is not None and half.pending_promises[0]["paid_amount"] == Decimal("300.00")
     title = half.titles[0]
@@ -444,13 +448,13 @@ def test_a_promise_not_paid_by_its_date_breaks_and_the_debtor_returns_first_in_t
     other = _collector(db, desk, "davi")
 
     clock.advance(days=2)  # the promise date: still pending
-    assert tlc.next_debtor(db, other).attendance.entity_id != attendance.entity_id  # type: ignore[union-attr]
+    assert tlc.next_debtor(db, other).entity_id != attendance.entity_id  # type: ignore[union-attr]
     clock.advance(days=1)  # the day after: broken
     third = _collector(db, desk, "edu")
     again = tlc.next_debtor(db, third)
 
     assert again is not None and again.reason == "quebra"
-    assert again.attendance.entity_id == attendance.entity_id
+    assert again.entity_id == attendance.entity_id
     old = tlc.get_attendance(db, desk.admin, attendance.id)
     assert old.status == "encerrado" and [p["status"] for p in old.promises] == ["quebrada"]
     assert agenda.open_items(db, desk.collector) == []
@@ -748,7 +752,7 @@ def test_a_debtor_worked_today_without_a_promise_is_offered_again_only_tomorrow(
         taken = tlc.next_debtor(db, desk.collector)
         if taken is None:
             return None
-        attendance = taken.attendance
+        attendance = tlc.get_attendance(db, desk.collector, taken.attendance_id)
         tlc.finish_attendance(
             db, desk.collector, attendance.id, attendance.version, outcome="encerrar",
             reason_id=desk.closing, text="Não atende",
@@ -778,7 +782,7 @@ def test_a_broken_promise_reached_by_search_stops_jumping_the_queue(
 
     third = tlc.next_debtor(db, _collector(db, desk, "edu"))
 
-    assert third is not None and (third.attendance.entity_id, third.reason) == (older, "fila")
+    assert third is not None and (third.entity_id, third.reason) == (older, "fila")
 
 
 def test_a_range_limited_to_a_title_type_places_debtors_by_those_titles_only(

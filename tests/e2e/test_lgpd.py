@@ -1,0 +1,286 @@
+"""LGPD end to end (issue 6): carla (no access 192) opens a debtor with "Próximo devedor" and
+sees the protected fields masked; the administrator finds that masked view in Auditoria (the
+filtered log, its CSV export) and the hash chain verifies."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from core.db import open_database
+from core.validation import format_document, format_phone
+from tests.e2e.conftest import (
+    Server,
+    _failed,
+    _finish_server,
+    goto,
+    login,
+    logout,
+    main,
+    shot,
+    start_server,
+    wait_run_finished,
+    wait_settled,
+)
+
+pytestmark = pytest.mark.e2e
+
+FULL_DOCUMENT = re.compile(r"\d{3}\.\d{3}\.\d{3}-\d{2}|\d{2}\.\d{3}\.\d{3}/\d{4}-\d{2}")
+DATA_FAMILY = "Visualizações e exportações de dados"
+DOWNLOAD_TIMEOUT_MS = 40_000
+
+
+@dataclass
+class Subjects:
+    """Per entity: its stored CPF/CNPJ (digits) and every personal value the page must never
+    show to carla in clear (document, phones, e-mail, and those of its contacts), as stored and
+    as the app formats them."""
+
+    documents: dict[int, str]
+    personal: dict[int, tuple[str, ...]]
+
+
+def _shown_forms(column: str, raw: str | None) -> set[str]:
+    if not raw:
+        return set()
+    if column == "document":
+        return {raw, format_document(raw)}
+    if column in ("phone", "mobile"):
+        return {raw, format_phone(raw)}
+    return {raw}
+
+
+@pytest.fixture
+def lgpd_server(
+    tmp_path: Path, template_db: Path, request: pytest.FixtureRequest
+) -> Iterator[tuple[Server, Subjects]]:
+    """A server of this file's own, where carla's agenda starts empty: "Próximo devedor" then
+    takes a debtor from the queue (not a seeded promise falling due)."""
+    template = tmp_path / "lgpd.duckdb"
+    for file in template_db.parent.glob(template_db.name + "*"):
+        shutil.copy(file, tmp_path / file.name.replace(template_db.stem, "lgpd", 1))
+    db = open_database(str(template))
+    try:
+        db.write(
+            lambda tx: tx.execute(
+                "UPDATE agenda_items SET status = 'concluido' WHERE status = 'aberto'"
+                " AND user_id = (SELECT id FROM users WHERE username = 'carla')"
+            )
+        )
+        own = db.read(lambda tx: tx.all("SELECT id, document, phone, mobile, email FROM entities"))
+        contacts = db.read(
+            lambda tx: tx.all(
+                "SELECT ec.entity_id AS id, c.document, c.phone, c.mobile, c.email"
+                " FROM entity_contacts ec JOIN contacts c ON c.id = ec.contact_id"
+            )
+        )
+    finally:
+        db.close()
+    personal: dict[int, set[str]] = {}
+    for row in [*own, *contacts]:
+        values = personal.setdefault(int(row["id"]), set())
+        for column in ("document", "phone", "mobile", "email"):
+            values |= _shown_forms(column, row[column])
+    documents = {int(row["id"]): row["document"] for row in own if row["document"]}
+    server = start_server(template)
+    yield server, Subjects(documents, {k: tuple(sorted(v)) for k, v in personal.items()})
+    _finish_server(server, _failed(request.node))
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _settle(page: Page) -> None:
+    wait_run_finished(page)
+    wait_settled(page)
+
+
+def _grid(scope: Locator) -> list[dict[str, str]]:
+    """The rows an st.dataframe drew, read from the accessible <table> Glide keeps in the DOM
+    (the canvas draws the same cells)."""
+    grid = scope.get_by_test_id("stDataFrame").first
+    expect(grid.locator("td").first).to_be_attached()
+    headers = grid.locator("th").all_text_contents()
+    cells = grid.locator("td").all_text_contents()
+    width = len(headers)
+    assert cells and len(cells) % width == 0, (headers, cells[:20])
+    return [
+        dict(zip(headers, cells[i : i + width], strict=True)) for i in range(0, len(cells), width)
+    ]
+
+
+def _pick(page: Page, scope: Locator, label: str, text: str) -> None:
+    """Pick the option of a selectbox containing `text`, typed to filter the list (retried: a
+    rerun can close an open list)."""
+    box = scope.get_by_label(label, exact=True)
+    for attempt in range(1, 4):
+        box.click()
+        box.fill(text)
+        try:
+            page.get_by_role("option", name=text).first.click(timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            assert attempt < 3, f"option {text!r} of {label!r} never became clickable"
+    _settle(page)
+
+
+def _type(page: Page, scope: Locator, label: str, value: str) -> None:
+    """Type into a text or number input and commit it with Enter (one rerun)."""
+    box = scope.get_by_label(label, exact=True)
+    box.fill(value)
+    box.press("Enter")
+    _settle(page)
+    expect(box).to_have_value(value)
+
+
+def _export_csv(page: Page) -> list[dict[str, str]]:
+    """Click "Exportar CSV" (the data is made on the click) and parse the download (pt-BR: ;)."""
+    button = page.locator(".st-key-audit_export button")
+    expect(button).to_be_enabled()
+    with page.expect_download(timeout=DOWNLOAD_TIMEOUT_MS) as download:
+        button.click()
+    assert download.value.suggested_filename == "auditoria.csv"
+    text = download.value.path().read_text(encoding="utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text), delimiter=";"))
+
+
+def _tall_shot(page: Page, name: str) -> None:
+    """A screenshot of the whole page: the main area scrolls inside the viewport, so the
+    viewport is made tall for the picture."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": 1400, "height": 2000})
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    try:
+        shot(page, name)
+    finally:
+        if size is not None:
+            page.set_viewport_size(size)
+
+
+# --- the test -------------------------------------------------------------------------------
+
+
+def test_masked_debtor_view_is_found_in_the_audit_log(lgpd_server, stations):
+    server, subjects = lgpd_server
+    page = stations.page()
+
+    # 1. carla (no 192) takes the next debtor: the card shows the CPF/CNPJ masked.
+    login(page, server.base_url, "carla")
+    goto(page, f"{server.base_url}/chamadas")
+    expect(main(page).get_by_role("heading", name="Incluir")).to_be_visible()
+    page.locator(".st-key-tlc_next_debtor button").click()
+    taken = re.compile(r"(Fila de cobrança|Promessa quebrada): .+ \(cobrança nº \d+\)")
+    expect(page.get_by_test_id("stToast").filter(has_text=taken).first).to_be_visible()
+    _settle(page)
+    card = main(page).locator(".st-key-entity_card")
+    expect(card).to_be_visible()
+    expect(card).to_contain_text("Campos mascarados")
+    name = card.get_by_role("heading").first.inner_text().strip()
+    code = re.search(r"código (\d+)", card.inner_text())
+    assert name and code is not None
+    entity_id = int(code.group(1))
+    document = subjects.documents.get(entity_id)
+    assert document, f"debtor {entity_id} has no CPF/CNPJ in the seed"
+
+    cell = card.get_by_test_id("stMarkdownContainer").filter(has_text="CPF/CNPJ").first
+    shown = cell.inner_text().replace("CPF/CNPJ", "").strip()
+    assert "*" in shown and shown.endswith(document[-2:]), shown
+    assert document[:-2] not in shown.replace(".", "").replace("/", "").replace("-", ""), shown
+    html = page.content()
+    text = page.locator("body").inner_text()
+    secrets = subjects.personal[entity_id]
+    assert len(secrets) >= 3, secrets  # a document, a phone, an e-mail at least
+    leaked = [value for value in secrets if value in html or value in text]
+    assert not leaked, f"personal data of {name} in clear on the page: {leaked}"
+    assert not FULL_DOCUMENT.search(text), FULL_DOCUMENT.search(text)
+    shot(page, "lgpd-carla-debtor-masked")
+    logout(page)
+
+    # 2. The administrator finds the view in Auditoria, filtered to carla and this debtor.
+    login(page, None, "admin")
+    goto(page, f"{server.base_url}/auditoria")
+    expect(main(page).get_by_role("heading", name="Auditoria", exact=True)).to_be_visible()
+    expect(main(page).get_by_test_id("stException")).to_have_count(0)
+    _type(page, main(page), "Usuário", "carla")
+    _pick(page, main(page), "Tipo de evento", DATA_FAMILY)
+    _type(page, main(page), "Titular (código)", str(entity_id))
+    counter = main(page).get_by_text(re.compile(r"^\d+ registro\(s\) · página \d+ de \d+$"))
+    expect(counter).to_be_visible()
+    total = int(counter.inner_text().split()[0])
+    assert total >= 1, counter.inner_text()
+
+    rows = _grid(main(page))
+    assert rows, "the filtered log drew no row"
+    for row in rows:  # the filters hold on every row drawn
+        assert row["Usuário"] == "carla", row
+        assert row["Tipo"] == DATA_FAMILY, row
+        assert row["Evento"].startswith("dados."), row
+    views = [
+        row
+        for row in rows
+        if row["Evento"] == "dados.visualizados" and row["Identificação"] == str(entity_id)
+    ]
+    assert views, f"no view of entity {entity_id} by carla in the log: {rows}"
+    for row in views:
+        assert row["Objeto"] == "entidade", row
+        assert '"mascarado": true' in row["Detalhes"], row
+    # the card (entities.get_entity) records its view as "entidades.detalhe"
+    assert any('"tela": "entidades.detalhe"' in row["Detalhes"] for row in views), views
+    for value in secrets:
+        assert all(value not in cell for row in rows for cell in row.values()), value
+
+    # The CSV export holds the same rows (all of them, not only the ones drawn).
+    exported = _export_csv(page)
+    assert len(exported) == total, (len(exported), total)
+    assert all(row["Usuário"] == "carla" for row in exported), exported[:5]
+    exported_views = [
+        row
+        for row in exported
+        if row["Evento"] == "dados.visualizados" and row["Identificação"] == str(entity_id)
+    ]
+    assert exported_views and all('"mascarado": true' in r["Detalhes"] for r in exported_views)
+    assert not any('"mascarado": false' in row["Detalhes"] for row in exported), exported
+
+    # 3. The hash chain verifies.
+    page.locator(".st-key-audit_verify button").click()
+    _settle(page)
+    expect(main(page).get_by_test_id("stAlertContentSuccess")).to_contain_text(
+        "Integridade confirmada"
+    )
+    expect(main(page).get_by_test_id("stAlertContentError")).to_have_count(0)
+    _tall_shot(page, "lgpd-admin-auditoria-carla")
+    logout(page)
+    page.close()
+
+    # The database agrees: carla's views of this debtor, all masked, none naming her as
+    # having seen the debtor's data in clear (read once the server has let the file go).
+    server.stop()
+    with duckdb.connect(str(server.workdir / "e2e.duckdb"), read_only=True) as con:
+        stored = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE json_extract(detail, '$.mascarado')::BOOLEAN)"
+            " FROM audit_log WHERE username = 'carla' AND event = 'dados.visualizados'"
+            " AND subject_type = 'entidade' AND subject_id = ?",
+            [str(entity_id)],
+        ).fetchone()
+        assert stored is not None and stored[0] == stored[1] == len(exported_views), stored
+        assert not con.execute(
+            "SELECT count(*) FROM audit_subjects s JOIN audit_log a ON a.id = s.audit_id"
+            " WHERE a.username = 'carla' AND s.entity_id = ?",
+            [entity_id],
+        ).fetchone()[0]
+        export = con.execute(
+            "SELECT detail FROM audit_log WHERE username = 'admin'"
+            " AND event = 'dados.exportados' AND subject_type = 'auditoria'"
+        ).fetchall()
+        assert len(export) == 1 and f'"registros": {total}' in export[0][0], export
