@@ -574,6 +574,19 @@ def _seed_televendas_history(
                 "status": status, "created_at": order["invoiced_at"],
                 "updated_at": order["invoiced_at"],
             })  # fmt: skip
+    # Each sale began with a call (the wallboard counts calls → quotes → orders → invoices).
+    calls = []
+    for order, call_id in zip(orders, tx.next_ids("calls_seq", len(orders)), strict=True):
+        order["call_id"] = call_id
+        calls.append({
+            "id": call_id, "user_id": order["user_id"], "operator_id": order["operator_id"],
+            "group_id": order["group_id"], "routine": "televendas",
+            "entity_id": order["entity_id"],
+            "started_at": order["created_at"] - timedelta(minutes=4 + order["id"] % 6),
+            "ended_at": order["created_at"],
+            "result": f"Televendas: {order['status'].capitalize()}",
+        })  # fmt: skip
+    tx.insert_frame("calls", pl.DataFrame(calls, infer_schema_length=None))
     tx.insert_frame("tlv_orders", pl.DataFrame(orders, infer_schema_length=None))
     if items:
         tx.insert_frame("tlv_items", pl.DataFrame(items, infer_schema_length=None))
