@@ -69,7 +69,25 @@ def start_in(
     group_id: int,
     contact_id: int | None = None,
 ) -> OpenCall:
-    """Start a call inside a routine's own unit of work (e.g. the next debtor's reservation)."""
+    """Start a call inside a routine's own unit of work and return it as the timer reads it."""
+    if tx.scalar("SELECT id FROM entities WHERE id = ?", [entity_id]) is None:
+        raise NotFound("Entidade não encontrada.")
+    open_in(tx, user, routine, entity_id, group_id, contact_id)
+    found = _open_call(tx, user.id)
+    assert found is not None
+    return found
+
+
+def open_in(
+    tx: Tx,
+    user: User,
+    routine: Routine,
+    entity_id: int,
+    group_id: int,
+    contact_id: int | None = None,
+) -> int:
+    """Start a call for an entity known to exist; returns the call's id (the lean form, for
+    the next debtor's reservation)."""
     operator = user.operator
     assert operator is not None
     if tx.scalar("SELECT call_id FROM open_calls WHERE user_id = ?", [user.id]):
@@ -77,8 +95,6 @@ def start_in(
             "Você já tem uma ligação em andamento. Encerre-a ou use "
             "“Limpa Atendimento” antes de iniciar outra."
         )
-    if tx.scalar("SELECT id FROM entities WHERE id = ?", [entity_id]) is None:
-        raise NotFound("Entidade não encontrada.")
     call_id = tx.scalar(
         "INSERT INTO calls (user_id, operator_id, group_id, routine, entity_id, contact_id,"
         " started_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -89,9 +105,7 @@ def start_in(
         tx, user, "ligacao.iniciada", subject_type="entidade", subject_id=entity_id,
         detail={"ligacao": call_id, "rotina": routine.value},
     )  # fmt: skip
-    found = _open_call(tx, user.id)
-    assert found is not None
-    return found
+    return int(call_id)
 
 
 def end_in(tx: Tx, user: User, call_id: int | None, result: str) -> None:

@@ -138,8 +138,9 @@ def queue_head(tx: Tx, group_id: int, limit: int) -> list[Candidate]:
 # --- the group's next debtors, shared by the collectors pressing at once --------------------
 #
 # Computing the queue reads the whole ledger; twenty collectors pressing "Próximo devedor"
-# together must not compute it twenty times. So the process keeps, per group and São Paulo
-# day, the next BATCH debtors for a few seconds and hands them out one by one under a lock.
+# together must not compute it twenty times. So the process keeps, per set of ranges worked
+# (groups wired alike share one) and São Paulo day, the next BATCH debtors for a few seconds
+# and hands them out one by one under a lock.
 # The batch only decides who is *offered*: each claim re-checks the debtor in its own
 # transaction, and the reservation's primary key still decides who *gets* it.
 
@@ -160,17 +161,18 @@ _HANDING_OUT = threading.Lock()
 def next_candidates(db: Database, group_id: int, today: date) -> Iterator[Candidate]:
     """The group's debtors one at a time, each handed to one caller only (until the batch is
     rebuilt). An empty queue is not kept: the next call looks again."""
+    wired = db.read(lambda tx: tuple(sorted(setup.group_range_ids(tx, group_id))))
     while True:
         with _HANDING_OUT:
-            batches: dict[int, _Batch] = db.memo.setdefault("tlc_queue", {})
-            batch = batches.get(group_id)
+            batches: dict[tuple[int, ...], _Batch] = db.memo.setdefault("tlc_queue", {})
+            batch = batches.get(wired)
             fresh = (
                 batch is not None and batch.day == today and batch.candidates
                 and time.monotonic() - batch.built < BATCH_SECONDS
             )  # fmt: skip
             if not fresh:
                 head = db.write(lambda tx: _rebuilt_head(tx, group_id))
-                batch = batches[group_id] = _Batch(today, time.monotonic(), head)
+                batch = batches[wired] = _Batch(today, time.monotonic(), head)
             if not batch.candidates:
                 return
             candidate = batch.candidates.pop(0)

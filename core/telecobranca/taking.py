@@ -113,7 +113,8 @@ def _claim(tx: Tx, user: User, group: int, candidate: queue.Candidate) -> NextDe
     if not waiting:
         return None
     reason = "quebra" if candidate.broken else "fila"
-    attendance_id = _open(tx, user, candidate.entity_id, group, candidate.range_id, reason)
+    attendance_id = _open(tx, user, candidate.entity_id, group, candidate.range_id, reason,
+                          broken=candidate.broken)  # fmt: skip
     return _start(tx, user, attendance_id, group, reason)
 
 
@@ -156,25 +157,33 @@ def take_debtor(
 
 
 def _due_follow_up(tx: Tx, user: User) -> dict[str, Any] | None:
-    return tx.one(
-        "SELECT a.source_id, p.attendance_id, a.entity_id FROM agenda_items a"
-        " JOIN tlc_promises p ON p.id = a.source_id"
-        " WHERE a.user_id = ? AND a.status = 'aberto' AND a.source_type = ? AND a.due_from <= ?"
-        " AND NOT EXISTS (SELECT 1 FROM collection_reservations r WHERE r.entity_id = a.entity_id"
-        "   AND r.user_id <> ? AND r.expires_at > ?)"
-        " ORDER BY a.due_from, a.id LIMIT 1",
-        [user.id, SOURCE, tx.now, user.id, tx.now],
+    # The operator's own agenda first (a few rows), the promise and reservation after.
+    due = tx.all(
+        "SELECT source_id, entity_id FROM agenda_items WHERE user_id = ? AND status = 'aberto'"
+        " AND source_type = ? AND due_from <= ? ORDER BY due_from, id",
+        [user.id, SOURCE, tx.now],
     )
+    for item in due:
+        attendance_id = tx.scalar(
+            "SELECT p.attendance_id FROM tlc_promises p WHERE p.id = ? AND NOT EXISTS"
+            " (SELECT 1 FROM collection_reservations r WHERE r.entity_id = p.entity_id"
+            "   AND r.user_id <> ? AND r.expires_at > ?)",
+            [item["source_id"], user.id, tx.now],
+        )
+        if attendance_id is not None:
+            return {**item, "attendance_id": attendance_id}
+    return None
 
 
 def _own_unfinished(tx: Tx, user: User) -> dict[str, Any] | None:
+    """The collector's attendance still in progress. Its debtor's reservation row names the
+    collector (it is only rewritten when someone takes an expired one over, and that cancels
+    the attendance), so the small reservations table is searched, not every attendance."""
     return tx.one(
-        "SELECT a.id, a.entity_id FROM tlc_attendances a WHERE a.user_id = ?"
-        " AND a.status = 'atendimento'"
-        " AND NOT EXISTS (SELECT 1 FROM collection_reservations r WHERE r.entity_id = a.entity_id"
-        "   AND r.user_id <> ? AND r.expires_at > ?)"
-        " ORDER BY a.started_at LIMIT 1",
-        [user.id, user.id, tx.now],
+        "SELECT a.id, a.entity_id FROM collection_reservations r"
+        " JOIN tlc_attendances a ON a.id = r.attendance_id"
+        " WHERE r.user_id = ? AND a.status = 'atendimento' ORDER BY a.started_at LIMIT 1",
+        [user.id],
     )
 
 
@@ -224,22 +233,54 @@ def _cancel_stale(tx: Tx, attendance_id: int, taker: User) -> None:
     )  # fmt: skip
 
 
-def _open(tx: Tx, user: User, entity_id: int, group: int, range_id: int | None, origin: str) -> int:
+def _open(
+    tx: Tx,
+    user: User,
+    entity_id: int,
+    group: int,
+    range_id: int | None,
+    origin: str,
+    broken: bool = True,
+) -> int:
+    """A new attendance holding the debtor's overdue titles. `broken=False` when the queue
+    already knows no broken promise waits for this debtor (spares an update)."""
     assert user.operator is not None
+    titles = tx.all(
+        "SELECT id, balance FROM receivables WHERE entity_id = ? AND status = 'aberto'"
+        " AND balance > 0 AND due_date < ?",
+        [entity_id, local_today(tx)],
+    )
     attendance_id = int(
         tx.scalar(
             "INSERT INTO tlc_attendances (entity_id, user_id, operator_id, group_id, range_id,"
-            " origin, status, started_at, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, 'atendimento', ?, ?, ?) RETURNING id",
-            [entity_id, user.id, user.operator.id, group, range_id, origin, tx.now, tx.now, tx.now],
+            " origin, status, portfolio_amount, started_at, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, 'atendimento', ?, ?, ?, ?) RETURNING id",
+            [
+                entity_id,
+                user.id,
+                user.operator.id,
+                group,
+                range_id,
+                origin,
+                sum((t["balance"] for t in titles), Decimal(0)),
+                tx.now,
+                tx.now,
+                tx.now,
+            ],
         )
     )
+    if titles:
+        tx.execute(
+            "INSERT INTO tlc_attendance_titles (attendance_id, receivable_id, balance_at_start)"
+            " SELECT ?, unnest(?), unnest(?)",
+            [attendance_id, [t["id"] for t in titles], [t["balance"] for t in titles]],
+        )
     reserve(tx, user, entity_id, attendance_id)
-    # However the debtor was reached (queue or search), a broken promise is now being worked.
-    tx.execute(
-        "UPDATE tlc_promises SET requeued = FALSE WHERE entity_id = ? AND requeued", [entity_id]
-    )
-    _extend_portfolio(tx, attendance_id, entity_id)
+    if broken:  # however the debtor was reached, a broken promise is now being worked
+        tx.execute(
+            "UPDATE tlc_promises SET requeued = FALSE WHERE entity_id = ? AND requeued",
+            [entity_id],
+        )
     audit.record(
         tx, user, "cobranca.devedor_reservado", subject_type="atendimento_tlc",
         subject_id=attendance_id, detail={"entidade": entity_id, "origem": origin},
@@ -273,10 +314,15 @@ def _extend_portfolio(tx: Tx, attendance_id: int, entity_id: int) -> None:
 
 
 def _start(tx: Tx, user: User, attendance_id: int, group: int, reason: str) -> NextDebtor:
-    entity_id = tx.scalar("SELECT entity_id FROM tlc_attendances WHERE id = ?", [attendance_id])
-    call = calls.start_in(tx, user, Routine.TELECOBRANCA, entity_id, group)
-    tx.execute("UPDATE tlc_attendances SET call_id = ? WHERE id = ?", [call.id, attendance_id])
-    return NextDebtor(attendance_id, entity_id, call.entity_name, reason)
+    debtor = tx.one(
+        "SELECT a.entity_id, e.name FROM tlc_attendances a JOIN entities e ON e.id = a.entity_id"
+        " WHERE a.id = ?",
+        [attendance_id],
+    )
+    assert debtor is not None
+    call_id = calls.open_in(tx, user, Routine.TELECOBRANCA, debtor["entity_id"], group)
+    tx.execute("UPDATE tlc_attendances SET call_id = ? WHERE id = ?", [call_id, attendance_id])
+    return NextDebtor(attendance_id, debtor["entity_id"], debtor["name"], reason)
 
 
 def hold(tx: Tx, user: User, attendance_id: int, title: Title | None) -> dict[str, Any]:
