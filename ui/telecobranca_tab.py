@@ -1,12 +1,11 @@
 """The Telecobrança tab of the workspace: the collection attendance (header, the debtor's titles
-with their values updated to today), the per-title outcomes (Pago, Cartório, Baixa,
-Abatimento), the promise to pay and the renegotiation, and how the call ends (Gravar aguardando
-o pagamento, Encerrar, Cancelar cobrança). Also "Próximo devedor", offered while no call runs.
+with their values updated to today, the promises and the history), its forms (ui/tlc_forms.py)
+and how the call ends (Gravar aguardando o pagamento, Encerrar, Cancelar cobrança). Also
+"Próximo devedor", offered while no call runs.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -29,28 +28,15 @@ from core.telecobranca import (
     CollectionAttendance,
     Position,
     Title,
-    rules,
 )
-from core.telecobranca.rules import Renegotiation
 from ui.feedback import attempt, flash, show_error, succeeded
-from ui.formats import LOCAL_TZ, local_date, local_datetime, money, yes_no
+from ui.formats import local_date, local_datetime, money, yes_no
 from ui.televendas_tab import TLV_ORDER
-from ui.tmk_list import DATE_FORMAT, signature
+from ui.tlc_forms import promise_form, renegotiation_form, title_actions
+from ui.tmk_list import DATE_FORMAT
 from ui.workspace import OPEN_ATTENDANCE, TLC_ATTENDANCE, TLC_TAKE
 
 NO_DEBTOR = "Nenhum devedor aguardando nas faixas do seu grupo."
-TITLE_ACTIONS = {
-    "pago": "Pago",
-    "cartorio": "Cartório",
-    "baixa": "Baixa",
-    "abatimento": "Abatimento",
-}
-SUBMIT_LABELS = {
-    "pago": "Registrar pagamento",
-    "cartorio": "Enviar para cartório",
-    "baixa": "Registrar baixa",
-    "abatimento": "Registrar abatimento",
-}
 _CANCEL = "tlc_cancel"  # the attendance whose "Cancelar cobrança" dialog is open
 
 
@@ -142,15 +128,15 @@ def render(
     _titles_table(attendance)
     open_titles = [title for title in attendance.titles if title.is_open]
     if open_titles:
-        _title_actions(db, user, attendance, open_titles)
+        title_actions(db, user, attendance, open_titles)
     else:
         st.info("Nenhum título em aberto nesta cobrança.", icon="✅")
     free = [title for title in open_titles if not title.promised]
     promise_cell, renegotiation_cell = st.columns(2)
     with promise_cell, st.container(border=True, key="tlc_promise"):
-        _promise_form(db, user, attendance, free)
+        promise_form(db, user, attendance, free)
     with renegotiation_cell, st.container(border=True, key="tlc_renegotiation"):
-        _renegotiation_form(db, user, attendance, free)
+        renegotiation_form(db, user, attendance, free)
     _promises_table(attendance)
     _history_table(attendance)
     _finish(db, user, attendance)
@@ -317,235 +303,7 @@ def _history_table(attendance: CollectionAttendance) -> None:
 # --- per-title outcomes ---------------------------------------------------------------------
 
 
-def _title_actions(
-    db: Database, user: User, attendance: CollectionAttendance, open_titles: list[Title]
-) -> None:
-    st.markdown("**Lançar no título**")
-    by_id = {title.id: title for title in open_titles}
-    pick, kind = st.columns([2, 3])
-    title_id = pick.selectbox(
-        "Título", list(by_id), format_func=lambda i: _title_label(by_id[i]),
-        key=f"tlc_title_pick_{_tag(attendance)}",
-    )  # fmt: skip
-    action = kind.radio(
-        "Lançamento", list(TITLE_ACTIONS), format_func=TITLE_ACTIONS.__getitem__,
-        horizontal=True, key="tlc_title_action",
-    )  # fmt: skip
-    title = by_id[title_id]
-    updated = title.updated
-    st.caption(
-        f"{title.key}: devido atualizado {money(updated.total)} (saldo {money(updated.balance)}"
-        f" + multa {money(updated.fine)} + juros {money(updated.interest)}) · "
-        f"{updated.days_overdue} dia(s) em atraso · {title.origin}"
-        + (" · promessa pendente" if title.promised else "")
-    )
-    key = f"tlc_{action}_{title.id}_{title.version}"
-    amount = 0.0
-    with st.form(key):
-        if action == "pago":
-            amount = st.number_input(
-                "Valor pago (R$)", min_value=0.0, value=float(updated.total), step=0.01,
-                format="%.2f", key=f"{key}_amount",
-            )  # fmt: skip
-            st.caption("O pagamento quita primeiro a multa e os juros, depois o principal.")
-        elif action == "abatimento":
-            pct = attendance.rules.max_principal_discount_pct
-            amount = st.number_input(
-                "Valor do abatimento (R$)", min_value=0.0, value=0.0, step=0.01,
-                format="%.2f", key=f"{key}_amount",
-            )  # fmt: skip
-            st.caption(
-                f"Limite do grupo: {_pct(pct)} % do valor do título "
-                f"({money(rules.money(title.amount * pct / 100))}), somados os abatimentos."
-            )
-        elif action == "cartorio":
-            st.caption("O título vai a protesto e sai da fila; o saldo continua devido.")
-        if action == "baixa":
-            note = st.text_area("Motivo da baixa", key=f"{key}_note")
-        else:
-            note = st.text_input("Observação do lançamento", key=f"{key}_note")
-        submitted = st.form_submit_button(
-            SUBMIT_LABELS[action], type="primary", key="tlc_title_submit"
-        )
-    if not submitted:
-        return
-    value = _dec(amount)
-    if action == "pago":
-        done = succeeded(
-            lambda: telecobranca.record_payment(
-                db, user, attendance.id, title.id, title.version, value, note
-            ),
-            f"Pagamento de {money(value)} registrado em {title.key}.",
-        )
-    elif action == "cartorio":
-        done = succeeded(
-            lambda: telecobranca.send_to_protest(
-                db, user, attendance.id, title.id, title.version, note
-            ),
-            f"Título {title.key} enviado para cartório.",
-        )
-    elif action == "baixa":
-        done = succeeded(
-            lambda: telecobranca.write_off(db, user, attendance.id, title.id, title.version, note),
-            f"Título {title.key} baixado.",
-        )
-    else:
-        done = succeeded(
-            lambda: telecobranca.grant_rebate(
-                db, user, attendance.id, title.id, title.version, value, note
-            ),
-            f"Abatimento de {money(value)} concedido em {title.key}.",
-        )
-    if done:
-        st.rerun()
-
-
 # --- promise and renegotiation (several titles) ---------------------------------------------
-
-
-def _promise_form(
-    db: Database, user: User, attendance: CollectionAttendance, free: list[Title]
-) -> None:
-    st.markdown("**Promessa de pagamento**")
-    today = _today(db)
-    limit = today + timedelta(days=attendance.rules.max_postpone_days)
-    st.caption(
-        f"Regra do grupo: no máximo {attendance.rules.max_postpone_days} dia(s) à frente "
-        f"(até {local_date(limit)}). A promessa entra na sua agenda nessa data e a cobrança "
-        "fica em Cobrança até o pagamento."
-    )
-    if not free:
-        st.caption("Nenhum título em aberto sem promessa pendente.")
-        return
-    by_id = {title.id: title for title in free}
-    key = f"tlc_promise_{_tag(attendance)}"
-    with st.form(key, border=False):
-        chosen = st.multiselect(
-            "Títulos prometidos", list(by_id), default=list(by_id),
-            format_func=lambda i: _title_label(by_id[i]), key=f"{key}_titles",
-        )  # fmt: skip
-        day_cell, amount_cell = st.columns(2)
-        day = day_cell.date_input(
-            "Data prometida", value=min(today + timedelta(days=1), limit), min_value=today,
-            max_value=limit, format=DATE_FORMAT, key=f"{key}_day",
-        )  # fmt: skip
-        amount = amount_cell.number_input(
-            "Valor prometido (R$)", min_value=0.0,
-            value=float(sum((t.updated.total for t in free), Decimal(0))), step=0.01,
-            format="%.2f", key=f"{key}_amount",
-        )  # fmt: skip
-        note = st.text_input("Observação da promessa", key=f"{key}_note")
-        submitted = st.form_submit_button(
-            "Registrar promessa", type="primary", key="tlc_promise_submit", width="stretch"
-        )
-    if not submitted:
-        return
-    if day is None:
-        st.error("Informe a data prometida.", icon="❌")
-        return
-    value = _dec(amount)
-    if succeeded(
-        lambda: telecobranca.record_promise(
-            db, user, attendance.id, list(chosen), day, value, note
-        ),
-        f"Promessa de {money(value)} para {local_date(day)} registrada: cobrança em Cobrança.",
-    ):
-        st.rerun()
-
-
-def _renegotiation_form(
-    db: Database, user: User, attendance: CollectionAttendance, free: list[Title]
-) -> None:
-    st.markdown("**Renegociar**")
-    limits = attendance.rules
-    today = _today(db)
-    limit = today + timedelta(days=limits.max_postpone_days)
-    st.caption(
-        f"Regra do grupo: até {limits.max_installments} parcela(s), a cada 30 dias; 1º "
-        f"vencimento até {local_date(limit)}; desconto de até "
-        f"{_pct(limits.max_principal_discount_pct)} % do principal e "
-        f"{_pct(limits.max_charges_discount_pct)} % de multa e juros."
-    )
-    if not free:
-        st.caption("Nenhum título em aberto sem promessa pendente.")
-        return
-    by_id = {title.id: title for title in free}
-    key = f"tlc_reneg_{_tag(attendance)}"
-    with st.form(key, border=False):
-        chosen = st.multiselect(
-            "Títulos renegociados", list(by_id), default=list(by_id),
-            format_func=lambda i: _title_label(by_id[i]), key=f"{key}_titles",
-        )  # fmt: skip
-        count_cell, due_cell = st.columns(2)
-        installments = count_cell.number_input(
-            "Parcelas", min_value=1, max_value=max(1, limits.max_installments), value=1,
-            step=1, key=f"{key}_count",
-        )  # fmt: skip
-        first_due = due_cell.date_input(
-            "1º vencimento", value=min(today + timedelta(days=1), limit), min_value=today,
-            max_value=limit, format=DATE_FORMAT, key=f"{key}_due",
-        )  # fmt: skip
-        principal_cell, charges_cell = st.columns(2)
-        principal_discount = principal_cell.number_input(
-            "Desconto no principal (R$)", min_value=0.0, value=0.0, step=0.01, format="%.2f",
-            key=f"{key}_principal",
-        )  # fmt: skip
-        charges_discount = charges_cell.number_input(
-            "Desconto em multa e juros (R$)", min_value=0.0, value=0.0, step=0.01,
-            format="%.2f", key=f"{key}_charges",
-        )  # fmt: skip
-        simulate_cell, confirm_cell = st.columns(2)
-        simulate = simulate_cell.form_submit_button(
-            "Simular", key="tlc_reneg_simulate", width="stretch"
-        )
-        confirm = confirm_cell.form_submit_button(
-            "Renegociar", type="primary", key="tlc_reneg_submit", width="stretch"
-        )
-    if not (simulate or confirm):
-        return
-    if first_due is None:
-        st.error("Informe o 1º vencimento.", icon="❌")
-        return
-    count = int(installments)
-    discounts = _dec(principal_discount), _dec(charges_discount)
-    if simulate:
-        try:
-            deal = rules.renegotiate(
-                [by_id[i].updated for i in chosen], installments=count, first_due=first_due,
-                today=today, rules=limits, principal_discount=discounts[0],
-                charges_discount=discounts[1],
-            )  # fmt: skip
-        except DomainError as error:
-            show_error(error)
-            return
-        _deal_preview(deal)
-        return
-    if succeeded(
-        lambda: telecobranca.renegotiate_titles(
-            db, user, attendance.id, list(chosen), installments=count, first_due=first_due,
-            principal_discount=discounts[0], charges_discount=discounts[1],
-        ),
-        f"Títulos renegociados em {count} parcela(s) a partir de {local_date(first_due)}.",
-    ):  # fmt: skip
-        st.rerun()
-
-
-def _deal_preview(deal: Renegotiation) -> None:
-    st.markdown(
-        f"**Total renegociado: {money(deal.total)}** (principal {money(deal.principal)} + "
-        f"multa e juros {money(deal.charges)} − descontos "
-        f"{money(deal.principal_discount + deal.charges_discount)})"
-    )
-    st.dataframe(
-        [
-            {"Parcela": part.number, "Vencimento": local_date(part.due_date),
-             "Valor": money(part.amount)}
-            for part in deal.installments
-        ],
-        hide_index=True,
-        key="tlc_reneg_preview",
-    )  # fmt: skip
-    st.caption("Simulação: nada foi gravado. Confira e clique em Renegociar.")
 
 
 # --- ending the call ------------------------------------------------------------------------
@@ -655,27 +413,3 @@ def _reason(container: Any, label: str, options: dict[int, str], key: str) -> in
     return container.selectbox(
         label, [None, *options], key=key, format_func=lambda i: "—" if i is None else options[i]
     )
-
-
-def _title_label(title: Title) -> str:
-    return f"{title.key} · venc. {local_date(title.due_date)} · {money(title.updated.total)}"
-
-
-def _tag(attendance: CollectionAttendance) -> str:
-    """Widgets keyed by the attendance's state start over after any outcome."""
-    return signature(
-        attendance.id, attendance.version, len(attendance.promises), len(attendance.outcomes),
-        tuple((title.id, title.version) for title in attendance.titles),
-    )  # fmt: skip
-
-
-def _today(db: Database) -> date:
-    return db.clock().astimezone(LOCAL_TZ).date()
-
-
-def _dec(value: float | int | None) -> Decimal:
-    return rules.money(Decimal(str(value or 0)))
-
-
-def _pct(value: Decimal) -> str:
-    return f"{Decimal(value).normalize():f}".replace(".", ",")
