@@ -282,6 +282,17 @@ def run_report(db: Database, user: User, key: str, period: Period) -> pl.DataFra
     return db.read(lambda tx: REPORTS[key].build(tx, period))
 
 
+def daily_averages(key: str, frame: pl.DataFrame, period: Period) -> dict[str, float]:
+    """Per-day averages over the whole period (days without calls count as zero): shown
+    above the Telemarketing per-day report."""
+    if key != "tmk_dia":
+        return {}
+    return {
+        label: round(float(frame[column].sum() or 0) / period.days, 1)
+        for column, label in (("received", "Recebidas por dia"), ("made", "Realizadas por dia"))
+    }
+
+
 def labels_of(key: str) -> dict[str, str]:
     return COLLECTOR_LABELS if key == COLLECTOR_HISTORY else REPORTS[key].labels
 

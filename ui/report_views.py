@@ -14,7 +14,15 @@ import streamlit as st
 from core.access import User
 from core.db import Database
 from core.errors import Invalid
-from core.reports import COLLECTOR_HISTORY, REPORTS, Period, export_report, labels_of, run_report
+from core.reports import (
+    COLLECTOR_HISTORY,
+    REPORTS,
+    Period,
+    daily_averages,
+    export_report,
+    labels_of,
+    run_report,
+)
 from core.timer import UNDER_COLOUR
 from ui.feedback import attempt, show_error
 from ui.formats import LOCAL_TZ, local_date, money
@@ -207,6 +215,9 @@ def report_view(db: Database, user: User, choice: ReportChoice, period: Period) 
     if frame.is_empty():
         st.info("Nenhum registro neste período.", icon="🔎")
         return
+    averages = daily_averages(choice.key, frame, period)
+    for cell, (label, value) in zip(st.columns(len(averages) or 1), averages.items(), strict=False):
+        cell.metric(label, f"{value:.1f}".replace(".", ","))
     report_table(frame, choice)
     report_chart(frame, choice)
     export_buttons(db, user, choice, period)

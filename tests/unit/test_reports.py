@@ -114,3 +114,15 @@ def test_every_report_runs_on_an_empty_database(db: Database, supervisor: User) 
     for key in [*reports.REPORTS, reports.COLLECTOR_HISTORY]:
         frame = reports.run_report(db, supervisor, key, MONTH)
         assert set(reports.labels_of(key)) <= set(frame.columns), key
+
+
+def test_the_per_day_report_comes_with_daily_averages_over_the_whole_period(
+    db: Database, floor: dict[str, Any], supervisor: User
+) -> None:
+    frame = reports.run_report(db, supervisor, "tmk_dia", MONTH)
+
+    averages = reports.daily_averages("tmk_dia", frame, MONTH)
+
+    # 3 received and 1 made over the 10 days of March 1–10.
+    assert averages == {"Recebidas por dia": 0.3, "Realizadas por dia": 0.1}
+    assert reports.daily_averages("tlv_dia", frame, MONTH) == {}
