@@ -40,8 +40,31 @@ EVENT_FAMILIES = {
     "cobranca": "Telecobrança",
     "ligacao": "Ligações",
     "agenda": "Agenda",
-    "entidade": "Entidades",
+    "entidade": "Entidades e contatos",
+    "estacao": "Estações",
+    "cadastro": "Cadastros de atendimento",
+    "produtos": "Produtos e preços",
 }
+# Families whose events do not all start with the family's own name.
+_PREFIXES = {
+    "login": ("login", "logout"),
+    "entidade": ("entidade", "contato"),
+    "produtos": ("products", "price_tables", "payment_conditions"),
+}
+
+
+def family_of(event: str) -> str | None:
+    """The EVENT_FAMILIES key an event belongs to (None: none of them)."""
+    prefix = event.split(".", 1)[0]
+    for family, prefixes in _PREFIXES.items():
+        if prefix in prefixes:
+            return family
+    return prefix if prefix in EVENT_FAMILIES else None
+
+
+def family_label(event: str) -> str:
+    family = family_of(event)
+    return EVENT_FAMILIES[family] if family else ""
 
 
 @dataclass
@@ -60,8 +83,10 @@ def _filter_sql(filters: AuditFilter) -> tuple[str, list[Any]]:
         clauses.append("a.username = ?")
         params.append(filters.username.strip().lower())
     if filters.family:
-        clauses.append("(a.event = ? OR a.event LIKE ?)")
-        params += [filters.family, f"{filters.family}.%"]
+        prefixes = _PREFIXES.get(filters.family, (filters.family,))
+        clauses.append("(" + " OR ".join("a.event = ? OR a.event LIKE ?" for _ in prefixes) + ")")
+        for prefix in prefixes:
+            params += [prefix, f"{prefix}.%"]
     if filters.subject.strip():
         clauses.append("a.subject_id = ?")
         params.append(filters.subject.strip())

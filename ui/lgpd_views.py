@@ -176,7 +176,7 @@ AUDIT_COLUMNS = {
 
 
 def family_label(event: str) -> str:
-    return EVENT_FAMILIES.get(event.split(".", 1)[0], "")
+    return audit_reports.family_label(event)
 
 
 def audit_filter_bar() -> AuditFilter:

@@ -8,7 +8,8 @@ import csv
 import io
 import re
 import shutil
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from core.db import open_database
 from core.validation import format_document, format_phone
 from tests.e2e.conftest import (
+    TIMEOUT_MS,
     Server,
     _failed,
     _finish_server,
@@ -119,29 +121,42 @@ def _grid(scope: Locator) -> list[dict[str, str]]:
     ]
 
 
-def _pick(page: Page, scope: Locator, label: str, text: str) -> None:
-    """Pick the option of a selectbox containing `text`, typed to filter the list (retried: a
-    rerun can close an open list)."""
-    box = scope.get_by_label(label, exact=True)
+def _pick(page: Page, key: str, label: str, text: str) -> None:
+    """Pick the option of the selectbox rendered with `key=` containing `text`, typed to filter
+    the list; retried until the box shows it (a rerun can close an open list)."""
+    box = page.locator(f".st-key-{key}").get_by_label(label, exact=True)
     for attempt in range(1, 4):
         box.click()
         box.fill(text)
         try:
             page.get_by_role("option", name=text).first.click(timeout=5_000)
-            break
         except PlaywrightTimeout:
             page.keyboard.press("Escape")
-            assert attempt < 3, f"option {text!r} of {label!r} never became clickable"
-    _settle(page)
+        _settle(page)
+        if box.input_value() == text:  # the combobox shows the option chosen
+            return
+        assert attempt < 3, f"option {text!r} of {label!r} never got chosen: {box.input_value()!r}"
 
 
-def _type(page: Page, scope: Locator, label: str, value: str) -> None:
-    """Type into a text or number input and commit it with Enter (one rerun)."""
-    box = scope.get_by_label(label, exact=True)
+def _type(page: Page, key: str, label: str, value: str) -> None:
+    """Type into the text or number input rendered with `key=` and commit it with Enter."""
+    box = page.locator(f".st-key-{key}").get_by_label(label, exact=True)
     box.fill(value)
     box.press("Enter")
     _settle(page)
     expect(box).to_have_value(value)
+
+
+def _filtered_grid(page: Page, ok: Callable[[dict[str, str]], bool]) -> list[dict[str, str]]:
+    """The log's rows once every row drawn passes `ok` (the grid of the last filters is
+    drawn); fails with the rows seen."""
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while True:
+        rows = _grid(main(page))
+        if rows and all(ok(row) for row in rows):
+            return rows
+        assert time.monotonic() < deadline, f"the filtered log shows other rows: {rows}"
+        page.wait_for_timeout(200)
 
 
 def _export_csv(page: Page) -> list[dict[str, str]]:
@@ -212,20 +227,22 @@ def test_masked_debtor_view_is_found_in_the_audit_log(lgpd_server, stations):
     goto(page, f"{server.base_url}/auditoria")
     expect(main(page).get_by_role("heading", name="Auditoria", exact=True)).to_be_visible()
     expect(main(page).get_by_test_id("stException")).to_have_count(0)
-    _type(page, main(page), "Usuário", "carla")
-    _pick(page, main(page), "Tipo de evento", DATA_FAMILY)
-    _type(page, main(page), "Titular (código)", str(entity_id))
+    _type(page, "audit_username", "Usuário", "carla")
+    _pick(page, "audit_family", "Tipo de evento", DATA_FAMILY)
+    _type(page, "audit_entity", "Titular (código)", str(entity_id))
     counter = main(page).get_by_text(re.compile(r"^\d+ registro\(s\) · página \d+ de \d+$"))
     expect(counter).to_be_visible()
     total = int(counter.inner_text().split()[0])
     assert total >= 1, counter.inner_text()
-
-    rows = _grid(main(page))
-    assert rows, "the filtered log drew no row"
-    for row in rows:  # the filters hold on every row drawn
-        assert row["Usuário"] == "carla", row
-        assert row["Tipo"] == DATA_FAMILY, row
-        assert row["Evento"].startswith("dados."), row
+    # every row drawn passes the filters
+    rows = _filtered_grid(
+        page,
+        lambda row: (
+            row["Usuário"] == "carla"
+            and row["Tipo"] == DATA_FAMILY
+            and row["Evento"].startswith("dados.")
+        ),
+    )
     views = [
         row
         for row in rows

@@ -267,3 +267,21 @@ def test_an_anonymised_person_cannot_be_edited_back(db: Database, admin: User) -
         entities.update_entity(db, admin, entity_id, detail.version,
                                factories.entity_input(name="Nome de Volta"))  # fmt: skip
     assert entities.get_entity(db, admin, entity_id).values["name"].startswith("Titular")
+
+
+def test_every_event_the_product_writes_belongs_to_a_filterable_family(
+    db: Database, admin: User, operator: User
+) -> None:
+    from core import auth
+
+    auth.logout(db, operator, None)
+    events = {
+        "login.ok", "login.falha", "logout", "acesso.negado", "dados.visualizados",
+        "estacao.recusada", "contato.incluido", "cadastro.alterado", "products.incluido",
+        "price_tables.precos", "cobranca.promessa", "titular.anonimizado", "entidade.alterada",
+    }  # fmt: skip
+
+    assert {event: audit_reports.family_of(event) for event in events if
+            audit_reports.family_of(event) is None} == {}  # fmt: skip
+    logouts = audit_reports.search_audit(db, admin, AuditFilter(family="login"))
+    assert "logout" in logouts.rows["event"].to_list()
