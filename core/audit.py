@@ -73,6 +73,79 @@ def record(
         )
 
 
+# --- views: buffered, written in bulk ---------------------------------------------------------
+#
+# A screen that shows protected data is a read; making it commit an audit row would cost each
+# view a write (~2-4 ms on this hardware). So views are queued in the process and written in
+# bulk by the sealer every few seconds, before anything reads the log (the audit screens and
+# the verification flush first) and when the database closes. The risk accepted: a crash loses
+# the last few seconds of *view* records. Changes are never buffered: their audit row commits
+# with the change.
+
+_VIEWS = "audit_views"
+
+
+def record_view(
+    tx: Tx,
+    user: User | None,
+    *,
+    subject_type: str = "",
+    subject_id: object = "",
+    detail: dict[str, Any] | None = None,
+    subjects: Iterable[int] = (),
+) -> None:
+    """Queue a "dados.visualizados" row (see above); works in a read as well as a write."""
+    row = {
+        "occurred_at": tx.now,
+        "user_id": user.id if user else None,
+        "username": user.username if user else "(anônimo)",
+        "event": "dados.visualizados",
+        "subject_type": subject_type,
+        "subject_id": str(subject_id),
+        "detail": json.dumps(detail or {}, ensure_ascii=False, default=str, sort_keys=True),
+        "subjects": sorted(set(subjects)),
+    }
+    with _views_lock(tx.memo):
+        tx.memo.setdefault(_VIEWS, []).append(row)
+
+
+def _views_lock(memo: dict[str, Any]) -> threading.Lock:
+    return memo.setdefault("audit_views_lock", threading.Lock())  # setdefault is atomic
+
+
+def flush(db: Database) -> int:
+    """Write the queued views in one transaction; returns how many."""
+    with _views_lock(db.memo):
+        taken: list[dict[str, Any]] = db.memo.pop(_VIEWS, [])
+    if not taken:
+        return 0
+
+    def work(tx: Tx) -> None:
+        ids = tx.next_ids("audit_log_seq", len(taken))
+        tx.insert_frame("audit_log", pl.DataFrame(
+            [{**{k: v for k, v in row.items() if k != "subjects"}, "id": audit_id}
+             for row, audit_id in zip(taken, ids, strict=True)],
+            schema={"occurred_at": pl.Datetime("us", "UTC"), "user_id": pl.Int64,
+                    "username": pl.String, "event": pl.String, "subject_type": pl.String,
+                    "subject_id": pl.String, "detail": pl.String, "id": pl.Int64},
+        ))  # fmt: skip
+        people = [
+            {"audit_id": audit_id, "entity_id": entity}
+            for row, audit_id in zip(taken, ids, strict=True)
+            for entity in row["subjects"]
+        ]
+        if people:
+            tx.insert_frame("audit_subjects", pl.DataFrame(people))
+
+    try:
+        db.write(work)
+    except BaseException:
+        with _views_lock(db.memo):  # not written: first in line for the next flush
+            db.memo[_VIEWS] = taken + db.memo.get(_VIEWS, [])
+        raise
+    return len(taken)
+
+
 def chain_hash(prev_hash: str, row: dict[str, Any], subjects: list[int]) -> str:
     """The row's hash: the previous hash, then every field in a fixed order and format."""
     moment = row["occurred_at"].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -136,6 +209,7 @@ def start_sealer(db: Database, every: float = SEAL_SECONDS) -> threading.Thread:
     def loop() -> None:
         while not db.closed:
             try:
+                flush(db)
                 seal(db)
             except Exception:
                 if db.closed:  # closing under a running seal: nothing to report
@@ -146,6 +220,7 @@ def start_sealer(db: Database, every: float = SEAL_SECONDS) -> threading.Thread:
 
     thread = threading.Thread(target=loop, name="audit-sealer", daemon=True)
     db.add_worker(thread)
+    db.before_close(lambda: flush(db))
     thread.start()
     return thread
 
@@ -179,6 +254,7 @@ def verify_chain(db: Database, progress: Callable[[int, int], None] | None = Non
     """Seal what is pending, then recompute every hash in order and report the first broken
     link in pt-BR. Reads in batches so a long log does not sit in memory; `progress(done,
     total)` is called after each batch (the screen shows a progress bar)."""
+    flush(db)
     seal(db)
 
     def work(tx: Tx) -> ChainReport:

@@ -125,6 +125,7 @@ def search_audit(
     require(db, user, Action.VIEW_AUDIT, "auditoria")
     where, params = _filter_sql(filters or AuditFilter())
     page = max(1, page)
+    audit.flush(db)  # views are buffered: the log shown must include the latest
 
     def work(tx: Tx) -> ListPage:
         total = int(tx.scalar("SELECT count(*) FROM audit_log a" + where, params))
@@ -141,6 +142,7 @@ def export_audit_csv(db: Database, user: User, filters: AuditFilter | None = Non
     """The filtered log as a pt-BR CSV; the export itself is audited."""
     require(db, user, Action.VIEW_AUDIT, "exportar auditoria")
     where, params = _filter_sql(filters or AuditFilter())
+    audit.flush(db)
 
     def work(tx: Tx) -> bytes:
         frame = tx.frame(_COLUMNS + where + " ORDER BY a.occurred_at DESC, a.id DESC", params)
@@ -173,6 +175,7 @@ def subject_viewers(db: Database, user: User, entity_id: int) -> pl.DataFrame:
     """Who may have seen this data subject's protected data in clear: every view or export
     that named them (screens record the subjects shown unmasked), newest first."""
     require(db, user, Action.VIEW_AUDIT, f"acessos ao titular {entity_id}")
+    audit.flush(db)
 
     def work(tx: Tx) -> pl.DataFrame:
         if tx.scalar("SELECT id FROM entities WHERE id = ?", [entity_id]) is None:

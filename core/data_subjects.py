@@ -74,6 +74,7 @@ _RECORDS = {
 def export_subject(db: Database, user: User, entity_id: int) -> bytes:
     """Everything held about the person as one JSON document (UTF-8), audited."""
     _require_full_access(db, user, f"exportar dados do titular {entity_id}")
+    audit.flush(db)  # the bundle lists who saw the person: buffered views included
 
     def work(tx: Tx) -> bytes:
         entity = tx.one("SELECT * FROM entities WHERE id = ?", [entity_id])

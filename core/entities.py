@@ -256,7 +256,7 @@ def search_entities(
         masked = bool(hidden & set(frame.columns))
         return EntityPage(frame, int(total), page, page_size, masked=masked)
 
-    return db.write(work)
+    return db.read(work)
 
 
 def get_entity(db: Database, user: User, entity_id: int) -> EntityDetail:
@@ -289,7 +289,7 @@ def get_entity(db: Database, user: User, entity_id: int) -> EntityDetail:
             contacts=contacts,
         )
 
-    return db.write(work)
+    return db.read(work)
 
 
 def _display_contact(contact: dict[str, Any]) -> dict[str, Any]:
@@ -308,10 +308,9 @@ def _audit_view(
     rows: int = 1,
     subjects: list[int] | None = None,
 ) -> None:
-    audit.record(
+    audit.record_view(
         tx,
         user,
-        "dados.visualizados",
         subject_type="entidade" if subject_id != "" else "",
         subject_id=subject_id,
         detail={"tela": screen, "mascarado": bool(hidden), "registros": rows},

@@ -110,8 +110,8 @@ def read_page(
     hidden = privacy.hidden_columns(tx, user, "entities")
     frame = display(frame, hidden)
     if frame.height:
-        audit.record(
-            tx, user, "dados.visualizados", subject_type=subject_type,
+        audit.record_view(
+            tx, user, subject_type=subject_type,
             detail={"tela": screen, "registros": frame.height, "mascarado": "document" in hidden},
             subjects=subjects_of(frame, subject_column, user),
         )  # fmt: skip

@@ -542,7 +542,7 @@ def list_attendances(
             screen="telemarketing.lista", subject_type="atendimento_tmk",
         )  # fmt: skip
 
-    return db.write(work)
+    return db.read(work)
 
 
 def _display(frame: pl.DataFrame, hidden: set[str]) -> pl.DataFrame:

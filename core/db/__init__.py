@@ -29,7 +29,12 @@ class Tx:
     """One unit of work on its own cursor. Row helpers return plain dicts."""
 
     def __init__(
-        self, cursor: duckdb.DuckDBPyConnection, now: datetime, *, writable: bool = True
+        self,
+        cursor: duckdb.DuckDBPyConnection,
+        now: datetime,
+        *,
+        writable: bool = True,
+        memo: dict[str, Any] | None = None,
     ) -> None:
         self._cursor = cursor
         # One timestamp per unit of work, so every row it stamps agrees.
@@ -37,6 +42,7 @@ class Tx:
         # A read runs without a transaction: anything it wrote would commit statement by
         # statement, so writers (the audit log) check this.
         self.writable = writable
+        self.memo = memo if memo is not None else {}  # the Database's (see Database.memo)
 
     def execute(self, sql: str, params: Params = ()) -> None:
         self._cursor.execute(sql, params)
@@ -95,6 +101,7 @@ class Database:
         # Derived state this process keeps about this database between units of work (e.g.
         # the collection queue's next debtors); never the source of truth.
         self.memo: dict[str, Any] = {}
+        self._before_close: list[Callable[[], object]] = []
 
     def add_worker(self, thread: threading.Thread) -> None:
         """A background thread using this database: close() lets it finish its round first
@@ -109,11 +116,18 @@ class Database:
         """Sleep up to `timeout` seconds, waking at once when the database closes."""
         return self._closed.wait(timeout)
 
+    def before_close(self, hook: Callable[[], object]) -> None:
+        """Run `hook` (e.g. writing what was buffered) before the connection closes."""
+        if hook not in self._before_close:
+            self._before_close.append(hook)
+
     def close(self) -> None:
         self._closed.set()
         for worker in self._workers:
             if worker is not threading.current_thread():
                 worker.join(timeout=30)
+        for hook in self._before_close:
+            hook()
         self._connection.close()
 
     @contextmanager
@@ -121,7 +135,7 @@ class Database:
         """A cursor for reads; nothing it does is committed."""
         cursor = self._connection.cursor()
         try:
-            yield Tx(cursor, self.clock(), writable=False)
+            yield Tx(cursor, self.clock(), writable=False, memo=self.memo)
         finally:
             cursor.close()
 
@@ -138,7 +152,7 @@ class Database:
             committing = False
             try:
                 cursor.execute("BEGIN TRANSACTION")
-                result = work(Tx(cursor, self.clock()))
+                result = work(Tx(cursor, self.clock(), memo=self.memo))
                 committing = True
                 cursor.execute("COMMIT")
                 return result

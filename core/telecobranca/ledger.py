@@ -69,8 +69,8 @@ def financial_position(db: Database, user: User, entity_id: int) -> Position:
         paid = sum(
             (t.amount - t.balance for t in titles if t.status in {"aberto", "pago"}), Decimal(0)
         )
-        audit.record(
-            tx, user, "dados.visualizados", subject_type="entidade", subject_id=entity_id,
+        audit.record_view(
+            tx, user, subject_type="entidade", subject_id=entity_id,
             detail={"tela": "telecobranca.posicao", "mascarado": "document" in hidden},
             subjects=[entity_id] if privacy.sees_protected(user) else (),
         )  # fmt: skip
@@ -88,7 +88,7 @@ def financial_position(db: Database, user: User, entity_id: int) -> Position:
             titles=titles,
         )
 
-    return db.write(work)
+    return db.read(work)
 
 
 def aging(open_titles: list[Title], ranges: list[rules.Range]) -> pl.DataFrame:

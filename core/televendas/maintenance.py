@@ -96,7 +96,7 @@ def list_orders(
             screen="televendas.lista", subject_type="atendimento_tlv",
         )  # fmt: skip
 
-    return db.write(work)
+    return db.read(work)
 
 
 def _display(frame: pl.DataFrame, hidden: set[str]) -> pl.DataFrame:

@@ -219,3 +219,37 @@ def test_a_row_written_straight_into_the_file_is_found_outside_the_chain(
     tampered.close()
 
     assert not report.ok and "fora da cadeia" in report.problem
+
+
+def test_views_are_buffered_and_written_in_bulk_before_anyone_reads_the_log(
+    db: Database, admin: User, operator: User
+) -> None:
+    from core import audit_reports, entities
+    from tests import factories
+
+    entity_id = factories.make_entity(db, admin)
+    entities.get_entity(db, operator, entity_id)  # a read: nothing written yet
+    pending = db.read(lambda tx: tx.scalar(
+        "SELECT count(*) FROM audit_log WHERE event = 'dados.visualizados'"))  # fmt: skip
+
+    shown = audit_reports.search_audit(db, admin, audit_reports.AuditFilter(username="operador"))
+
+    assert pending == 0
+    assert shown.rows["event"].to_list() == ["dados.visualizados"]
+    subjects = db.read(lambda tx: tx.all("SELECT entity_id FROM audit_subjects"))
+    assert subjects == [{"entity_id": entity_id}]  # operador has access 192
+    assert audit.verify_chain(db).ok
+
+
+def test_buffered_views_are_written_when_the_database_closes(db_path: str) -> None:
+    database = open_database(db_path, clock=Clock())
+    audit.start_sealer(database, every=3600)  # registers the flush at closing
+    database.read(lambda tx: audit.record_view(tx, None, subject_type="teste", subjects=[5]))
+
+    database.close()
+    reopened = open_database(db_path, clock=Clock())
+    written = reopened.read(lambda tx: tx.scalar(
+        "SELECT count(*) FROM audit_log WHERE event = 'dados.visualizados'"))  # fmt: skip
+    reopened.close()
+
+    assert written == 1

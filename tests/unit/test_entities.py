@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from validate_docbr import CNPJ, CPF
 
-from core import entities
+from core import audit, entities
 from core.access import Routine, User
 from core.db import Database
 from core.entities import EntityInput, export_entities_csv, get_entity, search_entities
@@ -51,6 +51,7 @@ def _stored(db: Database, entity_id: int) -> dict[str, Any]:
 
 
 def _audit(db: Database, event: str) -> list[dict[str, Any]]:
+    audit.flush(db)  # views are buffered until the next flush (see core/audit.py)
     rows = db.read(
         lambda tx: tx.all(
             "SELECT user_id, subject_type, subject_id, detail FROM audit_log"
