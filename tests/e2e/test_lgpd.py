@@ -139,12 +139,16 @@ def _pick(page: Page, key: str, label: str, text: str) -> None:
 
 
 def _type(page: Page, key: str, label: str, value: str) -> None:
-    """Type into the text or number input rendered with `key=` and commit it with Enter."""
+    """Type into the text or number input rendered with `key=` and commit it with Enter;
+    typed again if a rerun that was already on its way redrew the box empty."""
     box = page.locator(f".st-key-{key}").get_by_label(label, exact=True)
-    box.fill(value)
-    box.press("Enter")
-    _settle(page)
-    expect(box).to_have_value(value)
+    for attempt in range(1, 4):
+        box.fill(value)
+        box.press("Enter")
+        _settle(page)
+        if box.input_value() == value:
+            return
+        assert attempt < 3, f"{label!r} never kept {value!r}: {box.input_value()!r}"
 
 
 def _filtered_grid(page: Page, ok: Callable[[dict[str, str]], bool]) -> list[dict[str, str]]:
