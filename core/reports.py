@@ -7,13 +7,11 @@ so there is nothing to mask. Periods are São Paulo calendar days, both ends inc
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 import polars as pl
 
@@ -21,7 +19,7 @@ from core import audit
 from core.access import Action, User, require
 from core.db import Database, Tx
 from core.errors import Invalid
-from core.listing import LOCAL_TZ, local_midnight
+from core.listing import LOCAL_TZ, csv_bytes, local_midnight
 from core.telecobranca import queue as tlc_queue
 from core.telecobranca import setup as tlc_setup
 from core.telecobranca.maintenance import collector_balance
@@ -303,7 +301,7 @@ def export_report(db: Database, user: User, key: str, period: Period, fmt: str) 
         raise Invalid("Formato de exportação inválido.")
     frame = run_report(db, user, key, period)
     labels = labels_of(key)
-    data = _csv(frame, labels) if fmt == "csv" else _xlsx(frame, labels, key)
+    data = csv_bytes(frame, labels) if fmt == "csv" else _xlsx(frame, labels, key)
     db.write(
         lambda tx: audit.record(
             tx, user, "dados.exportados", subject_type="relatorio", subject_id=key,
@@ -312,25 +310,6 @@ def export_report(db: Database, user: User, key: str, period: Period, fmt: str) 
         )
     )  # fmt: skip
     return data
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, float) or (isinstance(value, Decimal) and value != value.to_integral()):
-        return f"{value:.2f}".replace(".", ",")
-    if isinstance(value, Decimal):  # money keeps its cents even when round
-        return f"{value:.2f}".replace(".", ",") if value.as_tuple().exponent < 0 else str(value)
-    return "" if value is None else value
-
-
-def _csv(frame: pl.DataFrame, labels: dict[str, str]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(labels.values())
-    for row in frame.select(list(labels)).iter_rows():
-        writer.writerow([_cell(value) for value in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def _xlsx(frame: pl.DataFrame, labels: dict[str, str], sheet: str) -> bytes:

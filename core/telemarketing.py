@@ -8,8 +8,6 @@ cancelado are final for operators; a supervisor may reopen an encerrado one (aud
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -22,7 +20,14 @@ from core import agenda, audit, calls, catalogues, privacy
 from core.access import Action, Routine, User, require
 from core.db import Database, Tx
 from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
-from core.listing import ListPage, entity_clauses, period_clauses, read_page, subjects_of
+from core.listing import (
+    ListPage,
+    csv_bytes,
+    entity_clauses,
+    period_clauses,
+    read_page,
+    subjects_of,
+)
 from core.validation import Problems, format_document
 
 SOURCE = "tmk_attendance"
@@ -590,20 +595,9 @@ def export_attendances_csv(
             detail={"registros": frame.height},
             subjects=subjects_of(frame, "entity_id", user),
         )  # fmt: skip
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";")
-        writer.writerow(COLUMN_LABELS.values())
-        for row in frame.select(list(COLUMN_LABELS)).iter_rows():
-            writer.writerow([_csv_value(value) for value in row])
-        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        return csv_bytes(frame, COLUMN_LABELS)
 
     return db.write(work)
-
-
-def _csv_value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")
-    return "" if value is None else value
 
 
 def entity_history(db: Database, user: User, entity_id: int, limit: int = 5) -> pl.DataFrame:

@@ -11,10 +11,8 @@ period, so each period's closing is the next one's opening.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import polars as pl
@@ -24,9 +22,9 @@ from core.access import Action, User, require
 from core.db import Database, Tx
 from core.errors import Invalid
 from core.listing import (
-    LOCAL_TZ,
     PAGE_SIZE,
     ListPage,
+    csv_bytes,
     entity_clauses,
     local_midnight,
     period_clauses,
@@ -191,28 +189,6 @@ def export_attendances_csv(
         return csv_bytes(frame, COLUMN_LABELS)
 
     return db.write(work)
-
-
-def csv_bytes(frame: pl.DataFrame, labels: dict[str, str]) -> bytes:
-    """Semicolon CSV with a BOM (Excel pt-BR opens it right), decimal commas, local times."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(labels.values())
-    for row in frame.select(list(labels)).iter_rows():
-        writer.writerow([_csv_value(value) for value in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _csv_value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    if value is None:
-        return ""
-    if not isinstance(value, bool) and hasattr(value, "as_tuple"):  # Decimal
-        return f"{value:.2f}".replace(".", ",")
-    return value
 
 
 # --- the collector's balance ----------------------------------------------------------------

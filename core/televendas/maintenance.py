@@ -3,11 +3,8 @@ its CSV export, masked like the screen for users without access 192."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date
 from typing import Any
 
 import polars as pl
@@ -16,9 +13,15 @@ from core import audit, privacy
 from core.access import Action, User, require
 from core.db import Database, Tx
 from core.errors import Invalid
-from core.listing import ListPage, entity_clauses, period_clauses, read_page, subjects_of
-from core.televendas import rules
-from core.televendas.service import LOCAL_TZ, OPERATIONS, STATUS_COLOURS, STATUS_LABELS, visibility
+from core.listing import (
+    ListPage,
+    csv_bytes,
+    entity_clauses,
+    period_clauses,
+    read_page,
+    subjects_of,
+)
+from core.televendas.service import OPERATIONS, STATUS_COLOURS, STATUS_LABELS, visibility
 from core.validation import format_document
 
 PAGE_SIZE = 50
@@ -123,7 +126,7 @@ COLUMN_LABELS = {
     "document": "CPF/CNPJ",
     "operator_code": "Operador",
     "group_name": "Grupo",
-    "total": "Total",
+    "total": "Total (R$)",
     "quote_valid_until": "Validade",
     "next_call_at": "Próxima ligação",
     "invoice_number": "Nota fiscal",
@@ -146,21 +149,6 @@ def export_orders_csv(db: Database, user: User, filters: OrderFilter | None = No
             detail={"registros": frame.height},
             subjects=subjects_of(frame, "entity_id", user),
         )  # fmt: skip
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";")
-        writer.writerow(COLUMN_LABELS.values())
-        for row in frame.select(list(COLUMN_LABELS)).iter_rows():
-            writer.writerow([_csv_value(value) for value in row])
-        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        return csv_bytes(frame, COLUMN_LABELS)
 
     return db.write(work)
-
-
-def _csv_value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, Decimal):
-        return rules.brl(value)
-    return "" if value is None else value
