@@ -38,8 +38,6 @@ TABLE_COLUMNS = {
     "note": "Observação",
 }
 _CLOSE = "agenda_close"
-# core.agenda labels the routines' sources it knows; the promise to pay is labelled here.
-PROMISE_KIND = "Promessa de pagamento (Telecobrança)"
 
 
 def headline(next_call: AgendaEntry | None, frame: pl.DataFrame, now: datetime) -> None:
@@ -67,7 +65,6 @@ def table_frame(frame: pl.DataFrame) -> pl.DataFrame:
     """Due time in São Paulo; the overdue flag as a red tag the eye catches."""
     return frame.with_columns(
         pl.col("due_from").dt.convert_time_zone(LOCAL_TZ.key),
-        pl.col("kind").replace({telecobranca.SOURCE: PROMISE_KIND}),
         pl.concat_list(
             pl.when(pl.col("overdue")).then(pl.lit("atrasado")).otherwise(pl.lit("agendado"))
         ).alias("situation"),
@@ -138,6 +135,4 @@ def _open_promise(user: User, entry: AgendaEntry) -> None:
 
 
 def _kind(entry: AgendaEntry) -> str:
-    if entry.source_type == telecobranca.SOURCE:
-        return PROMISE_KIND
     return SOURCE_LABELS.get(entry.source_type, entry.source_type)
