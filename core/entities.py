@@ -31,7 +31,6 @@ from core.validation import (
     digits,
     format_document,
     format_phone,
-    like_escape,
     search_key,
 )
 
@@ -197,8 +196,8 @@ def _search_filter(text: str, kind: str | None, exact_numbers: bool) -> tuple[st
         clauses.append("(document LIKE ? OR phone LIKE ? OR mobile LIKE ?)")
         params += [f"{number}%", f"%{number}%", f"%{number}%"]
     elif text.strip():
-        clauses.append("search_name LIKE ? ESCAPE '\\'")
-        params.append(f"%{like_escape(search_key(text))}%")
+        clauses.append("contains(search_name, ?)")  # a literal substring: nothing to escape
+        params.append(search_key(text))
     if kind:
         clauses.append("kind = ?")
         params.append(kind)
@@ -237,7 +236,7 @@ def search_entities(
     def work(tx: Tx) -> EntityPage:
         hidden = privacy.hidden_columns(tx, user, "entities")
         where, params = _search_filter(text, kind, exact_numbers=_numbers_hidden(hidden))
-        # One pass: the total comes with the page (count over the whole match, not the page).
+        # One pass: the total comes with the page (counted over every match, not the page).
         frame = tx.frame(
             f"SELECT {_LIST_COLUMNS}, count(*) OVER () AS total FROM entities{where}"
             " ORDER BY search_name, id LIMIT ? OFFSET ?",
@@ -245,10 +244,9 @@ def search_entities(
         )
         if frame.height:
             total = int(frame["total"][0])
-            frame = frame.drop("total")
         else:  # a page past the end: the total still matters for the pager
             total = tx.scalar(f"SELECT count(*) FROM entities{where}", params)
-            frame = frame.drop("total")
+        frame = frame.drop("total")
         frame = _display_frame(privacy.mask_frame(frame, hidden))
         if frame.height:
             _audit_view(tx, user, "entidades.lista", "", hidden, rows=frame.height,

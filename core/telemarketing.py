@@ -215,9 +215,14 @@ def save_attendance(
         else:
             new_id = stored["id"]
             _update_header(tx, new_id, version or 0, data)
-        _write_items(tx, new_id, data.items, close_all=status == "encerrado")
-        _apply_status(tx, new_id, status, closing_reason_id, closing_text, cancellation_reason_id)
-        _sync_agenda(tx, user, new_id, data, status)
+        fresh = stored is None  # a new attendance has no items, follow-up or status to undo
+        _write_items(tx, new_id, data.items, close_all=status == "encerrado", fresh=fresh)
+        if not (fresh and status == "pendente"):  # inserted as pendente
+            _apply_status(
+                tx, new_id, status, closing_reason_id, closing_text, cancellation_reason_id
+            )
+        if not (fresh and status != "planejado"):
+            _sync_agenda(tx, user, new_id, data, status)
         calls.end_in(tx, user, call_id, f"Telemarketing: {STATUS_LABELS[status]}")
         audit.record(
             tx, user, "telemarketing." + ("incluido" if stored is None else outcome.value),
@@ -335,8 +340,11 @@ def _update_header(tx: Tx, attendance_id: int, version: int, data: AttendanceInp
         raise Conflict(STALE_RECORD)
 
 
-def _write_items(tx: Tx, attendance_id: int, items: list[ItemInput], close_all: bool) -> None:
-    tx.execute("DELETE FROM tmk_items WHERE attendance_id = ?", [attendance_id])
+def _write_items(
+    tx: Tx, attendance_id: int, items: list[ItemInput], close_all: bool, fresh: bool = False
+) -> None:
+    if not fresh:
+        tx.execute("DELETE FROM tmk_items WHERE attendance_id = ?", [attendance_id])
     for line, item in enumerate(items, start=1):
         tx.execute(
             "INSERT INTO tmk_items (attendance_id, line, occurrence_id, action_id, product_code,"
