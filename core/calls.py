@@ -6,7 +6,7 @@ One open call per operator, enforced by the open_calls primary key inside the tr
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from core import audit
 from core.access import Action, Routine, User, require
@@ -172,15 +172,19 @@ def end_call(db: Database, user: User, result: str) -> None:
     db.write(work)
 
 
+LAST_CALL_WINDOW = timedelta(days=7)  # the footer looks back a week, not over a year of calls
+
+
 def last_call(db: Database, user: User) -> LastCall | None:
-    """The operator's most recent finished call, for the footer."""
+    """The operator's most recent finished call of the last week, for the footer (every page
+    render reads it, so it must not scan the whole history)."""
     row = db.read(
         lambda tx: tx.one(
             "SELECT e.name AS entity_name, c.started_at, c.ended_at, c.result"
             " FROM calls c JOIN entities e ON e.id = c.entity_id"
-            " WHERE c.user_id = ? AND c.ended_at IS NOT NULL"
+            " WHERE c.user_id = ? AND c.started_at >= ? AND c.ended_at IS NOT NULL"
             " ORDER BY c.ended_at DESC LIMIT 1",
-            [user.id],
+            [user.id, tx.now - LAST_CALL_WINDOW],
         )
     )
     return LastCall(**row) if row else None
