@@ -36,6 +36,16 @@ class ListPage:
         return max(1, -(-self.total // self.page_size))
 
 
+def visibility(user: User, alias: str) -> tuple[str, list[Any]]:
+    """Who sees which attendances, for every routine's lists: supervisors and the admin all of
+    them; an operator their own and their groups' (`alias` is a code literal)."""
+    if user.is_supervisor or user.is_admin:
+        return "TRUE", []
+    groups = list(user.operator.group_ids) if user.operator else []
+    marks = ", ".join("?" for _ in groups) or "NULL"
+    return f"({alias}.user_id = ? OR {alias}.group_id IN ({marks}))", [user.id, *groups]
+
+
 def local_midnight(day: date) -> datetime:
     """The start of a São Paulo calendar day (timestamps are stored in UTC)."""
     return datetime.combine(day, datetime.min.time(), tzinfo=LOCAL_TZ)

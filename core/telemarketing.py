@@ -27,6 +27,7 @@ from core.listing import (
     period_clauses,
     read_page,
     subjects_of,
+    visibility,
 )
 from core.validation import Problems, format_document
 
@@ -151,18 +152,6 @@ def next_status(
             raise Invalid("A data/hora de retorno deve estar no futuro.")
         return "planejado"
     return "pendente"
-
-
-# --- visibility -----------------------------------------------------------------------------
-
-
-def _visibility(user: User, alias: str = "a") -> tuple[str, list[Any]]:
-    """Supervisors see every attendance; an operator their own and their groups'."""
-    if user.is_supervisor or user.is_admin:
-        return "TRUE", []
-    groups = list(user.operator.group_ids) if user.operator else []
-    marks = ", ".join("?" for _ in groups) or "NULL"
-    return f"({alias}.user_id = ? OR {alias}.group_id IN ({marks}))", [user.id, *groups]
 
 
 # --- saving ---------------------------------------------------------------------------------
@@ -427,7 +416,7 @@ def reopen_attendance(
 
 
 def _visible_row(tx: Tx, user: User, attendance_id: int) -> dict[str, Any]:
-    clause, params = _visibility(user)
+    clause, params = visibility(user, "a")
     row = tx.one(
         f"SELECT * FROM tmk_attendances a WHERE a.id = ? AND {clause}", [attendance_id, *params]
     )
@@ -504,7 +493,7 @@ _PAGE_ROWS = "FROM page JOIN tmk_attendances a ON a.id = page.id"
 
 
 def _filter_sql(user: User, filters: AttendanceFilter) -> tuple[str, list[Any]]:
-    clause, params = _visibility(user)
+    clause, params = visibility(user, "a")
     clauses = [clause]
     if filters.status is not None:
         if filters.status not in STATUS_LABELS:
@@ -611,7 +600,7 @@ def export_attendances_csv(
 def entity_history(db: Database, user: User, entity_id: int, limit: int = 5) -> pl.DataFrame:
     """The entity's last attendances (for the workspace's entity card)."""
     require(db, user, Action.ATTEND_TELEMARKETING, f"histórico da entidade {entity_id}")
-    clause, params = _visibility(user)
+    clause, params = visibility(user, "a")
     return db.read(
         lambda tx: _display(
             tx.frame(

@@ -30,6 +30,7 @@ from core.listing import (
     period_clauses,
     read_page,
     subjects_of,
+    visibility,
 )
 from core.telecobranca.attendance import ORIGIN_LABELS, STATUS_LABELS, sweep_broken_promises
 from core.validation import format_document
@@ -43,14 +44,6 @@ class AttendanceFilter:
     start: date | None = None
     end: date | None = None
     entity_text: str = ""
-
-
-def _visibility(user: User) -> tuple[str, list[Any]]:
-    if user.is_supervisor or user.is_admin:
-        return "TRUE", []
-    groups = list(user.operator.group_ids) if user.operator else []
-    marks = ", ".join("?" for _ in groups) or "NULL"
-    return f"(a.user_id = ? OR a.group_id IN ({marks}))", [user.id, *groups]
 
 
 def _list_sql(rows: str) -> str:
@@ -111,7 +104,7 @@ def collector_choices(db: Database, user: User) -> dict[int, str]:
 
 
 def _filter_sql(user: User, filters: AttendanceFilter) -> tuple[str, list[Any]]:
-    clause, params = _visibility(user)
+    clause, params = visibility(user, "a")
     clauses = [clause]
     if filters.status is not None:
         if filters.status not in STATUS_LABELS:

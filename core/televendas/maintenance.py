@@ -20,8 +20,9 @@ from core.listing import (
     period_clauses,
     read_page,
     subjects_of,
+    visibility,
 )
-from core.televendas.service import OPERATIONS, STATUS_COLOURS, STATUS_LABELS, visibility
+from core.televendas.service import OPERATIONS, STATUS_COLOURS, STATUS_LABELS
 from core.validation import format_document
 
 PAGE_SIZE = 50
@@ -53,7 +54,7 @@ _LIST_SQL = (
 
 
 def _filter_sql(user: User, filters: OrderFilter) -> tuple[str, list[Any]]:
-    clause, params = visibility(user)
+    clause, params = visibility(user, "o")
     clauses = [clause]
     if filters.status is not None:
         if filters.status not in STATUS_LABELS:

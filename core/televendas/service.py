@@ -28,6 +28,7 @@ from core import agenda, audit, calls
 from core.access import Action, Routine, User, require
 from core.db import Database, Tx
 from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
+from core.listing import visibility
 from core.televendas import rules, store
 from core.validation import Problems
 
@@ -144,20 +145,11 @@ class Order:
         return STATUS_COLOURS[self.status]
 
 
-# --- visibility and reading -----------------------------------------------------------------
-
-
-def visibility(user: User, alias: str = "o") -> tuple[str, list[Any]]:
-    """Supervisors see every order; an operator their own and their groups'."""
-    if user.is_supervisor or user.is_admin:
-        return "TRUE", []
-    groups = list(user.operator.group_ids) if user.operator else []
-    marks = ", ".join("?" for _ in groups) or "NULL"
-    return f"({alias}.user_id = ? OR {alias}.group_id IN ({marks}))", [user.id, *groups]
+# --- reading --------------------------------------------------------------------------------
 
 
 def _visible_row(tx: Tx, user: User, order_id: int) -> dict[str, Any]:
-    clause, params = visibility(user)
+    clause, params = visibility(user, "o")
     row = tx.one(f"SELECT * FROM tlv_orders o WHERE o.id = ? AND {clause}", [order_id, *params])
     if row is None:
         raise NotFound("Atendimento de Televendas não encontrado (ou fora dos seus grupos).")
