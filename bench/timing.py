@@ -33,9 +33,14 @@ def measure(
         started = time.perf_counter()
         action()
         samples.append((time.perf_counter() - started) * 1000)
-    samples.sort()
+    return figure(name, samples, target_ms)
+
+
+def figure(name: str, samples_ms: list[float], target_ms: float | None = None) -> Figure:
+    """min / median / p95 of samples timed elsewhere (e.g. by threads)."""
+    samples = sorted(samples_ms)
     p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
-    return Figure(name, runs, samples[0], statistics.median(samples), p95, target_ms)
+    return Figure(name, len(samples), samples[0], statistics.median(samples), p95, target_ms)
 
 
 def print_table(figures: list[Figure]) -> None:

@@ -53,17 +53,8 @@ def record(
     `subjects` are the data subjects (entity ids) whose protected data the event showed."""
     assert tx.writable, "audit rows are written inside Database.write, with the change"
     audit_id = tx.scalar(
-        "INSERT INTO audit_log (occurred_at, user_id, username, event, subject_type,"
-        " subject_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        [
-            tx.now,
-            user.id if user else None,
-            user.username if user else (username or "(anônimo)"),
-            event,
-            subject_type,
-            str(subject_id),
-            json.dumps(detail or {}, ensure_ascii=False, default=str, sort_keys=True),
-        ],
+        f"INSERT INTO audit_log ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        _values(tx, Change(user, event, subject_type, subject_id, detail), username),
     )
     people = sorted(set(subjects))
     if people:
@@ -71,6 +62,46 @@ def record(
             "INSERT INTO audit_subjects (audit_id, entity_id) SELECT ?, unnest(?)",
             [audit_id, people],
         )
+
+
+@dataclass(frozen=True)
+class Change:
+    """One audited change, for record_many."""
+
+    user: User | None
+    event: str
+    subject_type: str = ""
+    subject_id: object = ""
+    detail: dict[str, Any] | None = None
+
+
+def record_many(tx: Tx, changes: list[Change]) -> None:
+    """Several changes' rows in one statement (a batch of claims served together)."""
+    assert tx.writable, "audit rows are written inside Database.write, with the change"
+    if not changes:
+        return
+    columns = list(zip(*(_values(tx, change) for change in changes), strict=True))
+    tx.execute(
+        f"INSERT INTO audit_log ({_COLUMNS}) SELECT ?, unnest(?), unnest(?), unnest(?),"
+        " unnest(?), unnest(?), unnest(?)",
+        [tx.now, *(list(column) for column in columns[1:])],
+    )
+
+
+_COLUMNS = "occurred_at, user_id, username, event, subject_type, subject_id, detail"
+
+
+def _values(tx: Tx, change: Change, username: str | None = None) -> list[Any]:
+    user = change.user
+    return [
+        tx.now,
+        user.id if user else None,
+        user.username if user else (username or "(anônimo)"),
+        change.event,
+        change.subject_type,
+        str(change.subject_id),
+        json.dumps(change.detail or {}, ensure_ascii=False, default=str, sort_keys=True),
+    ]
 
 
 # --- views: buffered, written in bulk ---------------------------------------------------------

@@ -7,16 +7,15 @@ the next read.
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from core.db import Database, Tx
+from core.db import Tx
 from core.listing import local_midnight
 from core.telecobranca import setup
 from core.telecobranca.attendance import sweep_broken_promises
@@ -104,11 +103,12 @@ class Candidate:
     broken: bool
 
 
-def queue_head(tx: Tx, group_id: int, limit: int) -> list[Candidate]:
-    """The next `limit` debtors of the group's ranges, in the order collectors get them: not
-    reserved by anyone (an expired reservation does not count), no promise pending, not
+def queue_head(tx: Tx, wired: Iterable[int], limit: int) -> list[Candidate]:
+    """The next `limit` debtors of these ranges (a group's), in the order collectors get them:
+    not reserved by anyone (an expired reservation does not count), no promise pending, not
     already worked today; broken promises first, then the oldest debt (or the largest)."""
-    ranges = [r for r in setup.active_ranges(tx) if r.id in setup.group_range_ids(tx, group_id)]
+    wired = set(wired)
+    ranges = [r for r in setup.active_ranges(tx) if r.id in wired]
     if not ranges:
         return []
     sql, params = debtors_sql(setup.active_ranges(tx), _today(tx))
@@ -135,12 +135,13 @@ def queue_head(tx: Tx, group_id: int, limit: int) -> list[Candidate]:
     return [Candidate(**row) for row in rows]
 
 
-# --- the group's next debtors, shared by the collectors pressing at once --------------------
+# --- the next debtors, shared by the collectors pressing at once ----------------------------
 #
 # Computing the queue reads the whole ledger; twenty collectors pressing "Próximo devedor"
 # together must not compute it twenty times. So the process keeps, per set of ranges worked
 # (groups wired alike share one) and São Paulo day, the next BATCH debtors for a few seconds
-# and hands them out one by one under a lock.
+# and hands each out once. Claims are served one batch at a time (taking.py's desk), which is
+# what makes handing out without a lock safe.
 # The batch only decides who is *offered*: each claim re-checks the debtor in its own
 # transaction, and the reservation's primary key still decides who *gets* it.
 
@@ -155,33 +156,20 @@ class _Batch:
     candidates: list[Candidate]
 
 
-_HANDING_OUT = threading.Lock()
-
-
-def next_candidates(db: Database, group_id: int, today: date) -> Iterator[Candidate]:
-    """The group's debtors one at a time, each handed to one caller only (until the batch is
-    rebuilt). An empty queue is not kept: the next call looks again."""
-    wired = db.read(lambda tx: tuple(sorted(setup.group_range_ids(tx, group_id))))
-    while True:
-        with _HANDING_OUT:
-            batches: dict[tuple[int, ...], _Batch] = db.memo.setdefault("tlc_queue", {})
-            batch = batches.get(wired)
-            fresh = (
-                batch is not None and batch.day == today and batch.candidates
-                and time.monotonic() - batch.built < BATCH_SECONDS
-            )  # fmt: skip
-            if not fresh:
-                head = db.write(lambda tx: _rebuilt_head(tx, group_id))
-                batch = batches[wired] = _Batch(today, time.monotonic(), head)
-            if not batch.candidates:
-                return
-            candidate = batch.candidates.pop(0)
-        yield candidate
-
-
-def _rebuilt_head(tx: Tx, group_id: int) -> list[Candidate]:
-    sweep_broken_promises(tx)  # a promise broken since the last batch goes first in this one
-    return queue_head(tx, group_id, BATCH)
+def draw(tx: Tx, wired: tuple[int, ...], count: int) -> list[Candidate]:
+    """Up to `count` of the next debtors of these ranges (setup.wiring), each handed out once
+    (until the batch is rebuilt). An empty queue is not kept: the next draw looks again."""
+    today = _today(tx)
+    batches: dict[tuple[int, ...], _Batch] = tx.memo.setdefault("tlc_queue", {})
+    batch = batches.get(wired)
+    if not (
+        batch is not None and batch.day == today and batch.candidates
+        and time.monotonic() - batch.built < BATCH_SECONDS
+    ):  # fmt: skip
+        sweep_broken_promises(tx)  # a promise broken since the last batch goes first in this one
+        batch = batches[wired] = _Batch(today, time.monotonic(), queue_head(tx, wired, BATCH))
+    drawn, batch.candidates = batch.candidates[:count], batch.candidates[count:]
+    return drawn
 
 
 def position_of(tx: Tx, entity_id: int) -> Candidate | None:

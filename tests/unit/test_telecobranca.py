@@ -262,6 +262,79 @@ def test_with_more_collectors_than_debtors_every_debtor_is_given_once_and_none_i
     assert sorted(given) == sorted(debtors)
 
 
+def _race_outcomes(db: Database, collectors: list[User]) -> list[int | BaseException | None]:
+    """Like _race, keeping what each press raised in its place."""
+    outcomes: list[int | BaseException | None] = [None] * len(collectors)
+    barrier = threading.Barrier(len(collectors))
+
+    def press(index: int, user: User) -> None:
+        barrier.wait()
+        try:
+            taken = tlc.next_debtor(db, user)
+            outcomes[index] = taken.entity_id if taken else None
+        except BaseException as error:
+            outcomes[index] = error
+
+    threads = [threading.Thread(target=press, args=(i, u)) for i, u in enumerate(collectors)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+def test_a_collector_on_a_call_is_refused_without_failing_the_others_pressing_with_them(
+    db: Database, desk: Desk
+) -> None:
+    debtors = {desk.debtor(db, days) for days in range(10, 20)}
+    collectors = [_collector(db, desk, f"cobrador{n}") for n in range(5)]
+    calls.start_call(db, collectors[2], Routine.TELECOBRANCA, next(iter(debtors)))
+
+    outcomes = _race_outcomes(db, collectors)
+
+    assert isinstance(outcomes[2], Conflict) and "ligação em andamento" in str(outcomes[2])
+    given = [outcomes[i] for i in (0, 1, 3, 4)]
+    assert all(isinstance(entity, int) for entity in given) and len(set(given)) == 4
+    assert _count(db, "SELECT count(*) FROM collection_reservations") == 4
+
+
+def test_one_collector_pressing_twice_at_once_gets_one_debtor(db: Database, desk: Desk) -> None:
+    for days in range(10, 15):
+        desk.debtor(db, days)
+
+    outcomes = _race_outcomes(db, [desk.collector, desk.collector])
+
+    assert sum(isinstance(o, int) for o in outcomes) == 1
+    assert sum(isinstance(o, Conflict) for o in outcomes) == 1
+    assert _count(db, "SELECT count(*) FROM collection_reservations") == 1
+    assert _count(db, "SELECT count(*) FROM open_calls") == 1
+
+
+def test_debtors_taken_together_are_each_audited_for_their_own_collector(
+    db: Database, desk: Desk
+) -> None:
+    for days in range(10, 16):
+        desk.debtor(db, days)
+    collectors = [_collector(db, desk, f"cobrador{n}") for n in range(3)]
+
+    given = _race(db, collectors)
+
+    rows = db.read(lambda tx: tx.all(
+        "SELECT user_id, event, subject_id, detail FROM audit_log"
+        " WHERE event IN ('cobranca.devedor_reservado', 'ligacao.iniciada')"))  # fmt: skip
+    for collector, entity_id in zip(collectors, given, strict=True):
+        own = [row for row in rows if row["user_id"] == collector.id]
+        assert sorted(row["event"] for row in own) == [
+            "cobranca.devedor_reservado", "ligacao.iniciada"]  # fmt: skip
+        call = next(row for row in own if row["event"] == "ligacao.iniciada")
+        assert call["subject_id"] == str(entity_id)
+        attendance = db.read(lambda tx, c=collector: tx.one(
+            "SELECT entity_id, call_id FROM tlc_attendances WHERE user_id = ?", [c.id]
+        ))  # fmt: skip
+        assert attendance["entity_id"] == entity_id
+        assert f'"ligacao": {attendance["call_id"]}' in call["detail"]
+
+
 def test_the_database_itself_refuses_a_second_reservation_of_a_debtor(
     db: Database, desk: Desk
 ) -> None:
