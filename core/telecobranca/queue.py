@@ -101,6 +101,7 @@ class Candidate:
     days: int
     balance: Decimal
     broken: bool
+    name: str  # the debtor's, for the collector's screen
 
 
 def queue_head(tx: Tx, wired: Iterable[int], limit: int) -> list[Candidate]:
@@ -132,7 +133,14 @@ def queue_head(tx: Tx, wired: Iterable[int], limit: int) -> list[Candidate]:
         f" ORDER BY broken DESC, {order}, d.entity_id LIMIT ?",
         [*params, *(r.id for r in ranges), tx.now, local_midnight(_today(tx)), limit],
     )
-    return [Candidate(**row) for row in rows]
+    names = {
+        row["id"]: row["name"]
+        for row in tx.all(
+            "SELECT id, name FROM entities WHERE id = ANY(?::BIGINT[])",
+            [[row["entity_id"] for row in rows]],
+        )
+    }
+    return [Candidate(**row, name=names[row["entity_id"]]) for row in rows]
 
 
 # --- the next debtors, shared by the collectors pressing at once ----------------------------
@@ -176,8 +184,9 @@ def position_of(tx: Tx, entity_id: int) -> Candidate | None:
     """One debtor's place: its range, days and overdue balance (None: nothing overdue)."""
     sql, params = debtors_sql(setup.active_ranges(tx), _today(tx))
     row = tx.one(
-        f"WITH debtors AS ({sql}) SELECT entity_id, range_id, days, balance, FALSE AS broken"
-        " FROM debtors WHERE entity_id = ?",
+        f"WITH debtors AS ({sql}) SELECT d.entity_id, d.range_id, d.days, d.balance,"
+        " FALSE AS broken, e.name FROM debtors d JOIN entities e ON e.id = d.entity_id"
+        " WHERE d.entity_id = ?",
         [*params, entity_id],
     )
     return Candidate(**row) if row else None

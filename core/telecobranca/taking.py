@@ -84,7 +84,6 @@ class _Ask:
 
 
 _Pool = dict[tuple[int, ...], list[queue.Candidate]]  # drawn per wiring, kept on a retry
-_Debtor = tuple[queue.Candidate, list[dict[str, Any]]]  # with its overdue titles
 _OWN_WORK: Any = object()  # "resume your own work": answered to asks that skip the queue
 _DESKS = threading.Lock()
 GATHER_SECONDS = 0.002  # a lone collector waits this much for others pressing at the same time
@@ -98,11 +97,11 @@ def _serve(db: Database, asks: list[_Ask]) -> list[NextDebtor | Exception | None
 
 def _claim_batch(tx: Tx, asks: list[_Ask], pool: _Pool) -> list[NextDebtor | Exception | None]:
     answers: list[NextDebtor | Exception | None] = [None] * len(asks)
-    standing = _standing(tx, sorted({ask.user.id for ask in asks}))
+    standing = _standing(tx, asks)
     from_queue: list[int] = []  # indexes of the asks the queue serves, in arrival order
     seen: set[int] = set()
     for index, ask in enumerate(asks):
-        on_call, own_work = standing[ask.user.id]
+        on_call, own_work, _ = standing[ask.user.id, ask.group]
         if on_call or ask.user.id in seen:  # a second tab pressing at the same moment
             answers[index] = Conflict(_ON_CALL)
         elif own_work:
@@ -110,11 +109,10 @@ def _claim_batch(tx: Tx, asks: list[_Ask], pool: _Pool) -> list[NextDebtor | Exc
         else:
             from_queue.append(index)
         seen.add(ask.user.id)
-    # Groups wired to the same ranges share one queue.
-    wiring = setup.wiring(tx, sorted({asks[index].group for index in from_queue}))
     claims: list[_Claim] = []
-    for wired in dict.fromkeys(wiring[asks[index].group] for index in from_queue):
-        waiting = [index for index in from_queue if wiring[asks[index].group] == wired]
+    wiring = {index: standing[asks[index].user.id, asks[index].group][2] for index in from_queue}
+    for wired in dict.fromkeys(wiring.values()):  # groups wired alike share one queue
+        waiting = [index for index in from_queue if wiring[index] == wired]
         debtors = _waiting_debtors(tx, wired, len(waiting), pool)  # fewer when the queue ends
         served = zip(waiting, debtors, strict=False)
         claims += [_Claim(index, asks[index], *debtor) for index, debtor in served]
@@ -128,32 +126,45 @@ class _Claim:
     index: int  # the ask's place in the batch
     ask: _Ask
     debtor: queue.Candidate
-    titles: list[dict[str, Any]]  # its overdue open titles (id, balance; the debtor's name)
+    waiting: _Waiting
 
 
-def _standing(tx: Tx, user_ids: list[int]) -> dict[int, tuple[bool, bool]]:
-    """Per collector: a call running (refused), and own work that comes before the queue (the
-    same tests as _due_follow_up and _own_unfinished)."""
+def _standing(
+    tx: Tx, asks: list[_Ask]
+) -> dict[tuple[int, int], tuple[bool, bool, tuple[int, ...]]]:
+    """Per (collector, group): a call running (refused), own work that comes before the queue
+    (the same tests as _due_follow_up and _own_unfinished), and the ranges the group works."""
     rows = tx.all(
-        "SELECT u.id,"
-        " EXISTS (SELECT 1 FROM open_calls c WHERE c.user_id = u.id) AS on_call,"
+        "SELECT a.user_id, a.group_id,"
+        " EXISTS (SELECT 1 FROM open_calls c WHERE c.user_id = a.user_id) AS on_call,"
         " EXISTS (SELECT 1 FROM agenda_items ai JOIN tlc_promises p ON p.id = ai.source_id"
-        "   WHERE ai.user_id = u.id AND ai.status = 'aberto' AND ai.source_type = $2"
-        "   AND ai.due_from <= $3 AND NOT EXISTS (SELECT 1 FROM collection_reservations r"
-        "     WHERE r.entity_id = p.entity_id AND r.user_id <> u.id AND r.expires_at > $3))"
+        "   WHERE ai.user_id = a.user_id AND ai.status = 'aberto' AND ai.source_type = $3"
+        "   AND ai.due_from <= $4 AND NOT EXISTS (SELECT 1 FROM collection_reservations r"
+        "     WHERE r.entity_id = p.entity_id AND r.user_id <> a.user_id AND r.expires_at > $4))"
         " OR EXISTS (SELECT 1 FROM collection_reservations r"
-        "   JOIN tlc_attendances a ON a.id = r.attendance_id"
-        "   WHERE r.user_id = u.id AND a.status = 'atendimento') AS own_work"
-        " FROM (SELECT unnest($1::BIGINT[]) AS id) u",
-        [user_ids, SOURCE, tx.now],
+        "   JOIN tlc_attendances t ON t.id = r.attendance_id"
+        "   WHERE r.user_id = a.user_id AND t.status = 'atendimento') AS own_work,"
+        " (SELECT list(w.range_id ORDER BY w.range_id) FROM group_collection_ranges w"
+        "   WHERE w.group_id = a.group_id) AS wired"
+        " FROM (SELECT unnest($1::BIGINT[]) AS user_id, unnest($2::BIGINT[]) AS group_id) a",
+        [[ask.user.id for ask in asks], [ask.group for ask in asks], SOURCE, tx.now],
     )
-    return {row["id"]: (row["on_call"], row["own_work"]) for row in rows}
+    return {
+        (row["user_id"], row["group_id"]): (
+            row["on_call"],
+            row["own_work"],
+            tuple(row["wired"] or ()),
+        )
+        for row in rows
+    }
 
 
-def _waiting_debtors(tx: Tx, wired: tuple[int, ...], count: int, pool: _Pool) -> list[_Debtor]:
-    """Up to `count` debtors still waiting in the queue of these ranges, with their overdue
-    titles. Drawn candidates someone or something got to first (a payment, a promise, a
-    collector working them outside the queue) are dropped and more are drawn."""
+def _waiting_debtors(
+    tx: Tx, wired: tuple[int, ...], count: int, pool: _Pool
+) -> list[tuple[queue.Candidate, _Waiting]]:
+    """Up to `count` debtors still waiting in the queue of these ranges. Drawn candidates
+    someone or something got to first (a payment, a promise, a collector working them outside
+    the queue) are dropped and more are drawn."""
     drawn = pool.setdefault(wired, [])
     found = _still_waiting(tx, drawn)  # what an attempt of this batch drew before a retry
     for _ in range(8):  # bounded: a rebuilt queue head may repeat debtors drawn already
@@ -169,104 +180,106 @@ def _waiting_debtors(tx: Tx, wired: tuple[int, ...], count: int, pool: _Pool) ->
     return found[:count]
 
 
-def _still_waiting(tx: Tx, candidates: list[queue.Candidate]) -> list[_Debtor]:
+@dataclass(frozen=True)
+class _Waiting:
+    """A debtor found still waiting: its overdue open titles, and the attendance of an
+    expired reservation to take over (None: not reserved)."""
+
+    title_ids: list[int]
+    balances: list[Decimal]
+    expired_attendance: int | None
+
+
+def _still_waiting(
+    tx: Tx, candidates: list[queue.Candidate]
+) -> list[tuple[queue.Candidate, _Waiting]]:
+    """Those not reserved (an expired reservation does not count), with no promise pending,
+    not already worked today, and still owing an overdue title."""
     if not candidates:
         return []
-    titles = _titles_if_waiting(tx, [candidate.entity_id for candidate in candidates])
-    return [(c, titles[c.entity_id]) for c in candidates if c.entity_id in titles]
-
-
-def _titles_if_waiting(tx: Tx, entity_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-    """The overdue open titles of each debtor still waiting: not reserved (an expired
-    reservation does not count), no promise pending, not already worked today."""
     today = local_today(tx)
     rows = tx.all(
         "WITH asked AS (SELECT unnest($1::BIGINT[]) AS entity_id),"
-        " free AS (SELECT entity_id FROM asked a"
-        "  WHERE NOT EXISTS (SELECT 1 FROM collection_reservations r"
-        "    WHERE r.entity_id = a.entity_id AND r.expires_at > $3)"
+        " free AS (SELECT a.entity_id, r.attendance_id AS expired_attendance FROM asked a"
+        "  LEFT JOIN collection_reservations r ON r.entity_id = a.entity_id"
+        "  WHERE coalesce(r.expires_at <= $3, TRUE)"
         "  AND NOT EXISTS (SELECT 1 FROM tlc_promises p WHERE p.entity_id = a.entity_id"
         "    AND p.status = 'pendente')"
         "  AND NOT EXISTS (SELECT 1 FROM tlc_attendances t WHERE t.entity_id = a.entity_id"
         "    AND t.status IN ('encerrado', 'cancelado') AND t.ended_at >= $4))"
-        " SELECT r.entity_id, r.id, r.balance, e.name FROM free f"
-        " JOIN receivables r ON r.entity_id = f.entity_id JOIN entities e ON e.id = f.entity_id"
+        " SELECT f.entity_id, any_value(f.expired_attendance) AS expired_attendance,"
+        " list(r.id ORDER BY r.id) AS title_ids, list(r.balance ORDER BY r.id) AS balances"
+        " FROM free f JOIN receivables r ON r.entity_id = f.entity_id"
         " WHERE r.status = 'aberto' AND r.balance > 0 AND r.due_date < $2"
-        " ORDER BY r.entity_id, r.id",
-        [entity_ids, today, tx.now, local_midnight(today)],
+        " GROUP BY f.entity_id",
+        [[candidate.entity_id for candidate in candidates], today, tx.now, local_midnight(today)],
     )
-    titles: dict[int, list[dict[str, Any]]] = {}
-    for row in rows:
-        titles.setdefault(row["entity_id"], []).append(row)
-    return titles
+    waiting = {
+        row["entity_id"]: _Waiting(row["title_ids"], row["balances"], row["expired_attendance"])
+        for row in rows
+    }
+    return [(c, waiting[c.entity_id]) for c in candidates if c.entity_id in waiting]
 
 
 def _open_all(tx: Tx, claims: list[_Claim]) -> list[NextDebtor]:
     """Reserve each claimed debtor for its collector, with a new attendance holding its
-    overdue titles and the call started: a few statements for the whole batch."""
+    overdue titles and the call started: eight statements for the whole batch."""
     if not claims:
         return []
-    entity_ids = [claim.debtor.entity_id for claim in claims]
-    for expired in tx.all(  # live reservations were ruled out: what is left here has expired
-        "DELETE FROM collection_reservations WHERE entity_id IN (SELECT unnest(?::BIGINT[]))"
-        " RETURNING entity_id, attendance_id",
-        [entity_ids],
-    ):
-        taker = next(c.ask.user for c in claims if c.debtor.entity_id == expired["entity_id"])
-        _cancel_stale(tx, expired["attendance_id"], taker)
-    ids = tx.all(
-        "SELECT nextval('tlc_attendances_seq') AS attendance, nextval('calls_seq') AS call"
-        " FROM range(?)",
-        [len(claims)],
-    )
-    attendance_ids = [row["attendance"] for row in ids]
-    call_ids = [row["call"] for row in ids]
+    for claim in claims:
+        if claim.waiting.expired_attendance is not None:
+            _cancel_stale(tx, claim.waiting.expired_attendance, claim.ask.user)
     user_ids = [claim.ask.user.id for claim in claims]
     operator_ids = [claim.ask.user.operator.id for claim in claims if claim.ask.user.operator]
     group_ids = [claim.ask.group for claim in claims]
+    entity_ids = [claim.debtor.entity_id for claim in claims]
     origins = ["quebra" if claim.debtor.broken else "fila" for claim in claims]
-    tx.execute(
-        "INSERT INTO calls (id, user_id, operator_id, group_id, routine, entity_id, started_at)"
-        " SELECT unnest(?), unnest(?), unnest(?), unnest(?), ?, unnest(?), ?",
-        [call_ids, user_ids, operator_ids, group_ids, Routine.TELECOBRANCA.value, entity_ids,
-         tx.now],
-    )  # fmt: skip
+    # A collector appears once in a batch and a debtor once: each maps its new row's id.
+    call_of = _ids_by(tx.all(
+        "INSERT INTO calls (user_id, operator_id, group_id, routine, entity_id, started_at)"
+        " SELECT unnest(?), unnest(?), unnest(?), ?, unnest(?), ? RETURNING user_id AS key, id",
+        [user_ids, operator_ids, group_ids, Routine.TELECOBRANCA.value, entity_ids, tx.now],
+    ))  # fmt: skip
+    call_ids = [call_of[user_id] for user_id in user_ids]
     tx.execute(
         "INSERT INTO open_calls (user_id, call_id) SELECT unnest(?), unnest(?)",
         [user_ids, call_ids],
     )
-    tx.execute(
-        "INSERT INTO tlc_attendances (id, entity_id, user_id, operator_id, group_id, range_id,"
+    attendance_of = _ids_by(tx.all(
+        "INSERT INTO tlc_attendances (entity_id, user_id, operator_id, group_id, range_id,"
         " origin, status, portfolio_amount, call_id, started_at, created_at, updated_at)"
-        " SELECT unnest(?), unnest(?), unnest(?), unnest(?), unnest(?), unnest(?), unnest(?),"
-        " 'atendimento', unnest(?::DECIMAL(14, 2)[]), unnest(?), ?, ?, ?",
-        [attendance_ids, entity_ids, user_ids, operator_ids, group_ids,
+        " SELECT unnest(?), unnest(?), unnest(?), unnest(?), unnest(?), unnest(?),"
+        " 'atendimento', unnest(?::DECIMAL(14, 2)[]), unnest(?), ?, ?, ?"
+        " RETURNING entity_id AS key, id",
+        [entity_ids, user_ids, operator_ids, group_ids,
          [claim.debtor.range_id for claim in claims], origins,
-         [sum((t["balance"] for t in claim.titles), Decimal(0)) for claim in claims],
-         call_ids, tx.now, tx.now, tx.now],
+         [sum(claim.waiting.balances, Decimal(0)) for claim in claims], call_ids,
+         tx.now, tx.now, tx.now],
+    ))  # fmt: skip
+    attendance_ids = [attendance_of[entity_id] for entity_id in entity_ids]
+    tx.execute(
+        "INSERT INTO tlc_attendance_titles (attendance_id, receivable_id, balance_at_start)"
+        " SELECT attendance_id, unnest(title_ids), unnest(balances) FROM (SELECT"
+        " unnest(?::BIGINT[]) AS attendance_id, unnest(?::BIGINT[][]) AS title_ids,"
+        " unnest(?::DECIMAL(14, 2)[][]) AS balances)",
+        [attendance_ids, [claim.waiting.title_ids for claim in claims],
+         [claim.waiting.balances for claim in claims]],
     )  # fmt: skip
-    held = [
-        (attendance_id, title["id"], title["balance"])
-        for attendance_id, claim in zip(attendance_ids, claims, strict=True)
-        for title in claim.titles
-    ]
-    if held:
-        tx.execute(
-            "INSERT INTO tlc_attendance_titles (attendance_id, receivable_id, balance_at_start)"
-            " SELECT unnest(?), unnest(?), unnest(?::DECIMAL(14, 2)[])",
-            [list(column) for column in zip(*held, strict=True)],
-        )
     minutes = int(Decimal(setup.parameter(tx, "MV_TLCRESV", "30")))
+    # An expired reservation is taken over (its attendance was cancelled above).
     tx.execute(
         "INSERT INTO collection_reservations (entity_id, user_id, attendance_id, reserved_at,"
-        " expires_at) SELECT unnest(?), unnest(?), unnest(?), ?, ?",
+        " expires_at) SELECT unnest(?), unnest(?), unnest(?), ?, ?"
+        " ON CONFLICT (entity_id) DO UPDATE SET user_id = excluded.user_id,"
+        " attendance_id = excluded.attendance_id, reserved_at = excluded.reserved_at,"
+        " expires_at = excluded.expires_at",
         [entity_ids, user_ids, attendance_ids, tx.now, tx.now + timedelta(minutes=max(1, minutes))],
     )
     broken = [claim.debtor.entity_id for claim in claims if claim.debtor.broken]
     if broken:  # a broken promise is now being worked
         tx.execute(
-            "UPDATE tlc_promises SET requeued = FALSE"
-            " WHERE entity_id IN (SELECT unnest(?::BIGINT[])) AND requeued",
+            "UPDATE tlc_promises SET requeued = FALSE WHERE entity_id = ANY(?::BIGINT[])"
+            " AND requeued",
             [broken],
         )
     audit.record_many(tx, [
@@ -281,9 +294,13 @@ def _open_all(tx: Tx, claims: list[_Claim]) -> list[NextDebtor]:
         )
     ])  # fmt: skip
     return [
-        NextDebtor(attendance_id, claim.debtor.entity_id, claim.titles[0]["name"], origin)
+        NextDebtor(attendance_id, claim.debtor.entity_id, claim.debtor.name, origin)
         for claim, attendance_id, origin in zip(claims, attendance_ids, origins, strict=True)
     ]
+
+
+def _ids_by(rows: list[dict[str, Any]]) -> dict[int, int]:
+    return {row["key"]: int(row["id"]) for row in rows}
 
 
 def _resume_own(tx: Tx, user: User, group: int) -> NextDebtor | None:

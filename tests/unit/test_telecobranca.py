@@ -177,6 +177,9 @@ def test_an_expired_reservation_is_taken_over_and_the_idle_attendance_cancelled(
     taken = tlc.next_debtor(db, other)
 
     assert taken is not None and taken.entity_id == entity_id
+    holder = "SELECT user_id, attendance_id FROM collection_reservations WHERE entity_id = ?"
+    held = db.read(lambda tx: tx.one(holder, [entity_id]))
+    assert held == {"user_id": other.id, "attendance_id": taken.attendance_id}
     stale = tlc.get_attendance(db, desk.admin, idle.attendance_id)
     assert stale.status == "cancelado" and "Reserva expirada" in (stale.closing_text or "")
     with pytest.raises(Invalid, match="não aceita lançamentos"):
