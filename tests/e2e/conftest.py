@@ -32,6 +32,8 @@ from playwright.sync_api import (
 )
 
 from core import demo
+from core.db import open_database
+from core.validation import format_document, format_phone
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -353,6 +355,68 @@ def wait_run_finished(page: Page, timeout: float = TIMEOUT_MS) -> None:
 def wait_settled(page: Page, quiet_ms: int = QUIET_MS, timeout: float = TIMEOUT_MS) -> None:
     """Wait until no script run started or ended for `quiet_ms` (the follow-up runs are over)."""
     page.wait_for_function(_SETTLED, arg=quiet_ms, timeout=timeout, polling=100)
+
+
+def settle(page: Page) -> None:
+    """The run an action started is over, and so are its follow-up runs."""
+    wait_run_finished(page)
+    wait_settled(page)
+
+
+def tall_shot(page: Page, name: str, height: int = 2000) -> None:
+    """A screenshot of the whole page: the main area scrolls inside the viewport, so the
+    viewport is made tall for the picture."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": 1400, "height": height})
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    try:
+        shot(page, name)
+    finally:
+        if size is not None:
+            page.set_viewport_size(size)
+
+
+# --- Telecobrança helpers (the collection flows of test_telecobranca and test_lgpd) ---------
+
+FULL_DOCUMENT = re.compile(r"\d{3}\.\d{3}\.\d{3}-\d{2}|\d{2}\.\d{3}\.\d{3}/\d{4}-\d{2}")
+NEXT_DEBTOR_TOAST = re.compile(r"(Fila de cobrança|Promessa quebrada): .+ \(cobrança nº \d+\)")
+
+
+def collection_copy(template_db: Path, directory: Path, name: str) -> Path:
+    """A copy of the seeded database where carla's agenda starts empty, so "Próximo devedor"
+    takes a debtor from the queue (not a seeded promise falling due)."""
+    copy = directory / f"{name}.duckdb"
+    for file in template_db.parent.glob(template_db.name + "*"):
+        shutil.copy(file, directory / file.name.replace(template_db.stem, name, 1))
+    db = open_database(str(copy))
+    try:
+        db.write(
+            lambda tx: tx.execute(
+                "UPDATE agenda_items SET status = 'concluido' WHERE status = 'aberto'"
+                " AND user_id = (SELECT id FROM users WHERE username = 'carla')"
+            )
+        )
+    finally:
+        db.close()
+    return copy
+
+
+def shown_forms(column: str, raw: str | None) -> set[str]:
+    """A stored personal value as it may appear on a page: raw, or as the app formats it."""
+    if not raw:
+        return set()
+    if column == "document":
+        return {raw, format_document(raw)}
+    if column in ("phone", "mobile"):
+        return {raw, format_phone(raw)}
+    return {raw}
+
+
+def press_next_debtor(page: Page) -> None:
+    """Press "Próximo devedor" and wait for the debtor to be on screen."""
+    page.locator(".st-key-tlc_next_debtor button").click()
+    expect(page.get_by_test_id("stToast").filter(has_text=NEXT_DEBTOR_TOAST).first).to_be_visible()
+    settle(page)
 
 
 def goto(page: Page, url: str, quiet_ms: int = QUIET_MS) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,25 +18,27 @@ from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from core.db import open_database
-from core.validation import format_document, format_phone
 from tests.e2e.conftest import (
+    FULL_DOCUMENT,
     TIMEOUT_MS,
     Server,
     _failed,
     _finish_server,
+    collection_copy,
     goto,
     login,
     logout,
     main,
+    press_next_debtor,
+    settle,
     shot,
+    shown_forms,
     start_server,
-    wait_run_finished,
-    wait_settled,
+    tall_shot,
 )
 
 pytestmark = pytest.mark.e2e
 
-FULL_DOCUMENT = re.compile(r"\d{3}\.\d{3}\.\d{3}-\d{2}|\d{2}\.\d{3}\.\d{3}/\d{4}-\d{2}")
 DATA_FAMILY = "Visualizações e exportações de dados"
 DOWNLOAD_TIMEOUT_MS = 40_000
 
@@ -52,33 +53,14 @@ class Subjects:
     personal: dict[int, tuple[str, ...]]
 
 
-def _shown_forms(column: str, raw: str | None) -> set[str]:
-    if not raw:
-        return set()
-    if column == "document":
-        return {raw, format_document(raw)}
-    if column in ("phone", "mobile"):
-        return {raw, format_phone(raw)}
-    return {raw}
-
-
 @pytest.fixture
 def lgpd_server(
     tmp_path: Path, template_db: Path, request: pytest.FixtureRequest
 ) -> Iterator[tuple[Server, Subjects]]:
-    """A server of this file's own, where carla's agenda starts empty: "Próximo devedor" then
-    takes a debtor from the queue (not a seeded promise falling due)."""
-    template = tmp_path / "lgpd.duckdb"
-    for file in template_db.parent.glob(template_db.name + "*"):
-        shutil.copy(file, tmp_path / file.name.replace(template_db.stem, "lgpd", 1))
+    """A server of this file's own (see collection_copy)."""
+    template = collection_copy(template_db, tmp_path, "lgpd")
     db = open_database(str(template))
     try:
-        db.write(
-            lambda tx: tx.execute(
-                "UPDATE agenda_items SET status = 'concluido' WHERE status = 'aberto'"
-                " AND user_id = (SELECT id FROM users WHERE username = 'carla')"
-            )
-        )
         own = db.read(lambda tx: tx.all("SELECT id, document, phone, mobile, email FROM entities"))
         contacts = db.read(
             lambda tx: tx.all(
@@ -92,7 +74,7 @@ def lgpd_server(
     for row in [*own, *contacts]:
         values = personal.setdefault(int(row["id"]), set())
         for column in ("document", "phone", "mobile", "email"):
-            values |= _shown_forms(column, row[column])
+            values |= shown_forms(column, row[column])
     documents = {int(row["id"]): row["document"] for row in own if row["document"]}
     server = start_server(template)
     yield server, Subjects(documents, {k: tuple(sorted(v)) for k, v in personal.items()})
@@ -100,11 +82,6 @@ def lgpd_server(
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-def _settle(page: Page) -> None:
-    wait_run_finished(page)
-    wait_settled(page)
 
 
 def _grid(scope: Locator) -> list[dict[str, str]]:
@@ -132,7 +109,7 @@ def _pick(page: Page, key: str, label: str, text: str) -> None:
             page.get_by_role("option", name=text).first.click(timeout=5_000)
         except PlaywrightTimeout:
             page.keyboard.press("Escape")
-        _settle(page)
+        settle(page)
         if box.input_value() == text:  # the combobox shows the option chosen
             return
         assert attempt < 3, f"option {text!r} of {label!r} never got chosen: {box.input_value()!r}"
@@ -145,7 +122,7 @@ def _type(page: Page, key: str, label: str, value: str) -> None:
     for attempt in range(1, 4):
         box.fill(value)
         box.press("Enter")
-        _settle(page)
+        settle(page)
         if box.input_value() == value:
             return
         assert attempt < 3, f"{label!r} never kept {value!r}: {box.input_value()!r}"
@@ -174,19 +151,6 @@ def _export_csv(page: Page) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text), delimiter=";"))
 
 
-def _tall_shot(page: Page, name: str) -> None:
-    """A screenshot of the whole page: the main area scrolls inside the viewport, so the
-    viewport is made tall for the picture."""
-    size = page.viewport_size
-    page.set_viewport_size({"width": 1400, "height": 2000})
-    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
-    try:
-        shot(page, name)
-    finally:
-        if size is not None:
-            page.set_viewport_size(size)
-
-
 # --- the test -------------------------------------------------------------------------------
 
 
@@ -198,10 +162,7 @@ def test_masked_debtor_view_is_found_in_the_audit_log(lgpd_server, stations):
     login(page, server.base_url, "carla")
     goto(page, f"{server.base_url}/chamadas")
     expect(main(page).get_by_role("heading", name="Incluir")).to_be_visible()
-    page.locator(".st-key-tlc_next_debtor button").click()
-    taken = re.compile(r"(Fila de cobrança|Promessa quebrada): .+ \(cobrança nº \d+\)")
-    expect(page.get_by_test_id("stToast").filter(has_text=taken).first).to_be_visible()
-    _settle(page)
+    press_next_debtor(page)
     card = main(page).locator(".st-key-entity_card")
     expect(card).to_be_visible()
     expect(card).to_contain_text("Campos mascarados")
@@ -275,12 +236,12 @@ def test_masked_debtor_view_is_found_in_the_audit_log(lgpd_server, stations):
 
     # 3. The hash chain verifies.
     page.locator(".st-key-audit_verify button").click()
-    _settle(page)
+    settle(page)
     expect(main(page).get_by_test_id("stAlertContentSuccess")).to_contain_text(
         "Integridade confirmada"
     )
     expect(main(page).get_by_test_id("stAlertContentError")).to_have_count(0)
-    _tall_shot(page, "lgpd-admin-auditoria-carla")
+    tall_shot(page, "lgpd-admin-auditoria-carla")
     logout(page)
     page.close()
 

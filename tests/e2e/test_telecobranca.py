@@ -5,7 +5,6 @@ keeps the promise and closes the collection attendance."""
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -18,19 +17,21 @@ from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from core.db import open_database
-from core.validation import format_document, format_phone
 from tests.e2e.conftest import (
+    FULL_DOCUMENT,
     Server,
     _failed,
     _finish_server,
+    collection_copy,
     goto,
     login,
     logout,
     main,
-    shot,
+    press_next_debtor,
+    settle,
+    shown_forms,
     start_server,
-    wait_run_finished,
-    wait_settled,
+    tall_shot,
 )
 
 pytestmark = pytest.mark.e2e
@@ -38,7 +39,6 @@ pytestmark = pytest.mark.e2e
 PROMISE_KIND = "Promessa de pagamento (Telecobrança)"
 CALL_TIMER = ".st-key-call_timer"
 TAB = ".st-key-tab_telecobranca"
-FULL_DOCUMENT = re.compile(r"\d{3}\.\d{3}\.\d{3}-\d{2}|\d{2}\.\d{3}\.\d{3}/\d{4}-\d{2}")
 
 
 @dataclass
@@ -53,49 +53,29 @@ class Debtors:
 def tlc_server(
     tmp_path: Path, template_db: Path, request: pytest.FixtureRequest
 ) -> Iterator[tuple[Server, Debtors]]:
-    """A server of this file's own, where carla's agenda starts empty: "Próximo devedor" then
-    takes a debtor from the queue (not a seeded promise falling due), and her agenda lists
-    only the promise this test records."""
-    template = tmp_path / "tlc.duckdb"
-    for file in template_db.parent.glob(template_db.name + "*"):
-        shutil.copy(file, tmp_path / file.name.replace(template_db.stem, "tlc", 1))
+    """A server of this file's own (see collection_copy): carla's agenda lists only the
+    promise this test records."""
+    template = collection_copy(template_db, tmp_path, "tlc")
     db = open_database(str(template))
     try:
         ranges = db.read(lambda tx: tx.scalar("SELECT count(*) FROM group_collection_ranges"))
         assert ranges, "the demo seed wires no collection range to a group"
-        db.write(
-            lambda tx: tx.execute(
-                "UPDATE agenda_items SET status = 'concluido' WHERE status = 'aberto'"
-                " AND user_id = (SELECT id FROM users WHERE username = 'carla')"
-            )
-        )
         rows = db.read(lambda tx: tx.all("SELECT id, document, phone, mobile FROM entities"))
     finally:
         db.close()
     personal = {
         int(row["id"]): tuple(
-            shown
-            for raw, formatter in (
-                (row["document"], format_document),
-                (row["phone"], format_phone),
-                (row["mobile"], format_phone),
-            )
-            if raw
-            for shown in {raw, formatter(raw)}
+            shown for column in ("document", "phone", "mobile")
+            for shown in shown_forms(column, row[column])
         )
         for row in rows
-    }
+    }  # fmt: skip
     server = start_server(template)
     yield server, Debtors(personal)
     _finish_server(server, _failed(request.node))
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-def _settle(page: Page) -> None:
-    wait_run_finished(page)
-    wait_settled(page)
 
 
 def _press(page: Page, key: str, toast: str | None = None) -> None:
@@ -106,7 +86,7 @@ def _press(page: Page, key: str, toast: str | None = None) -> None:
     button.click()
     if toast is not None:
         expect(page.get_by_test_id("stToast").filter(has_text=toast).first).to_be_visible()
-    _settle(page)
+    settle(page)
 
 
 def _money(text: str) -> Decimal:
@@ -139,7 +119,7 @@ def _select_row(page: Page, scope: Locator, text: str) -> None:
     box = grid.bounding_box()
     assert box is not None
     page.mouse.click(box["x"] + 18, box["y"] + 35 + 35 * index + 17)  # the row's marker
-    _settle(page)
+    settle(page)
 
 
 def _pick(page: Page, scope: Locator, label: str, text: str) -> None:
@@ -155,7 +135,7 @@ def _pick(page: Page, scope: Locator, label: str, text: str) -> None:
         except PlaywrightTimeout:
             page.keyboard.press("Escape")
             assert attempt < 3, f"option {text!r} of {label!r} never became clickable"
-    _settle(page)
+    settle(page)
 
 
 def _wait_timer_running(page: Page) -> None:
@@ -184,19 +164,6 @@ def _assert_masked(page: Page, card: Locator, secrets: tuple[str, ...], document
     assert not FULL_DOCUMENT.search(text), FULL_DOCUMENT.search(text)
 
 
-def _tall_shot(page: Page, name: str) -> None:
-    """A screenshot of the whole workspace: the main area scrolls inside the viewport, so the
-    viewport is made tall for the picture."""
-    size = page.viewport_size
-    page.set_viewport_size({"width": 1400, "height": 2400})
-    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
-    try:
-        shot(page, name)
-    finally:
-        if size is not None:
-            page.set_viewport_size(size)
-
-
 # --- the test -------------------------------------------------------------------------------
 
 
@@ -208,10 +175,7 @@ def test_next_debtor_promise_agenda_and_payment_close_the_collection(tlc_server,
     expect(main(page).get_by_role("heading", name="Incluir")).to_be_visible()
 
     # 1. Próximo devedor: the call starts with the first debtor of the queue.
-    page.locator(".st-key-tlc_next_debtor button").click()
-    taken = re.compile(r"(Fila de cobrança|Promessa quebrada): .+ \(cobrança nº \d+\)")
-    expect(page.get_by_test_id("stToast").filter(has_text=taken).first).to_be_visible()
-    _settle(page)
+    press_next_debtor(page)
     tab = page.locator(TAB)
     header = tab.get_by_test_id("stMarkdownContainer").filter(
         has_text=re.compile(r"Cobrança nº \d+")
@@ -241,7 +205,7 @@ def test_next_debtor_promise_agenda_and_payment_close_the_collection(tlc_server,
     )
     assert document is not None, f"debtor {entity_id} has no CPF/CNPJ"
     _assert_masked(page, card, debtors.personal[entity_id], document)
-    _tall_shot(page, "tlc-debtor-loaded")
+    tall_shot(page, "tlc-debtor-loaded", height=2400)
 
     # 2. A promise for one title (the largest), half its updated value, on the suggested date.
     promise = page.locator(".st-key-tlc_promise")
@@ -300,7 +264,7 @@ def test_next_debtor_promise_agenda_and_payment_close_the_collection(tlc_server,
     expect(
         page.get_by_test_id("stToast").filter(has_text=f"Cobrança nº {attendance} de").first
     ).to_be_visible()
-    _settle(page)
+    settle(page)
     expect(main(page).get_by_role("heading", name="Incluir")).to_be_visible()
     expect(header).to_contain_text(f"Cobrança nº {attendance}")
     expect(header).to_contain_text("● Cobrança")
@@ -309,7 +273,7 @@ def test_next_debtor_promise_agenda_and_payment_close_the_collection(tlc_server,
     _pick(page, tab, "Título", key)
     expect(tab.get_by_text(f"{key}: devido atualizado")).to_be_visible()
     tab.get_by_test_id("stRadio").get_by_text("Pago", exact=True).click()
-    _settle(page)
+    settle(page)
     expect(page.locator(".st-key-tlc_title_submit button")).to_have_text("Registrar pagamento")
     paid = tab.get_by_label("Valor pago (R$)", exact=True)
     paid.fill(str(promised))
@@ -321,7 +285,7 @@ def test_next_debtor_promise_agenda_and_payment_close_the_collection(tlc_server,
     promises = _grid(page, tab, index=1)  # titles, promises, history
     assert [p["Status"] for p in promises] == ["Cumprida"], promises
     assert _money(promises[0]["Pago"]) >= _money(promises[0]["Valor"]) == promised, promises
-    _tall_shot(page, "tlc-promise-kept")
+    tall_shot(page, "tlc-promise-kept", height=2400)
     _press(page, "tlc_end_call", toast="Ligação finalizada.")
     expect(page.locator(".st-key-tlc_next_debtor button")).to_be_visible()
 
