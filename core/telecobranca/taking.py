@@ -206,18 +206,20 @@ def _still_waiting(
         "  AND NOT EXISTS (SELECT 1 FROM tlc_promises p WHERE p.entity_id = a.entity_id"
         "    AND p.status = 'pendente')"
         "  AND NOT EXISTS (SELECT 1 FROM tlc_attendances t WHERE t.entity_id = a.entity_id"
-        "    AND t.status IN ('encerrado', 'cancelado') AND t.ended_at >= $4))"
-        " SELECT f.entity_id, any_value(f.expired_attendance) AS expired_attendance,"
-        " list(r.id ORDER BY r.id) AS title_ids, list(r.balance ORDER BY r.id) AS balances"
-        " FROM free f JOIN receivables r ON r.entity_id = f.entity_id"
-        " WHERE r.status = 'aberto' AND r.balance > 0 AND r.due_date < $2"
-        " GROUP BY f.entity_id",
+        "    AND t.status IN ('encerrado', 'cancelado') AND t.ended_at >= $4)),"
+        # OFFSET 0 keeps the other filters out of the scan, so the entity_id index serves it.
+        " titles AS (SELECT entity_id, id, balance, status, due_date FROM receivables"
+        "  WHERE entity_id = ANY($1::BIGINT[]) OFFSET 0)"
+        " SELECT f.entity_id, f.expired_attendance, t.id, t.balance"
+        " FROM free f JOIN titles t ON t.entity_id = f.entity_id"
+        " WHERE t.status = 'aberto' AND t.balance > 0 AND t.due_date < $2 ORDER BY t.id",
         [[candidate.entity_id for candidate in candidates], today, tx.now, local_midnight(today)],
     )
-    waiting = {
-        row["entity_id"]: _Waiting(row["title_ids"], row["balances"], row["expired_attendance"])
-        for row in rows
-    }
+    waiting: dict[int, _Waiting] = {}
+    for row in rows:
+        found = waiting.setdefault(row["entity_id"], _Waiting([], [], row["expired_attendance"]))
+        found.title_ids.append(row["id"])
+        found.balances.append(row["balance"])
     return [(c, waiting[c.entity_id]) for c in candidates if c.entity_id in waiting]
 
 
