@@ -209,6 +209,9 @@ def heartbeat(user: User) -> None:
     if state is None:
         return
     db, settings = runtime.database(), runtime.settings()
+    # Every 20 s per operator: the usual case is one UPDATE, not the user's reload and a claim.
+    if auth.renew_station(db, user, state.station_id, _issued(state)):
+        return
     if auth.session_user(db, state.user_id, _issued(state)) is None:
         st.rerun(scope="app")
     try:

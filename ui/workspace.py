@@ -13,8 +13,10 @@ from core.timer import format_elapsed, read_timer
 from ui import runtime
 from ui.formats import local_datetime
 
+TIMER_SECONDS = 10  # the call timer's refresh
 
-@st.fragment(run_every="10s")
+
+@st.fragment(run_every=TIMER_SECONDS)
 def call_timer(call: OpenCall | None) -> None:
     """Elapsed time from the stored start: blue under the group's ideal time, red over it.
 

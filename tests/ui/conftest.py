@@ -93,9 +93,10 @@ def ui(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_template: Path) -> 
 
 
 def texts(at: AppTest) -> list[str]:
-    """Every alert, heading, markdown and caption rendered, for 'is this message shown'."""
+    """Every alert, heading, markdown, caption and HTML block rendered, for 'is this message
+    shown'."""
     elements = [*at.error, *at.warning, *at.info, *at.success, *at.title, *at.subheader,
-                *at.markdown, *at.caption]  # fmt: skip
+                *at.markdown, *at.caption, *at.html]  # fmt: skip
     return [str(element.value) for element in elements]
 
 

@@ -1,10 +1,13 @@
-"""Painel ao vivo: the board for a supervisor, the refusal for an operator, and one shared
-snapshot per interval for every supervisor watching the same view."""
+"""Painel ao vivo: the board for a supervisor, the refusal for an operator, one shared
+snapshot per interval for every supervisor watching the same view, and a refresh that never
+makes a tick wait for the queries."""
 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -17,17 +20,18 @@ from tests.ui.conftest import UiHarness, texts
 from ui import wallboard
 
 PAGE = "pages/painel.py"
-TIMER = re.compile(r"^:(blue|red)\[(\d\d:\d\d)\]$")
+TIMER = re.compile(r'^<span style="color: (#1c64d9|#d32f2f)">(\d\d:\d\d)</span>$')
+BLUE = "#1c64d9"
 CHART_KEYS = {"wb_chart_tmk_status", "wb_chart_tlv_funnel", "wb_chart_tlc_queue",
               "wb_chart_tlv_top", "wb_chart_tlc_recovery"}  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
 def empty_snapshot_cache() -> Iterator[None]:
-    """The shared cache is process-wide: each test starts (and leaves) it empty."""
-    wallboard._shared_snapshot.clear()
+    """The shared snapshots are process-wide: each test starts (and leaves) them empty."""
+    wallboard.SHARED.clear()
     yield
-    wallboard._shared_snapshot.clear()
+    wallboard.SHARED.clear()
 
 
 @pytest.fixture
@@ -70,6 +74,51 @@ def _markdown(at: AppTest) -> list[str]:
     return [str(element.value) for element in at.markdown]
 
 
+class _Cards(HTMLParser):
+    """The operators' cards of the board's HTML: code -> {part class: inner HTML or text}."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cards: dict[str, dict[str, str]] = {}
+        self._card: dict[str, str] | None = None
+        self._part: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        classes = (dict(attrs).get("class") or "").split()
+        for name in classes:
+            if name.startswith("st-key-wb_op_"):
+                self._card = self.cards.setdefault(name.removeprefix("st-key-wb_op_"), {})
+        if self._card is None:
+            return
+        part = next((c for c in classes if c in ("wb-name", "wb-timer", "wb-badge")), None)
+        if part is not None:
+            self._part = part
+            self._card.setdefault(part, "")
+        elif self._part == "wb-timer":
+            self._card["wb-timer"] += self.get_starttag_text() or ""
+        if "wb-caption" in classes:
+            self._part = "wb-caption"
+            self._card.setdefault("wb-caption", "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._part == "wb-timer" and tag == "span":
+            assert self._card is not None
+            self._card["wb-timer"] += "</span>"
+        elif tag == "div":
+            self._part = None
+
+    def handle_data(self, data: str) -> None:
+        if self._card is not None and self._part is not None:
+            self._card[self._part] += data if self._part != "wb-caption" else data + "\n"
+
+
+def _cards(at: AppTest) -> dict[str, dict[str, str]]:
+    parser = _Cards()
+    for element in at.html:
+        parser.feed(str(element.value))
+    return parser.cards
+
+
 def test_supervisor_sees_an_operator_on_a_call_with_his_entity_and_timer(ui: UiHarness) -> None:
     customer = _diego_on_a_call(ui)
 
@@ -77,14 +126,19 @@ def test_supervisor_sees_an_operator_on_a_call_with_his_entity_and_timer(ui: UiH
 
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == "Painel ao vivo"
-    shown = _markdown(at)
-    assert "Diego Martins" in shown and "`OP006` :blue-badge[:material/call: Em ligação]" in shown
-    assert any("Em ligação" in text for text in shown)
-    assert f"Telemarketing · {customer}" in [str(c.value) for c in at.caption]
-    timers = [match for text in shown if (match := TIMER.match(text))]
-    assert len(timers) == 1, shown  # only diego is on a call
-    colour, elapsed = timers[0].groups()
-    assert colour == "blue" and elapsed < "01:00"  # just started: under the ideal time
+    cards = _cards(at)
+    diego = cards["OP006"]
+    assert diego["wb-name"] == "Diego Martins" and diego["wb-badge"] == "📞 Em ligação"
+    assert f"Telemarketing · {customer}" in diego["wb-caption"]
+    timers = {
+        code: match for code, card in cards.items() if (match := TIMER.match(card["wb-timer"]))
+    }
+    assert list(timers) == ["OP006"], cards  # only diego is on a call
+    colour, elapsed = timers["OP006"].groups()
+    assert colour == BLUE and elapsed < "01:00"  # just started: under the ideal time
+    assert all(
+        card["wb-badge"] != "📞 Em ligação" for code, card in cards.items() if code != "OP006"
+    )
     labels = {metric.label for metric in at.metric}
     assert {"Atendimentos", "TMA", "Faturado (R$)", "Na fila", "Quebradas"} <= labels
     assert _chart_keys(at) == CHART_KEYS
@@ -98,9 +152,9 @@ def test_the_routine_filter_keeps_only_that_routines_figures(ui: UiHarness) -> N
     labels = {metric.label for metric in at.metric}
     assert "Na fila" in labels and "Atendimentos" not in labels
     assert _chart_keys(at) == {"wb_chart_tlc_queue", "wb_chart_tlc_recovery"}
-    shown = _markdown(at)
-    assert "Carla Souza" in shown  # a collector
-    assert "Ana Beatriz Lima" not in shown  # Telemarketing only
+    names = {card["wb-name"] for card in _cards(at).values()}
+    assert "Carla Souza" in names  # a collector
+    assert "Ana Beatriz Lima" not in names  # Telemarketing only
 
 
 def test_operator_is_refused_audited_and_sees_no_data(ui: UiHarness, core_reads: list[str]) -> None:
@@ -147,7 +201,7 @@ def test_supervisors_watching_the_same_view_share_one_read_per_interval(
     for username in ("sofia", "rita", "admin", "sofia"):
         at = ui.page(PAGE, username).run()
         assert not at.exception, [e.value for e in at.exception]
-        assert any("Diego Martins" in text for text in _markdown(at))
+        assert "Diego Martins" in {card["wb-name"] for card in _cards(at).values()}
     assert core_reads == ["sofia"]  # four boards, one set of queries
 
     # Other masking flags never reuse that snapshot.
@@ -155,10 +209,11 @@ def test_supervisors_watching_the_same_view_share_one_read_per_interval(
     ui.page(PAGE, "otto").run()
     assert core_reads == ["sofia", "otto"]
 
-    # The next interval reads again, once.
+    # The next interval reads again, once (in the background: see the next test).
     window[0] += 1
     for username in ("rita", "sofia"):
         ui.page(PAGE, username).run()
+    wallboard.SHARED.settle()
     assert core_reads == ["sofia", "otto", "rita"]
 
 
@@ -171,3 +226,68 @@ def test_another_view_or_interval_is_another_snapshot(
     ui.page(PAGE, "admin").run()  # the default view again: cached
 
     assert len(core_reads) == 3
+
+
+def test_a_tick_shows_the_last_snapshot_while_the_next_one_is_read(
+    ui: UiHarness, monkeypatch: pytest.MonkeyPatch, window: list[int]
+) -> None:
+    """When the interval ends, the tick that notices starts the read and does not wait for it:
+    it (and every other viewer) shows the previous snapshot until the new one lands."""
+    ui.page(PAGE, "sofia").run()
+    customer = _diego_on_a_call(ui)
+    release = threading.Event()
+    real = dashboards.wallboard
+
+    def slow(*args: Any, **kwargs: Any) -> dashboards.Wallboard:
+        assert release.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(dashboards, "wallboard", slow)
+    window[0] += 1
+
+    for username in ("sofia", "admin"):
+        at = ui.page(PAGE, username).run(timeout=5)  # the read is blocked: the tick is not
+        assert not at.exception, [e.value for e in at.exception]
+        assert _cards(at)["OP006"]["wb-badge"] != "📞 Em ligação"  # the previous snapshot
+
+    release.set()
+    wallboard.SHARED.settle()
+    at = ui.page(PAGE, "sofia").run()
+    diego = _cards(at)["OP006"]
+    assert diego["wb-badge"] == "📞 Em ligação" and customer in diego["wb-caption"]
+
+
+def test_a_view_nobody_watched_for_two_intervals_is_read_in_the_tick(
+    ui: UiHarness, core_reads: list[str], window: list[int]
+) -> None:
+    """An old snapshot is never shown: coming back later reads before drawing."""
+    ui.page(PAGE, "sofia").run()
+    customer = _diego_on_a_call(ui)
+    window[0] += 2
+
+    at = ui.page(PAGE, "sofia").run()
+
+    diego = _cards(at)["OP006"]
+    assert diego["wb-badge"] == "📞 Em ligação" and customer in diego["wb-caption"]
+    assert core_reads == ["sofia", "sofia"]
+
+
+def _alert_box(messages: list[str]) -> None:
+    from ui import wallboard
+
+    wallboard.alerts(messages)
+
+
+def test_every_alert_goes_in_one_box_that_counts_what_it_does_not_list() -> None:
+    messages = [f"OP{n:03d} · Operador {n}: em ligação há 9 min" for n in range(1, 16)]
+
+    at = AppTest.from_function(_alert_box, args=(messages,)).run()
+
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.warning) == 1
+    lines = str(at.warning[0].value).splitlines()
+    assert lines[: wallboard.ALERTS_SHOWN] == [f"- {m}" for m in messages[: wallboard.ALERTS_SHOWN]]
+    assert lines[wallboard.ALERTS_SHOWN :] == ["- … e mais 5 alerta(s)"]
+    assert AppTest.from_function(_alert_box, args=([],)).run().success[0].value == (
+        "Nenhum alerta no momento."
+    )

@@ -6,7 +6,14 @@ import pytest
 
 from core import users
 from core.access import User
-from core.auth import claim_station, logout, release_station, session_user, station_leases
+from core.auth import (
+    claim_station,
+    logout,
+    release_station,
+    renew_station,
+    session_user,
+    station_leases,
+)
 from core.config import Settings
 from core.db import Database
 from core.errors import Conflict, Forbidden
@@ -236,3 +243,64 @@ def test_each_operator_holds_their_own_lease(
         for user in (operator, multi_operator)
     }
     assert leases == {operator.username: "estacao-a", multi_operator.username: "estacao-b"}
+
+
+# --- the heartbeat's one-statement renewal ----------------------------------------------------
+
+
+def test_renewing_moves_only_the_beat_of_this_stations_lease(
+    db: Database, settings: Settings, operator: User, clock: Clock
+) -> None:
+    issued, claimed = clock.now, clock.now
+    claim_station(db, settings, operator, "estacao-a")
+    clock.advance(seconds=20)
+
+    assert renew_station(db, operator, "estacao-a", issued) is True
+
+    assert _lease(db, operator) == {
+        "station_id": "estacao-a",
+        "claimed_at": claimed,
+        "heartbeat_at": clock.now,
+    }
+
+
+def test_renewing_keeps_the_lease_alive_so_a_second_station_is_still_refused(
+    db: Database, settings: Settings, operator: User, clock: Clock
+) -> None:
+    issued = clock.now
+    claim_station(db, settings, operator, "estacao-a")
+    for _ in range(4):  # 80 s of heartbeats: longer than the lease
+        clock.advance(seconds=20)
+        assert renew_station(db, operator, "estacao-a", issued)
+
+    with pytest.raises(Conflict):
+        claim_station(db, settings, operator, "estacao-b")
+
+
+def test_renewing_refuses_another_stations_lease_and_changes_nothing(
+    db: Database, settings: Settings, operator: User, clock: Clock
+) -> None:
+    claim_station(db, settings, operator, "estacao-a")
+    before = _lease(db, operator)
+    clock.advance(seconds=20)
+
+    assert renew_station(db, operator, "estacao-b", clock.now) is False
+    assert _lease(db, operator) == before
+
+
+def test_renewing_refuses_a_voided_login_or_a_released_station(
+    db: Database, settings: Settings, admin: User, operator: User, clock: Clock
+) -> None:
+    issued = clock.now
+    claim_station(db, settings, operator, "estacao-a")
+    clock.advance(seconds=5)
+    logout(db, operator, "estacao-b")  # logged out elsewhere: this login is void, lease kept
+    before = _lease(db, operator)
+    assert before is not None
+
+    assert renew_station(db, operator, "estacao-a", issued) is False
+    assert _lease(db, operator) == before
+
+    release_station(db, admin, operator.id)
+    assert renew_station(db, operator, "estacao-a", clock.now) is False
+    assert _lease(db, operator) is None
