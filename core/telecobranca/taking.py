@@ -134,26 +134,28 @@ def _standing(
 ) -> dict[tuple[int, int], tuple[bool, bool, tuple[int, ...]]]:
     """Per (collector, group): a call running (refused), own work that comes before the queue
     (the same tests as _due_follow_up and _own_unfinished), and the ranges the group works."""
+    # Uncorrelated subqueries: DuckDB plans and runs these in about half the time.
     rows = tx.all(
-        "SELECT a.user_id, a.group_id,"
-        " EXISTS (SELECT 1 FROM open_calls c WHERE c.user_id = a.user_id) AS on_call,"
-        " EXISTS (SELECT 1 FROM agenda_items ai JOIN tlc_promises p ON p.id = ai.source_id"
-        "   WHERE ai.user_id = a.user_id AND ai.status = 'aberto' AND ai.source_type = $3"
-        "   AND ai.due_from <= $4 AND NOT EXISTS (SELECT 1 FROM collection_reservations r"
-        "     WHERE r.entity_id = p.entity_id AND r.user_id <> a.user_id AND r.expires_at > $4))"
-        " OR EXISTS (SELECT 1 FROM collection_reservations r"
-        "   JOIN tlc_attendances t ON t.id = r.attendance_id"
-        "   WHERE r.user_id = a.user_id AND t.status = 'atendimento') AS own_work,"
-        " (SELECT list(w.range_id ORDER BY w.range_id) FROM group_collection_ranges w"
-        "   WHERE w.group_id = a.group_id) AS wired"
-        " FROM (SELECT unnest($1::BIGINT[]) AS user_id, unnest($2::BIGINT[]) AS group_id) a",
+        "SELECT a.user_id, a.group_id, w.wired,"
+        " a.user_id IN (SELECT user_id FROM open_calls) AS on_call,"
+        " a.user_id IN (SELECT ai.user_id FROM agenda_items ai"
+        "   JOIN tlc_promises p ON p.id = ai.source_id"
+        "   LEFT JOIN collection_reservations r ON r.entity_id = p.entity_id AND r.expires_at > $4"
+        "   WHERE ai.status = 'aberto' AND ai.source_type = $3 AND ai.due_from <= $4"
+        "   AND (r.user_id IS NULL OR r.user_id = ai.user_id))"
+        " OR a.user_id IN (SELECT r.user_id FROM collection_reservations r"
+        "   JOIN tlc_attendances t ON t.id = r.attendance_id WHERE t.status = 'atendimento')"
+        " AS own_work"
+        " FROM (SELECT unnest($1::BIGINT[]) AS user_id, unnest($2::BIGINT[]) AS group_id) a"
+        " LEFT JOIN (SELECT group_id, list(range_id) AS wired FROM group_collection_ranges"
+        "   GROUP BY group_id) w ON w.group_id = a.group_id",
         [[ask.user.id for ask in asks], [ask.group for ask in asks], SOURCE, tx.now],
     )
     return {
         (row["user_id"], row["group_id"]): (
             row["on_call"],
             row["own_work"],
-            tuple(row["wired"] or ()),
+            tuple(sorted(row["wired"] or ())),
         )
         for row in rows
     }
@@ -198,21 +200,19 @@ def _still_waiting(
     if not candidates:
         return []
     today = local_today(tx)
+    # Uncorrelated subqueries, and OFFSET 0 keeping the titles' other filters out of the scan
+    # so the entity_id index serves it: ~6 ms for 20 debtors at S instead of ~13.
     rows = tx.all(
-        "WITH asked AS (SELECT unnest($1::BIGINT[]) AS entity_id),"
-        " free AS (SELECT a.entity_id, r.attendance_id AS expired_attendance FROM asked a"
-        "  LEFT JOIN collection_reservations r ON r.entity_id = a.entity_id"
-        "  WHERE coalesce(r.expires_at <= $3, TRUE)"
-        "  AND NOT EXISTS (SELECT 1 FROM tlc_promises p WHERE p.entity_id = a.entity_id"
-        "    AND p.status = 'pendente')"
-        "  AND NOT EXISTS (SELECT 1 FROM tlc_attendances t WHERE t.entity_id = a.entity_id"
-        "    AND t.status IN ('encerrado', 'cancelado') AND t.ended_at >= $4)),"
-        # OFFSET 0 keeps the other filters out of the scan, so the entity_id index serves it.
-        " titles AS (SELECT entity_id, id, balance, status, due_date FROM receivables"
+        "WITH titles AS (SELECT entity_id, id, balance, status, due_date FROM receivables"
         "  WHERE entity_id = ANY($1::BIGINT[]) OFFSET 0)"
-        " SELECT f.entity_id, f.expired_attendance, t.id, t.balance"
-        " FROM free f JOIN titles t ON t.entity_id = f.entity_id"
-        " WHERE t.status = 'aberto' AND t.balance > 0 AND t.due_date < $2 ORDER BY t.id",
+        " SELECT t.entity_id, c.attendance_id AS expired_attendance, t.id, t.balance FROM titles t"
+        " LEFT JOIN collection_reservations c ON c.entity_id = t.entity_id"
+        " WHERE t.status = 'aberto' AND t.balance > 0 AND t.due_date < $2"
+        " AND coalesce(c.expires_at <= $3, TRUE)"
+        " AND t.entity_id NOT IN (SELECT entity_id FROM tlc_promises WHERE status = 'pendente')"
+        " AND t.entity_id NOT IN (SELECT entity_id FROM tlc_attendances"
+        "   WHERE status IN ('encerrado', 'cancelado') AND ended_at >= $4)"
+        " ORDER BY t.id",
         [[candidate.entity_id for candidate in candidates], today, tx.now, local_midnight(today)],
     )
     waiting: dict[int, _Waiting] = {}
@@ -228,9 +228,14 @@ def _open_all(tx: Tx, claims: list[_Claim]) -> list[NextDebtor]:
     overdue titles and the call started: eight statements for the whole batch."""
     if not claims:
         return []
-    for claim in claims:
-        if claim.waiting.expired_attendance is not None:
-            _cancel_stale(tx, claim.waiting.expired_attendance, claim.ask.user)
+    expired = [claim for claim in claims if claim.waiting.expired_attendance is not None]
+    for claim in expired:  # taken over: the idle collector's attendance is cancelled
+        _cancel_stale(tx, claim.waiting.expired_attendance, claim.ask.user)
+    if expired:
+        tx.execute(
+            "DELETE FROM collection_reservations WHERE entity_id = ANY(?::BIGINT[])",
+            [[claim.debtor.entity_id for claim in expired]],
+        )
     user_ids = [claim.ask.user.id for claim in claims]
     operator_ids = [claim.ask.user.operator.id for claim in claims if claim.ask.user.operator]
     group_ids = [claim.ask.group for claim in claims]
@@ -268,13 +273,9 @@ def _open_all(tx: Tx, claims: list[_Claim]) -> list[NextDebtor]:
          [claim.waiting.balances for claim in claims]],
     )  # fmt: skip
     minutes = int(Decimal(setup.parameter(tx, "MV_TLCRESV", "30")))
-    # An expired reservation is taken over (its attendance was cancelled above).
     tx.execute(
         "INSERT INTO collection_reservations (entity_id, user_id, attendance_id, reserved_at,"
-        " expires_at) SELECT unnest(?), unnest(?), unnest(?), ?, ?"
-        " ON CONFLICT (entity_id) DO UPDATE SET user_id = excluded.user_id,"
-        " attendance_id = excluded.attendance_id, reserved_at = excluded.reserved_at,"
-        " expires_at = excluded.expires_at",
+        " expires_at) SELECT unnest(?), unnest(?), unnest(?), ?, ?",
         [entity_ids, user_ids, attendance_ids, tx.now, tx.now + timedelta(minutes=max(1, minutes))],
     )
     broken = [claim.debtor.entity_id for claim in claims if claim.debtor.broken]
