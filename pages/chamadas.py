@@ -79,9 +79,14 @@ else:
     if Routine.TELECOBRANCA in routines:
         collection = telecobranca_tab.loaded_attendance(db, user, call)
     # A call started for a collection ("Próximo devedor", a promise on the agenda) opens there.
+    # Only the open tab is drawn (the three together were ~180 elements per run); the tab
+    # chosen is kept per call.
     first_tab = Routine.TELECOBRANCA.label if call.routine is Routine.TELECOBRANCA else None
-    tabs = st.tabs([routine.label for routine in routines], default=first_tab)
+    tabs = st.tabs([routine.label for routine in routines], default=first_tab,
+                   key=f"ws_tabs_{call.id}", on_change="rerun")  # fmt: skip
     for routine, tab in zip(routines, tabs, strict=True):
+        if not tab.open:
+            continue
         with tab, st.container(key=f"tab_{routine.value}"):
             if routine is Routine.TELEMARKETING:
                 telemarketing_tab.render(db, user, call, entity, attendance, group_id)

@@ -36,6 +36,35 @@ def test_multi_routine_operator_gets_chamadas_with_a_tab_per_routine(ui: UiHarne
     assert [tab.label for tab in at.tabs] == ["Telemarketing", "Televendas", "Telecobrança"]
 
 
+def _drawn_tabs(at) -> set[str]:  # type: ignore[no-untyped-def]
+    keys = {"tab_telemarketing", "tab_televendas", "tab_telecobranca"}
+    found = set()
+
+    def walk(node) -> None:  # type: ignore[no-untyped-def]
+        if getattr(node, "key", None) in keys:
+            found.add(node.key)
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at.main)
+    return found
+
+
+def test_only_the_open_routine_tab_is_drawn_and_a_collection_call_opens_telecobranca(
+    ui: UiHarness,
+) -> None:
+    diego = ui.user("diego")
+    entity_id = int(ui.scalar("SELECT min(id) FROM entities"))
+    calls.start_call(ui.db, diego, Routine.TELEMARKETING, entity_id)
+    at = ui.page(PAGE, "diego").run()
+    assert _drawn_tabs(at) == {"tab_telemarketing"}
+
+    calls.end_call(ui.db, diego, "Teste")
+    calls.start_call(ui.db, diego, Routine.TELECOBRANCA, entity_id)
+    at.run()
+    assert _drawn_tabs(at) == {"tab_telecobranca"}
+
+
 def test_selecting_the_caller_starts_the_call(ui: UiHarness) -> None:
     at = ui.page(PAGE, "ana").run()
     name = str(ui.scalar("SELECT name FROM entities ORDER BY id LIMIT 1"))
