@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import math
-import os
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -41,30 +37,11 @@ def hash_password(password: str) -> str:
     return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt()).decode("ascii")
 
 
-# A password check costs a core for about a third of a second (bcrypt, cost 12). When a shift
-# logs in at once, the checks must not starve the sessions already working (their timers,
-# heartbeats and wallboards): they run on worker threads at a lower OS priority, which use
-# every spare core and yield to the rest.
-CHECK_PRIORITY = 10  # nice value of the password-check threads (0: normal)
-
-
-def _lower_priority() -> None:
-    # Linux: a thread is a task of its own, so this reaches only the calling thread; elsewhere
-    # the checks run at the normal priority.
-    with contextlib.suppress(AttributeError, OSError):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), CHECK_PRIORITY)
-
-
-_CHECKS = ThreadPoolExecutor(
-    max_workers=os.cpu_count() or 2, thread_name_prefix="senha", initializer=_lower_priority
-)
-
-
 def _password_matches(password: str, password_hash: str) -> bool:
     encoded = password.encode("utf-8")
     if len(encoded) > MAX_PASSWORD_BYTES:
         return False
-    return _CHECKS.submit(bcrypt.checkpw, encoded, password_hash.encode("ascii")).result()
+    return bcrypt.checkpw(encoded, password_hash.encode("ascii"))
 
 
 @dataclass(frozen=True)

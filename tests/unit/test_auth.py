@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 import pytest
@@ -391,47 +390,3 @@ def test_the_lock_message_rounds_the_remaining_time_up_to_whole_minutes(
     assert "em 5 minuto(s)" in check_login(db, settings, operator.username, "x").message
     clock.advance(minutes=4, seconds=29)
     assert "em 1 minuto(s)" in check_login(db, settings, operator.username, "x").message
-
-
-def test_password_checks_run_at_a_lower_priority_one_per_core(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """A login storm's bcrypt checks yield the CPU to the sessions already working: they run on
-    worker threads at a lower OS priority, at most one per core, never in the caller's thread."""
-    import threading
-    import time
-
-    from core import auth
-
-    running, peak, seen = [0], [0], []
-    lock = threading.Lock()
-
-    def slow_check(password: bytes, hashed: bytes) -> bool:
-        with lock:
-            running[0] += 1
-            peak[0] = max(peak[0], running[0])
-            seen.append((threading.get_ident(), os.getpriority(os.PRIO_PROCESS, 0)))
-        time.sleep(0.05)
-        with lock:
-            running[0] -= 1
-        return password == b"Senha-forte-2026"
-
-    monkeypatch.setattr(auth.bcrypt, "checkpw", slow_check)
-    results: list[bool] = []
-    callers = [
-        threading.Thread(
-            target=lambda: results.append(auth._password_matches("Senha-forte-2026", "$2b$"))
-        )
-        for _ in range((os.cpu_count() or 2) + 3)
-    ]
-    for thread in callers:
-        thread.start()
-    for thread in callers:
-        thread.join()
-
-    assert results == [True] * len(callers)
-    assert auth._password_matches("outra-senha-2026", "$2b$") is False
-    assert 1 <= peak[0] <= (os.cpu_count() or 2)
-    callers_ids = {thread.ident for thread in callers}
-    assert all(ident not in callers_ids for ident, _ in seen)
-    assert {priority for _, priority in seen} == {auth.CHECK_PRIORITY}
