@@ -22,9 +22,9 @@ import shutil
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
+from bench import serving
 from bench.scale import BENCH_PASSWORD
 from core.access import Routine, User
 from core.auth import user_by_username
@@ -120,24 +120,7 @@ def _first_routine(user: User) -> Routine:
 
 def start_server(app: Path, db_path: Path, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "CALLCENTER_DB": str(db_path), "CALLCENTER_DEMO": "0"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
-        cwd=app,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=open(ROOT / "bench" / "data" / "live-server.log", "wb"),  # noqa: SIM115
-    )
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
-                return server
-        except OSError:
-            if server.poll() is not None:
-                raise SystemExit("o servidor parou; veja bench/data/live-server.log") from None
-            time.sleep(0.5)
-    server.terminate()
-    raise SystemExit("o servidor não respondeu em 120 s")
+    return serving.start(app, env, port, ROOT / "bench" / "data" / "live-server.log")
 
 
 def warm_up(port: int) -> None:
@@ -242,11 +225,7 @@ def main() -> None:
         drivers_cpu = _process_jiffies(os.getpid()) - ours_before
         others_cpu = _busy_jiffies() - busy_before - server_cpu - drivers_cpu
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        serving.stop(server)
         BUSY_FLAG.unlink(missing_ok=True)
         for scratch in (copy, Path(f"{copy}.wal")):  # a gigabyte nobody reads again
             scratch.unlink(missing_ok=True)

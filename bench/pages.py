@@ -14,16 +14,15 @@ import argparse
 import os
 import shutil
 import subprocess
-import sys
 import time
 import unicodedata
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
+from bench import serving
 from bench.scale import BENCH_PASSWORD
 from core import users
 from core.access import allowed
@@ -141,33 +140,11 @@ def start_server(db_path: Path, port: int) -> subprocess.Popen[bytes]:
         "CALLCENTER_DEMO": "0",
         "CALLCENTER_SECRETS_FILE": str(DATA / "pages-secrets.toml"),  # not the project's key
     }
-    command = [
-        sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
-        f"--server.port={port}", "--server.address=127.0.0.1",
-        "--browser.gatherUsageStats=false", "--server.fileWatcherType=none",
-    ]  # fmt: skip
-    with (DATA / "pages-server.log").open("wb") as log:
-        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
-                return server
-        except OSError:
-            if server.poll() is not None:
-                raise SystemExit("o servidor parou; veja bench/data/pages-server.log") from None
-            time.sleep(0.5)
-    stop(server)
-    raise SystemExit("o servidor não respondeu em 120 s")
-
-
-def stop(server: subprocess.Popen[bytes]) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait(timeout=10)
+    return serving.start(
+        ROOT, env, port, DATA / "pages-server.log", "--server.headless=true",
+        "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",
+        "--server.fileWatcherType=none",
+    )  # fmt: skip
 
 
 def wait_for_quiet_cpu(poll_s: float = 20, patience_s: float = 25 * 60) -> str:
@@ -375,7 +352,7 @@ def main() -> None:
                 browser.close()
     finally:
         load_after = os.getloadavg()[0]
-        stop(server)
+        serving.stop(server)
     print(f"\n{'usuário':<8} {'página':<40} {'s':>6} {'msgs':>6}")
     for row in rows:
         seconds, msgs = row.timing or (None, None)
