@@ -72,7 +72,7 @@ def next_debtor(db: Database, user: User, group_id: int | None = None) -> NextDe
 # A claim is a handful of inserts (attendance, its titles, reservation, call, audit rows). One
 # transaction per collector made twenty collectors pressing together wait ~0.4 s on two cores
 # (each transaction pays DuckDB's per-statement and commit overhead, and concurrent writers
-# slow each other down). Served together, the same claims are ~10 set-based statements in one
+# slow each other down). Served together, the same claims are eight set-based statements in one
 # transaction, whatever the batch size. Own work (a due promise follow-up, an unfinished
 # attendance) is rare and stays one transaction per collector, after the batch.
 
@@ -182,7 +182,7 @@ def _waiting_debtors(
     return found[:count]
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Waiting:
     """A debtor found still waiting: its overdue open titles, and the attendance of an
     expired reservation to take over (None: not reserved)."""
