@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from core import audit, privacy
+from core import audit, entity_names, privacy
 from core.access import Action, User, require
 from core.db import Database, Tx
 from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
@@ -167,7 +167,7 @@ def _local_today(tx: Tx) -> date:
 
 # --- reads ----------------------------------------------------------------------------------
 
-_LIST_COLUMNS = "id, kind, person_type, name, document, phone, mobile, email, city, state, active"
+_LIST_COLUMNS = entity_names.COLUMNS
 
 
 _NUMERIC_QUERY = re.compile(r"[\d\s.\-/()+]+")
@@ -182,9 +182,8 @@ def _search_filter(text: str, kind: str | None, exact_numbers: bool) -> tuple[st
     sees them masked, the whole number only, so masked digits cannot be guessed one by one."""
     clauses: list[str] = []
     params: list[Any] = []
-    number = digits(text)
-    numeric = len(number) >= 3 and _NUMERIC_QUERY.fullmatch(text.strip())
-    if numeric and (exact_numbers or len(number) in _WHOLE_NUMBER_LENGTHS):
+    number = _number_searched(text)
+    if number and (exact_numbers or len(number) in _WHOLE_NUMBER_LENGTHS):
         # Three indexed lookups instead of one scan testing three columns.
         clauses.append(
             "id IN (SELECT id FROM entities WHERE document = ? UNION ALL"
@@ -192,7 +191,7 @@ def _search_filter(text: str, kind: str | None, exact_numbers: bool) -> tuple[st
             " SELECT id FROM entities WHERE mobile = ?)"
         )
         params += [number, number, number]
-    elif numeric:
+    elif number:
         clauses.append("(document LIKE ? OR phone LIKE ? OR mobile LIKE ?)")
         params += [f"{number}%", f"%{number}%", f"%{number}%"]
     elif text.strip():
@@ -203,6 +202,34 @@ def _search_filter(text: str, kind: str | None, exact_numbers: bool) -> tuple[st
         params.append(kind)
     where = " WHERE " + " AND ".join(clauses) if clauses else ""
     return where, params
+
+
+def _number_searched(text: str) -> str:
+    """The digits of a search for a CPF/CNPJ or phone number; '' for a name."""
+    number = digits(text)
+    return number if len(number) >= 3 and _NUMERIC_QUERY.fullmatch(text.strip()) else ""
+
+
+def _by_name(text: str) -> bool:
+    return bool(text.strip()) and not _number_searched(text)
+
+
+def _sql_page(
+    tx: Tx, text: str, kind: str | None, hidden: set[str], limit: int, offset: int
+) -> tuple[pl.DataFrame, int]:
+    """Numbers go through the indexes, and an empty search lists everyone by name."""
+    where, params = _search_filter(text, kind, exact_numbers=_numbers_hidden(hidden))
+    # One pass: the total comes with the page (counted over every match, not the page).
+    frame = tx.frame(
+        f"SELECT {_LIST_COLUMNS}, count(*) OVER () AS total FROM entities{where}"
+        " ORDER BY search_name, id LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    )
+    if frame.height:
+        total = int(frame["total"][0])
+    else:  # a page past the end: the total still matters for the pager
+        total = tx.scalar(f"SELECT count(*) FROM entities{where}", params)
+    return frame.drop("total"), int(total)
 
 
 def _numbers_hidden(hidden: set[str]) -> bool:
@@ -235,18 +262,11 @@ def search_entities(
 
     def work(tx: Tx) -> EntityPage:
         hidden = privacy.hidden_columns(tx, user, "entities")
-        where, params = _search_filter(text, kind, exact_numbers=_numbers_hidden(hidden))
-        # One pass: the total comes with the page (counted over every match, not the page).
-        frame = tx.frame(
-            f"SELECT {_LIST_COLUMNS}, count(*) OVER () AS total FROM entities{where}"
-            " ORDER BY search_name, id LIMIT ? OFFSET ?",
-            [*params, page_size, (page - 1) * page_size],
-        )
-        if frame.height:
-            total = int(frame["total"][0])
-        else:  # a page past the end: the total still matters for the pager
-            total = tx.scalar(f"SELECT count(*) FROM entities{where}", params)
-        frame = frame.drop("total")
+        offset = (page - 1) * page_size
+        if _by_name(text):  # a scan of every name: see core/entity_names.py
+            frame, total = entity_names.matching_page(tx, search_key(text), kind, page_size, offset)
+        else:
+            frame, total = _sql_page(tx, text, kind, hidden, page_size, offset)
         frame = _display_frame(privacy.mask_frame(frame, hidden))
         if frame.height:
             _audit_view(tx, user, "entidades.lista", "", hidden, rows=frame.height,

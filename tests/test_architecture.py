@@ -74,3 +74,34 @@ def test_no_secret_literal_for_the_cookie_key() -> None:
     ignored = (ROOT / ".gitignore").read_text(encoding="utf-8")
     assert ".streamlit/secrets.toml" in ignored
     assert "data/*.duckdb" in ignored
+
+
+def test_entities_are_never_deleted_and_every_update_bumps_the_version() -> None:
+    """core/entity_names.py trusts (count, max id, sum of versions) to tell when its copy of
+    the entity list is behind: a delete, or an UPDATE leaving the version alone, would hide a
+    change from it (and from the forms' stale-record check)."""
+    statements = [
+        " ".join(text.split())
+        for path in list((ROOT / "core").rglob("*.py")) + list((ROOT / "bench").rglob("*.py"))
+        for text in _string_literals(path)
+    ]
+    updates = [sql for sql in statements if sql.upper().startswith("UPDATE ENTITIES ")]
+    assert len(updates) >= 3  # the edit form, the customer conversion, the anonymisation
+    assert [sql for sql in updates if "version = version + 1" not in sql] == []
+    assert [sql for sql in statements if sql.upper().startswith("DELETE FROM ENTITIES")] == []
+
+
+def _string_literals(path: Path) -> list[str]:
+    """Every string literal's text; an f-string's placeholders become {}."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    fstrings = [node for node in ast.walk(tree) if isinstance(node, ast.JoinedStr)]
+    inside = {id(part) for node in fstrings for part in node.values}
+    texts = [
+        "".join(str(p.value) if isinstance(p, ast.Constant) else "{}" for p in node.values)
+        for node in fstrings
+    ]
+    return texts + [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in inside
+    ]
