@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -83,6 +83,37 @@ def entity_clauses(text: str, whole_numbers_only: bool) -> tuple[list[str], list
             return ["e.document = ?"], [number]
         return ["e.document LIKE ?"], [f"{number}%"]
     return ["e.search_name LIKE ? ESCAPE '\\'"], [f"%{like_escape(search_key(text))}%"]
+
+
+def list_filter(
+    user: User,
+    alias: str,
+    *,
+    status: str | None,
+    statuses: Mapping[str, str],
+    period: tuple[str, date | None, date | None],
+    equal: Mapping[str, object],
+    entity_text: str,
+) -> tuple[str, list[Any]]:
+    """The WHERE of a routine's maintenance list: the rows this user may see, then each filter
+    given (`alias`, the period's column and `equal`'s keys are code literals)."""
+    clause, params = visibility(user, alias)
+    clauses = [clause]
+    if status is not None:
+        if status not in statuses:
+            raise Invalid("Status inválido.")
+        clauses.append(f"{alias}.status = ?")
+        params.append(status)
+    column, start, end = period
+    dated, dated_params = period_clauses(f"{alias}.{column}", start, end)
+    clauses += dated
+    params += dated_params
+    for column, value in equal.items():
+        if value is not None:
+            clauses.append(f"{alias}.{column} = ?")
+            params.append(value)
+    entity, entity_params = entity_clauses(entity_text, not user.personal_access)
+    return " WHERE " + " AND ".join(clauses + entity), params + entity_params
 
 
 def subjects_of(frame: pl.DataFrame, column: str, user: User) -> list[int]:

@@ -23,8 +23,7 @@ from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
 from core.listing import (
     ListPage,
     csv_bytes,
-    entity_clauses,
-    period_clauses,
+    list_filter,
     read_page,
     subjects_of,
     visibility,
@@ -493,28 +492,13 @@ _PAGE_ROWS = "FROM page JOIN tmk_attendances a ON a.id = page.id"
 
 
 def _filter_sql(user: User, filters: AttendanceFilter) -> tuple[str, list[Any]]:
-    clause, params = visibility(user, "a")
-    clauses = [clause]
-    if filters.status is not None:
-        if filters.status not in STATUS_LABELS:
-            raise Invalid("Status inválido.")
-        clauses.append("a.status = ?")
-        params.append(filters.status)
-    period, period_params = period_clauses("a.started_at", filters.start, filters.end)
-    clauses += period
-    params += period_params
-    for column, value in (
-        ("a.operator_id", filters.operator_id),
-        ("a.group_id", filters.group_id),
-        ("a.campaign_id", filters.campaign_id),
-    ):
-        if value is not None:
-            clauses.append(f"{column} = ?")
-            params.append(value)
-    entity, entity_params = entity_clauses(filters.entity_text, not user.personal_access)
-    clauses += entity
-    params += entity_params
-    return " WHERE " + " AND ".join(clauses), params
+    return list_filter(
+        user, "a", status=filters.status, statuses=STATUS_LABELS,
+        period=("started_at", filters.start, filters.end),
+        equal={"operator_id": filters.operator_id, "group_id": filters.group_id,
+               "campaign_id": filters.campaign_id},
+        entity_text=filters.entity_text,
+    )  # fmt: skip
 
 
 def list_attendances(

@@ -25,12 +25,10 @@ from core.listing import (
     PAGE_SIZE,
     ListPage,
     csv_bytes,
-    entity_clauses,
+    list_filter,
     local_midnight,
-    period_clauses,
     read_page,
     subjects_of,
-    visibility,
 )
 from core.telecobranca.attendance import ORIGIN_LABELS, STATUS_LABELS, sweep_broken_promises
 from core.validation import format_document
@@ -104,22 +102,12 @@ def collector_choices(db: Database, user: User) -> dict[int, str]:
 
 
 def _filter_sql(user: User, filters: AttendanceFilter) -> tuple[str, list[Any]]:
-    clause, params = visibility(user, "a")
-    clauses = [clause]
-    if filters.status is not None:
-        if filters.status not in STATUS_LABELS:
-            raise Invalid("Status inválido.")
-        clauses.append("a.status = ?")
-        params.append(filters.status)
-    period, period_params = period_clauses("a.started_at", filters.start, filters.end)
-    clauses += period
-    params += period_params
-    for column, value in (("a.range_id", filters.range_id), ("a.operator_id", filters.operator_id)):
-        if value is not None:
-            clauses.append(f"{column} = ?")
-            params.append(value)
-    entity, entity_params = entity_clauses(filters.entity_text, not user.personal_access)
-    return " WHERE " + " AND ".join(clauses + entity), params + entity_params
+    return list_filter(
+        user, "a", status=filters.status, statuses=STATUS_LABELS,
+        period=("started_at", filters.start, filters.end),
+        equal={"range_id": filters.range_id, "operator_id": filters.operator_id},
+        entity_text=filters.entity_text,
+    )  # fmt: skip
 
 
 def list_attendances(

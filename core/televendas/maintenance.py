@@ -12,15 +12,12 @@ import polars as pl
 from core import audit, privacy
 from core.access import Action, User, require
 from core.db import Database, Tx
-from core.errors import Invalid
 from core.listing import (
     ListPage,
     csv_bytes,
-    entity_clauses,
-    period_clauses,
+    list_filter,
     read_page,
     subjects_of,
-    visibility,
 )
 from core.televendas.service import OPERATIONS, STATUS_COLOURS, STATUS_LABELS
 from core.validation import format_document
@@ -54,24 +51,12 @@ _LIST_SQL = (
 
 
 def _filter_sql(user: User, filters: OrderFilter) -> tuple[str, list[Any]]:
-    clause, params = visibility(user, "o")
-    clauses = [clause]
-    if filters.status is not None:
-        if filters.status not in STATUS_LABELS:
-            raise Invalid("Status inválido.")
-        clauses.append("o.status = ?")
-        params.append(filters.status)
-    period, period_params = period_clauses("o.created_at", filters.start, filters.end)
-    clauses += period
-    params += period_params
-    for column, value in (("o.operator_id", filters.operator_id), ("o.group_id", filters.group_id)):
-        if value is not None:
-            clauses.append(f"{column} = ?")
-            params.append(value)
-    entity, entity_params = entity_clauses(filters.entity_text, not user.personal_access)
-    clauses += entity
-    params += entity_params
-    return " WHERE " + " AND ".join(clauses), params
+    return list_filter(
+        user, "o", status=filters.status, statuses=STATUS_LABELS,
+        period=("created_at", filters.start, filters.end),
+        equal={"operator_id": filters.operator_id, "group_id": filters.group_id},
+        entity_text=filters.entity_text,
+    )  # fmt: skip
 
 
 def list_orders(
