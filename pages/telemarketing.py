@@ -5,9 +5,9 @@ import streamlit as st
 
 from core import telemarketing
 from ui import runtime
-from ui.admin_forms import selected_index
 from ui.feedback import attempt
 from ui.guard import enter_page
+from ui.paged_table import Export, paged_table
 from ui.tmk_list import (
     LEGEND,
     LIST_COLUMNS,
@@ -25,51 +25,24 @@ db = runtime.database()
 
 st.title("Telemarketing")
 filters = filter_bar(db, user)
-view = signature(filters)
-page_key = f"tmk_page_{view}"  # new filters: back to page 1
-
-
-def fetch(page: int) -> telemarketing.AttendancePage | None:
-    return attempt(lambda: telemarketing.list_attendances(db, user, filters, page))
-
-
-result = fetch(int(st.session_state.get(page_key, 1)))
-if result is not None and result.page > result.pages:  # the list shrank meanwhile
-    st.session_state.pop(page_key, None)
-    result = fetch(1)
-if result is None:
-    st.stop()
-if result.total == 0:
-    st.info("Nenhum atendimento encontrado com esses filtros.", icon="🔎")
-    st.stop()
-
-table = st.dataframe(
-    list_frame(result.rows),
-    key=f"tmk_table_{view}_{result.page}",
-    hide_index=True,
-    on_select="rerun",
-    selection_mode="single-row",
+shown = paged_table(
+    "tmk",
+    signature(filters),
+    lambda page: attempt(lambda: telemarketing.list_attendances(db, user, filters, page)),
+    display=list_frame,
     column_order=LIST_ORDER,
     column_config=LIST_COLUMNS,
-    placeholder="",
+    noun="atendimento(s)",
+    empty="Nenhum atendimento encontrado com esses filtros.",
+    export=Export(
+        lambda: telemarketing.export_attendances_csv(db, user, filters), "telemarketing.csv"
+    ),
 )
-pager, counter, export = st.columns([3, 3, 1], vertical_alignment="center")
-with pager:
-    if result.pages > 1:
-        st.pagination(result.pages, key=page_key)
-counter.caption(f"{result.total} atendimento(s) · página {result.page} de {result.pages}")
-export.download_button(
-    "Exportar CSV",
-    data=lambda: telemarketing.export_attendances_csv(db, user, filters),
-    file_name="telemarketing.csv",
-    mime="text/csv",
-    key="tmk_export",
-    icon=":material/download:",
-    on_click="ignore",
-)
+if shown is None:
+    st.stop()
+result, index = shown
 st.caption(LEGEND + " · Selecione uma linha para ver o atendimento.")
 
-index = selected_index(table)
 if index is not None:
     attendance_id = int(result.rows["id"][index])
     attendance = attempt(lambda: telemarketing.get_attendance(db, user, attendance_id))

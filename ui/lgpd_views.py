@@ -18,6 +18,7 @@ from core.privacy import CLASSIFICATIONS, TABLE_LABELS
 from ui.admin_forms import selected_index
 from ui.feedback import EDITING, attempt, succeeded
 from ui.formats import LOCAL_TZ, literal, local_datetime
+from ui.paged_table import Export, paged_table
 from ui.tmk_list import signature
 
 DATE_FORMAT = "DD/MM/YYYY"
@@ -213,42 +214,17 @@ def audit_frame(rows: pl.DataFrame) -> pl.DataFrame:
 def audit_log(db: Database, user: User) -> None:
     """Filters, one page of 50 newest first with the total, and the CSV export."""
     filters = audit_filter_bar()
-    view = signature(filters)
-    page_key = f"audit_page_{view}"  # new filters: back to page 1
-
-    def fetch(page: int) -> Any:
-        return attempt(lambda: audit_reports.search_audit(db, user, filters, page))
-
-    result = fetch(int(st.session_state.get(page_key, 1)))
-    if result is not None and result.page > result.pages:
-        st.session_state.pop(page_key, None)
-        result = fetch(1)
-    if result is None:
-        return
-    if result.total == 0:
-        st.info("Nenhum registro de auditoria encontrado com esses filtros.", icon="🔎")
-        return
-    st.dataframe(
-        audit_frame(result.rows),
-        key=f"audit_table_{view}_{result.page}",
-        hide_index=True,
+    paged_table(
+        "audit",
+        signature(filters),
+        lambda page: attempt(lambda: audit_reports.search_audit(db, user, filters, page)),
+        display=audit_frame,
         column_order=AUDIT_ORDER,
         column_config=AUDIT_COLUMNS,
-        placeholder="",
-    )
-    pager, counter, export = st.columns([3, 3, 1.5], vertical_alignment="center")
-    with pager:
-        if result.pages > 1:
-            st.pagination(result.pages, key=page_key)
-    counter.caption(f"{result.total} registro(s) · página {result.page} de {result.pages}")
-    export.download_button(
-        "Exportar CSV",
-        data=lambda: audit_reports.export_audit_csv(db, user, filters),
-        file_name="auditoria.csv",
-        mime="text/csv",
-        key="audit_export",
-        icon=":material/download:",
-        on_click="ignore",
+        noun="registro(s)",
+        empty="Nenhum registro de auditoria encontrado com esses filtros.",
+        export=Export(lambda: audit_reports.export_audit_csv(db, user, filters), "auditoria.csv"),
+        selectable=False,
     )
 
 

@@ -14,7 +14,6 @@ import streamlit as st
 from core import telecobranca
 from core.access import Action, Routine, User, allowed
 from core.db import Database
-from core.listing import ListPage
 from core.telecobranca import (
     BALANCE_LABELS,
     COLUMN_LABELS,
@@ -27,9 +26,9 @@ from core.telecobranca import (
     CollectionAttendance,
 )
 from core.validation import format_phone
-from ui.admin_forms import selected_index
 from ui.feedback import attempt
 from ui.formats import LOCAL_TZ, local_date, local_datetime, money
+from ui.paged_table import Export, paged_table
 from ui.tlc_ledger import bar_chart, money_text, position_view, titles_table
 from ui.tmk_list import DATE_FORMAT, DATETIME_FORMAT, signature
 from ui.workspace import TLC_TAKE, open_in_workspace
@@ -140,47 +139,23 @@ def list_frame(rows: pl.DataFrame) -> pl.DataFrame:
 def attendance_list(db: Database, user: User) -> None:
     """Atendimentos: filters, a page of 50 with its total, CSV export, the selected row."""
     filters = filter_bar(db, user)
-    view = signature(filters)
-    page_key = f"tlc_page_{view}"  # new filters: back to page 1
-
-    def fetch(page: int) -> ListPage | None:
-        return attempt(lambda: telecobranca.list_attendances(db, user, filters, page))
-
-    result = fetch(int(st.session_state.get(page_key, 1)))
-    if result is not None and result.page > result.pages:  # the list shrank meanwhile
-        st.session_state.pop(page_key, None)
-        result = fetch(1)
-    if result is None:
-        return
-    if result.total == 0:
-        st.info("Nenhum atendimento de cobrança encontrado com esses filtros.", icon="🔎")
-        return
-    table = st.dataframe(
-        list_frame(result.rows),
-        key=f"tlc_table_{view}_{result.page}",
-        hide_index=True,
-        on_select="rerun",
-        selection_mode="single-row",
+    shown = paged_table(
+        "tlc",
+        signature(filters),
+        lambda page: attempt(lambda: telecobranca.list_attendances(db, user, filters, page)),
+        display=list_frame,
         column_order=LIST_ORDER,
         column_config=LIST_COLUMNS,
-        placeholder="",
+        noun="atendimento(s)",
+        empty="Nenhum atendimento de cobrança encontrado com esses filtros.",
+        export=Export(
+            lambda: telecobranca.export_attendances_csv(db, user, filters), "telecobranca.csv"
+        ),
     )
-    pager, counter, export = st.columns([3, 3, 1], vertical_alignment="center")
-    with pager:
-        if result.pages > 1:
-            st.pagination(result.pages, key=page_key)
-    counter.caption(f"{result.total} atendimento(s) · página {result.page} de {result.pages}")
-    export.download_button(
-        "Exportar CSV",
-        data=lambda: telecobranca.export_attendances_csv(db, user, filters),
-        file_name="telecobranca.csv",
-        mime="text/csv",
-        key="tlc_export",
-        icon=":material/download:",
-        on_click="ignore",
-    )
+    if shown is None:
+        return
+    result, index = shown
     st.caption(LEGEND + " · Selecione uma linha para ver o atendimento.")
-    index = selected_index(table)
     if index is None:
         return
     attendance_id = int(result.rows["id"][index])
@@ -338,36 +313,19 @@ def debtors_list(db: Database, user: User, ranges: dict[int, str]) -> None:
     text = b.text_input(
         "Cliente", key="tlc_debtor_entity", placeholder="nome ou CPF/CNPJ", persist_state=KEEP
     )
-    view = signature("devedores", range_id, text)
-    page_key = f"tlc_debtors_page_{view}"
-
-    def fetch(page: int) -> ListPage | None:
-        return attempt(lambda: telecobranca.list_debtors(db, user, range_id, text, page))
-
-    result = fetch(int(st.session_state.get(page_key, 1)))
-    if result is not None and result.page > result.pages:
-        st.session_state.pop(page_key, None)
-        result = fetch(1)
-    if result is None:
-        return
-    if result.total == 0:
-        st.info("Nenhum devedor nessa seleção.", icon="🔎")
-        return
-    table = st.dataframe(
-        debtors_frame(result.rows),
-        key=f"tlc_debtors_{view}_{result.page}",
-        hide_index=True,
-        on_select="rerun",
-        selection_mode="single-row",
+    shown = paged_table(
+        "tlc_debtors",
+        signature("devedores", range_id, text),
+        lambda page: attempt(lambda: telecobranca.list_debtors(db, user, range_id, text, page)),
+        display=debtors_frame,
         column_order=DEBTOR_ORDER,
         column_config=DEBTOR_COLUMNS,
+        noun="devedor(es)",
+        empty="Nenhum devedor nessa seleção.",
     )
-    pager, counter = st.columns([3, 3], vertical_alignment="center")
-    with pager:
-        if result.pages > 1:
-            st.pagination(result.pages, key=page_key)
-    counter.caption(f"{result.total} devedor(es) · página {result.page} de {result.pages}")
-    index = selected_index(table)
+    if shown is None:
+        return
+    result, index = shown
     if index is None:
         st.caption("Selecione um devedor para ver a posição financeira.")
         return

@@ -1,0 +1,83 @@
+"""One page of a long list: the table, the pager with the total and the CSV export.
+
+The routines' maintenance lists, the debtors and the audit log all page the same way, drawn
+here so they behave alike: new filters start again at page 1, a list that shrank since the
+last run shows its first page, and an empty result says so instead of an empty table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from core.listing import ListPage
+from ui.admin_forms import selected_index
+
+
+@dataclass(frozen=True)
+class Export:
+    data: Callable[[], bytes]  # runs only when the button is pressed
+    file_name: str
+
+
+def paged_table(
+    prefix: str,
+    view: str,
+    fetch: Callable[[int], ListPage | None],
+    *,
+    display: Callable[[pl.DataFrame], pl.DataFrame],
+    column_order: Sequence[str],
+    column_config: dict[str, Any],
+    noun: str,
+    empty: str,
+    export: Export | None = None,
+    selectable: bool = True,
+) -> tuple[ListPage, int | None] | None:
+    """Draw the page the user is on: the page and the selected row's index (None when no row
+    is selected), or None when there is nothing to show (a refusal already shown, or no rows).
+
+    `view` is the filters' signature (ui.tmk_list.signature): the pager's key includes it.
+    Keys: `{prefix}_page_{view}`, `{prefix}_table_{view}_{page}`, `{prefix}_export`.
+    """
+    page_key = f"{prefix}_page_{view}"
+    result = fetch(int(st.session_state.get(page_key, 1)))
+    if result is not None and result.page > result.pages:  # the list shrank meanwhile
+        st.session_state.pop(page_key, None)
+        result = fetch(1)
+    if result is None:
+        return None
+    if result.total == 0:
+        st.info(empty, icon="🔎")
+        return None
+    selection: dict[str, Any] = (
+        {"on_select": "rerun", "selection_mode": "single-row"} if selectable else {}
+    )
+    table = st.dataframe(
+        display(result.rows),
+        key=f"{prefix}_table_{view}_{result.page}",
+        hide_index=True,
+        column_order=column_order,
+        column_config=column_config,
+        placeholder="",
+        **selection,
+    )
+    pager, counter, download = st.columns([3, 3, 1.5], vertical_alignment="center")
+    with pager:
+        if result.pages > 1:
+            st.pagination(result.pages, key=page_key)
+    counter.caption(f"{result.total} {noun} · página {result.page} de {result.pages}")
+    if export is not None:
+        download.download_button(
+            "Exportar CSV",
+            data=export.data,
+            file_name=export.file_name,
+            mime="text/csv",
+            key=f"{prefix}_export",
+            icon=":material/download:",
+            on_click="ignore",
+        )
+    return result, selected_index(table) if selectable else None
