@@ -67,7 +67,7 @@ def matching_page(
     page = matches.sort("search_name", "id").slice(offset, limit)
     gathered = pl.concat([
         rows[page.filter(pl.col("part") == part)["row"].to_list()]
-        for part, (rows, _hits_) in enumerate(held)
+        for part, (rows, _) in enumerate(held)
     ])  # fmt: skip
     return gathered.sort("search_name", "id").select(COLUMNS.split(", ")), matches.height
 
