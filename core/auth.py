@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import os
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -37,11 +39,19 @@ def hash_password(password: str) -> str:
     return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt()).decode("ascii")
 
 
+# A password check costs a core for about a third of a second (bcrypt, cost 12). When a shift
+# logs in at once, the checks must leave a core to the sessions already working (their timers,
+# heartbeats and wallboards): at most cpu_count - 1 checks run at a time, each on its caller's
+# thread at normal priority (bcrypt releases the GIL while it hashes).
+_CHECK_SLOTS = threading.BoundedSemaphore(max(1, (os.cpu_count() or 2) - 1))
+
+
 def _password_matches(password: str, password_hash: str) -> bool:
     encoded = password.encode("utf-8")
     if len(encoded) > MAX_PASSWORD_BYTES:
         return False
-    return bcrypt.checkpw(encoded, password_hash.encode("ascii"))
+    with _CHECK_SLOTS:
+        return bcrypt.checkpw(encoded, password_hash.encode("ascii"))
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ def test_core_never_imports_streamlit_or_ui() -> None:
     offenders = [
         str(path.relative_to(ROOT))
         for path in (ROOT / "core").rglob("*.py")
-        if {"streamlit", "streamlit_authenticator", "ui", "pages"} & _imports(path)
+        if {"streamlit", "ui", "pages"} & _imports(path)
     ]
     assert offenders == []
 

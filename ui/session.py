@@ -1,19 +1,32 @@
 """The logged-in user of this browser session: login form, cookie, logout and station lease.
 
-streamlit-authenticator renders the pt-BR login form and keeps the login cookie (a signed JWT);
-every decision is the core's: passwords, lockout and auditing (core.auth.check_login), whether
-a cookie is still valid (issued before a logout, password reset or deactivation is refused),
-and whether this browser may hold the operator (one operator, one station).
+The login form is a plain `st.form`; every decision is the core's: passwords, lockout and
+auditing (core.auth.check_login), whether a login cookie is still valid (one issued before a
+logout, password reset or deactivation is refused), and whether this browser may hold the
+operator (one operator, one station).
+
+The login cookie keeps streamlit-authenticator's format (an HS256 JWT of `{username,
+exp_date}` signed with the per-install key), so cookies issued before stay valid. It is read
+from the request (`st.context.cookies`) and written or deleted by a line of JavaScript in
+`st.html`. No custom component is drawn: the authenticator's cookie component reported its
+first value a moment after the login page loaded, and that report reran the script. With
+Streamlit's `runner.fastReruns` (the default) a rerun request stops the running script and
+starts a new one from the browser's latest widget states, in which the form's one-shot submit
+trigger is already spent: a login submitted just before the report was lost (bare form), or its
+password check had run and been audited but the run that would keep the result was stopped.
+Now nothing but the person reruns the login page, and the submit is handled in the form's
+callback, before the page draws anything.
 """
 
 from __future__ import annotations
 
+import json
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
+import jwt
 import streamlit as st
-import streamlit_authenticator as stauth
 
 from core import auth, demo
 from core.access import User
@@ -26,14 +39,13 @@ _AUTH = "cc_auth"  # this session's accepted login (LoginState)
 _HANDOFF = "cc_run_user"  # user checked by app.py, consumed by the page in the same run
 _LOGOUT = "cc_logout_requested"
 _NOTICE = "cc_login_notice"  # why the login form is back (logout, session ended)
+_ERROR = "cc_login_error"  # the refusal of the last submitted login, shown once
+_COOKIE_SCRIPT = "cc_cookie_script"  # cookie to write or delete in the browser, drawn once
+_SPENT_COOKIE = "cc_spent_cookie"  # the request's cookie, once logged out or refused here
 
-LOGIN_FIELDS = {
-    "Form name": "Entrar no Call Center",
-    "Username": "Usuário",
-    "Password": "Senha",
-    "Login": "Entrar",
-    "Captcha": "Captcha",
-}
+FORM_KEY = "cc_login"
+USERNAME_KEY = "cc_login_username"
+PASSWORD_KEY = "cc_login_password"
 
 
 @dataclass(frozen=True)
@@ -41,49 +53,6 @@ class LoginState:
     user_id: int
     issued_at_epoch: float  # when the login cookie was issued
     station_id: str  # one per browser: its tabs share the cookie, so they share the station
-
-
-class _CaseInsensitive(dict[str, Any]):
-    """Usernames are stored lower-case; let 'Ana' find 'ana' inside the authenticator."""
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and super().__contains__(key.strip().lower())
-
-    def __getitem__(self, key: str) -> Any:
-        return super().__getitem__(key.strip().lower())
-
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
-        return super().get(key.strip().lower(), default)
-
-
-def _authenticator(db: Database, settings: Settings, outcome: dict[str, Any]) -> Any:
-    credentials = {
-        "usernames": _CaseInsensitive(
-            {name: {"name": display, "password": ""} for name, display in _users(db).items()}
-        )
-    }
-    # Created on every run that needs it: a shared instance would leak one user's login state
-    # into another session.
-    authenticator = stauth.Authenticate(
-        credentials,
-        settings.cookie_name,
-        settings.cookie_key,
-        settings.cookie_expiry_days,
-        auto_hash=False,
-        login_sleep_time=0,  # brute force is stopped by the core's lockout instead
-    )
-
-    def check(username: str, password: str) -> bool:
-        result = auth.check_login(db, settings, username, password)
-        outcome["result"] = result
-        return result.ok
-
-    authenticator.authentication_controller.authentication_model.check_credentials = check
-    return authenticator
-
-
-def _users(db: Database) -> dict[str, str]:
-    return auth.active_usernames(db)
 
 
 def current_user() -> User | None:
@@ -102,10 +71,18 @@ def current_user() -> User | None:
         auth.logout(db, user, state.station_id)
         return _login(db, settings, ended="Você saiu do Call Center.")
     if user is not None and state is not None:
+        _draw_cookie_script()  # a password login of this session: write its cookie
         _hold_station(db, settings, user, state)
         return user
     if state is not None:  # logged out elsewhere, password reset or user deactivated
         return _login(db, settings, ended="Sua sessão foi encerrada. Entre novamente.")
+    token = _request_cookie(settings)
+    if token is not None and token != st.session_state.get(_SPENT_COOKIE):
+        user = _login_from_cookie(db, settings, token)
+        if user is not None:
+            return user
+        # A copied or old cookie: issued before a logout, password reset or deactivation.
+        return _login(db, settings, ended="Sua sessão expirou ou foi encerrada. Entre novamente.")
     return _login(db, settings)
 
 
@@ -128,29 +105,23 @@ def _issued(state: LoginState) -> datetime:
 
 
 def _login(db: Database, settings: Settings, ended: str | None = None) -> User | None:
-    """Render the login form (one authenticator per run: its cookie component has a fixed key)."""
-    outcome: dict[str, Any] = {}
-    authenticator = _authenticator(db, settings, outcome)
+    """Render the login form (a submit is handled by `_submit` at the start of its run)."""
     if ended is not None:
         st.session_state.pop(_AUTH, None)
-        if st.session_state.get("authentication_status"):
-            authenticator.logout(location="unrendered")  # deletes the browser's cookie
-    _login_header()
-    authenticator.login(location="main", fields=LOGIN_FIELDS, key="login_form")
-    result = outcome.get("result")
-    if st.session_state.get("authentication_status") is True:
-        user = _accept(db, settings, authenticator, result)
-        if user is not None:
-            return user
-        # A copied or old cookie: issued before a logout, password reset or deactivation.
-        authenticator.logout(location="unrendered")
-        authenticator.login(location="main", fields=LOGIN_FIELDS, key="login_form")
-        ended = "Sua sessão expirou ou foi encerrada. Entre novamente."
-    if ended is not None:
-        # Kept until the next login: the cookie component's follow-up run would drop it.
+        # The request's cookie no longer logs this session in; the browser drops it.
+        st.session_state[_SPENT_COOKIE] = _request_cookie(settings)
+        st.session_state[_COOKIE_SCRIPT] = _delete_cookie_script(settings)
+        # Kept until the next login.
         st.session_state[_NOTICE] = ended
-    if result is not None and not result.ok:
-        st.error(result.message)
+    _draw_cookie_script()
+    _login_header()
+    with st.form(FORM_KEY):
+        st.subheader("Entrar no Call Center")
+        st.text_input("Usuário", key=USERNAME_KEY, autocomplete="off")
+        st.text_input("Senha", type="password", key=PASSWORD_KEY, autocomplete="off")
+        st.form_submit_button("Entrar", on_click=_submit)
+    if error := st.session_state.pop(_ERROR, None):
+        st.error(error)
     elif notice := st.session_state.get(_NOTICE):
         st.info(notice)
     if settings.demo_mode:
@@ -163,31 +134,105 @@ def _login(db: Database, settings: Settings, ended: str | None = None) -> User |
     return None
 
 
+def _submit() -> None:
+    """The login form's callback: the core checks the password (lockout, audit) and the
+    session keeps the outcome.
+
+    Callbacks run at the start of the run the submit caused, before any element is drawn, so
+    that run already shows the logged-in page (or the refusal)."""
+    username = str(st.session_state.get(USERNAME_KEY) or "").strip()
+    password = str(st.session_state.get(PASSWORD_KEY) or "")
+    if not username:
+        return
+    db, settings = runtime.database(), runtime.settings()
+    result = auth.check_login(db, settings, username, password)
+    if not result.ok or result.user_id is None:
+        st.session_state[PASSWORD_KEY] = ""
+        st.session_state[_ERROR] = result.message
+        return
+    exp_date = time.time() + settings.cookie_expiry_days * 86400
+    token = _encode_cookie(settings, username.lower(), exp_date)
+    st.session_state[_AUTH] = _state_for(settings, result.user_id, exp_date)
+    st.session_state[_COOKIE_SCRIPT] = _set_cookie_script(settings, token, exp_date)
+    st.session_state[_SPENT_COOKIE] = _request_cookie(settings)  # superseded by the new one
+    st.session_state.pop(_NOTICE, None)
+    st.session_state.pop(_ERROR, None)
+
+
 def credentials_exist(db: Database) -> bool:
     return bool(auth.active_usernames(db))
 
 
-def _accept(db: Database, settings: Settings, authenticator: Any, result: Any) -> User | None:
-    """Turn the authenticator's success into this session's login, if the core agrees."""
-    cookie = authenticator.cookie_controller.cookie_model
-    if result is not None:  # a password login in this run: the cookie was just issued
-        user_id = result.user_id
-        exp_date = float(cookie.exp_date)
-    else:  # the browser's cookie logged this session in
-        token = cookie.token if isinstance(cookie.token, dict) else {}
-        found = auth.user_by_username(db, str(token.get("username", "")).strip().lower())
-        user_id = found.id if found else None
-        exp_date = float(token.get("exp_date", 0))
-    if not user_id:
+# --- The login cookie ----------------------------------------------------------------------
+
+
+def _state_for(settings: Settings, user_id: int, exp_date: float) -> LoginState:
+    # The cookie carries only its expiry: issued = expiry - lifetime; the expiry names the
+    # station (every tab of the browser sends the same cookie).
+    issued = exp_date - settings.cookie_expiry_days * 86400
+    return LoginState(user_id, issued, f"{exp_date:.6f}")
+
+
+def _encode_cookie(settings: Settings, username: str, exp_date: float) -> str:
+    return jwt.encode({"username": username, "exp_date": exp_date}, settings.cookie_key, "HS256")
+
+
+def _request_cookie(settings: Settings) -> str | None:
+    """The login cookie the browser sent when this session connected (None if none)."""
+    try:
+        token = st.context.cookies.get(settings.cookie_name)
+    except Exception:  # no request behind this run (e.g. AppTest)
         return None
-    # The cookie carries only its expiry: issued = expiry - lifetime.
-    state = LoginState(user_id, exp_date - settings.cookie_expiry_days * 86400, f"{exp_date:.6f}")
+    return token if isinstance(token, str) and token else None
+
+
+def _login_from_cookie(db: Database, settings: Settings, token: str) -> User | None:
+    """Log this session in from the browser's cookie, if its signature, expiry and issue time
+    are still good (a cookie issued before the user's last logout is refused)."""
+    st.session_state[_SPENT_COOKIE] = token  # tried once per session, accepted or not
+    try:
+        claims = jwt.decode(token, settings.cookie_key, algorithms=["HS256"])
+    except jwt.PyJWTError:
+        return None
+    username = str(claims.get("username", "")).strip().lower()
+    try:
+        exp_date = float(claims.get("exp_date", 0))
+    except (TypeError, ValueError):
+        return None
+    if not username or exp_date <= time.time():
+        return None
+    found = auth.user_by_username(db, username)
+    if found is None:
+        return None
+    state = _state_for(settings, found.id, exp_date)
     user = auth.session_user(db, state.user_id, _issued(state))
     if user is not None:
         st.session_state[_AUTH] = state
         st.session_state.pop(_NOTICE, None)
         _hold_station(db, settings, user, state)
     return user
+
+
+def _set_cookie_script(settings: Settings, token: str, exp_date: float) -> str:
+    expires = datetime.fromtimestamp(exp_date, UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    return _cookie_script(f"{settings.cookie_name}={token}; expires={expires}")
+
+
+def _delete_cookie_script(settings: Settings) -> str:
+    return _cookie_script(f"{settings.cookie_name}=; expires=Thu, 01 Jan 1970 00:00:00 GMT")
+
+
+def _cookie_script(cookie: str) -> str:
+    # Same attributes as the authenticator's cookie component wrote: path /, SameSite=Strict.
+    return f"<script>document.cookie = {json.dumps(cookie + '; path=/; samesite=strict')};</script>"
+
+
+def _draw_cookie_script() -> None:
+    """Write or delete the browser's cookie: the script runs once, when the element mounts;
+    it reruns nothing (unlike a component, it sends no value back)."""
+    script = st.session_state.pop(_COOKIE_SCRIPT, None)
+    if script:
+        st.html(script, unsafe_allow_javascript=True)
 
 
 def _hold_station(db: Database, settings: Settings, user: User, state: LoginState) -> None:

@@ -57,8 +57,7 @@ RUN_FINISHED = "[data-testid='stApp'][data-test-script-state='notRunning']"
 QUIET_MS = 1000
 
 # Records when Streamlit last started or finished a script run, so a test can wait until the
-# page has settled: right after a page load the cookie component reports its value and
-# triggers a few more runs, and a login form submitted during those is sometimes lost.
+# page has settled (an action's run may be followed by others, e.g. a fragment's).
 _TRACK_RUNS = """
 window.__ccLastRunChange = Date.now();
 new MutationObserver(() => { window.__ccLastRunChange = Date.now(); }).observe(document, {
@@ -445,33 +444,18 @@ def submit_login(page: Page, user: str, password: str = PASSWORD) -> None:
     page.get_by_role("button", name="Entrar", exact=True).click()
 
 
-def attempt_login(page: Page, user: str, password: str = PASSWORD, retry: bool = True) -> None:
+def attempt_login(page: Page, user: str, password: str = PASSWORD) -> None:
     """Submit the login form and wait until the run it caused (and its follow-ups) ended.
 
-    `retry`: a submit that left the bare login form (no user, no message) is submitted once
-    more: the authenticator's cookie component sometimes reruns the script right over the
-    login run and the submit is lost (reported as an app issue; not what these tests check).
-    """
-    for attempt in (1, 2):
-        before = received(page)  # counted in server messages: a quick run may never show
-        submit_login(page, user, password)  # as "running" in the page
-        deadline = time.monotonic() + TIMEOUT_MS / 1000
-        while received(page) == before:
-            assert time.monotonic() < deadline, "the login form was submitted but nothing ran"
-            page.wait_for_timeout(50)
-        wait_run_finished(page)
-        wait_settled(page)
-        if not retry or attempt == 2 or not _bare_login_form(page):
-            return
-        print(f"login of {user!r}: the submit was lost (bare login form again); retrying")
-
-
-def _bare_login_form(page: Page) -> bool:
-    return (
-        login_form(page).is_visible()
-        and main(page).get_by_test_id("stAlertContentError").count() == 0
-        and sidebar(page).get_by_role("button", name="Sair").count() == 0
-    )
+    One submit, never retried: a submit the app loses is a bug these tests must see."""
+    before = received(page)  # counted in server messages: a quick run may never show
+    submit_login(page, user, password)  # as "running" in the page
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while received(page) == before:
+        assert time.monotonic() < deadline, "the login form was submitted but nothing ran"
+        page.wait_for_timeout(50)
+    wait_run_finished(page)
+    wait_settled(page)
 
 
 def error_alert(page: Page, text: str):  # type: ignore[no-untyped-def]
@@ -507,8 +491,8 @@ def auth_cookies(context: BrowserContext) -> list[Cookie]:
 
 
 def wait_for_auth_cookie(page: Page, timeout_s: float = TIMEOUT_MS / 1000) -> None:
-    """The login is kept by a cookie the authenticator's component writes from JavaScript
-    after the login run; a login without it would not survive a reload."""
+    """The login is kept by a cookie the login run writes from JavaScript (a script in
+    `st.html`, run when the element mounts); a login without it would not survive a reload."""
     deadline = time.monotonic() + timeout_s
     while not auth_cookies(page.context):
         assert time.monotonic() < deadline, f"no {AUTH_COOKIE} cookie after the login"
@@ -519,7 +503,7 @@ def logout(page: Page) -> None:
     sidebar(page).get_by_role("button", name="Sair").click()
     expect(login_form(page)).to_be_visible()
     wait_run_finished(page)
-    wait_settled(page)  # the cookie component's follow-up run deletes the cookie
+    wait_settled(page)
 
 
 def expect_logged_out(page: Page) -> None:

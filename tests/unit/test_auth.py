@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -390,3 +393,40 @@ def test_the_lock_message_rounds_the_remaining_time_up_to_whole_minutes(
     assert "em 5 minuto(s)" in check_login(db, settings, operator.username, "x").message
     clock.advance(minutes=4, seconds=29)
     assert "em 1 minuto(s)" in check_login(db, settings, operator.username, "x").message
+
+
+def test_password_checks_leave_a_core_free_and_run_on_the_callers_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A login storm's bcrypt checks run at most cpu_count - 1 at a time (at least one), each
+    on its caller's thread at normal priority: a login never waits behind a starved worker."""
+    running, peak, threads = [0], [0], set()
+    lock = threading.Lock()
+
+    def slow_check(password: bytes, hashed: bytes) -> bool:
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+            threads.add(threading.get_ident())
+        time.sleep(0.05)
+        with lock:
+            running[0] -= 1
+        return password == b"Senha-forte-2026"
+
+    monkeypatch.setattr(auth.bcrypt, "checkpw", slow_check)
+    results: list[bool] = []
+    callers = [
+        threading.Thread(
+            target=lambda: results.append(auth._password_matches("Senha-forte-2026", "$2b$"))
+        )
+        for _ in range((os.cpu_count() or 2) + 3)
+    ]
+    for thread in callers:
+        thread.start()
+    for thread in callers:
+        thread.join()
+
+    assert results == [True] * len(callers)
+    assert auth._password_matches("outra-senha-2026", "$2b$") is False
+    assert peak[0] == max(1, (os.cpu_count() or 2) - 1)
+    assert threads <= {thread.ident for thread in callers} | {threading.get_ident()}
