@@ -146,7 +146,11 @@ def _caught_up(tx: Tx, copy: _Copy | None) -> _Copy:
 
 
 def _loaded(tx: Tx) -> _Copy:
-    base = tx.frame(f"SELECT {_COPY_COLUMNS} FROM entities ORDER BY id")
+    # Sorted here only if the scan's order is not already by id (it is, for rows inserted in id
+    # order): an ORDER BY in DuckDB made the load's peak memory ~55 MB higher at 200,000 rows.
+    base = tx.frame(f"SELECT {_COPY_COLUMNS} FROM entities")
+    if not base["id"].is_sorted():
+        base = base.sort("id")
     versions = base.select("id", "version")
     none = pl.Series(dtype=pl.Boolean, values=[False] * base.height)
     return _Copy(base, none, base.clear(), versions, _fingerprint(versions))
