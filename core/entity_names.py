@@ -98,7 +98,7 @@ def _current(tx: Tx) -> _Copy:
     # One catch-up at a time: the others then find the copy current and skip theirs.
     with tx.memo.setdefault(_MEMO_LOCK, threading.Lock()):
         copy = tx.memo.get(_MEMO)
-        if copy is None or copy.fingerprint != _table_fingerprint(tx):
+        if copy is None or copy.fingerprint != wanted:
             copy = _caught_up(tx, copy)
             if tx.writable:  # a transaction's own uncommitted rows must not be shared
                 return copy
@@ -135,12 +135,14 @@ def _caught_up(tx: Tx, copy: _Copy | None) -> _Copy:
     fetched = tx.frame(
         f"SELECT {_COPY_COLUMNS} FROM entities WHERE id = ANY(?)", [changed.to_list()]
     ).cast(copy.base.schema)  # type: ignore[arg-type]
-    fresh_ids = fetched["id"].implode()
-    patch = pl.concat([copy.patch.filter(~pl.col("id").is_in(fresh_ids)), fetched])
-    versions = (
-        pl.concat([known.filter(~pl.col("id").is_in(fresh_ids)), fetched.select("id", "version")])
-        .sort("id")
-    )  # fmt: skip
+    if fetched.height != changed.len():  # a row vanished after all: start again from scratch
+        return _loaded(tx)
+    patch = pl.concat([copy.patch.filter(~pl.col("id").is_in(fetched["id"].implode())), fetched])
+    # The versions held: the scan's, except for the rows just fetched (maybe newer still).
+    held = present["version"].scatter(
+        present["id"].search_sorted(fetched["id"]), fetched["version"]
+    )
+    versions = pl.DataFrame({"id": present["id"], "version": held})
     superseded = copy.base["id"].is_in(patch["id"].implode())
     return _Copy(copy.base, superseded, patch, versions, _fingerprint(versions))
 
