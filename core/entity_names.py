@@ -154,7 +154,7 @@ def _loaded(tx: Tx) -> _Copy:
     if not base["id"].is_sorted():
         base = base.sort("id")
     versions = base.select("id", "version")
-    none = pl.Series(dtype=pl.Boolean, values=[False] * base.height)
+    none = pl.repeat(False, base.height, dtype=pl.Boolean, eager=True)
     return _Copy(base, none, base.clear(), versions, _fingerprint(versions))
 
 
