@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 from core.errors import Invalid
+from core.validation import Problems
 
 # 1.500 · 1.500,00 · 12.345.678,9 (dots only between groups of three digits)
 _GROUPED = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")
@@ -19,6 +21,8 @@ _GROUPED = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")
 _PLAIN = re.compile(r"\d+(?:,\d+)?")
 _CURRENCY = re.compile(r"^r\$", re.IGNORECASE)
 FORMAT_HINT = "Use o formato 1.234,56"
+# A percentage column, DECIMAL(5, 2): 0 to 100,00 with the range checked by the caller.
+PERCENT: dict[str, int] = {"places": 2, "max_digits": 5}
 
 
 def parse_decimal(
@@ -95,3 +99,19 @@ def _read_text(text: str, places: int, refuse) -> Decimal:  # type: ignore[no-un
         raise refuse(f"“{shown}” tem mais de {places} casas decimais")
     number = Decimal(f"{integer}.{decimals or '0'}")
     return -number if negative else number
+
+
+def parse_into(
+    problems: Problems,
+    key: str,
+    value: str | Decimal | int | float | None,
+    field: str,
+    **options: Any,
+) -> Decimal | None:
+    """`parse_decimal`, but a refusal joins the form's other complaints (under `key`) and gives
+    None, so a form shows every bad field at once."""
+    try:
+        return parse_decimal(value, field, key=key, **options)
+    except Invalid as error:
+        problems.add(key, error.message.rstrip("."))
+        return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import polars as pl
 
@@ -12,6 +12,7 @@ from core import audit
 from core.access import ROUTINE_LABELS, Action, Routine, User, require
 from core.db import Database, Tx
 from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
+from core.money import PERCENT, parse_into
 from core.validation import Problems
 
 DIRECTIONS = {"ativo": "Ativo", "receptivo": "Receptivo", "ambos": "Ativo e receptivo"}
@@ -71,11 +72,9 @@ def _clean_group(tx: Tx, data: GroupInput, group_id: int | None) -> dict[str, ob
         ideal_seconds = -1
     if not 10 <= ideal_seconds <= 4 * 3600:
         problems.add("ideal_seconds", "tempo ideal deve ficar entre 10 segundos e 4 horas")
-    try:
-        discount = Decimal(str(data.max_discount_pct)).quantize(Decimal("0.01"))
-    except InvalidOperation:
-        discount = Decimal("-1")
-    if not Decimal("0") <= discount <= Decimal("100"):
+    discount = parse_into(problems, "max_discount_pct", data.max_discount_pct,
+                          "Desconto máximo (%)", **PERCENT)  # fmt: skip
+    if discount is not None and not Decimal("0") <= discount <= Decimal("100"):
         problems.add("max_discount_pct", "desconto máximo deve ficar entre 0 e 100%")
     if data.parent_id is not None:
         if data.parent_id == group_id:

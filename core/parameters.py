@@ -8,6 +8,7 @@ from core import audit
 from core.access import Action, User, require
 from core.db import Database, Tx
 from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
+from core.money import parse_decimal
 
 KINDS = {"sim_nao": "Sim/Não (S/N)", "numero": "Número", "texto": "Texto"}
 
@@ -37,18 +38,21 @@ def is_yes(db: Database, name: str) -> bool:
     return get_value(db, name) == "S"
 
 
-def _clean_value(kind: str, value: str) -> str:
+def _clean_value(name: str, kind: str, value: str) -> str:
     text = value.strip()
     if kind == "sim_nao":
         text = text.upper()
         if text not in {"S", "N"}:
             raise Invalid("Este parâmetro aceita apenas S (sim) ou N (não).")
     elif kind == "numero":
+        # read the pt-BR way ('1.500' is 1500; NaN, inf and '1,234.56' refused), stored with a
+        # dot because the routines read it with Decimal(...)
         try:
-            float(text.replace(",", "."))
-        except ValueError:
-            raise Invalid("Este parâmetro aceita apenas números.") from None
-        text = text.replace(",", ".")
+            number = parse_decimal(text, f"Parâmetro {name}", places=4, max_digits=18,
+                                   allow_negative=True)  # fmt: skip
+        except Invalid as error:
+            raise Invalid(f"Este parâmetro aceita apenas números. {error.message}") from None
+        text = format(number.normalize(), "f")
     elif not text:
         raise Invalid("Informe um valor para o parâmetro.")
     return text
@@ -61,7 +65,7 @@ def set_parameter(db: Database, actor: User, name: str, version: int, value: str
         row = tx.one("SELECT kind, value FROM parameters WHERE name = ?", [name])
         if row is None:
             raise NotFound(f"Parâmetro {name} não cadastrado.")
-        clean = _clean_value(row["kind"], value)
+        clean = _clean_value(name, row["kind"], value)
         updated = tx.scalar(
             "UPDATE parameters SET value = ?, updated_at = ?, updated_by = ?,"
             " version = version + 1 WHERE name = ? AND version = ? RETURNING name",

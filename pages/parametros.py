@@ -67,13 +67,12 @@ with st.form(key):
             key=f"{key}_value",
         )
     else:
+        number = kind == "numero"  # stored with a dot, typed the pt-BR way (core.money)
         value = st.text_input(
             "Valor",
-            value=row["value"],
+            value=row["value"].replace(".", ",") if number else row["value"],
             key=f"{key}_value",
-            help="Apenas números (use vírgula ou ponto para decimais)."
-            if kind == "numero"
-            else None,
+            help="Apenas números, vírgula para decimais (ex. 2,5)." if number else None,
         )
     submitted = st.form_submit_button("Gravar", type="primary", key=f"{key}_submit")
 if submitted and succeeded(

@@ -47,7 +47,7 @@ def record_payment(
     counts for the attendance that holds the title, if any. Keeps the promises it covers."""
     if attendance_id is None:
         require(db, user, Action.MANAGE_LEDGER, f"pagamento do título {receivable_id}")
-    value = rules.parse_money(amount)
+    value = rules.parse_money(amount, "Valor do pagamento")
 
     def act(tx: Tx, attendance_id: int | None, title: Title) -> None:
         split = rules.split_payment(value, title.updated)
@@ -117,7 +117,7 @@ def grant_rebate(
 ) -> CollectionAttendance | None:
     """Abatimento: a rebate off the principal, within the group's principal discount limit
     (as a % of the title's amount)."""
-    value = rules.parse_money(amount)
+    value = rules.parse_money(amount, "Valor do abatimento")
     if value <= 0:
         raise Invalid("Informe um valor de abatimento maior que zero.")
 
@@ -238,7 +238,7 @@ def record_promise(
     (within the group's postponement limit). A follow-up goes on the collector's agenda at
     that date and the attendance becomes Cobrança."""
     require(db, user, Action.ATTEND_TELECOBRANCA, f"promessa no atendimento {attendance_id}")
-    value = rules.parse_money(amount)
+    value = rules.parse_money(amount, "Valor prometido")
     if value <= 0:
         raise Invalid("Informe o valor prometido.")
 
@@ -305,7 +305,10 @@ def renegotiate_titles(
     """Negociado (renegociação): the titles are replaced by new installments (prefix REN) whose
     sum is principal + charges − discounts, all within the group's negotiation rules."""
     require(db, user, Action.ATTEND_TELECOBRANCA, f"renegociação no atendimento {attendance_id}")
-    discounts = rules.parse_money(principal_discount), rules.parse_money(charges_discount)
+    discounts = (
+        rules.parse_money(principal_discount, "Desconto no principal", default=rules.ZERO),
+        rules.parse_money(charges_discount, "Desconto em multa e juros", default=rules.ZERO),
+    )
 
     def work(tx: Tx) -> CollectionAttendance:
         row = hold(tx, user, attendance_id, None)

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from core.errors import Invalid
+from core.money import parse_money as read_money
 from core.televendas.rules import brl  # one pt-BR money text for messages
 
 CENT = Decimal("0.01")
@@ -27,17 +28,12 @@ def money(value: Decimal | int | str) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def parse_money(text: str | Decimal | int) -> Decimal:
-    """'1.234,56', '1234.56', 'R$ 10' -> Decimal; Invalid with a pt-BR message otherwise."""
-    if isinstance(text, Decimal | int):
-        return money(text)
-    clean = text.replace("R$", "").replace(" ", "").strip()
-    if "," in clean:
-        clean = clean.replace(".", "").replace(",", ".")
-    try:
-        return money(clean)
-    except ArithmeticError:
-        raise Invalid(f"Valor inválido: “{text}”. Use o formato 1.234,56.") from None
+def parse_money(
+    text: str | Decimal | int | float | None, field: str = "Valor", default: Decimal | None = None
+) -> Decimal:
+    """Typed money the pt-BR way ('1.500' is one thousand five hundred): core.money's reader,
+    kept here so the routine's callers read one name."""
+    return read_money(text, field, default=default)
 
 
 # --- overdue ranges -------------------------------------------------------------------------

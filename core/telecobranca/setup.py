@@ -13,6 +13,7 @@ from core import audit
 from core.access import Action, User, require
 from core.db import Database, Tx
 from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
+from core.money import PERCENT, parse_into
 from core.telecobranca import rules
 from core.telecobranca.rules import ChargeRates, NegotiationRules, Range
 from core.validation import Problems
@@ -240,11 +241,15 @@ def save_group_settings(
     problems = Problems()
     if negotiation.max_postpone_days < 0 or negotiation.max_postpone_days > 365:
         problems.add("max_postpone_days", "prazo máximo: de 0 a 365 dias")
-    for name, value in (
-        ("max_principal_discount_pct", negotiation.max_principal_discount_pct),
-        ("max_charges_discount_pct", negotiation.max_charges_discount_pct),
-    ):
-        if not Decimal(0) <= Decimal(value) <= Decimal(100):
+    percentages: dict[str, Decimal | None] = {}
+    for name, value, label in (
+        ("max_principal_discount_pct", negotiation.max_principal_discount_pct,
+         "Desconto máximo no principal (%)"),
+        ("max_charges_discount_pct", negotiation.max_charges_discount_pct,
+         "Desconto máximo em multa e juros (%)"),
+    ):  # fmt: skip
+        percentages[name] = pct = parse_into(problems, name, value, label, **PERCENT)
+        if pct is not None and not 0 <= pct <= 100:
             problems.add(name, "desconto máximo: de 0 a 100 %")
     if not 1 <= negotiation.max_installments <= 60:
         problems.add("max_installments", "parcelas: de 1 a 60")
@@ -261,8 +266,8 @@ def save_group_settings(
             "regras": negotiation_rules(tx, group_id).__dict__,
         }
         values = [
-            negotiation.max_postpone_days, negotiation.max_principal_discount_pct,
-            negotiation.max_charges_discount_pct, negotiation.max_installments,
+            negotiation.max_postpone_days, percentages["max_principal_discount_pct"],
+            percentages["max_charges_discount_pct"], negotiation.max_installments,
         ]  # fmt: skip
         if version == 0:
             if tx.scalar("SELECT 1 FROM group_negotiation_rules WHERE group_id = ?", [group_id]):
@@ -293,7 +298,7 @@ def save_group_settings(
         audit.record(
             tx, user, "cobranca.grupo_alterado", subject_type="grupo", subject_id=group_id,
             detail={"de": before, "para": {"faixas": sorted(set(range_ids)),
-                                           "regras": negotiation.__dict__}},
+                                           "regras": {**negotiation.__dict__, **percentages}}},
         )  # fmt: skip
 
     db.write(work)

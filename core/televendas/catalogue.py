@@ -17,6 +17,7 @@ from core import audit
 from core.access import Action, User, require
 from core.db import Database, Tx
 from core.errors import STALE_RECORD, Conflict, Invalid
+from core.money import parse_into
 from core.televendas import rules
 from core.televendas.service import LOCAL_TZ
 from core.validation import Problems, like_escape, search_key
@@ -172,11 +173,11 @@ def save_product(
         "code": _code(data.code, problems),
         "description": _description(data.description, problems),
         "unit": data.unit.strip().upper() or "UN",
-        "stock": rules.decimal(data.stock),
+        # DECIMAL(14, 3); the reader refuses a negative stock too
+        "stock": parse_into(problems, "stock", data.stock, "Estoque", places=3, max_digits=14,
+                            default=Decimal(0)),
         "active": data.active,
-    }
-    if Decimal(str(values["stock"])) < 0:
-        problems.add("stock", "o estoque não pode ser negativo")
+    }  # fmt: skip
     problems.raise_if_any()
     return db.write(lambda tx: _upsert(tx, actor, "products", values, product_id, version))
 
@@ -208,12 +209,15 @@ def set_prices(
 ) -> None:
     """Set (or, with None, remove) the price of products in a table."""
     require(db, actor, Action.MANAGE_CATALOGUES, "tabelas de preços")
+    codes = db.read(lambda tx: _product_codes(tx, list(prices)))  # a refusal names the code
+    problems = Problems()
     clean = {
-        product_id: None if price is None else rules.money(rules.decimal(price))
+        product_id: None if price is None
+        else parse_into(problems, f"price_{product_id}", price,
+                        f"Preço ({codes.get(product_id, product_id)})")
         for product_id, price in prices.items()
-    }
-    if any(price is not None and price < 0 for price in clean.values()):
-        raise Invalid("Preço não pode ser negativo.")
+    }  # fmt: skip
+    problems.raise_if_any()
 
     def work(tx: Tx) -> None:
         for product_id, price in clean.items():
@@ -278,3 +282,11 @@ def table_prices(db: Database, actor: User, table_id: int) -> pl.DataFrame:
             [table_id],
         )
     )
+
+
+def _product_codes(tx: Tx, product_ids: list[int]) -> dict[int, str]:
+    if not product_ids:
+        return {}
+    marks = ", ".join("?" for _ in product_ids)
+    rows = tx.all(f"SELECT id, code FROM products WHERE id IN ({marks})", product_ids)
+    return {row["id"]: row["code"] for row in rows}

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from core.errors import Invalid
+from core.money import parse_decimal
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -21,14 +22,19 @@ def money(value: Decimal | int | str) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def decimal(value: Decimal | int | float | str | None, default: str = "0") -> Decimal:
-    """A Decimal from user input (floats go through str, so 0.1 stays 0.1)."""
-    if value is None or value == "":
-        return Decimal(default)
-    try:
-        return Decimal(str(value).replace(",", "."))
-    except InvalidOperation:
-        raise Invalid(f"Valor numérico inválido: {value}.") from None
+def decimal(
+    value: Decimal | int | float | str | None,
+    field: str = "Valor",
+    *,
+    places: int = 2,
+    max_digits: int = 14,
+    default: str | None = "0",
+) -> Decimal:
+    """A number typed by a person, read the pt-BR way by core.money (blank: `default`)."""
+    return parse_decimal(
+        value, field, places=places, max_digits=max_digits,
+        default=None if default is None else Decimal(default),
+    )  # fmt: skip
 
 
 def item_total(quantity: Decimal, unit_price: Decimal, discount_pct: Decimal) -> Decimal:

@@ -29,6 +29,7 @@ from core.access import Action, Routine, User, require
 from core.db import Database, Tx
 from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
 from core.listing import visibility
+from core.money import PERCENT, parse_into
 from core.televendas import rules, store
 from core.validation import Problems
 
@@ -36,6 +37,7 @@ SOURCE = "tlv_quote"
 LOCAL_TZ = ZoneInfo("America/Sao_Paulo")
 QUOTE_VALIDITY_DAYS = 15
 DEFAULT_SERIES = "1"
+ZERO = Decimal(0)
 
 OPERATIONS = {
     "faturamento": "1 - Faturamento",
@@ -241,8 +243,8 @@ class _Line:
 
 def _check_input(
     tx: Tx, data: OrderInput, status: str, group_id: int, stored: dict[str, Any] | None
-) -> tuple[list[_Line], rules.Totals]:
-    """Validate the form; returns the priced lines and the header totals."""
+) -> tuple[list[_Line], rules.Totals, Decimal]:
+    """Validate the form; returns the priced lines, the header totals and the header %."""
     problems = Problems()
     today = _local_today(tx)
     if tx.scalar("SELECT id FROM entities WHERE id = ?", [data.entity_id]) is None:
@@ -286,9 +288,12 @@ def _check_input(
             problems.add("next_call_at", "a próxima ligação deve estar no futuro")
 
     limit = _max_discount(tx, group_id)
-    header_discount = rules.decimal(data.discount_pct)
-    freight = rules.decimal(data.freight)
-    if not 0 <= header_discount <= 100:
+    header_discount = parse_into(problems, "discount_pct", data.discount_pct,
+                                 "Desconto % no total", default=ZERO, **PERCENT)  # fmt: skip
+    freight = parse_into(problems, "freight", data.freight, "Frete", default=ZERO)
+    if header_discount is None:
+        pass  # already refused as unreadable
+    elif not 0 <= header_discount <= 100:
         problems.add("discount_pct", "desconto deve estar entre 0% e 100%")
     elif header_discount > limit:
         problems.add(
@@ -296,8 +301,6 @@ def _check_input(
             f"desconto de {rules.quantity_text(header_discount)}% no total acima do limite do"
             f" grupo ({rules.quantity_text(limit)}%)",
         )
-    if freight < 0:
-        problems.add("freight", "o frete não pode ser negativo")
     kept_products = _products_on_record(tx, stored["id"] if stored else None)
     lines = []
     for number, item in enumerate(data.items, start=1):
@@ -305,8 +308,9 @@ def _check_input(
         if line is not None:
             lines.append(line)
     problems.raise_if_any()
+    assert header_discount is not None and freight is not None  # refused above otherwise
     totals = rules.order_totals((line.total for line in lines), header_discount, freight)
-    return lines, totals
+    return lines, totals, header_discount
 
 
 def _products_on_record(tx: Tx, order_id: int | None) -> set[int]:
@@ -338,16 +342,19 @@ def _check_item(
     if price_table_id is not None and product["price"] is None:
         problems.add(key, f"item {number}: produto {product['code']} sem preço nesta tabela")
         return None
-    quantity = rules.decimal(item.quantity)
-    discount = rules.decimal(item.discount_pct)
+    quantity = parse_into(problems, key, item.quantity, f"Quantidade (item {number})",
+                          places=3, max_digits=14)  # fmt: skip
+    discount = parse_into(problems, key, item.discount_pct, f"Desc. % (item {number})",
+                          default=ZERO, **PERCENT)  # fmt: skip
     list_price = Decimal(product["price"] or 0)
     unit_price = (
-        list_price if item.unit_price is None else rules.money(rules.decimal(item.unit_price))
-    )
+        list_price if item.unit_price is None
+        else parse_into(problems, key, item.unit_price, f"Preço unitário (item {number})")
+    )  # fmt: skip
+    if quantity is None or discount is None or unit_price is None:
+        return None
     if quantity <= 0:
         problems.add(key, f"item {number}: a quantidade deve ser maior que zero")
-    if unit_price < 0:
-        problems.add(key, f"item {number}: o preço unitário não pode ser negativo")
     if not 0 <= discount <= 100:
         problems.add(key, f"item {number}: desconto deve estar entre 0% e 100%")
     elif rules.effective_discount_pct(list_price, unit_price, discount) > limit:
@@ -397,7 +404,7 @@ def save_order(
             _check_changeable(tx, stored)
         status = _next_status(stored, data.operation)
         group = stored["group_id"] if stored else active_group
-        lines, totals = _check_input(tx, data, status, group, stored)
+        lines, totals, header_discount = _check_input(tx, data, status, group, stored)
         if status in {"pedido", "faturado"}:
             _require_customer(tx, data.entity_id)
         valid_until = data.quote_valid_until
@@ -408,7 +415,7 @@ def save_order(
             "price_table_id": data.price_table_id,
             "payment_condition_id": data.payment_condition_id,
             "quote_valid_until": valid_until, "next_call_at": data.next_call_at,
-            "notes": data.notes.strip(), "discount_pct": rules.decimal(data.discount_pct),
+            "notes": data.notes.strip(), "discount_pct": header_discount,
             "products_total": totals.products, "discount_total": totals.discount,
             "freight": totals.freight, "total": totals.total,
         }  # fmt: skip

@@ -47,7 +47,7 @@ def _count(db: Database, table: str) -> int:
 
 def test_an_admin_creates_a_group_and_it_is_audited(db: Database, admin: User) -> None:
     group_id = operators.create_group(
-        db, admin, GroupInput("  SAC   Receptivo ", "receptivo", 300, "12.5")
+        db, admin, GroupInput("  SAC   Receptivo ", "receptivo", 300, "12,5")
     )
 
     row = _group(db, group_id)
@@ -87,8 +87,8 @@ def test_the_ideal_time_must_be_between_ten_seconds_and_four_hours(
         ("0", True),
         ("100", True),
         (Decimal("99.99"), True),
-        ("-0.01", False),
-        ("100.01", False),
+        ("-0,01", False),
+        ("100,01", False),
         ("abc", False),
     ],
 )

@@ -387,7 +387,7 @@ def test_paying_the_updated_value_settles_the_title(db: Database, desk: Desk) ->
     title = attendance.titles[0]
 
     after = tlc.record_payment(db, desk.collector, attendance.id, title.id, title.version,
-                               str(title.updated.total))  # fmt: skip
+                               title.updated.total)  # fmt: skip
 
     assert after is not None
     assert (after.titles[0].balance, after.titles[0].status) == (Decimal("0.00"), "pago")
@@ -435,7 +435,7 @@ def test_a_rebate_above_the_groups_principal_discount_is_refused(db: Database, d
     title = attendance.titles[0]
 
     with pytest.raises(Invalid, match="acima do limite"):
-        tlc.grant_rebate(db, desk.collector, attendance.id, title.id, title.version, "100.01")
+        tlc.grant_rebate(db, desk.collector, attendance.id, title.id, title.version, "100,01")
     assert _title(db, attendance.entity_id)["balance"] == Decimal("1000.00")
 
 
@@ -547,7 +547,7 @@ def test_a_renegotiation_replaces_the_titles_by_installments_that_add_up(
 
     after = tlc.renegotiate_titles(
         db, desk.collector, attendance.id, ids, installments=3,
-        first_due=TODAY + timedelta(days=10), principal_discount="50", charges_discount="17.50",
+        first_due=TODAY + timedelta(days=10), principal_discount="50", charges_discount="17,50",
     )  # fmt: skip
 
     old = after.titles[0]

@@ -128,8 +128,10 @@ def test_a_payment_of_nothing_or_above_the_updated_value_is_refused(
 def test_money_typed_the_brazilian_way_is_understood_and_garbage_is_refused() -> None:
     assert rules.parse_money("1.234,56") == Decimal("1234.56")
     assert rules.parse_money("R$ 10") == Decimal("10.00")
-    assert rules.parse_money("99.9") == Decimal("99.90")
-    with pytest.raises(Invalid, match="Valor inválido"):
+    assert rules.parse_money("1.500", "Valor pago") == Decimal("1500.00")  # not R$ 1,50
+    with pytest.raises(Invalid, match=r"Valor pago: “99\.9” é ambíguo"):
+        rules.parse_money("99.9", "Valor pago")  # once read as 99,90
+    with pytest.raises(Invalid, match="não é um valor válido"):
         rules.parse_money("dez reais")
 
 

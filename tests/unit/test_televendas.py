@@ -99,7 +99,7 @@ def shop(db: Database, admin: User) -> Shop:
         db, admin, PriceTableInput(code="T01", description="Tabela Padrão")
     )
     pen, box, cheap = product("CANETA", "10"), product("CAIXA", "5"), product("CLIPS", "0")
-    televendas.set_prices(db, admin, table, {pen: "33.33", box: "10", cheap: "1"})
+    televendas.set_prices(db, admin, table, {pen: "33,33", box: "10", cheap: "1"})
     cash = televendas.save_payment_condition(
         db, admin, PaymentConditionInput(code="AV", description="À vista", installments="0")
     )
@@ -178,14 +178,14 @@ def test_discounts_over_the_groups_limit_are_refused(
         )
     assert "item_1" in refused.value.problems
     with pytest.raises(Invalid, match="no total acima do limite"):
-        televendas.save_order(db, seller, _order(entity_id, shop, discount_pct="10.5"))
+        televendas.save_order(db, seller, _order(entity_id, shop, discount_pct="10,5"))
     with pytest.raises(Invalid, match="preço abaixo da tabela"):
         televendas.save_order(
-            db, seller, _order(entity_id, shop, items=[ItemInput(shop.box, 1, unit_price="8.99")])
+            db, seller, _order(entity_id, shop, items=[ItemInput(shop.box, 1, unit_price="8,99")])
         )
     assert _count(db, "tlv_orders") == 0
     within = televendas.save_order(
-        db, seller, _order(entity_id, shop, items=[ItemInput(shop.box, 1, unit_price="9.00")])
+        db, seller, _order(entity_id, shop, items=[ItemInput(shop.box, 1, unit_price="9,00")])
     )
     assert within.items[0]["list_price"] == D("10.00")  # kept for reports
     assert _count(db, "audit_log WHERE detail LIKE '%precos_alterados%'") == 1
