@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import os
+import secrets
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import bcrypt
 
@@ -61,68 +64,185 @@ class LoginResult:
     user_id: int | None = None
 
 
+# --- Login throttling ----------------------------------------------------------------------
+# Failures are counted per (username, client) and per client, never per user alone: a user
+# locked by a spray from one address still logs in from any other. With lockout_minutes = 15:
+# - the max_failed_logins-th (5th) failure of a username from one client within 15 minutes of
+#   its first locks that username for that client only, for 15 minutes;
+# - the max_failed_logins_per_client-th (30th) failure from one client within 15 minutes,
+#   whatever the usernames, refuses every login from that client for 15 minutes.
+# A refused try runs no password check and counts nothing. There is no per-user lock across
+# clients: whoever can reach the login page could trigger it to lock a user out from
+# everywhere, which is the attack this replaces; spreading guesses over many addresses buys
+# 5 tries per address and quarter of an hour, against a 10-character minimum and bcrypt.
+
+MAX_USERNAME_CHARS = 64  # logins are 3 to 32 characters (core.users); longer is never checked
+MAX_CLIENT_CHARS = 64  # an IPv6 address is at most 45
+LOCAL_CLIENT = "local"  # a login without a network peer (localhost, scripts, the CLI)
+_EVERY_USERNAME = ""  # the per-client row's username
+
 _WRONG = "Usuário ou senha incorretos."
+_LOCKED_NOW = "Senha incorreta. Usuário bloqueado por {minutes} minutos."
+_USER_LOCKED = (
+    "Usuário bloqueado por excesso de tentativas. "
+    "Tente novamente em {minutes} minuto(s) ou peça ao administrador."
+)
+_CLIENT_THROTTLED = (
+    "Muitas tentativas de entrada a partir deste endereço. Tente novamente em {minutes} minuto(s)."
+)
 
 
-def check_login(db: Database, settings: Settings, username: str, password: str) -> LoginResult:
-    """Verify a password, counting failures: the Nth failure locks the user for M minutes."""
-    username = username.strip().lower()
+@functools.cache
+def _dummy_hash() -> str:
+    """The hash an unknown username is checked against: drawn once per process at the real
+    hashes' cost, so answering "no such user" takes as long as a wrong password."""
+    return bcrypt.hashpw(secrets.token_urlsafe(32).encode("ascii"), bcrypt.gensalt()).decode()
+
+
+def check_login(
+    db: Database,
+    settings: Settings,
+    username: str,
+    password: str,
+    *,
+    client: str = LOCAL_CLIENT,
+) -> LoginResult:
+    """Verify a password from `client` (the caller's network address), counting failures per
+    username and client and per client (the policy above)."""
+    client = client.strip()[:MAX_CLIENT_CHARS] or LOCAL_CLIENT
+    oversized = len(username) > MAX_USERNAME_CHARS * 2  # a cheap bound before strip()
+    username = username[: MAX_USERNAME_CHARS * 2].strip().lower()
+    oversized = oversized or len(username) > MAX_USERNAME_CHARS
+    username = username[:MAX_USERNAME_CHARS]  # nothing longer is ever stored or audited
+
+    def gate(tx: Tx) -> tuple[dict[str, Any] | None, str | None]:
+        user = tx.one(
+            "SELECT password_hash, sessions_valid_after FROM users WHERE username = ?",
+            [username],
+        )
+        return user, _refusal(tx, username, client, user)
+
+    user, refusal = db.read(gate)
     # The password check (bcrypt, and a wait for a free core during a login storm) runs before
     # the transaction, so no write transaction stays open meanwhile; if the hash changed in
-    # between, the attempt counts as a wrong password.
-    stored = db.read(
-        lambda tx: tx.scalar("SELECT password_hash FROM users WHERE username = ?", [username])
-    )
-    matched = stored is not None and _password_matches(password, stored)
+    # between, the attempt counts as a wrong password. An unknown username is checked against
+    # the dummy hash: same message, about the same time. A refused try is not checked at all.
+    checked = refusal is None and not oversized
+    stored = user["password_hash"] if user is not None else None
+    matched = checked and _password_matches(password, stored or _dummy_hash()) and bool(stored)
 
     def work(tx: Tx) -> LoginResult:
         row = tx.one(
-            "SELECT id, password_hash, active, failed_logins, locked_until"
-            " FROM users WHERE username = ?",
+            "SELECT id, password_hash, active, sessions_valid_after FROM users WHERE username = ?",
             [username],
         )
-        if row is None:
-            audit.record(tx, None, "login.falha", username=username, detail={"motivo": "usuário"})
-            return LoginResult(False, _WRONG)
-        if row["locked_until"] is not None and row["locked_until"] > tx.now:
-            audit.record(tx, None, "login.bloqueado", username=username, subject_id=row["id"])
-            # Round up: "1 minuto" while 60 s or less remain, never "2 minutos" at 60 s.
-            minutes = max(1, math.ceil((row["locked_until"] - tx.now).total_seconds() / 60))
-            return LoginResult(
-                False,
-                "Usuário bloqueado por excesso de tentativas. "
-                f"Tente novamente em {minutes} minuto(s) ou peça ao administrador.",
+        # Locks set by a concurrent try since the check count; a lock that ended meanwhile
+        # still refuses this try, whose password was not checked.
+        blocked = _refusal(tx, username, client, row) or (None if checked else refusal)
+        if blocked is not None:
+            detail = {"cliente": client}
+            subject = row["id"] if row is not None else ""
+            audit.record(
+                tx, None, "login.bloqueado", username=username, subject_id=subject, detail=detail
             )
-        if not row["active"]:
-            audit.record(tx, None, "login.falha", username=username, detail={"motivo": "inativo"})
-            return LoginResult(False, _WRONG)
-        if not (matched and row["password_hash"] == stored):
-            failures = row["failed_logins"] + 1
-            locked_until = None
-            if failures >= settings.max_failed_logins:
-                locked_until = tx.now + timedelta(minutes=settings.lockout_minutes)
-                failures = 0
+            return LoginResult(False, blocked)
+        if row is not None and row["active"] and matched and row["password_hash"] == stored:
             tx.execute(
-                "UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?",
-                [failures, locked_until, row["id"]],
+                "DELETE FROM login_throttle WHERE username = ? AND client = ?", [username, client]
             )
-            if locked_until is not None:
-                audit.record(tx, None, "login.bloqueado", username=username, subject_id=row["id"])
-                return LoginResult(
-                    False,
-                    f"Senha incorreta. Usuário bloqueado por {settings.lockout_minutes} minutos.",
-                )
-            audit.record(tx, None, "login.falha", username=username, detail={"motivo": "senha"})
+            tx.execute(
+                "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = ?"
+                " WHERE id = ?",
+                [tx.now, row["id"]],
+            )
+            audit.record(tx, None, "login.ok", username=username, subject_id=row["id"])
+            return LoginResult(True, user_id=row["id"])
+        if oversized:
+            reason = "usuário longo"
+        elif row is None:
+            reason = "usuário"
+        else:
+            reason = "senha" if row["active"] else "inativo"
+        locked_until = _count_failure(tx, settings, username, client, oversized)
+        if locked_until is None:
+            detail = {"motivo": reason, "cliente": client}
+            audit.record(tx, None, "login.falha", username=username, detail=detail)
             return LoginResult(False, _WRONG)
-        tx.execute(
-            "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = ?"
-            " WHERE id = ?",
-            [tx.now, row["id"]],
+        subject = row["id"] if row is not None else ""
+        if row is not None:
+            # Shown to the admin (Usuários); the lock itself holds only for this client.
+            tx.execute("UPDATE users SET locked_until = ? WHERE id = ?", [locked_until, row["id"]])
+        detail = {"motivo": reason, "cliente": client}
+        audit.record(
+            tx, None, "login.bloqueado", username=username, subject_id=subject, detail=detail
         )
-        audit.record(tx, None, "login.ok", username=username, subject_id=row["id"])
-        return LoginResult(True, user_id=row["id"])
+        return LoginResult(False, _LOCKED_NOW.format(minutes=settings.lockout_minutes))
 
     return db.write(work)
+
+
+def _refusal(tx: Tx, username: str, client: str, user: dict[str, Any] | None) -> str | None:
+    """Why a login of `username` from `client` is refused unchecked now, or None."""
+    rows = tx.all(
+        "SELECT username, locked_from, locked_until FROM login_throttle"
+        " WHERE client = ? AND username IN (?, ?) AND locked_until > ?",
+        [client, username, _EVERY_USERNAME, tx.now],
+    )
+    for row in sorted(rows, key=lambda r: r["username"]):  # the client's row first
+        # Round up: "1 minuto" while 60 s or less remain, never "2 minutos" at 60 s.
+        minutes = max(1, math.ceil((row["locked_until"] - tx.now).total_seconds() / 60))
+        if row["username"] == _EVERY_USERNAME:
+            return _CLIENT_THROTTLED.format(minutes=minutes)
+        # A password reset (or any end of the user's sessions) since the lock lifts it.
+        if user is None or row["locked_from"] >= user["sessions_valid_after"]:
+            return _USER_LOCKED.format(minutes=minutes)
+    return None
+
+
+def _count_failure(
+    tx: Tx, settings: Settings, username: str, client: str, oversized: bool
+) -> datetime | None:
+    """Count a failed try for (username, client) and for the client; returns when the
+    username's new lock for this client ends, if this failure locked it."""
+    window = timedelta(minutes=settings.lockout_minutes)
+    # Rows whose window and lock are over mean nothing: pruning them on every failure keeps
+    # the table at about one row per username and client that failed in the last window.
+    tx.execute("DELETE FROM login_throttle WHERE expires_at <= ?", [tx.now])
+    keys = [(_EVERY_USERNAME, settings.max_failed_logins_per_client)]
+    if not oversized:  # an oversized name is nobody's: it counts against the client only
+        keys.append((username, settings.max_failed_logins))
+    pair_locked_until = None
+    for key, limit in keys:
+        row = tx.one(
+            "SELECT failures, window_start, locked_until FROM login_throttle"
+            " WHERE username = ? AND client = ?",
+            [key, client],
+        )
+        # A row still locked here is a lock a password reset lifted: counting starts afresh.
+        fresh = row is None or row["locked_until"] is not None
+        failures = 1 if fresh else row["failures"] + 1
+        window_start = tx.now if fresh else row["window_start"]
+        locked_from = locked_until = None
+        if failures >= limit:
+            locked_from, locked_until = tx.now, tx.now + window
+            if key != _EVERY_USERNAME:
+                pair_locked_until = locked_until
+        expires_at = max(window_start + window, locked_until or window_start)
+        tx.execute(
+            """
+            INSERT INTO login_throttle
+                (username, client, failures, window_start, locked_from, locked_until, expires_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (username, client) DO UPDATE SET
+                failures = excluded.failures,
+                window_start = excluded.window_start,
+                locked_from = excluded.locked_from,
+                locked_until = excluded.locked_until,
+                expires_at = excluded.expires_at
+            """,
+            [key, client, failures, window_start, locked_from, locked_until, expires_at],
+        )
+    return pair_locked_until
 
 
 def active_usernames(db: Database) -> dict[str, str]:

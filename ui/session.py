@@ -30,7 +30,7 @@ import streamlit as st
 
 from core import auth, demo
 from core.access import User
-from core.config import Settings
+from core.config import ConfigError, Settings
 from core.db import Database
 from core.errors import Conflict
 from ui import runtime
@@ -64,7 +64,11 @@ def current_user() -> User | None:
     handed = st.session_state.pop(_HANDOFF, None)
     if handed is not None:
         return handed
-    db, settings = runtime.database(), runtime.settings()
+    try:
+        db, settings = runtime.database(), runtime.settings()
+    except ConfigError as refused:  # e.g. a short cookie key: nothing is served with it
+        st.error(refused.message, icon="⚙️")
+        st.stop()
     state: LoginState | None = st.session_state.get(_AUTH)
     user = auth.session_user(db, state.user_id, _issued(state)) if state else None
     if st.session_state.pop(_LOGOUT, False) and user is not None and state is not None:
@@ -110,7 +114,9 @@ def _login(db: Database, settings: Settings, ended: str | None = None) -> User |
         st.session_state.pop(_AUTH, None)
         # The request's cookie no longer logs this session in; the browser drops it.
         st.session_state[_SPENT_COOKIE] = _request_cookie(settings)
-        st.session_state[_COOKIE_SCRIPT] = _delete_cookie_script(settings)
+        st.session_state[_COOKIE_SCRIPT] = _delete_cookie_script(
+            settings, _served_over_https(settings)
+        )
         # Kept until the next login.
         st.session_state[_NOTICE] = ended
     _draw_cookie_script()
@@ -145,7 +151,7 @@ def _submit() -> None:
     if not username:
         return
     db, settings = runtime.database(), runtime.settings()
-    result = auth.check_login(db, settings, username, password)
+    result = auth.check_login(db, settings, username, password, client=client_address(settings))
     if not result.ok or result.user_id is None:
         st.session_state[PASSWORD_KEY] = ""
         st.session_state[_ERROR] = result.message
@@ -153,7 +159,9 @@ def _submit() -> None:
     exp_date = time.time() + settings.cookie_expiry_days * 86400
     token = _encode_cookie(settings, username.lower(), exp_date)
     st.session_state[_AUTH] = _state_for(settings, result.user_id, exp_date)
-    st.session_state[_COOKIE_SCRIPT] = _set_cookie_script(settings, token, exp_date)
+    st.session_state[_COOKIE_SCRIPT] = _set_cookie_script(
+        settings, token, exp_date, secure=_served_over_https(settings)
+    )
     st.session_state[_SPENT_COOKIE] = _request_cookie(settings)  # superseded by the new one
     st.session_state.pop(_NOTICE, None)
     st.session_state.pop(_ERROR, None)
@@ -213,18 +221,61 @@ def _login_from_cookie(db: Database, settings: Settings, token: str) -> User | N
     return user
 
 
-def _set_cookie_script(settings: Settings, token: str, exp_date: float) -> str:
+def _set_cookie_script(settings: Settings, token: str, exp_date: float, *, secure: bool) -> str:
     expires = datetime.fromtimestamp(exp_date, UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
-    return _cookie_script(f"{settings.cookie_name}={token}; expires={expires}")
+    return _cookie_script(f"{settings.cookie_name}={token}; expires={expires}", secure)
 
 
-def _delete_cookie_script(settings: Settings) -> str:
-    return _cookie_script(f"{settings.cookie_name}=; expires=Thu, 01 Jan 1970 00:00:00 GMT")
+def _delete_cookie_script(settings: Settings, secure: bool) -> str:
+    return _cookie_script(f"{settings.cookie_name}=; expires=Thu, 01 Jan 1970 00:00:00 GMT", secure)
 
 
-def _cookie_script(cookie: str) -> str:
-    # Same attributes as the authenticator's cookie component wrote: path /, SameSite=Strict.
-    return f"<script>document.cookie = {json.dumps(cookie + '; path=/; samesite=strict')};</script>"
+def _cookie_script(cookie: str, secure: bool) -> str:
+    # The authenticator's attributes (path /, SameSite=Strict), plus Secure over HTTPS so the
+    # browser never sends the login over plain HTTP (a browser refuses Secure on an http page).
+    attributes = "; path=/; samesite=strict" + ("; secure" if secure else "")
+    return f"<script>document.cookie = {json.dumps(cookie + attributes)};</script>"
+
+
+def _request_header(name: str) -> str | None:
+    """A header of the request that opened this session, joined if repeated (None if none)."""
+    try:
+        values = st.context.headers.get_all(name)
+    except Exception:  # no request behind this run (e.g. AppTest)
+        return None
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        return None
+    return ", ".join(values) or None
+
+
+def client_address(settings: Settings) -> str:
+    """Who is logging in, for the core's login throttle: the connection's address, or the
+    last X-Forwarded-For entry when a trusted proxy is in front (the entries before it are
+    whatever the browser sent, so they are never believed)."""
+    if settings.trusted_proxy and (forwarded := _request_header("X-Forwarded-For")):
+        last = forwarded.split(",")[-1].strip()
+        if last:
+            return last
+    try:
+        address = st.context.ip_address
+    except Exception:  # no request behind this run (e.g. AppTest)
+        address = None
+    # Streamlit reports None for a loopback connection.
+    return address if isinstance(address, str) and address else auth.LOCAL_CLIENT
+
+
+def _served_over_https(settings: Settings) -> bool:
+    """Whether the browser sees this app over HTTPS: its own URL says so (the one that matters
+    for the cookie), else the trusted proxy's X-Forwarded-Proto."""
+    try:
+        url = st.context.url
+    except Exception:  # no request behind this run (e.g. AppTest)
+        url = None
+    if isinstance(url, str) and url:
+        return url.lower().startswith("https://")
+    if settings.trusted_proxy and (proto := _request_header("X-Forwarded-Proto")):
+        return proto.split(",")[0].strip().lower() == "https"
+    return False
 
 
 def _draw_cookie_script() -> None:

@@ -238,10 +238,11 @@ def test_a_successful_login_resets_the_failure_count(
 
 
 def test_an_admin_password_reset_unlocks_a_locked_user(
-    db: Database, settings: Settings, admin: User, operator: User
+    db: Database, settings: Settings, admin: User, operator: User, clock: Clock
 ) -> None:
     for _ in range(5):
         check_login(db, settings, operator.username, "senha-errada-123")
+    clock.advance(seconds=30)  # the admin resets the password after the lock
 
     users.reset_password(db, admin, operator.id, "Nova-senha-2026")
 
