@@ -2,12 +2,17 @@
 invoices: another ERP, a legacy portfolio).
 
 Every row is validated and every problem reported with its line; a file with any problem
-writes nothing. The layout (semicolon-separated, header row, UTF-8; pt-BR dates and money):
+writes nothing. The layout (semicolon-separated, header row; pt-BR dates and money):
 
     documento;nome;telefone;email;prefixo;numero;parcela;tipo;emissao;vencimento;valor;saldo
 
 documento is the customer's CPF/CNPJ; nome, telefone and email are needed only to create a
 customer not registered yet; tipo defaults to NF; saldo defaults to valor (0: already paid).
+
+The file is read as a stream, line by line: UTF-8 (with or without BOM) or, as Excel saves it
+in Brazil, Windows-1252. Rows are validated as they arrive and kept in columns; a file past
+MAX_ROWS is refused as soon as the row after the limit shows up, without reading the rest.
+What the file writes (customers, titles, audit rows) goes in set-based, in one transaction.
 """
 
 from __future__ import annotations
@@ -15,16 +20,19 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
+
+import polars as pl
 
 from core import audit, entities
 from core.access import Action, User, require
 from core.db import Database, Tx
 from core.errors import Invalid
-from core.telecobranca import rules
+from core.money import parse_money
 from core.telecobranca.attendance import local_today
 from core.validation import digits
 
@@ -34,13 +42,23 @@ COLUMNS = (
 )  # fmt: skip
 REQUIRED = {"documento", "prefixo", "numero", "parcela", "vencimento", "valor"}
 MAX_ROWS = 50_000
+CHUNK_BYTES = 256 * 1024
+# A "line" this long has no line breaks we understand: refuse it rather than buffer the file.
+MAX_LINE_BYTES = 1024 * 1024
 _CODE = re.compile(r"^[A-Z0-9]{1,3}$")
 _NUMBER = re.compile(r"^[A-Za-z0-9./-]{1,20}$")
+_DAY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_BOM = b"\xef\xbb\xbf"
 SAMPLE = (
     "documento;nome;telefone;email;prefixo;numero;parcela;tipo;emissao;vencimento;valor;saldo\n"
     "529.982.247-25;Maria da Silva;(11) 98765-4321;;LEG;000123;1;DP;05/01/2026;05/02/2026;"
     "1.250,00;1.250,00\n"
 )
+
+Progress = Callable[[int, int | None], None]
+"""progress(done, total): bytes of the file read and validated so far and the file's size
+(None when the stream's size is unknown). Called after every chunk; `done == total` means
+the whole file was read and the write is under way."""
 
 
 @dataclass
@@ -49,6 +67,7 @@ class ImportReport:
     customers_created: int = 0
     titles_created: int = 0
     problems: list[tuple[int, str]] = field(default_factory=list)  # (line, message)
+    encoding: str = ""  # "UTF-8" or "Windows-1252", as detected
 
     @property
     def ok(self) -> bool:
@@ -56,106 +75,277 @@ class ImportReport:
 
 
 @dataclass
-class _Row:
-    line: int
-    document: str
-    person_type: str
-    name: str
-    phone: str
-    email: str
-    prefix: str
-    number: str
-    installment: int
-    type: str
-    issue_date: date
-    due_date: date
-    amount: Decimal
-    balance: Decimal
+class _Rows:
+    """The file's clean rows, one list per column (cheaper than an object per row)."""
+
+    line: list[int] = field(default_factory=list)
+    document: list[str] = field(default_factory=list)
+    name: list[str] = field(default_factory=list)
+    phone: list[str] = field(default_factory=list)
+    email: list[str] = field(default_factory=list)
+    prefix: list[str] = field(default_factory=list)
+    number: list[str] = field(default_factory=list)
+    installment: list[int] = field(default_factory=list)
+    type: list[str] = field(default_factory=list)
+    issue_date: list[date] = field(default_factory=list)
+    due_date: list[date] = field(default_factory=list)
+    amount: list[Decimal] = field(default_factory=list)
+    balance: list[Decimal] = field(default_factory=list)
 
 
-def import_receivables(db: Database, user: User, content: bytes) -> ImportReport:
-    """Validate the whole file; when every row is right, write it all in one transaction."""
+def import_receivables(
+    db: Database,
+    user: User,
+    content: bytes | str | IO[bytes],
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Validate the whole file; when every row is right, write it all in one transaction.
+
+    `content` is the file's bytes, its text, or a binary stream (an upload) read in chunks.
+    """
     require(db, user, Action.MANAGE_LEDGER, "importar títulos")
-    report = ImportReport()
-    table = _read(content, report)
-    if table is None:
+    stream, size = _as_stream(content)
+    today = db.read(local_today)
+    parsed = _Parsed(today)
+    source = _Lines(stream, size, progress)
+    _read(source, parsed)
+    report = ImportReport(
+        rows=parsed.count, problems=list(parsed.problems), encoding=source.encoding_label
+    )
+    if parsed.stopped:
         return report
+    rows = parsed.rows
 
     def work(tx: Tx) -> ImportReport:
-        report = ImportReport(rows=len(table))  # fresh on every attempt of the unit of work
-        today = local_today(tx)
-        rows = [row for row in (_parse(line, raw, today, report) for line, raw in table) if row]
-        _check_duplicates(tx, rows, report)
-        known = _known_customers(tx, {row.document for row in rows})
-        creating: dict[str, _Row] = {}
-        for row in rows:
-            if row.document in known or row.document in creating:
-                continue
-            try:
-                entities.clean_entity(_customer(row), today)
-            except Invalid as error:
-                details = "; ".join(error.problems.values()) or error.message
-                report.problems.append((row.line, f"cliente novo: {details}"))
-                continue
-            creating[row.document] = row
-        if report.problems:
-            report.problems.sort()
-            return report
-        for document, row in creating.items():
-            known[document] = entities.insert_entity(tx, user, _customer(row))
-        for row in rows:
-            tx.execute(
-                "INSERT INTO receivables (prefix, number, installment, type, entity_id,"
-                " issue_date, due_date, amount, balance, status, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    row.prefix, row.number, row.installment, row.type, known[row.document],
-                    row.issue_date, row.due_date, row.amount, row.balance,
-                    "aberto" if row.balance > 0 else "pago", tx.now, tx.now,
-                ],
-            )  # fmt: skip
-        report.customers_created = len(creating)
-        report.titles_created = len(rows)
+        # Fresh on every attempt of the unit of work: another import may have won meanwhile.
+        attempt = ImportReport(
+            rows=report.rows, problems=list(report.problems), encoding=report.encoding
+        )
+        _check_existing_titles(tx, rows, attempt)
+        known = _known_customers(tx, set(rows.document))
+        creating = _new_customers(rows, known, today, attempt)
+        if attempt.problems:
+            attempt.problems.sort()
+            return attempt
+        ids = _insert_customers(tx, user, creating)
+        known.update(zip(creating, ids, strict=True))
+        _insert_titles(tx, rows, known)
+        attempt.customers_created = len(creating)
+        attempt.titles_created = len(rows.line)
         audit.record(
             tx, user, "cobranca.titulos_importados", subject_type="titulo",
-            detail={"titulos": len(rows), "clientes_novos": len(creating)},
+            detail={"titulos": len(rows.line), "clientes_novos": len(creating)},
         )  # fmt: skip
-        return report
+        return attempt
 
+    if report.problems:  # nothing will be written: the database's checks need no transaction
+        return db.read(work)
     return db.write(work)
 
 
-def _read(content: bytes, report: ImportReport) -> list[tuple[int, dict[str, str]]] | None:
+# --- reading ---------------------------------------------------------------------------------
+
+
+def _as_stream(content: bytes | str | IO[bytes]) -> tuple[IO[bytes], int | None]:
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    if isinstance(content, bytes | bytearray | memoryview):
+        return io.BytesIO(content), len(content)
+    size: int | None = None
+    try:  # an upload or a file: its size, without reading it
+        here = content.tell()
+        size = content.seek(0, io.SEEK_END) - here
+        content.seek(here)
+    except (AttributeError, OSError, ValueError):
+        size = getattr(content, "size", None)
+    return content, size
+
+
+class _Lines:
+    """The text lines of a binary stream read in chunks, each decoded as it comes.
+
+    The encoding is decided by the bytes: a BOM or valid UTF-8 is UTF-8; the first line that is
+    not valid UTF-8 switches the file to Windows-1252 when every line before it was plain ASCII
+    (identical in both, so nothing read so far changes). A file with valid UTF-8 accents and
+    then bytes that are not UTF-8 mixes encodings: it is refused at that line rather than
+    stored with garbled names.
+    """
+
+    def __init__(self, stream: IO[bytes], size: int | None, progress: Progress | None) -> None:
+        self._stream = stream
+        self._size = size
+        self._progress = progress
+        self.encoding = "utf-8"
+        self._ascii_so_far = True
+        self.read_bytes = 0
+        self.line = 0  # physical lines handed out so far
+        self.problem: tuple[int, str] | None = None
+
+    @property
+    def encoding_label(self) -> str:
+        return "UTF-8" if self.encoding == "utf-8" else "Windows-1252"
+
+    def __iter__(self) -> Iterator[str]:
+        pending = b""
+        first = True
+        while True:
+            chunk = self._stream.read(CHUNK_BYTES)
+            if not chunk:
+                break
+            self.read_bytes += len(chunk)
+            if first:
+                first = False
+                if chunk.startswith(_BOM):
+                    chunk = chunk[len(_BOM) :]
+            pieces = (pending + chunk).split(b"\n")
+            pending = pieces.pop()
+            if len(pending) > MAX_LINE_BYTES:
+                self.problem = (self.line + 1, "linha longa demais (mais de 1 MB sem quebra)")
+                return
+            for raw in pieces:
+                text = self._decode(raw)
+                if text is None:
+                    return
+                self.line += 1
+                yield text + "\n"
+            if self._progress is not None:
+                self._progress(self.read_bytes, self._size)
+        if pending:
+            text = self._decode(pending)
+            if text is None:
+                return
+            self.line += 1
+            yield text
+
+    def _decode(self, raw: bytes) -> str | None:
+        if self.encoding == "utf-8":
+            if raw.isascii():
+                return raw.decode("ascii")
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                if not self._ascii_so_far:
+                    self.problem = (
+                        self.line + 1,
+                        "o arquivo mistura codificações (UTF-8 nas linhas anteriores, outra "
+                        "nesta): salve-o de novo como CSV UTF-8 ou CSV do Excel",
+                    )
+                    return None
+                self.encoding = "cp1252"
+            else:
+                self._ascii_so_far = False
+                return text
+        try:
+            return raw.decode("cp1252")
+        except UnicodeDecodeError:
+            self.problem = (
+                self.line + 1,
+                "caracteres que não são UTF-8 nem Windows-1252: salve-o de novo como CSV UTF-8",
+            )
+            return None
+
+
+class _Parsed:
+    """What reading the file found: clean rows, problems, and whether it stopped early."""
+
+    def __init__(self, today: date) -> None:
+        self.today = today
+        self.rows = _Rows()
+        self.problems: list[tuple[int, str]] = []
+        self.count = 0  # data rows seen (clean or not)
+        self.stopped = False  # refused as a whole: nothing more to check
+        self.titles: dict[tuple[str, str, int], int] = {}  # key -> first line
+
+    def refuse(self, line: int, message: str) -> None:
+        self.problems.append((line, message))
+        self.stopped = True
+
+
+def _read(source: _Lines, parsed: _Parsed) -> None:
+    reader = csv.reader(source, delimiter=";")
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        report.problems.append((1, "o arquivo deve estar em UTF-8"))
-        return None
-    reader = csv.DictReader(io.StringIO(text), delimiter=";")
-    header = [name.strip().lower() for name in (reader.fieldnames or [])]
-    missing = sorted(REQUIRED - set(header))
+        header_fields = next(reader, None)
+    except csv.Error as error:
+        header_fields = None
+        source.problem = source.problem or (1, f"cabeçalho ilegível: {error}")
+    if source.problem:
+        parsed.refuse(*source.problem)
+        return
+    if header_fields is None:
+        parsed.refuse(1, "o arquivo está vazio")
+        return
+    header = [name.strip().lower() for name in header_fields]
+    if not _header_ok(header, parsed):
+        return
+    while True:
+        start = source.line + 1
+        try:
+            fields = next(reader, None)
+        except csv.Error as error:
+            parsed.problems.append((start, f"linha ilegível: {error}"))
+            continue
+        if source.problem:
+            parsed.refuse(*source.problem)
+            return
+        if fields is None:
+            break
+        if not any(value.strip() for value in fields):
+            continue
+        parsed.count += 1
+        if parsed.count > MAX_ROWS:
+            parsed.refuse(
+                1,
+                f"o arquivo passa de {_thousands(MAX_ROWS)} linhas de títulos (a linha {start} "
+                f"já é a {_thousands(MAX_ROWS + 1)}ª): divida-o em arquivos menores",
+            )
+            return
+        _parse(start, header, fields, parsed)
+    if parsed.count == 0 and not parsed.problems:
+        parsed.refuse(1, "o arquivo não tem linhas de títulos")
+
+
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
+
+
+def _header_ok(header: list[str], parsed: _Parsed) -> bool:
+    named = [name for name in header if name]
+    missing = sorted(REQUIRED - set(named))
     if missing:
-        report.problems.append(
-            (1, f"cabeçalho sem a(s) coluna(s): {', '.join(missing)} (separador: ponto e vírgula)")
+        parsed.refuse(
+            1, f"cabeçalho sem a(s) coluna(s): {', '.join(missing)} (separador: ponto e vírgula)"
         )
-        return None
-    reader.fieldnames = header
-    table = [
-        (number, {k: (v or "").strip() for k, v in raw.items() if k})
-        for number, raw in enumerate(reader, start=2)
-        if any((v or "").strip() for v in raw.values() if isinstance(v, str))
-    ]
-    if not table:
-        report.problems.append((1, "o arquivo não tem linhas de títulos"))
-        return None
-    if len(table) > MAX_ROWS:
-        report.problems.append((1, f"no máximo {MAX_ROWS} linhas por arquivo"))
-        return None
-    return table
+        return False
+    unknown = [name for name in named if name not in COLUMNS]
+    repeated = sorted({name for name in named if named.count(name) > 1})
+    if unknown or repeated:
+        parts = []
+        if unknown:
+            parts.append(f"coluna(s) desconhecida(s): {', '.join(unknown)}")
+        if repeated:
+            parts.append(f"coluna(s) repetida(s): {', '.join(repeated)}")
+        parsed.refuse(1, f"cabeçalho: {'; '.join(parts)} (colunas aceitas: {';'.join(COLUMNS)})")
+        return False
+    return True
 
 
-def _parse(line: int, raw: dict[str, str], today: date, report: ImportReport) -> _Row | None:
+def _parse(line: int, header: list[str], fields: list[str], parsed: _Parsed) -> None:
+    raw: dict[str, str] = {}
+    extra: list[str] = []
+    for position, value in enumerate(fields):
+        name = header[position] if position < len(header) else ""
+        value = value.strip()
+        if name:
+            raw[name] = value
+        elif value:  # a value under no column would be dropped: say so
+            extra.append(value)
     problems: list[str] = []
+    if extra:
+        shown = "; ".join(f"“{value[:30]}”" for value in extra[:3])
+        problems.append(
+            f"{len(extra)} valor(es) além das colunas do cabeçalho ({shown}): confira os "
+            "separadores (ponto e vírgula dentro de um campo precisa de aspas)"
+        )
 
     def day(column: str, required: bool) -> date | None:
         text = raw.get(column, "")
@@ -163,22 +353,25 @@ def _parse(line: int, raw: dict[str, str], today: date, report: ImportReport) ->
             if required:
                 problems.append(f"{column}: obrigatório")
             return None
+        match = _DAY.match(text)
         try:
-            return datetime.strptime(text, "%d/%m/%Y").date()
+            if match is None:
+                raise ValueError(text)
+            return date(int(match[3]), int(match[2]), int(match[1]))
         except ValueError:
             problems.append(f"{column}: data inválida “{text}” (use dd/mm/aaaa)")
             return None
 
-    def value(column: str, default: Decimal | None) -> Decimal | None:
+    def money(column: str, default: Decimal | None) -> Decimal | None:
         text = raw.get(column, "")
         if not text:
             if default is None:
                 problems.append(f"{column}: obrigatório")
             return default
         try:
-            return rules.parse_money(text)
-        except Invalid:
-            problems.append(f"{column}: valor inválido “{text}” (use 1.234,56)")
+            return parse_money(text, column)
+        except Invalid as error:
+            problems.append(error.message.rstrip("."))
             return None
 
     document = digits(raw.get("documento"))
@@ -190,77 +383,168 @@ def _parse(line: int, raw: dict[str, str], today: date, report: ImportReport) ->
     number = raw.get("numero", "")
     if not _NUMBER.match(number):
         problems.append("numero: até 20 letras, números, ponto, barra ou hífen")
-    installment = raw.get("parcela", "")
-    if not installment.isdigit() or not 1 <= int(installment) <= 999:
+    installment_text = raw.get("parcela", "")
+    installment = int(installment_text) if installment_text.isdecimal() else 0
+    if not 1 <= installment <= 999:
         problems.append("parcela: número de 1 a 999")
     title_type = (raw.get("tipo") or "NF").upper()
     if not _CODE.match(title_type):
         problems.append("tipo: até 3 letras ou números (ex.: NF, DP, BOL)")
     due = day("vencimento", True)
     issue = day("emissao", False) or due
-    amount = value("valor", None)
-    balance = value("saldo", amount) if raw.get("saldo") or amount is not None else None
+    amount = money("valor", None)
+    balance = money("saldo", amount) if raw.get("saldo") or amount is not None else None
     if amount is not None and amount <= 0:
         problems.append("valor: deve ser maior que zero")
     if amount is not None and balance is not None and not 0 <= balance <= amount:
         problems.append("saldo: deve ficar entre 0 e o valor do título")
     if issue and due and issue > due:
         problems.append("emissao: posterior ao vencimento")
-    if issue and issue > today:
+    if issue and issue > parsed.today:
         problems.append("emissao: data futura")
+    if _CODE.match(prefix) and _NUMBER.match(number) and 1 <= installment <= 999:
+        key = (prefix, number, installment)
+        first = parsed.titles.setdefault(key, line)
+        if first != line:
+            problems.append(f"título {prefix} {number}/{installment} repetido (linha {first})")
     if problems:
-        report.problems.append((line, "; ".join(problems)))
-        return None
+        parsed.problems.append((line, "; ".join(problems)))
+        return
     assert due is not None and issue is not None and amount is not None and balance is not None
-    return _Row(
-        line, document, "F" if len(document) == 11 else "J", raw.get("nome", ""),
-        raw.get("telefone", ""), raw.get("email", ""), prefix, number, int(installment),
-        title_type, issue, due, amount, balance,
-    )  # fmt: skip
+    rows = parsed.rows
+    rows.line.append(line)
+    rows.document.append(document)
+    rows.name.append(raw.get("nome", ""))
+    rows.phone.append(raw.get("telefone", ""))
+    rows.email.append(raw.get("email", ""))
+    rows.prefix.append(prefix)
+    rows.number.append(number)
+    rows.installment.append(installment)
+    rows.type.append(title_type)
+    rows.issue_date.append(issue)
+    rows.due_date.append(due)
+    rows.amount.append(amount)
+    rows.balance.append(balance)
 
 
-def _check_duplicates(tx: Tx, rows: list[_Row], report: ImportReport) -> None:
-    seen: dict[tuple[str, str, int], int] = {}
-    for row in rows:
-        key = (row.prefix, row.number, row.installment)
-        if key in seen:
-            report.problems.append(
-                (row.line, f"título {row.prefix} {row.number}/{row.installment} repetido "
-                           f"(linha {seen[key]})")
-            )  # fmt: skip
-        else:
-            seen[key] = row.line
-    if not seen:
+# --- checking against the database and writing ----------------------------------------------
+
+
+def _check_existing_titles(tx: Tx, rows: _Rows, report: ImportReport) -> None:
+    if not rows.line:
         return
     existing = tx.all(
-        "SELECT prefix, number, installment FROM receivables"
-        " WHERE (prefix, number, installment) IN (SELECT unnest(?), unnest(?), unnest(?))",
-        [[k[0] for k in seen], [k[1] for k in seen], [k[2] for k in seen]],
+        """
+        SELECT k.line, k.prefix, k.number, k.installment
+        FROM (SELECT unnest(?) AS line, unnest(?) AS prefix, unnest(?) AS number,
+                     unnest(?) AS installment) AS k
+        WHERE EXISTS (SELECT 1 FROM receivables r WHERE r.prefix = k.prefix
+                      AND r.number = k.number AND r.installment = k.installment)
+        """,
+        [rows.line, rows.prefix, rows.number, rows.installment],
     )
     for title in existing:
-        key = (title["prefix"], title["number"], title["installment"])
         report.problems.append(
-            (seen[key], f"título {key[0]} {key[1]}/{key[2]} já existe no contas a receber")
+            (
+                title["line"],
+                f"título {title['prefix']} {title['number']}/{title['installment']} já existe "
+                "no contas a receber",
+            )
         )
 
 
 def _known_customers(tx: Tx, documents: set[str]) -> dict[str, int]:
+    """One query for every document of the file."""
     if not documents:
         return {}
     return {
         row["document"]: row["id"]
         for row in tx.all(
-            "SELECT document, id FROM entities WHERE document IN (SELECT unnest(?))",
+            "SELECT document, min(id) AS id FROM entities WHERE document IN (SELECT unnest(?))"
+            " GROUP BY document",
             [sorted(documents)],
         )
     }
 
 
-def _customer(row: _Row) -> entities.EntityInput:
+def _new_customers(
+    rows: _Rows, known: dict[str, int], today: date, report: ImportReport
+) -> dict[str, dict[str, Any]]:
+    """Documents not registered yet -> their clean entity, from the first row naming each."""
+    creating: dict[str, dict[str, Any]] = {}
+    refused: set[str] = set()
+    for index, document in enumerate(rows.document):
+        if document in known or document in creating or document in refused:
+            continue
+        try:
+            creating[document] = entities.clean_entity(_customer(rows, index), today)
+        except Invalid as error:
+            refused.add(document)
+            details = "; ".join(error.problems.values()) or error.message
+            report.problems.append((rows.line[index], f"cliente novo: {details}"))
+    return creating
+
+
+def _insert_customers(tx: Tx, user: User, creating: dict[str, dict[str, Any]]) -> list[int]:
+    if not creating:
+        return []
+    ids = tx.next_ids("entities_seq", len(creating))
+    cleans = list(creating.values())
+    columns = list(cleans[0])
+    frame = pl.DataFrame(
+        {
+            column: pl.Series(
+                column,
+                [clean[column] for clean in cleans],
+                dtype=pl.Date if column == "birth_date" else pl.String,
+            )
+            for column in columns
+        }
+    ).with_columns(
+        id=pl.Series(ids, dtype=pl.Int64),
+        created_at=pl.lit(tx.now),
+        updated_at=pl.lit(tx.now),
+    )
+    tx.insert_frame("entities", frame)
+    audit.record_many(
+        tx,
+        [
+            audit.Change(user, "entidade.incluida", subject_type="entidade", subject_id=entity)
+            for entity in ids
+        ],
+    )
+    return ids
+
+
+def _insert_titles(tx: Tx, rows: _Rows, known: dict[str, int]) -> None:
+    money = pl.Decimal(14, 2)
+    frame = pl.DataFrame(
+        {
+            "prefix": pl.Series(rows.prefix, dtype=pl.String),
+            "number": pl.Series(rows.number, dtype=pl.String),
+            "installment": pl.Series(rows.installment, dtype=pl.Int32),
+            "type": pl.Series(rows.type, dtype=pl.String),
+            "entity_id": pl.Series([known[d] for d in rows.document], dtype=pl.Int64),
+            "issue_date": pl.Series(rows.issue_date, dtype=pl.Date),
+            "due_date": pl.Series(rows.due_date, dtype=pl.Date),
+            "amount": pl.Series(rows.amount, dtype=money),
+            "balance": pl.Series(rows.balance, dtype=money),
+        }
+    ).with_columns(
+        status=pl.when(pl.col("balance") > 0).then(pl.lit("aberto")).otherwise(pl.lit("pago")),
+        created_at=pl.lit(tx.now),
+        updated_at=pl.lit(tx.now),
+    )
+    tx.insert_frame("receivables", frame)
+
+
+def _customer(rows: _Rows, index: int) -> entities.EntityInput:
+    document, phone = rows.document[index], rows.phone[index]
     values: dict[str, Any] = {
-        "kind": "cliente", "person_type": row.person_type, "name": row.name,
-        "document": row.document, "phone": row.phone or None, "email": row.email or None,
+        "kind": "cliente", "person_type": "F" if len(document) == 11 else "J",
+        "name": rows.name[index], "document": document, "phone": phone or None,
+        "email": rows.email[index] or None,
     }  # fmt: skip
-    if row.phone and digits(row.phone)[2:3] == "9":
-        values["mobile"], values["phone"] = row.phone, None
+    if phone and digits(phone)[2:3] == "9":
+        values["mobile"], values["phone"] = phone, None
     return entities.EntityInput(**values)
