@@ -20,6 +20,7 @@ from core.telecobranca import (
     ImportReport,
     Title,
 )
+from core.telecobranca.importer import MAX_ROWS as MAX_IMPORT_ROWS
 from ui.admin_forms import form_key, reset_form, selected_index
 from ui.feedback import attempt, succeeded
 from ui.formats import money
@@ -227,10 +228,12 @@ _IMPORT = "ledger_import"
 def import_section(db: Database, user: User) -> None:
     """Upload, validate every row, and either write it all or show every problem by line."""
     st.markdown(
-        "Arquivo CSV em UTF-8, separado por **ponto e vírgula**, com cabeçalho. Datas "
-        "dd/mm/aaaa e valores 1.234,56. `nome`, `telefone` e `email` só são usados para "
-        "incluir um cliente que ainda não existe; `tipo` vazio vale NF; `saldo` vazio vale o "
-        "valor (0: já pago). Um arquivo com qualquer problema não grava nada."
+        "Arquivo CSV separado por **ponto e vírgula**, com cabeçalho, em UTF-8 ou como o "
+        f"Excel salva (CSV, Windows-1252); até {_thousands(MAX_IMPORT_ROWS)} linhas. Datas "
+        "dd/mm/aaaa e valores 1.234,56 (`1.500` é mil e quinhentos). `nome`, `telefone` e "
+        "`email` só são usados para incluir um cliente que ainda não existe; `tipo` vazio vale "
+        "NF; `saldo` vazio vale o valor (0: já pago). Um arquivo com qualquer problema não grava "
+        "nada."
     )
     st.code(SAMPLE, language=None)
     st.download_button(
@@ -245,8 +248,7 @@ def import_section(db: Database, user: User) -> None:
         if upload is None:
             st.error("Escolha o arquivo CSV a importar.", icon="❌")
         else:
-            content = upload.getvalue()
-            report = attempt(lambda: telecobranca.import_receivables(db, user, content))
+            report = _import_with_progress(db, user, upload)
             if report is not None:
                 st.session_state[IMPORT_REPORT] = report
                 if report.ok:  # a fresh uploader, and the positions read the new titles
@@ -257,11 +259,36 @@ def import_section(db: Database, user: User) -> None:
         import_result(report)
 
 
+def _import_with_progress(db: Database, user: User, upload: Any) -> ImportReport | None:
+    """The upload is handed over as a stream: the core reads and validates it chunk by chunk
+    while the bar follows; at 100 % what is left is the write."""
+    upload.seek(0)
+    bar = st.progress(0.0, text="Lendo e validando o arquivo…")
+
+    def progress(done: int, total: int | None) -> None:
+        if total and done >= total:
+            bar.progress(1.0, text="Arquivo lido e validado. Gravando os títulos…")
+        elif total:
+            bar.progress(done / total, text=f"Lendo e validando o arquivo… {done * 100 // total} %")
+        else:
+            bar.progress(
+                0.0, text=f"Lendo e validando o arquivo… {_thousands(done // 1024)} KB lidos"
+            )
+
+    report = attempt(lambda: telecobranca.import_receivables(db, user, upload, progress))
+    bar.empty()
+    return report
+
+
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
+
+
 def import_result(report: ImportReport) -> None:
     if report.ok:
         st.success(
             f"Importação concluída: {report.titles_created} título(s) gravado(s), "
-            f"{report.customers_created} cliente(s) novo(s).",
+            f"{report.customers_created} cliente(s) novo(s) (arquivo em {report.encoding}).",
             icon="✅",
         )
         return

@@ -328,9 +328,9 @@ def _receivables(ui: UiHarness) -> int:
     return int(ui.scalar("SELECT count(*) FROM receivables"))
 
 
-def _import(at: AppTest, content: str) -> AppTest:
+def _import(at: AppTest, content: str, encoding: str = "utf-8") -> AppTest:
     widget(at.get("file_uploader"), "Arquivo CSV").set_value(
-        ("titulos.csv", content.encode("utf-8"), "text/csv")
+        ("titulos.csv", content.encode(encoding), "text/csv")
     )
     return at.button(key="ledger_import_0_submit").click().run()
 
@@ -374,12 +374,33 @@ def test_a_good_file_writes_its_titles_and_new_customers(ui: UiHarness) -> None:
 
     assert not at.exception and not _errors(at), _errors(at)
     assert [s.value for s in at.success] == [
-        "Importação concluída: 2 título(s) gravado(s), 1 cliente(s) novo(s)."
+        "Importação concluída: 2 título(s) gravado(s), 1 cliente(s) novo(s) (arquivo em UTF-8)."
     ]
     assert _receivables(ui) == before + 2
     paid = ui.scalar("SELECT status FROM receivables WHERE number = '000010' AND installment = 2")
     assert paid == "pago"
     assert at.get("file_uploader")[0].value is None  # a fresh form for the next file
+
+
+def test_an_excel_file_in_windows_1252_imports_with_its_accents(ui: UiHarness) -> None:
+    cpf = factories.valid_cpf(formatted=True)
+    content = HEADER + (
+        f"{cpf};João Araújo;(11) 3456-7890;;IMP;000020;1;DP;01/01/2026;01/02/2026;1.500;\r\n"
+    )
+    at = _open(ui, TITULOS, "admin")
+
+    _import(at, content, "cp1252")
+
+    assert not at.exception and not _errors(at), _errors(at)
+    assert [s.value for s in at.success] == [
+        "Importação concluída: 1 título(s) gravado(s), 1 cliente(s) novo(s) "
+        "(arquivo em Windows-1252)."
+    ]
+    title = ui.scalar(
+        "SELECT e.name || ' ' || r.amount FROM receivables r JOIN entities e"
+        " ON e.id = r.entity_id WHERE r.number = '000020'"
+    )
+    assert title == "João Araújo 1500.00"
 
 
 def test_the_sample_layout_is_offered_for_download(ui: UiHarness) -> None:
