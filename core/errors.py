@@ -29,4 +29,17 @@ class Conflict(DomainError):
     """Someone else changed the record first, or a resource is held elsewhere."""
 
 
+class Unavailable(DomainError):
+    """The database failed under this action (e.g. DuckDB invalidated it) and was reopened."""
+
+
 STALE_RECORD = "Este registro foi alterado por outro usuário. Recarregue a tela e tente novamente."
+
+DATABASE_REOPENED = (
+    "O banco de dados falhou ao gravar esta operação e foi reaberto; nada desta operação foi"
+    " gravado. Tente novamente."
+)
+DATABASE_UNAVAILABLE = (
+    "O banco de dados está indisponível no momento; nada desta operação foi gravado. Tente"
+    " novamente em instantes ou avise o administrador."
+)

@@ -6,6 +6,7 @@ Services never build SQL from values: they pass parameters (`?`) to the Tx helpe
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
@@ -17,6 +18,9 @@ from typing import Any, TypeVar
 import duckdb
 import polars as pl
 
+from core.errors import DATABASE_REOPENED, DATABASE_UNAVAILABLE, Unavailable
+
+_log = logging.getLogger(__name__)
 T = TypeVar("T")
 Params = Sequence[Any] | dict[str, Any]
 
@@ -92,16 +96,74 @@ class Database:
     ) -> None:
         self.path = path
         self.clock = clock
-        self._connection = duckdb.connect(path)
-        self._connection.execute("SET TimeZone = 'UTC'")
-        if memory_limit:  # by default DuckDB may take 80 % of the machine's memory
-            self._connection.execute("SET memory_limit = ?", [memory_limit])
+        self.memory_limit = memory_limit
+        # The live connection and how many times it was reopened, swapped together under the
+        # lock: a unit of work whose cursor belonged to an older generation lost it to a reopen.
+        self._lock = threading.Lock()
+        self._live = (self._connect(), 0)
         self._closed = threading.Event()
         self._workers: list[threading.Thread] = []
         # Derived state this process keeps about this database between units of work (e.g.
         # the collection queue's next debtors); never the source of truth.
         self.memo: dict[str, Any] = {}
         self._before_close: list[Callable[[], object]] = []
+
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        connection = duckdb.connect(self.path)
+        try:
+            # GLOBAL: a plain SET applies to this connection only, not to the cursors taken
+            # from it, which then used the server's zone.
+            connection.execute("SET GLOBAL TimeZone = 'UTC'")
+            if self.memory_limit:  # by default DuckDB may take 80 % of the machine's memory
+                connection.execute("SET memory_limit = ?", [self.memory_limit])
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    @property
+    def _connection(self) -> duckdb.DuckDBPyConnection:
+        return self._live[0]
+
+    @property
+    def generation(self) -> int:
+        """How many times the connection was reopened after DuckDB invalidated it."""
+        with self._lock:  # a reopen under way counts as done: wait for it
+            return self._live[1]
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        with self._lock:  # never a cursor of a connection being closed by a reopen
+            return self._live[0].cursor()
+
+    def _raise_if_lost(self, error: duckdb.Error, generation: int) -> None:
+        """Called with any DuckDB error a unit of work raised: when DuckDB has invalidated the
+        database (a `FatalException`, e.g. memory exhausted while committing), every later
+        call on this connection fails the same way until the file is reopened. So reopen it
+        (committed work is safe: the WAL replays) and give the action a pt-BR error. A unit
+        of work whose cursor a reopen closed under it gets the same error."""
+        if self.closed:  # closing: workers expect the raw error and stop
+            return
+        if self._reopen_if_invalidated() or self.generation != generation:
+            raise Unavailable(DATABASE_REOPENED) from error
+
+    def _reopen_if_invalidated(self) -> bool:
+        """Reopen the file when the live connection no longer works; True when this call did.
+        Only one thread reopens: the others wait on the lock, then find a healthy connection."""
+        with self._lock:
+            connection, generation = self._live
+            if self.closed or _works(connection):
+                return False
+            _log.error("DuckDB invalidated %s; reopening it", self.path)
+            try:
+                _close_when_idle(connection)
+                # Any cursor left on the old connection would keep DuckDB's invalidated
+                # instance alive and connect() would hand it back: _connect then fails here.
+                fresh = self._connect()
+            except duckdb.Error as error:
+                _log.exception("reopening %s failed", self.path)
+                raise Unavailable(DATABASE_UNAVAILABLE) from error
+            self._live = (fresh, generation + 1)
+            return True
 
     def add_worker(self, thread: threading.Thread) -> None:
         """A background thread using this database: close() lets it finish its round first
@@ -133,11 +195,16 @@ class Database:
     @contextmanager
     def reading(self) -> Iterator[Tx]:
         """A cursor for reads; nothing it does is committed."""
-        cursor = self._connection.cursor()
+        generation = self.generation
         try:
-            yield Tx(cursor, self.clock(), writable=False, memo=self.memo)
-        finally:
-            cursor.close()
+            cursor = self._cursor()
+            try:
+                yield Tx(cursor, self.clock(), writable=False, memo=self.memo)
+            finally:
+                cursor.close()
+        except duckdb.Error as error:
+            self._raise_if_lost(error, generation)
+            raise
 
     def read(self, work: Callable[[Tx], T]) -> T:
         with self.reading() as tx:
@@ -145,8 +212,16 @@ class Database:
 
     def write(self, work: Callable[[Tx], T]) -> T:
         """Run `work` in one transaction: all of it commits, or none of it does."""
+        generation = self.generation
+        try:
+            return self._write(work)
+        except duckdb.Error as error:
+            self._raise_if_lost(error, generation)
+            raise
+
+    def _write(self, work: Callable[[Tx], T]) -> T:
         for attempt in range(1, self.WRITE_ATTEMPTS + 1):
-            cursor = self._connection.cursor()
+            cursor = self._cursor()
             # A failed COMMIT has already ended the transaction: a ROLLBACK then would raise
             # "no transaction is active" and hide the conflict that deserves a retry.
             committing = False
@@ -174,6 +249,32 @@ class Database:
             finally:
                 cursor.close()
         raise AssertionError("unreachable")
+
+
+def _works(connection: duckdb.DuckDBPyConnection) -> bool:
+    try:
+        probe = connection.cursor()
+        try:
+            probe.execute("SELECT 1").fetchall()
+        finally:
+            probe.close()
+    except (duckdb.FatalException, duckdb.ConnectionException):
+        return False
+    return True
+
+
+def _close_when_idle(connection: duckdb.DuckDBPyConnection, timeout: float = 30.0) -> None:
+    """Close `connection` and every cursor taken from it. DuckDB refuses while a cursor is in
+    the middle of a call (even on an invalidated database those calls end soon): retry."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            connection.close()
+            return
+        except duckdb.ResourceInUseException:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def open_database(
