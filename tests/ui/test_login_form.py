@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
+from types import SimpleNamespace
 
 import jwt
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from core import auth
+from core.config import Settings
 from core.demo import DEMO_PASSWORD
-from tests.ui.conftest import UiHarness, texts
+from tests.ui.conftest import ROOT, UiHarness, texts
 from ui import runtime, session
 
 
@@ -131,3 +135,138 @@ def test_a_refused_cookie_shows_the_form_and_is_deleted(
     at.run()  # the refused cookie is not tried again in this session
     assert _cookie_scripts(at) == []
     assert [field.label for field in at.text_input] == ["Usuário", "Senha"]
+
+
+# --- login abuse: the client address, the Secure cookie, a refused configuration -------------
+
+
+def test_a_spray_from_one_address_does_not_stop_the_same_user_from_another(
+    ui: UiHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The form hands the core the browser's address: the lock holds only for the sprayer."""
+    address = {"now": "203.0.113.7"}
+    monkeypatch.setattr(session, "client_address", lambda settings: address["now"])
+    at = ui.page("app.py").run()
+    for _ in range(5):
+        at = _submit(at, "ana", "senha-errada-1")
+    assert "bloqueado" in at.error[0].value
+    at = _submit(at, "ana", DEMO_PASSWORD)
+    assert "cc_auth" not in at.session_state  # still locked from this address
+
+    address["now"] = "198.51.100.20"
+    at = _submit(ui.page("app.py").run(), "ana", DEMO_PASSWORD)
+
+    assert at.session_state["cc_auth"].user_id == ui.user("ana").id
+    clients = ui.scalar(
+        "SELECT list(DISTINCT client ORDER BY client) FROM login_throttle WHERE username = 'ana'"
+    )
+    assert clients == ["203.0.113.7"]  # the success cleared nothing of the sprayer's lock
+
+
+@pytest.mark.parametrize("https", [True, False])
+def test_the_login_cookie_is_secure_exactly_when_served_over_https(
+    ui: UiHarness, monkeypatch: pytest.MonkeyPatch, https: bool
+) -> None:
+    monkeypatch.setattr(session, "_served_over_https", lambda settings: https)
+
+    at = _submit(ui.page("app.py").run(), "ana", DEMO_PASSWORD)
+    [written] = _cookie_scripts(at)
+    at.button(key="sidebar_logout").click().run()
+    [deleted] = _cookie_scripts(at)
+
+    assert ("; secure" in written) is https
+    assert ("; secure" in deleted) is https
+
+
+class _FakeHeaders:
+    def __init__(self, headers: dict[str, list[str]]) -> None:
+        self._headers = {name.lower(): values for name, values in headers.items()}
+
+    def get_all(self, name: str) -> list[str]:
+        return list(self._headers.get(name.lower(), []))
+
+
+def _fake_context(
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    url: str | None = None,
+    ip: str | None = None,
+    headers: dict[str, list[str]] | None = None,
+) -> None:
+    context = SimpleNamespace(url=url, ip_address=ip, headers=_FakeHeaders(headers or {}))
+    monkeypatch.setattr(session, "st", SimpleNamespace(context=context))
+
+
+@pytest.mark.parametrize(
+    ("url", "proxy", "forwarded_proto", "secure"),
+    [
+        ("https://callcenter.example.com/", False, [], True),
+        ("http://callcenter.example.com/", False, [], False),
+        ("http://callcenter.example.com/", True, ["https"], False),  # the browser's URL wins
+        (None, True, ["https"], True),
+        (None, False, ["https"], False),  # without a trusted proxy the header is ignored
+        (None, True, [], False),
+    ],
+)
+def test_https_is_the_browsers_url_else_the_trusted_proxys_forwarded_proto(
+    monkeypatch: pytest.MonkeyPatch,
+    url: str | None,
+    proxy: bool,
+    forwarded_proto: list[str],
+    secure: bool,
+) -> None:
+    _fake_context(monkeypatch, url=url, headers={"X-Forwarded-Proto": forwarded_proto})
+
+    assert session._served_over_https(Settings(trusted_proxy=proxy)) is secure
+
+
+@pytest.mark.parametrize(
+    ("ip", "proxy", "forwarded", "client"),
+    [
+        ("203.0.113.7", False, [], "203.0.113.7"),
+        (None, False, [], auth.LOCAL_CLIENT),  # Streamlit reports None for localhost
+        ("10.0.0.2", False, ["1.2.3.4"], "10.0.0.2"),  # a header anyone can send: ignored
+        ("10.0.0.2", True, ["1.2.3.4, 203.0.113.7"], "203.0.113.7"),  # the proxy's own entry
+        ("10.0.0.2", True, ["1.2.3.4", "203.0.113.9"], "203.0.113.9"),
+        ("10.0.0.2", True, [], "10.0.0.2"),
+    ],
+)
+def test_the_client_is_the_reported_address_or_the_trusted_proxys_last_forwarded_entry(
+    monkeypatch: pytest.MonkeyPatch,
+    ip: str | None,
+    proxy: bool,
+    forwarded: list[str],
+    client: str,
+) -> None:
+    _fake_context(monkeypatch, ip=ip, headers={"X-Forwarded-For": forwarded})
+
+    assert session.client_address(Settings(trusted_proxy=proxy)) == client
+
+
+def test_the_cookie_script_marks_the_cookie_secure_only_when_asked() -> None:
+    settings = Settings(cookie_key="k" * 48)
+
+    secure = session._set_cookie_script(settings, "token", time.time() + 60, secure=True)
+    plain = session._set_cookie_script(settings, "token", time.time() + 60, secure=False)
+
+    assert secure.endswith('; path=/; samesite=strict; secure";</script>')
+    assert "secure" not in plain.replace("samesite=strict", "")
+
+
+def test_a_short_cookie_key_stops_the_app_with_a_clear_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CALLCENTER_DB", str(tmp_path / "callcenter.duckdb"))
+    monkeypatch.setenv("CALLCENTER_SECRETS_FILE", str(tmp_path / "secrets.toml"))
+    monkeypatch.setenv("CALLCENTER_COOKIE_KEY", "curta-demais")
+    st.cache_resource.clear()
+    try:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
+    finally:
+        st.cache_resource.clear()
+
+    assert not at.exception, [e.value for e in at.exception]
+    [error] = at.error
+    assert "CALLCENTER_COOKIE_KEY tem menos de 32 bytes" in error.value
+    assert len(at.text_input) == 0  # no login form with a guessable key
+    assert not (tmp_path / "callcenter.duckdb").exists()
