@@ -35,6 +35,16 @@ class Unavailable(DomainError):
 
 STALE_RECORD = "Este registro foi alterado por outro usuário. Recarregue a tela e tente novamente."
 
+
+class AlreadyRegistered(Conflict):
+    """A unique key (an entity's CPF/CNPJ, a title's prefix/number/installment/type) is taken,
+    usually by someone who saved the same record a moment before."""
+
+
+ALREADY_REGISTERED = (
+    "Registro já cadastrado (possivelmente por outro usuário neste instante)."
+    " Recarregue a tela e confira antes de tentar de novo."
+)
 DATABASE_REOPENED = (
     "O banco de dados falhou ao gravar esta operação e foi reaberto; nada desta operação foi"
     " gravado. Tente novamente."

@@ -237,8 +237,16 @@ class Database:
                 # only, since a constraint the work itself breaks will not heal).
                 if not committing:
                     cursor.execute("ROLLBACK")
-                constraint = isinstance(error, duckdb.ConstraintException)
+                # When both transactions were still open as they took the key, the loser's
+                # COMMIT fails instead ("Failed to commit: PRIMARY KEY or UNIQUE constraint
+                # violation: duplicate key ..."): the same race, with the same cure.
+                duplicate = "duplicate key" in str(error).lower()
+                constraint = duplicate or isinstance(error, duckdb.ConstraintException)
                 if attempt == (self.CONSTRAINT_ATTEMPTS if constraint else self.WRITE_ATTEMPTS):
+                    if duplicate:  # a NOT NULL or CHECK breach is a bug: it stays raw
+                        from core.errors import ALREADY_REGISTERED, AlreadyRegistered
+
+                        raise AlreadyRegistered(ALREADY_REGISTERED) from error
                     raise
                 # Jitter keeps many writers on one hot row from colliding in lockstep.
                 time.sleep(random.uniform(0.001, 0.004) * attempt)

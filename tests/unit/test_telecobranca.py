@@ -17,7 +17,7 @@ from core import telecobranca as tlc
 from core.access import Routine, User
 from core.catalogues import EntryInput
 from core.db import Database
-from core.errors import Conflict, Forbidden, Invalid
+from core.errors import AlreadyRegistered, Conflict, Forbidden, Invalid
 from core.telecobranca import queue
 from tests import factories
 from tests.conftest import Clock
@@ -349,8 +349,10 @@ def test_the_database_itself_refuses_a_second_reservation_of_a_debtor(
     )
     db.write(lambda tx: tx.execute(insert, [entity_id, 1]))
 
-    with pytest.raises(duckdb.ConstraintException):
+    with pytest.raises(AlreadyRegistered) as refused:  # pt-BR for the user, once retries end
         db.write(lambda tx: tx.execute(insert, [entity_id, 2]))
+
+    assert isinstance(refused.value.__cause__, duckdb.ConstraintException)
 
 
 # --- outcomes -------------------------------------------------------------------------------
