@@ -2,31 +2,44 @@
 transaction.
 
 Appending is a plain INSERT, so audited actions never contend with each other, and audit_log is
-never updated. A sealer then chains the new rows in batches into `audit_seals`, in id order:
-each gets a gapless `seq`, the previous row's hash and its own hash
+never updated. Each row carries `mac`, an HMAC over its id and content (data subjects included)
+with the per-install audit key (core/audit_key.py), which is not in the database file: a row
+typed straight into the file cannot carry a valid one. A sealer then chains the new rows in
+batches into `audit_seals`, in id order, and only rows whose MAC checks: each gets a gapless
+`seq`, the previous row's hash and its own hash
     row_hash = sha256(prev_hash + canonical content, data subjects included)
 and `audit_chain` keeps the head (last seq and hash). The app seals every few seconds
 (`start_sealer`) and `verify_chain` seals before it checks, so only the last seconds' rows are
 ever unsealed. Verification walks the rows in order and reports the first broken link: an
 edited row no longer matches its hash, a deleted row leaves a gap, a deleted tail no longer
-reaches the head. Someone able to rewrite the whole file could rebuild the chain too: the
-head's hash, shown by the verification, is what an administrator notes outside the system to
-anchor it.
+reaches the head, a row without a valid MAC was written outside the application.
+
+What this proves, and what not: whoever can write the database file but does not hold the key
+can neither add a row nor change or remove one unnoticed, except by rebuilding the chain after
+deleting rows; the head's hash, shown by the verification, is what an administrator notes
+outside the system to catch that. Whoever holds both the key and the file can forge anything.
+Rows written before migration 011 have no MAC: the chain alone protects them (see
+`MAC_START_EVENT`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import logging
+import os
 import threading
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from core.audit_key import installation_key
 from core.db import Database, Tx
 
 if TYPE_CHECKING:
@@ -36,6 +49,54 @@ GENESIS = "0" * 64
 _log = logging.getLogger(__name__)
 SEAL_SECONDS = 5.0
 _BATCH = 20_000
+# The one authenticated row the first seal after migration 011 writes: its detail names the last
+# sequence number sealed without MACs (the rows from before the upgrade).
+MAC_START_EVENT = "auditoria.autenticacao_iniciada"
+_MAC_START_DETAIL = "sem_autenticacao_ate"
+SYSTEM_USERNAME = "(sistema)"
+
+
+# --- the key and the MAC ----------------------------------------------------------------------
+
+_KEY = "audit_key"
+
+
+def use_key(db: Database, key: bytes) -> None:
+    """The key this process signs and checks audit rows with (bootstrap passes the install's)."""
+    db.memo[_KEY] = key
+
+
+def _key(memo: dict[str, Any]) -> bytes:
+    key = memo.get(_KEY)
+    if key is None:  # a database opened without bootstrap (a script, a test): the install's key
+        key = memo.setdefault(_KEY, installation_key())
+    return bytes(key)
+
+
+def _content(number: int, row: dict[str, Any], subjects: list[int]) -> str:
+    """Every field in a fixed order and format; `number` is the seq (chain) or the id (MAC)."""
+    moment = row["occurred_at"].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return "\x1f".join(
+        [
+            str(number), moment, "" if row["user_id"] is None else str(row["user_id"]),
+            row["username"], row["event"], row["subject_type"], row["subject_id"],
+            row["detail"], ",".join(str(entity) for entity in subjects),
+        ]
+    )  # fmt: skip
+
+
+def row_mac(key: bytes, row: dict[str, Any], subjects: list[int]) -> str:
+    """The row's MAC: its id binds it to one place, so a copy under another id fails."""
+    content = "audit-row-v1\x1f" + _content(row["id"], row, subjects)
+    return hmac.new(key, content.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _mac_ok(key: bytes, row: dict[str, Any], subjects: list[int]) -> bool:
+    mac = row.get("mac")
+    return isinstance(mac, str) and hmac.compare_digest(mac, row_mac(key, row, subjects))
+
+
+# --- changes: written in the change's transaction -----------------------------------------------
 
 
 def record(
@@ -52,11 +113,13 @@ def record(
     """Append one audit row. `username` names the actor when there is no User (a login try);
     `subjects` are the data subjects (entity ids) whose protected data the event showed."""
     assert tx.writable, "audit rows are written inside Database.write, with the change"
-    audit_id = tx.scalar(
-        f"INSERT INTO audit_log ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        _values(tx, Change(user, event, subject_type, subject_id, detail), username),
-    )
+    # The id is drawn first because the MAC covers it, and the MAC goes in the same INSERT.
+    audit_id = int(tx.scalar("SELECT nextval('audit_log_seq')"))
+    row = {"id": audit_id, **_row(tx, Change(user, event, subject_type, subject_id, detail),
+                                  username)}  # fmt: skip
     people = sorted(set(subjects))
+    row["mac"] = row_mac(_key(tx.memo), row, people)
+    tx.execute(f"INSERT INTO audit_log ({_COLUMNS}) VALUES ({_MARKS})", list(row.values()))
     if people:
         tx.execute(
             "INSERT INTO audit_subjects (audit_id, entity_id) SELECT ?, unnest(?)",
@@ -80,40 +143,112 @@ def record_many(tx: Tx, changes: list[Change]) -> None:
     assert tx.writable, "audit rows are written inside Database.write, with the change"
     if not changes:
         return
-    columns = list(zip(*(_values(tx, change) for change in changes), strict=True))
-    tx.execute(
-        f"INSERT INTO audit_log ({_COLUMNS}) SELECT ?, unnest(?), unnest(?), unnest(?),"
-        " unnest(?), unnest(?), unnest(?)",
-        [tx.now, *(list(column) for column in columns[1:])],
-    )
+    key = _key(tx.memo)
+    rows = []
+    for audit_id, change in zip(tx.next_ids("audit_log_seq", len(changes)), changes, strict=True):
+        row = {"id": audit_id, **_row(tx, change)}
+        row["mac"] = row_mac(key, row, [])
+        rows.append(row)
+    tx.insert_frame("audit_log", pl.DataFrame(rows, schema=_SCHEMA))
 
 
-_COLUMNS = "occurred_at, user_id, username, event, subject_type, subject_id, detail"
+_COLUMNS = "id, occurred_at, user_id, username, event, subject_type, subject_id, detail, mac"
+_MARKS = ", ".join("?" for _ in _COLUMNS.split(", "))
+_SCHEMA = {
+    "id": pl.Int64, "occurred_at": pl.Datetime("us", "UTC"), "user_id": pl.Int64,
+    "username": pl.String, "event": pl.String, "subject_type": pl.String,
+    "subject_id": pl.String, "detail": pl.String, "mac": pl.String,
+}  # fmt: skip
 
 
-def _values(tx: Tx, change: Change, username: str | None = None) -> list[Any]:
+def _row(tx: Tx, change: Change, username: str | None = None) -> dict[str, Any]:
     user = change.user
-    return [
-        tx.now,
-        user.id if user else None,
-        user.username if user else (username or "(anônimo)"),
-        change.event,
-        change.subject_type,
-        str(change.subject_id),
-        json.dumps(change.detail or {}, ensure_ascii=False, default=str, sort_keys=True),
-    ]
+    return {
+        "occurred_at": tx.now,
+        "user_id": user.id if user else None,
+        "username": user.username if user else (username or "(anônimo)"),
+        "event": change.event,
+        "subject_type": change.subject_type,
+        "subject_id": str(change.subject_id),
+        "detail": json.dumps(change.detail or {}, ensure_ascii=False, default=str,
+                             sort_keys=True),
+    }  # fmt: skip
 
 
-# --- views: buffered, written in bulk ---------------------------------------------------------
+# --- views: journaled, written in bulk --------------------------------------------------------
 #
 # A screen that shows protected data is a read; making it commit an audit row would cost each
-# view a write (~2-4 ms on this hardware). So views are queued in the process and written in
-# bulk by the sealer every few seconds, before anything reads the log (the audit screens and
-# the verification flush first) and when the database closes. The risk accepted: a crash loses
-# the last few seconds of *view* records. Changes are never buffered: their audit row commits
-# with the change.
+# view a write (~2-4 ms on this hardware). So a view is appended as one line to a journal file
+# next to the database (`<database>.audit-journal`) before the screen gets its data, and the
+# sealer writes the journal to the database in bulk every few seconds, before anything reads
+# the log (the audit screens and the verification flush first) and when the database closes.
+# The line is handed to the kernel with one write(2): it survives the process being killed
+# (kill -9, an OOM kill), and the journal is replayed at the next start. It is not fsync'd per
+# view: that costs more than the view's 2 ms budget on this machine (bench/audit_bench.py), so
+# a power loss or kernel crash may still lose the last seconds of *view* records; the flush
+# fsyncs nothing either, since the database commit makes the rows durable. Changes are never
+# journaled: their audit row commits with the change.
+#
+# Flushing renames the journal to a batch file first, so views that arrive meanwhile go to a
+# fresh journal; a batch is deleted once its rows have committed. Each line carries a random
+# key stored with its row, so a batch left behind by a crash between that commit and the
+# deletion is never written twice. A database without a file (":memory:") or one the app did
+# not `attach` (a bare test database) keeps its views in memory until the next flush, as the
+# journal would add nothing there.
 
 _VIEWS = "audit_views"
+_JOURNAL = "audit_journal"
+_FLUSH_LOCK = "audit_flush_lock"
+
+
+class _Journal:
+    """The append-only file of views not yet written to the database."""
+
+    def __init__(self, database_path: str) -> None:
+        self.path = Path(f"{database_path}.audit-journal")
+        self.lock = threading.Lock()
+        self._fd: int | None = None
+        self._fresh: set[Path] = set()  # batches this process made and has not tried to write
+
+    def append(self, line: bytes) -> None:
+        with self.lock:  # held across the write so a rotation never closes a file mid-write
+            if self._fd is None:
+                self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            os.write(self._fd, line)
+
+    def rotate(self) -> None:
+        """Turn the current journal into a batch to be written."""
+        with self.lock:
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
+            if self.path.exists():
+                batch = self.path.with_name(f"{self.path.name}.{uuid.uuid4().hex}.batch")
+                os.rename(self.path, batch)
+                self._fresh.add(batch)
+
+    def batches(self) -> list[tuple[Path, bool]]:
+        """Every batch on disk, oldest first, and whether it may have been written already."""
+        found = sorted(
+            self.path.parent.glob(f"{self.path.name}.*.batch"), key=lambda p: p.stat().st_mtime
+        )
+        return [(batch, batch not in self._fresh) for batch in found]
+
+    def done(self, batch: Path) -> None:
+        batch.unlink(missing_ok=True)
+        self._fresh.discard(batch)
+
+    def tried(self, batch: Path) -> None:
+        self._fresh.discard(batch)  # its transaction may have committed before failing
+
+
+def attach(db: Database) -> None:
+    """Journal this database's views next to its file and write any journal a previous process
+    left behind (it crashed before writing it). Called at start-up, before any view."""
+    if db.path and db.path != ":memory:" and _JOURNAL not in db.memo:
+        db.memo.setdefault(_JOURNAL, _Journal(db.path))
+    db.before_close(db.memo.setdefault("audit_flush_at_close", lambda: flush(db)))
+    flush(db)
 
 
 def record_view(
@@ -125,9 +260,10 @@ def record_view(
     detail: dict[str, Any] | None = None,
     subjects: Iterable[int] = (),
 ) -> None:
-    """Queue a "dados.visualizados" row (see above); works in a read as well as a write."""
+    """Journal a "dados.visualizados" row (see above); works in a read as well as a write."""
     row = {
-        "occurred_at": tx.now,
+        "view_key": uuid.uuid4().hex,
+        "occurred_at": tx.now.astimezone(UTC).isoformat(),
         "user_id": user.id if user else None,
         "username": user.username if user else "(anônimo)",
         "event": "dados.visualizados",
@@ -136,84 +272,136 @@ def record_view(
         "detail": json.dumps(detail or {}, ensure_ascii=False, default=str, sort_keys=True),
         "subjects": sorted(set(subjects)),
     }
-    with _views_lock(tx.memo):
+    journal: _Journal | None = tx.memo.get(_JOURNAL)
+    if journal is not None:
+        journal.append(json.dumps(row, ensure_ascii=False).encode("utf-8") + b"\n")
+        return
+    with _lock(tx.memo, _VIEWS):
         tx.memo.setdefault(_VIEWS, []).append(row)
 
 
-def _views_lock(memo: dict[str, Any]) -> threading.Lock:
-    return memo.setdefault("audit_views_lock", threading.Lock())  # setdefault is atomic
+def _lock(memo: dict[str, Any], name: str) -> threading.Lock:
+    return memo.setdefault(f"{name}_lock", threading.Lock())  # setdefault is atomic
 
 
 def flush(db: Database) -> int:
-    """Write the queued views in one transaction; returns how many."""
-    with _views_lock(db.memo):
-        taken: list[dict[str, Any]] = db.memo.pop(_VIEWS, [])
+    """Write the journaled (or buffered) views; returns how many were written."""
+    journal: _Journal | None = db.memo.get(_JOURNAL)
+    if journal is None:
+        with _lock(db.memo, _VIEWS):
+            taken: list[dict[str, Any]] = db.memo.pop(_VIEWS, [])
+        try:
+            return _write_views(db, taken, maybe_written=False)
+        except BaseException:
+            with _lock(db.memo, _VIEWS):  # not written: first in line for the next flush
+                db.memo[_VIEWS] = taken + db.memo.get(_VIEWS, [])
+            raise
+    written = 0
+    with _lock(db.memo, _FLUSH_LOCK):  # one flush at a time: a batch is written once
+        journal.rotate()
+        for batch, maybe_written in journal.batches():
+            try:
+                written += _write_views(db, _read_batch(batch), maybe_written)
+            except BaseException:
+                journal.tried(batch)  # left on disk: the next flush tries again
+                raise
+            journal.done(batch)
+    return written
+
+
+def _read_batch(batch: Path) -> list[dict[str, Any]]:
+    rows = []
+    for number, line in enumerate(batch.read_bytes().splitlines(), start=1):
+        try:
+            rows.append(json.loads(line))
+        except ValueError:  # a line cut short by a crash mid-write: nothing to recover
+            _log.warning("audit journal %s: line %d unreadable, skipped", batch, number)
+    return rows
+
+
+def _write_views(db: Database, taken: list[dict[str, Any]], maybe_written: bool) -> int:
     if not taken:
         return 0
+    key = _key(db.memo)
 
-    def work(tx: Tx) -> None:
-        ids = tx.next_ids("audit_log_seq", len(taken))
-        tx.insert_frame("audit_log", pl.DataFrame(
-            [{**{k: v for k, v in row.items() if k != "subjects"}, "id": audit_id}
-             for row, audit_id in zip(taken, ids, strict=True)],
-            schema={"occurred_at": pl.Datetime("us", "UTC"), "user_id": pl.Int64,
-                    "username": pl.String, "event": pl.String, "subject_type": pl.String,
-                    "subject_id": pl.String, "detail": pl.String, "id": pl.Int64},
-        ))  # fmt: skip
-        people = [
-            {"audit_id": audit_id, "entity_id": entity}
-            for row, audit_id in zip(taken, ids, strict=True)
-            for entity in row["subjects"]
-        ]
+    def work(tx: Tx) -> int:
+        rows = taken
+        if maybe_written:  # a batch left by a crash: its commit may have happened
+            present = {
+                row["view_key"]
+                for row in tx.all(
+                    "SELECT view_key FROM audit_log WHERE view_key IN (SELECT unnest(?))",
+                    [[row["view_key"] for row in rows]],
+                )
+            }
+            rows = [row for row in rows if row["view_key"] not in present]
+            if not rows:
+                return 0
+        ids = tx.next_ids("audit_log_seq", len(rows))
+        log_rows, people = [], []
+        for row, audit_id in zip(rows, ids, strict=True):
+            moment = row["occurred_at"]
+            entry = {
+                "id": audit_id,
+                **{k: v for k, v in row.items() if k not in ("subjects", "view_key")},
+                "occurred_at": datetime.fromisoformat(moment) if isinstance(moment, str)
+                else moment,
+            }  # fmt: skip
+            entry["mac"] = row_mac(key, entry, row["subjects"])
+            log_rows.append({**entry, "view_key": row["view_key"]})
+            people += [{"audit_id": audit_id, "entity_id": entity} for entity in row["subjects"]]
+        tx.insert_frame(
+            "audit_log", pl.DataFrame(log_rows, schema={**_SCHEMA, "view_key": pl.String})
+        )
         if people:
             tx.insert_frame("audit_subjects", pl.DataFrame(people))
+        return len(rows)
 
-    try:
-        db.write(work)
-    except BaseException:
-        with _views_lock(db.memo):  # not written: first in line for the next flush
-            db.memo[_VIEWS] = taken + db.memo.get(_VIEWS, [])
-        raise
-    return len(taken)
+    return int(db.write(work))
+
+
+# --- the chain --------------------------------------------------------------------------------
 
 
 def chain_hash(prev_hash: str, row: dict[str, Any], subjects: list[int]) -> str:
     """The row's hash: the previous hash, then every field in a fixed order and format."""
-    moment = row["occurred_at"].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    content = "\x1f".join(
-        [
-            str(row["seq"]), moment, "" if row["user_id"] is None else str(row["user_id"]),
-            row["username"], row["event"], row["subject_type"], row["subject_id"],
-            row["detail"], ",".join(str(entity) for entity in subjects),
-        ]
-    )  # fmt: skip
-    return hashlib.sha256((prev_hash + content).encode("utf-8")).hexdigest()
+    return hashlib.sha256((prev_hash + _content(row["seq"], row, subjects)).encode()).hexdigest()
 
 
 _ROW_SQL = (
     "SELECT a.id, a.occurred_at, a.user_id, a.username, a.event, a.subject_type, a.subject_id,"
-    " a.detail, (SELECT list(x.entity_id ORDER BY x.entity_id) FROM audit_subjects x"
+    " a.detail, a.mac, (SELECT list(x.entity_id ORDER BY x.entity_id) FROM audit_subjects x"
     "   WHERE x.audit_id = a.id) AS people"
 )
+_UNSEALED_SQL = (
+    _ROW_SQL + " FROM audit_log a WHERE a.id > ? AND a.id <= ? AND NOT EXISTS (SELECT 1 FROM"
+    " audit_seals s WHERE s.audit_id = a.id) ORDER BY a.id LIMIT ?"
+)
+_NO_LIMIT = 2**62
 # A unit of work commits its audit rows a little after drawing their ids; rows this far behind
 # the newest sealed one are still looked for, so a late commit is sealed too.
 LATE_WINDOW = 10_000
 
 
 def seal(db: Database) -> int:
-    """Chain every row not sealed yet, in id order; returns how many were sealed."""
+    """Chain every row not sealed yet whose MAC checks, in id order; returns how many were
+    sealed. A row without a valid MAC is left out (and logged): the verification reports it."""
+    key = _key(db.memo)
 
     def work(tx: Tx) -> int:
-        head = tx.one("SELECT seq, last_hash, last_audit_id FROM audit_chain WHERE id = 1")
+        head = tx.one(
+            "SELECT seq, last_hash, last_audit_id, unauthenticated_up_to_id FROM audit_chain"
+            " WHERE id = 1"
+        )
         assert head is not None, "migration 006 creates the chain head"
         seq, prev, newest = int(head["seq"]), str(head["last_hash"]), int(head["last_audit_id"])
         since = max(0, newest - LATE_WINDOW)
-        sealed = 0
-        while rows := tx.all(
-            _ROW_SQL + " FROM audit_log a WHERE a.id > ? AND NOT EXISTS (SELECT 1 FROM"
-            " audit_seals s WHERE s.audit_id = a.id) ORDER BY a.id LIMIT ?",
-            [since, _BATCH],
-        ):
+        sealed, refused = 0, []
+
+        def chain(rows: list[dict[str, Any]]) -> None:
+            nonlocal seq, prev, newest, sealed
+            if not rows:
+                return
             seals = []
             for row in rows:
                 seq += 1
@@ -224,6 +412,29 @@ def seal(db: Database) -> int:
             tx.insert_frame("audit_seals", pl.DataFrame(seals))
             newest = max(newest, rows[-1]["id"])
             sealed += len(rows)
+
+        upgrade = int(head["unauthenticated_up_to_id"] or 0)
+        if upgrade:  # the first seal after migration 011 (see MAC_START_EVENT)
+            if _mac_start(tx, key) is None:
+                after = since
+                while rows := tx.all(_UNSEALED_SQL, [after, upgrade, _BATCH]):
+                    chain(rows)
+                    after = rows[-1]["id"]
+                record(tx, None, MAC_START_EVENT, subject_type="auditoria",
+                       detail={_MAC_START_DETAIL: seq}, username=SYSTEM_USERNAME)  # fmt: skip
+            tx.execute("UPDATE audit_chain SET unauthenticated_up_to_id = 0 WHERE id = 1")
+        after = since
+        while rows := tx.all(_UNSEALED_SQL, [after, _NO_LIMIT, _BATCH]):
+            after = rows[-1]["id"]
+            good = []
+            for row in rows:
+                (good if _mac_ok(key, row, list(row["people"] or [])) else refused).append(row)
+            chain(good)
+        if refused:
+            _log.warning(
+                "audit rows without a valid MAC left out of the chain (written outside the"
+                " application?): ids %s", [row["id"] for row in refused[:20]],
+            )  # fmt: skip
         if sealed:
             tx.execute(
                 "UPDATE audit_chain SET seq = ?, last_hash = ?, last_audit_id = ? WHERE id = 1",
@@ -231,11 +442,23 @@ def seal(db: Database) -> int:
             )
         return sealed
 
-    return db.write(work)
+    return int(db.write(work))
+
+
+def _mac_start(tx: Tx, key: bytes) -> int | None:
+    """The last seq sealed without MACs, as the authenticated upgrade row names it; None when
+    there is no such row (a fresh install: every row needs its MAC)."""
+    for row in tx.all(_ROW_SQL + " FROM audit_log a WHERE a.event = ? ORDER BY a.id",
+                      [MAC_START_EVENT]):  # fmt: skip
+        if _mac_ok(key, row, list(row["people"] or [])):
+            return int(json.loads(row["detail"])[_MAC_START_DETAIL])
+    return None
 
 
 def start_sealer(db: Database, every: float = SEAL_SECONDS) -> threading.Thread:
-    """Seal in the background until the database closes (one thread per process)."""
+    """Seal in the background until the database closes (one thread per process); the views a
+    crashed process left in its journal are written first."""
+    attach(db)
 
     def loop() -> None:
         while not db.closed:
@@ -251,7 +474,6 @@ def start_sealer(db: Database, every: float = SEAL_SECONDS) -> threading.Thread:
 
     thread = threading.Thread(target=loop, name="audit-sealer", daemon=True)
     db.add_worker(thread)
-    db.before_close(lambda: flush(db))
     thread.start()
     return thread
 
@@ -265,6 +487,27 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def authenticate_generated_rows(db: Database) -> int:
+    """Give a MAC to every row that has none: only for data generated in bulk by a tool that
+    holds the key (the benchmark's scale generator). Never called by the application: in a
+    real log such a row is exactly what the verification must report."""
+    key = _key(db.memo)
+
+    def work(tx: Tx) -> int:
+        rows = tx.all(_ROW_SQL + " FROM audit_log a WHERE a.mac IS NULL")
+        for start in range(0, len(rows), _BATCH):
+            part = rows[start : start + _BATCH]
+            tx.execute(
+                "UPDATE audit_log SET mac = m.mac FROM (SELECT unnest(?) AS id, unnest(?) AS mac)"
+                " m WHERE audit_log.id = m.id",
+                [[row["id"] for row in part],
+                 [row_mac(key, row, list(row["people"] or [])) for row in part]],
+            )  # fmt: skip
+        return len(rows)
+
+    return int(db.write(work))
+
+
 # --- verification ---------------------------------------------------------------------------
 
 
@@ -275,6 +518,7 @@ class ChainReport:
     head_hash: str
     broken_seq: int | None = None  # the first broken link
     problem: str = ""
+    unauthenticated_up_to: int = 0  # rows up to this seq predate the MACs (chain only)
 
     @property
     def ok(self) -> bool:
@@ -282,15 +526,22 @@ class ChainReport:
 
 
 def verify_chain(db: Database, progress: Callable[[int, int], None] | None = None) -> ChainReport:
-    """Seal what is pending, then recompute every hash in order and report the first broken
-    link in pt-BR. Reads in batches so a long log does not sit in memory; `progress(done,
-    total)` is called after each batch (the screen shows a progress bar)."""
+    """Seal what is pending (the sealer leaves out rows without a valid MAC), then recompute
+    every hash and MAC in order and report the first broken link in pt-BR. Reads in batches so
+    a long log does not sit in memory; `progress(done, total)` is called after each batch (the
+    screen shows a progress bar)."""
     flush(db)
     seal(db)
+    key = _key(db.memo)
 
     def work(tx: Tx) -> ChainReport:
         head = tx.one("SELECT seq, last_hash, last_audit_id FROM audit_chain WHERE id = 1")
         assert head is not None
+        legacy = _mac_start(tx, key) or 0
+
+        def report(checked: int, broken: int | None = None, problem: str = "") -> ChainReport:
+            return ChainReport(checked, head["seq"], head["last_hash"], broken, problem, legacy)
+
         total = int(tx.scalar("SELECT count(*) FROM audit_seals"))
         expected_seq, prev = 1, GENESIS
         # Seal numbers in slices: each slice joins only its own rows (bounded memory).
@@ -302,38 +553,50 @@ def verify_chain(db: Database, progress: Callable[[int, int], None] | None = Non
             [expected_seq, expected_seq, _BATCH],
         ):
             for row in rows:
-                problem = _check_row(row, expected_seq, prev)
+                problem = _check_row(row, expected_seq, prev, key, legacy)
                 if problem:
-                    return ChainReport(
-                        expected_seq - 1, head["seq"], head["last_hash"],
-                        broken_seq=expected_seq, problem=problem,
-                    )  # fmt: skip
+                    return report(expected_seq - 1, expected_seq, problem)
                 prev = row["row_hash"]
                 expected_seq += 1
             if progress:
                 progress(expected_seq - 1, total)
         checked = expected_seq - 1
         if checked != head["seq"] or prev != head["last_hash"]:
-            return ChainReport(
-                checked, head["seq"], head["last_hash"], broken_seq=checked + 1,
-                problem=f"o log termina no registro {checked}, mas a cadeia registra "
-                f"{head['seq']}: registros finais foram apagados.",
+            return report(
+                checked, checked + 1, f"o log termina no registro {checked}, mas a cadeia"
+                f" registra {head['seq']}: registros finais foram apagados.",
             )  # fmt: skip
-        outside = tx.scalar(
-            "SELECT count(*) FROM audit_log a WHERE NOT EXISTS (SELECT 1 FROM audit_seals s"
-            " WHERE s.audit_id = a.id)"
-        )
-        if outside:
-            return ChainReport(
-                checked, head["seq"], head["last_hash"], broken_seq=checked + 1,
-                problem=f"{outside} registro(s) fora da cadeia: gravados diretamente no banco.",
+        forged, stray = [], []
+        for row in tx.all(
+            _ROW_SQL + " FROM audit_log a WHERE NOT EXISTS (SELECT 1 FROM audit_seals s"
+            " WHERE s.audit_id = a.id) ORDER BY a.id"
+        ):
+            if not _mac_ok(key, row, list(row["people"] or [])):
+                forged.append(row["id"])
+            elif row["id"] <= int(head["last_audit_id"]) - LATE_WINDOW:
+                stray.append(row["id"])  # the app's, but too far back for the sealer
+            # else: the app's, committed after the seal above; the next seal chains it
+        if forged:
+            return report(
+                checked, checked + 1, f"{len(forged)} registro(s) fora da cadeia, gravado(s)"
+                f" fora do aplicativo (sem autenticação válida): id {_ids(forged)}.",
             )  # fmt: skip
-        return ChainReport(checked, head["seq"], head["last_hash"])
+        if stray:
+            return report(
+                checked, checked + 1, f"{len(stray)} registro(s) fora da cadeia (id"
+                f" {_ids(stray)}): gravados diretamente no banco.",
+            )  # fmt: skip
+        return report(checked)
 
     return db.read(work)
 
 
-def _check_row(row: dict[str, Any], expected_seq: int, prev: str) -> str:
+def _ids(ids: list[int]) -> str:
+    shown = ", ".join(str(audit_id) for audit_id in ids[:10])
+    return shown + (" …" if len(ids) > 10 else "")
+
+
+def _check_row(row: dict[str, Any], expected_seq: int, prev: str, key: bytes, legacy: int) -> str:
     if row["seq"] != expected_seq:
         return (
             f"falta o registro {expected_seq} (a sequência salta para {row['seq']}):"
@@ -343,6 +606,12 @@ def _check_row(row: dict[str, Any], expected_seq: int, prev: str) -> str:
         return f"o registro {expected_seq} foi apagado do log."
     if row["prev_hash"] != prev:
         return f"o registro {expected_seq} não aponta para o anterior: encadeamento alterado."
-    if chain_hash(prev, row, list(row["people"] or [])) != row["row_hash"]:
+    people = list(row["people"] or [])
+    if chain_hash(prev, row, people) != row["row_hash"]:
         return f"o conteúdo do registro {expected_seq} não confere com seu hash: alterado."
+    if expected_seq > legacy and not _mac_ok(key, row, people):
+        return (
+            f"o registro {expected_seq} foi gravado fora do aplicativo (sem autenticação"
+            " válida): inserido no banco e encadeado por fora."
+        )
     return ""

@@ -1,8 +1,11 @@
 """Command line for the server's operator: `python -m core.cli create-admin` and
-`python -m core.cli verify-audit` (exit status 0 when the audit chain is intact, 2 when not).
+`python -m core.cli verify-audit` (exit status 0 when the audit chain is intact, 2 when not,
+3 when the database cannot be opened because the app's server holds it).
 
-The password is typed at the prompt (never an argument, never a file), so it does not land in
-the shell history or the repository.
+Commands open and migrate the database and nothing more: they never seed demo data, whatever
+CALLCENTER_DEMO says (that is the app's start-up, core.bootstrap.start). The password is typed
+at the prompt (never an argument, never a file), so it does not land in the shell history or
+the repository.
 """
 
 from __future__ import annotations
@@ -12,14 +15,25 @@ import getpass
 import sys
 
 from core import audit, users
-from core.bootstrap import start
+from core.bootstrap import DatabaseInUse, open_installation
 from core.config import load_settings
 from core.errors import DomainError
+
+IN_USE = 3
+
+
+def _in_use(error: DatabaseInUse, alternative: str) -> int:
+    print(f"{error.message}\nO que fazer: pare o servidor do aplicativo e rode o comando de novo"
+          f"{alternative}.", file=sys.stderr)  # fmt: skip
+    return IN_USE
 
 
 def create_admin(args: argparse.Namespace) -> int:
     settings = load_settings()
-    db = start(settings)
+    try:
+        db = open_installation(settings)
+    except DatabaseInUse as error:
+        return _in_use(error, "")
     try:
         password = getpass.getpass("Senha do administrador: ")
         if password != getpass.getpass("Repita a senha: "):
@@ -37,13 +51,19 @@ def create_admin(args: argparse.Namespace) -> int:
 
 def verify_audit(args: argparse.Namespace) -> int:
     settings = load_settings()
-    db = start(settings)
+    try:
+        db = open_installation(settings)
+    except DatabaseInUse as error:
+        return _in_use(error, ", ou verifique pela tela LGPD › Auditoria › Verificar integridade")
     try:
         report = audit.verify_chain(db)
     finally:
         db.close()
     print(f"Registros verificados: {report.checked}")
     print(f"Último registro da cadeia: {report.head_seq} · hash {report.head_hash}")
+    if report.unauthenticated_up_to:
+        print(f"Registros 1 a {report.unauthenticated_up_to} são anteriores à autenticação"
+              " dos registros (protegidos só pelo encadeamento).")  # fmt: skip
     if report.ok:
         print("Integridade do log de auditoria: OK")
         return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -219,6 +220,112 @@ def test_a_row_written_straight_into_the_file_is_found_outside_the_chain(
     tampered.close()
 
     assert not report.ok and "fora da cadeia" in report.problem
+
+
+def test_a_row_inserted_behind_the_apps_back_is_reported_instead_of_sealed(
+    chained: Database,
+) -> None:
+    """The attack as found: a plain INSERT (its id from the sequence, like the app's rows)."""
+    tampered = _tamper(chained, "INSERT INTO audit_log (occurred_at, username, event)"
+                                " VALUES (now(), 'intruso', 'login.sucesso')")  # fmt: skip
+    forged = tampered.read(lambda tx: tx.scalar(
+        "SELECT id FROM audit_log WHERE username = 'intruso'"))  # fmt: skip
+    _append(tampered, None, 2)  # the app goes on writing after it
+
+    report = audit.verify_chain(tampered)
+    sealed = tampered.read(lambda tx: tx.scalar(
+        "SELECT count(*) FROM audit_seals WHERE audit_id = ?", [forged]))  # fmt: skip
+    tampered.close()
+
+    assert not report.ok
+    assert "gravado(s) fora do aplicativo" in report.problem and f"id {forged}" in report.problem
+    assert sealed == 0  # the check no longer chains the forged row itself
+    assert report.checked == report.head_seq >= 10  # the app's rows around it are chained
+
+
+def test_a_forged_row_chained_by_hand_is_reported_at_its_number(chained: Database) -> None:
+    """A forger who also appends the seal (SHA-256 needs no key) still cannot make the MAC."""
+    head = chained.read(lambda tx: tx.one("SELECT seq, last_hash FROM audit_chain"))
+    assert head is not None
+    seq = int(head["seq"]) + 1
+    forged = {"seq": seq, "occurred_at": datetime(2026, 3, 10, 13, 5, tzinfo=UTC),
+              "user_id": None, "username": "intruso", "event": "login.sucesso",
+              "subject_type": "", "subject_id": "", "detail": "{}"}  # fmt: skip
+    row_hash = audit.chain_hash(head["last_hash"], forged, [])
+
+    tampered = _tamper(
+        chained,
+        "INSERT INTO audit_log (id, occurred_at, username, event, mac) VALUES (900000,"
+        " TIMESTAMPTZ '2026-03-10 13:05:00+00', 'intruso', 'login.sucesso', 'f00d')",
+        f"INSERT INTO audit_seals VALUES (900000, {seq}, '{head['last_hash']}', '{row_hash}')",
+        f"UPDATE audit_chain SET seq = {seq}, last_hash = '{row_hash}', last_audit_id = 900000",
+    )
+    report = audit.verify_chain(tampered)
+    tampered.close()
+
+    assert report.broken_seq == seq
+    assert "gravado fora do aplicativo" in report.problem
+
+
+def test_a_real_row_copied_under_another_id_is_reported(chained: Database) -> None:
+    """The MAC covers the row's id: a copy of a genuine row, MAC included, does not pass."""
+    tampered = _tamper(
+        chained,
+        "INSERT INTO audit_log (id, occurred_at, user_id, username, event, subject_type,"
+        " subject_id, detail, mac) SELECT 800000, occurred_at, user_id, username, event,"
+        f" subject_type, subject_id, detail, mac FROM audit_log WHERE id = {_id(1)}",
+    )
+    report = audit.verify_chain(tampered)
+    tampered.close()
+
+    assert not report.ok and "id 800000" in report.problem
+
+
+def test_rows_from_before_the_macs_stay_chained_and_later_ones_need_a_mac(
+    db: Database, admin: User
+) -> None:
+    """Migration 011 cannot MAC the rows it finds (it has no key): the first seal chains them
+    and writes one authenticated row naming where MACs start; a forged row after it is found."""
+    db.write(lambda tx: tx.execute(
+        "INSERT INTO audit_log (occurred_at, username, event) SELECT now(), 'antigo', 'x'"
+        " FROM range(3)"))  # fmt: skip
+    db.write(
+        lambda tx: tx.execute(  # what migration 011 records on an installation in use
+            "UPDATE audit_chain SET unauthenticated_up_to_id = (SELECT max(id) FROM audit_log)"
+        )
+    )
+    _append(db, admin, 2)
+
+    upgraded = audit.verify_chain(db)
+    starts = db.read(
+        lambda tx: tx.all(
+            "SELECT username, detail FROM audit_log WHERE event = ?", [audit.MAC_START_EVENT]
+        )
+    )
+    tampered = _tamper(db, "INSERT INTO audit_log (occurred_at, username, event)"
+                           " VALUES (now(), 'intruso', 'x')")  # fmt: skip
+    after = audit.verify_chain(tampered)
+    tampered.close()
+
+    assert upgraded.ok, upgraded.problem
+    assert upgraded.unauthenticated_up_to == 3 and upgraded.checked == 6
+    assert starts == [{"username": "(sistema)", "detail": '{"sem_autenticacao_ate": 3}'}]
+    assert not after.ok and "fora do aplicativo" in after.problem
+
+
+def test_a_forged_start_row_does_not_move_where_macs_start(chained: Database) -> None:
+    """The upgrade row counts only with a valid MAC, so a forger cannot declare the whole log
+    as older than the MACs."""
+    tampered = _tamper(
+        chained,
+        "INSERT INTO audit_log (occurred_at, username, event, detail) VALUES (now(),"
+        f" '(sistema)', '{audit.MAC_START_EVENT}', '{{\"sem_autenticacao_ate\": 99999}}')",
+    )
+    report = audit.verify_chain(tampered)
+    tampered.close()
+
+    assert report.unauthenticated_up_to == 0
+    assert not report.ok and "fora do aplicativo" in report.problem
 
 
 def test_views_are_buffered_and_written_in_bulk_before_anyone_reads_the_log(

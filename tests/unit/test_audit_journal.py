@@ -1,0 +1,143 @@
+"""Views of protected data are journaled to a file before the screen gets them, so a process
+killed with kill -9 loses none of their audit rows, and a replayed journal writes none twice."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from core import audit
+from core.config import PROJECT_ROOT
+from core.db import Database, open_database
+
+KEY = "chave-de-auditoria-de-teste-" + "x" * 40
+VIEWS = 67  # what reached the user before the kill in the issue's run
+
+_VIEWER = """
+import sys, time
+from core import audit
+from core.db import open_database
+db = open_database(sys.argv[1])
+audit.attach(db)
+for number in range(int(sys.argv[2])):
+    db.read(lambda tx, n=number: audit.record_view(
+        tx, None, subject_type="entidade", subject_id=n, detail={"tela": "busca"},
+        subjects=[n + 1]))
+print("shown", flush=True)
+time.sleep(120)
+"""
+
+
+@pytest.fixture(autouse=True)
+def audit_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CALLCENTER_AUDIT_KEY", KEY)
+
+
+def _views(db: Database) -> list[dict[str, object]]:
+    return db.read(lambda tx: tx.all(
+        "SELECT a.id, a.subject_id, a.view_key, list(s.entity_id) AS people FROM audit_log a"
+        " LEFT JOIN audit_subjects s ON s.audit_id = a.id WHERE a.event = 'dados.visualizados'"
+        " GROUP BY a.id, a.subject_id, a.view_key ORDER BY a.id"))  # fmt: skip
+
+
+def test_views_shown_before_a_kill_9_are_in_the_log_once_after_the_restart(db_path: str) -> None:
+    open_database(db_path).close()
+    viewer = subprocess.Popen(
+        [sys.executable, "-c", _VIEWER, db_path, str(VIEWS)],
+        cwd=PROJECT_ROOT, env={**os.environ, "CALLCENTER_AUDIT_KEY": KEY},
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert viewer.stdout is not None and viewer.stdout.readline() == "shown\n"
+    finally:
+        viewer.send_signal(signal.SIGKILL)  # no flush, no close: the process just dies
+        viewer.wait(30)
+
+    restarted = open_database(db_path)
+    audit.attach(restarted)  # what start-up does: the journal is written here
+    after_restart = _views(restarted)
+    restarted.close()
+    again = open_database(db_path)
+    audit.attach(again)
+    report = audit.verify_chain(again)
+    after_second_restart = _views(again)
+    again.close()
+
+    assert [row["subject_id"] for row in after_restart] == [str(n) for n in range(VIEWS)]
+    assert [row["people"] for row in after_restart] == [[n + 1] for n in range(VIEWS)]
+    assert after_second_restart == after_restart  # nothing written twice
+    assert report.ok, report.problem
+    assert not list(Path(db_path).parent.glob("*.audit-journal*"))
+
+
+def test_a_journal_left_by_a_crash_after_its_commit_is_not_written_twice(db_path: str) -> None:
+    """The crash between the batch's commit and the deletion of its file."""
+    database = open_database(db_path)
+    audit.attach(database)
+    for number in range(3):
+        database.read(lambda tx, n=number: audit.record_view(tx, None, subject_id=n))
+    journal = Path(f"{db_path}.audit-journal")
+    kept = journal.read_bytes()
+    assert kept.count(b"\n") == 3  # on disk before flush: the view returned after the write
+
+    written = audit.flush(database)
+    database.close()
+    leftover = journal.with_name(journal.name + ".crashed.batch")
+    leftover.write_bytes(kept + b'{"view_key": "cut sh')  # and a line the crash cut short
+    reopened = open_database(db_path)
+    audit.attach(reopened)
+    views = _views(reopened)
+    reopened.close()
+
+    assert written == 3
+    assert [row["subject_id"] for row in views] == ["0", "1", "2"]
+    assert not leftover.exists()
+
+
+def test_views_journaled_by_the_app_carry_valid_macs(db_path: str) -> None:
+    database = open_database(db_path)
+    audit.start_sealer(database, every=3600)
+    database.read(lambda tx: audit.record_view(tx, None, subject_type="teste", subjects=[4, 2]))
+
+    report = audit.verify_chain(database)
+    database.close()
+
+    assert report.ok and report.checked == 1, report.problem
+
+
+def test_a_database_without_a_file_keeps_its_views_in_memory_until_the_flush() -> None:
+    database = open_database(":memory:")
+    audit.attach(database)
+    database.read(lambda tx: audit.record_view(tx, None, subject_type="teste"))
+
+    written = audit.flush(database)
+    database.close()
+
+    assert written == 1
+
+
+def test_a_failed_write_keeps_the_batch_for_the_next_flush(
+    db_path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = open_database(db_path)
+    audit.attach(database)
+    database.read(lambda tx: audit.record_view(tx, None, subject_id=1))
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("disco cheio")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(database, "write", broken)
+        with pytest.raises(RuntimeError):
+            audit.flush(database)
+    batches = list(Path(db_path).parent.glob("*.batch"))
+    written = audit.flush(database)
+    database.close()
+
+    assert len(batches) == 1 and written == 1
+    assert not batches[0].exists()
