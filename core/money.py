@@ -115,3 +115,13 @@ def parse_into(
     except Invalid as error:
         problems.add(key, error.message.rstrip("."))
         return None
+
+
+def typed_text(value: Decimal | int | float, places: int = 2, *, trim: bool = False) -> str:
+    """What a person would type for `value`, and what `parse_decimal` reads back to it:
+    Decimal('1234.5') -> '1.234,50' ('1.234,5' with trim, '1.234' for a whole number)."""
+    number = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    text = f"{number:,.{places}f}".replace(",", "_").replace(".", ",").replace("_", ".")
+    if trim and "," in text:
+        text = text.rstrip("0").rstrip(",")
+    return text

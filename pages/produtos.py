@@ -1,9 +1,11 @@
 """Produtos e preços: the Televendas catalogues — products with stock, price tables with their
 prices, payment conditions (admin)."""
 
+import polars as pl
 import streamlit as st
 
 from core import televendas
+from core.money import typed_text
 from ui import runtime
 from ui.admin_forms import editing_version, form_key, reset_form, selected_index
 from ui.feedback import attempt, succeeded
@@ -64,17 +66,21 @@ with tables:
     if chosen is not None:
         st.subheader(f"Preços da tabela {chosen['code']}")
         prices = televendas.table_prices(db, user, chosen["id"])
+        # prices as pt-BR text (1.500,00), read back by the core with core.money
+        shown = prices.with_columns(
+            pl.col("price").map_elements(typed_text, return_dtype=pl.String)
+        ).to_pandas()
         edited = st.data_editor(
-            prices.to_pandas(), key=f"prices_{chosen['id']}", hide_index=True,
+            shown, key=f"prices_{chosen['id']}", hide_index=True,
             disabled=["id", "code", "description", "unit"], column_order=["code", "description",
             "unit", "price"], column_config={"code": "Código", "description": "Descrição",
-            "unit": "Unid.", "price": st.column_config.NumberColumn("Preço (R$)", min_value=0,
-            format="%.2f")},
+            "unit": "Unid.", "price": st.column_config.TextColumn(
+                "Preço (R$)", help="Formato 1.234,56; vazio tira o produto da tabela.")},
         )  # fmt: skip
         if st.button("Gravar preços", key=f"save_prices_{chosen['id']}") and succeeded(
             lambda: televendas.set_prices(
                 db, user, chosen["id"],
-                {int(r.id): (None if r.price != r.price or r.price is None else str(r.price))
+                {int(r.id): (r.price if isinstance(r.price, str) and r.price.strip() else None)
                  for r in edited.itertuples()},
             ),
             "Preços gravados.",

@@ -6,6 +6,7 @@ from typing import Any
 
 import streamlit as st
 
+from core.money import typed_text
 from core.televendas import PaymentConditionInput, PriceTableInput, ProductInput
 
 DATE_FORMAT = "DD/MM/YYYY"
@@ -18,15 +19,15 @@ def product_form(key: str, row: dict[str, Any] | None = None) -> ProductInput | 
         code = a.text_input("Código", value=row.get("code", ""), key=f"{key}_code")
         description = b.text_input("Descrição", value=row.get("description", ""), key=f"{key}_d")
         unit = c.text_input("Unidade", value=row.get("unit", "UN"), key=f"{key}_unit")
-        stock = d.number_input(
-            "Estoque", min_value=0.0, value=float(row.get("stock", 0) or 0), step=1.0,
-            key=f"{key}_stock",
+        stock = d.text_input(
+            "Estoque", value=typed_text(row.get("stock", 0) or 0, 3, trim=True),
+            key=f"{key}_stock", help="1.500 é mil e quinhentos; vírgula para decimais (2,5).",
         )  # fmt: skip
         active = st.checkbox("Ativo", value=row.get("active", True), key=f"{key}_active")
         if not st.form_submit_button("Gravar", type="primary"):
             return None
-    return ProductInput(code=code, description=description, unit=unit, stock=str(stock),
-                        active=active)  # fmt: skip
+    # the stock goes as typed: the core reads it with core.money and names the field if refused
+    return ProductInput(code=code, description=description, unit=unit, stock=stock, active=active)
 
 
 def price_table_form(key: str, row: dict[str, Any] | None = None) -> PriceTableInput | None:

@@ -15,6 +15,7 @@ from core.calls import OpenCall
 from core.db import Database
 from core.entities import EntityDetail
 from core.errors import DomainError
+from core.money import PERCENT, parse_decimal, typed_text
 from core.televendas import (
     OPERATIONS,
     STATUS_COLOURS,
@@ -25,9 +26,10 @@ from core.televendas import (
     rules,
 )
 from ui.feedback import attempt, flash, show_error, succeeded
-from ui.formats import LOCAL_TZ, local_date, money
+from ui.formats import LOCAL_TZ, literal, local_date, money
 
 TLV_ORDER = "ws_tlv_order_id"  # the Televendas order loaded in the workspace
+MONEY_HELP = "Formato 1.234,56: o ponto separa os milhares (1.500 é mil e quinhentos)."
 READ_ONLY_INFO = "Pedido faturado: alteração bloqueada (MV_ALTPED = N)"
 _QUOTE_DAYS = 15
 # The Protheus legend: blue orçamento, green pedido (faturamento pendente), red faturado,
@@ -118,10 +120,13 @@ def render(
         "Desconto % no total", 0.0, 100.0, float(order.discount_pct) if order else 0.0, 0.5,
         key=f"{key}_discount", disabled=off,
     )  # fmt: skip
-    freight = h.number_input("Frete (R$)", 0.0, None, float(order.freight) if order else 0.0,
-                             1.0, key=f"{key}_freight", disabled=off)  # fmt: skip
+    freight = h.text_input("Frete (R$)", typed_text(order.freight if order else 0),
+                           key=f"{key}_freight", disabled=off, help=MONEY_HELP)  # fmt: skip
+    freight_value = _read(h, freight, "Frete", places=2, default=Decimal(0))
     items = [item for item, _ in rows if item is not None]
-    totals = rules.order_totals((total for _, total in rows), _dec(discount), _dec(freight))
+    totals = rules.order_totals(
+        (total for _, total in rows), _percent(discount), freight_value or Decimal(0)
+    )
     m = st.columns(4)
     m[0].metric("Produtos", money(totals.products))
     m[1].metric("Desconto", money(totals.discount))
@@ -137,7 +142,9 @@ def render(
         price_table_id=table_id,
         payment_condition_id=condition_id, next_call_at=next_call,
         quote_valid_until=valid_until if operation == "orcamento" else None,
-        discount_pct=_dec(discount), freight=_dec(freight), items=items,
+        # unreadable text goes as typed: the core refuses it naming the field
+        discount_pct=_percent(discount), freight=freight if freight_value is None else
+        freight_value, items=items,
     )  # fmt: skip
     _actions(db, user, call, group_id, order, data, entity)
 
@@ -216,8 +223,18 @@ def _titles(order: Order) -> None:
     st.dataframe(titles_frame(order), hide_index=True, key=f"tlv_titles_{order.id}")
 
 
-def _dec(value: float | int | None) -> Decimal:
-    return rules.decimal(value)
+def _percent(value: float | None) -> Decimal:
+    """A % widget's float, rounded as DECIMAL(5, 2) holds it (the widget bounds it 0-100)."""
+    return parse_decimal(value, "Desconto (%)", default=Decimal(0), **PERCENT)
+
+
+def _read(container: Any, text: str, field: str, **options: Any) -> Decimal | None:
+    """Typed text read by core.money, as the core will; a refusal shows under the field."""
+    try:
+        return parse_decimal(text, field, **options)
+    except DomainError as error:
+        container.caption(f":red[{literal(error.message)}]")  # the typed text stays text
+        return None
 
 
 def _choices(frame: Any) -> dict[int, str]:
@@ -285,22 +302,25 @@ def _item_row(
         format_func=lambda i: "—" if i is None else products[i][0], key=f"{key}_product",
         disabled=disabled,
     )  # fmt: skip
-    quantity = b.number_input(f"Quantidade {line}", 0.0, None,
-                              float(row["quantity"]) if row else 1.0, 1.0,
-                              key=f"{key}_qty", disabled=disabled)  # fmt: skip
+    quantity = b.text_input(f"Quantidade {line}", typed_text(row["quantity"] if row else 1, 3,
+                            trim=True), key=f"{key}_qty", disabled=disabled)  # fmt: skip
     if product is None:
         e.caption("—")
         return None, Decimal(0)
     list_price = products[product][1]
     stored_price = row["unit_price"] if row and row["product_id"] == product else list_price
-    price = c.number_input(f"Preço unitário {line}", 0.0, None, float(stored_price), 0.01,
-                           format="%.2f", key=f"{key}_price_{product}",
-                           disabled=disabled)  # fmt: skip
+    price = c.text_input(f"Preço unitário {line}", typed_text(stored_price),
+                         key=f"{key}_price_{product}", disabled=disabled,
+                         help=MONEY_HELP)  # fmt: skip
     discount = d.number_input(f"Desc. % {line}", 0.0, 100.0,
                               float(row["discount_pct"]) if row else 0.0, 0.5,
                               key=f"{key}_disc", disabled=disabled)  # fmt: skip
-    unit = rules.money(_dec(price))
-    total = rules.item_total(_dec(quantity), unit, _dec(discount))
+    amount = _read(b, quantity, f"Quantidade (item {line})", places=3, max_digits=14)
+    unit = _read(c, price, f"Preço unitário (item {line})")
+    if amount is None or unit is None:  # the core refuses the text as typed, naming the field
+        e.caption("—")
+        return ItemInput(product, quantity, price, _percent(discount)), Decimal(0)
+    total = rules.item_total(amount, unit, _percent(discount))
     e.markdown(f"**{money(total)}**")
-    item = ItemInput(product, _dec(quantity), None if unit == list_price else unit, _dec(discount))
+    item = ItemInput(product, amount, None if unit == list_price else unit, _percent(discount))
     return item, total

@@ -12,6 +12,7 @@ from core import telecobranca
 from core.access import User
 from core.db import Database
 from core.errors import DomainError
+from core.money import typed_text
 from core.telecobranca import (
     CollectionAttendance,
     Title,
@@ -28,6 +29,9 @@ TITLE_ACTIONS = {
     "baixa": "Baixa",
     "abatimento": "Abatimento",
 }
+# The field names the core's refusals use, so the screen and the core say the same thing.
+AMOUNT_FIELDS = {"pago": "Valor do pagamento", "abatimento": "Valor do abatimento"}
+MONEY_HELP = "Formato 1.234,56: o ponto separa os milhares (1.500 é mil e quinhentos)."
 SUBMIT_LABELS = {
     "pago": "Registrar pagamento",
     "cartorio": "Enviar para cartório",
@@ -59,20 +63,19 @@ def title_actions(
         + (" · promessa pendente" if title.promised else "")
     )
     key = f"tlc_{action}_{title.id}_{title.version}"
-    amount = 0.0
+    amount = ""
     with st.form(key):
         if action == "pago":
-            amount = st.number_input(
-                "Valor pago (R$)", min_value=0.0, value=float(updated.total), step=0.01,
-                format="%.2f", key=f"{key}_amount",
+            amount = st.text_input(
+                "Valor pago (R$)", value=typed_text(updated.total), key=f"{key}_amount",
+                help=MONEY_HELP,
             )  # fmt: skip
             st.caption("O pagamento quita primeiro a multa e os juros, depois o principal.")
         elif action == "abatimento":
             pct = attendance.rules.max_principal_discount_pct
-            amount = st.number_input(
-                "Valor do abatimento (R$)", min_value=0.0, value=0.0, step=0.01,
-                format="%.2f", key=f"{key}_amount",
-            )  # fmt: skip
+            amount = st.text_input(
+                "Valor do abatimento (R$)", value="0,00", key=f"{key}_amount", help=MONEY_HELP
+            )
             st.caption(
                 f"Limite do grupo: {_pct(pct)} % do valor do título "
                 f"({money(rules.money(title.amount * pct / 100))}), somados os abatimentos."
@@ -88,7 +91,12 @@ def title_actions(
         )
     if not submitted:
         return
-    value = _dec(amount)
+    value = rules.ZERO
+    if action in AMOUNT_FIELDS:
+        read = _read(amount, AMOUNT_FIELDS[action])
+        if read is None:
+            return
+        value = read
     if action == "pago":
         done = succeeded(
             lambda: telecobranca.record_payment(
@@ -145,10 +153,9 @@ def promise_form(
             "Data prometida", value=min(today + timedelta(days=1), limit), min_value=today,
             max_value=limit, format=DATE_FORMAT, key=f"{key}_day",
         )  # fmt: skip
-        amount = amount_cell.number_input(
-            "Valor prometido (R$)", min_value=0.0,
-            value=float(sum((t.updated.total for t in free), Decimal(0))), step=0.01,
-            format="%.2f", key=f"{key}_amount",
+        amount = amount_cell.text_input(
+            "Valor prometido (R$)", value=typed_text(sum((t.updated.total for t in free),
+            Decimal(0))), key=f"{key}_amount", help=MONEY_HELP,
         )  # fmt: skip
         note = st.text_input("Observação da promessa", key=f"{key}_note")
         submitted = st.form_submit_button(
@@ -159,8 +166,8 @@ def promise_form(
     if day is None:
         st.error("Informe a data prometida.", icon="❌")
         return
-    value = _dec(amount)
-    if succeeded(
+    value = _read(amount, "Valor prometido")
+    if value is not None and succeeded(
         lambda: telecobranca.record_promise(
             db, user, attendance.id, list(chosen), day, value, note
         ),
@@ -202,13 +209,12 @@ def renegotiation_form(
             max_value=limit, format=DATE_FORMAT, key=f"{key}_due",
         )  # fmt: skip
         principal_cell, charges_cell = st.columns(2)
-        principal_discount = principal_cell.number_input(
-            "Desconto no principal (R$)", min_value=0.0, value=0.0, step=0.01, format="%.2f",
-            key=f"{key}_principal",
-        )  # fmt: skip
-        charges_discount = charges_cell.number_input(
-            "Desconto em multa e juros (R$)", min_value=0.0, value=0.0, step=0.01,
-            format="%.2f", key=f"{key}_charges",
+        principal_discount = principal_cell.text_input(
+            "Desconto no principal (R$)", value="0,00", key=f"{key}_principal", help=MONEY_HELP
+        )
+        charges_discount = charges_cell.text_input(
+            "Desconto em multa e juros (R$)", value="0,00", key=f"{key}_charges",
+            help=MONEY_HELP,
         )  # fmt: skip
         simulate_cell, confirm_cell = st.columns(2)
         simulate = simulate_cell.form_submit_button(
@@ -223,7 +229,11 @@ def renegotiation_form(
         st.error("Informe o 1º vencimento.", icon="❌")
         return
     count = int(installments)
-    discounts = _dec(principal_discount), _dec(charges_discount)
+    principal = _read(principal_discount, "Desconto no principal", rules.ZERO)
+    charges = _read(charges_discount, "Desconto em multa e juros", rules.ZERO)
+    if principal is None or charges is None:
+        return
+    discounts = principal, charges
     if simulate:
         try:
             deal = rules.renegotiate(
@@ -280,8 +290,14 @@ def _today(db: Database) -> date:
     return db.clock().astimezone(LOCAL_TZ).date()
 
 
-def _dec(value: float | int | None) -> Decimal:
-    return rules.money(Decimal(str(value or 0)))
+def _read(text: str, field: str, default: Decimal | None = None) -> Decimal | None:
+    """The typed text read by core.money as the core reads it (same value, same refusal);
+    a refusal is shown here and gives None."""
+    try:
+        return rules.parse_money(text, field, default=default)
+    except DomainError as error:
+        show_error(error)
+        return None
 
 
 def _pct(value: Decimal) -> str:

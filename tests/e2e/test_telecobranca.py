@@ -230,7 +230,7 @@ def test_next_debtor_promise_agenda_and_payment_close_the_collection(tlc_server,
     assert limit is not None
     assert day <= date(*reversed([int(p) for p in limit.group(1).split("/")]))
     amount = promise.get_by_label("Valor prometido (R$)", exact=True)
-    amount.fill(str(promised))
+    amount.fill(str(promised).replace(".", ","))  # typed the pt-BR way (1.234,56)
     amount.press("Tab")
     promise.get_by_label("Observação da promessa", exact=True).fill("Paga metade na data.")
     _press(page, "tlc_promise_submit", toast="registrada: cobrança em Cobrança")
@@ -276,7 +276,7 @@ def test_next_debtor_promise_agenda_and_payment_close_the_collection(tlc_server,
     settle(page)
     expect(page.locator(".st-key-tlc_title_submit button")).to_have_text("Registrar pagamento")
     paid = tab.get_by_label("Valor pago (R$)", exact=True)
-    paid.fill(str(promised))
+    paid.fill(str(promised).replace(".", ","))
     paid.press("Tab")
     _press(page, "tlc_title_submit", toast=f"registrado em {key}")
     expect(header).to_contain_text("● Encerrado")

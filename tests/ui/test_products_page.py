@@ -27,10 +27,10 @@ def test_admin_includes_a_product(ui: UiHarness) -> None:
     at = ui.page(PAGE, "admin").run()
     at.text_input(key="products_new_0_code").input("HEADSET1")
     at.text_input(key="products_new_0_d").input("Headset USB com microfone")
-    at.number_input(key="products_new_0_stock").set_value(12.0)
+    at.text_input(key="products_new_0_stock").input("1.200")  # one thousand two hundred
     _submit(at, "products_new_0")
     assert not at.error, [e.value for e in at.error]
-    assert ui.scalar("SELECT stock FROM products WHERE code = 'HEADSET1'") == 12
+    assert ui.scalar("SELECT stock FROM products WHERE code = 'HEADSET1'") == 1200
 
 
 def test_a_bad_installments_text_is_refused_and_writes_nothing(ui: UiHarness) -> None:

@@ -312,6 +312,48 @@ def test_finance_registers_a_payment_for_a_selected_title(
     assert ui.audit_events("cobranca.pago", "sofia") == 1
 
 
+def _payment_form(ui: UiHarness, collection: dict[str, int], title: str) -> tuple[AppTest, str]:
+    at = _open(ui, TITULOS, "sofia")
+    at.text_input(key="ledger_search_text").input(DEBTOR).run()
+    titles = next(frame for frame in at.dataframe if "updated_total" in frame.value)
+    position = telecobranca.financial_position(ui.db, ui.user("sofia"), collection["entity"])
+    row = [t.id for t in position.titles].index(collection[title])
+    at.session_state[titles.key] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    at.run()
+    version = ui.scalar("SELECT version FROM receivables WHERE id = ?", [collection[title]])
+    return at, f"ledger_pay_{collection[title]}_{version}"
+
+
+def test_a_payment_typed_1_500_records_one_thousand_five_hundred(
+    ui: UiHarness, collection: dict[str, int]
+) -> None:
+    at, key = _payment_form(ui, collection, "old")
+
+    at.text_input(key=f"{key}_amount").input("1.500")  # "Formato 1.234,56": was R$ 1,50
+    at.button(key=f"{key}_submit").click().run()
+
+    assert not at.exception and not _errors(at), _errors(at)
+    paid = ui.scalar("SELECT amount FROM tlc_outcomes WHERE receivable_id = ?", [collection["old"]])
+    assert paid == Decimal("1500.00")
+
+
+@pytest.mark.parametrize("typed", ["1,234.56", "NaN", "inf", "99.999.999.999.999,99"])
+def test_an_unreadable_payment_is_refused_in_pt_br_and_nothing_is_written(
+    ui: UiHarness, collection: dict[str, int], typed: str
+) -> None:
+    at, key = _payment_form(ui, collection, "old")
+    before = ui.scalar("SELECT version FROM receivables WHERE id = ?", [collection["old"]])
+
+    at.text_input(key=f"{key}_amount").input(typed)
+    at.button(key=f"{key}_submit").click().run()
+
+    assert not at.exception, [e.value for e in at.exception]  # no raw Python/DuckDB error
+    assert [e for e in _errors(at) if e.startswith("Valor do pagamento: ")], _errors(at)
+    assert ui.scalar("SELECT version FROM receivables WHERE id = ?", [collection["old"]]) == before
+    assert ui.scalar("SELECT count(*) FROM tlc_outcomes WHERE receivable_id = ?",
+                     [collection["old"]]) == 0  # fmt: skip
+
+
 def test_collector_sees_the_position_but_neither_pays_nor_imports(
     ui: UiHarness, collection: dict[str, int]
 ) -> None:

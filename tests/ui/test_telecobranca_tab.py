@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from core import agenda, calls, telecobranca
 from core.access import Routine, User
+from core.money import typed_text
 from core.telecobranca import SOURCE, CollectionAttendance, NegotiationRules
 from tests import factories
 from tests.ui.conftest import UiHarness, select_row, texts, widget
@@ -156,13 +157,13 @@ def test_paying_the_promised_title_keeps_the_promise(ui: UiHarness) -> None:
     attendance = _loaded(ui, at, collector)
     older = next(t for t in attendance.titles if t.id == debtor.titles[0])
     widget(at.multiselect, "Títulos prometidos").set_value([older.id])
-    widget(at.number_input, "Valor prometido (R$)").set_value(float(older.updated.total))
+    widget(at.text_input, "Valor prometido (R$)").input(typed_text(older.updated.total))
     at.button(key="tlc_promise_submit").click().run()
     assert not at.error, [e.value for e in at.error]
 
     assert widget(at.selectbox, "Título").value == older.id  # the oldest open title first
     assert widget(at.radio, "Lançamento").value == "pago"
-    assert widget(at.number_input, "Valor pago (R$)").value == float(older.updated.total)
+    assert widget(at.text_input, "Valor pago (R$)").value == typed_text(older.updated.total)
     at.button(key="tlc_title_submit").click().run()
 
     assert not at.exception and not at.error, [e.value for e in at.error]

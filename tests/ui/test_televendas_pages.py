@@ -3,12 +3,14 @@ MV_ALTPED read-only, discount limit) and the maintenance list. bruno works Telev
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
 from core import calls, televendas
 from core.access import Routine
+from core.money import typed_text
 from core.televendas import OrderFilter
 from tests.ui.conftest import UiHarness, texts, widget
 from ui.formats import money
@@ -50,7 +52,7 @@ def test_bruno_builds_a_quote_converts_and_invoices_it(ui: UiHarness) -> None:
     at = _on_call(ui, entity_id)
     assert [tab.label for tab in at.tabs] == ["Televendas"]
     widget(at.selectbox, "Produto 1").select_index(1).run()
-    widget(at.number_input, "Quantidade 1").set_value(2.0).run()
+    widget(at.text_input, "Quantidade 1").input("2").run()
     total = [m.value for m in at.metric if m.label == "Total"]
     assert total and total[0].startswith("R$")
 
@@ -89,7 +91,9 @@ def test_invoiced_order_opens_read_only_with_mv_altped_n(ui: UiHarness) -> None:
 
     assert READ_ONLY_INFO in [info.value for info in at.info]
     assert not [b for b in at.button if b.label in ("Gravar", "Faturar", "Converter em pedido")]
-    inputs = [*at.selectbox, *at.number_input, *at.date_input, *at.radio]
+    typed = [t for t in at.text_input if t.label.startswith(("Frete", "Quantidade", "Preço"))]
+    assert typed  # the money and quantity fields are pt-BR text inputs
+    inputs = [*at.selectbox, *at.number_input, *typed, *at.date_input, *at.radio]
     assert inputs and all(element.disabled for element in inputs)
     assert len(_table_with(at, "Parcela")) == len(order.titles)
 
@@ -218,10 +222,10 @@ def test_unit_price_defaults_to_the_table_and_a_lower_price_counts_as_discount(
         "SELECT price FROM price_table_items WHERE price_table_id = ? AND product_id = ?",
         [table_id, product_id],
     )
-    price = widget(at.number_input, "Preço unitário 1")
-    assert price.value == float(listed)
+    price = widget(at.text_input, "Preço unitário 1")
+    assert price.value == typed_text(listed)  # pt-BR, as a person types it
 
-    price.set_value(float(listed) * 0.8).run()
+    price.input(typed_text(listed * Decimal("0.8"))).run()
     widget(at.button, "Gravar").click().run()
 
     assert any("o preço abaixo da tabela também conta" in e.value for e in at.error)
