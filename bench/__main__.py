@@ -15,7 +15,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from bench import audit_bench, scale
+from bench import audit_bench, import_bench, scale
 from bench.timing import Figure, figure, measure, peak_rss_mb, print_table
 from core import audit, dashboards, entities, reports, telecobranca, telemarketing, televendas
 from core.access import User
@@ -176,6 +176,7 @@ def main() -> None:
         print(f"Geração: {time.perf_counter() - started:.1f} s ({sizes}; {sealed} selados)")
     figures = hot_paths(db, args.runs)
     figures += audit_bench.figures(db, max(100, args.runs))
+    figures += import_bench.figures(db, _user(db, "sup01"))  # last: it adds 50,000 titles
     db.close()
     print(f"Arquivo: {path} · {os.path.getsize(path) / 2**20:.0f} MB")
     print_table(figures)

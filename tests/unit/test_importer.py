@@ -52,6 +52,21 @@ def test_a_windows_1252_file_saved_by_excel_imports_with_its_accents(
     assert _names(db) == ["João Araújo", "Conceição de São Paulo"]
 
 
+def test_a_windows_1252_accent_far_into_the_file_switches_without_losing_earlier_lines(
+    db: Database, admin: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importer, "CHUNK_BYTES", 1_024)  # the accent arrives many chunks in
+    rows = [_row(seed, number=f"{seed:03d}") for seed in range(1, 200)]
+    text = "\r\n".join([HEADER, *rows, _row(200, "Araújo São Paulo", number="200")])
+
+    report = tlc.import_receivables(db, admin, io.BytesIO(text.encode("cp1252")))
+
+    assert report.ok and report.titles_created == 200, report.problems
+    assert report.encoding == "Windows-1252"
+    assert _names(db)[-1] == "Araújo São Paulo"
+    assert _names(db)[0] == "Cliente 1"
+
+
 @pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"], ids=["sem BOM", "com BOM"])
 def test_a_utf8_upload_with_or_without_bom_imports_with_its_accents(
     db: Database, admin: User, bom: bytes
