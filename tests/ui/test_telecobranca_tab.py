@@ -151,6 +151,18 @@ def test_a_promise_puts_the_attendance_in_cobranca_with_a_follow_up(ui: UiHarnes
     assert "Status: Cobrança" in texts(at)
 
 
+def test_an_unreadable_promise_amount_is_refused_naming_the_field(ui: UiHarness) -> None:
+    collector, _ = _collector(ui), _debtor(ui)
+    at = _next_debtor(ui, collector)
+    attendance = _loaded(ui, at, collector)
+    widget(at.text_input, "Valor prometido (R$)").input("1,234.56")  # US style: refused
+    at.button(key="tlc_promise_submit").click().run()
+
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(e.value.startswith("Valor prometido: ") for e in at.error), at.error
+    assert not telecobranca.get_attendance(ui.db, collector, attendance.id).promises
+
+
 def test_paying_the_promised_title_keeps_the_promise(ui: UiHarness) -> None:
     collector, debtor = _collector(ui), _debtor(ui)
     at = _next_debtor(ui, collector)
