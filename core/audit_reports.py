@@ -8,8 +8,6 @@ reports need no masking; they name users, which is what an audit is for.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -21,7 +19,8 @@ from core import audit
 from core.access import Action, User, require
 from core.db import Database, Tx
 from core.errors import NotFound
-from core.listing import LOCAL_TZ, PAGE_SIZE, ListPage, period_clauses
+from core.exports import csv_bytes
+from core.listing import PAGE_SIZE, ListPage, period_clauses
 
 # Event families for the filter: the prefix of the event name -> pt-BR label.
 EVENT_FAMILIES = {
@@ -150,15 +149,8 @@ def export_audit_csv(db: Database, user: User, filters: AuditFilter | None = Non
             tx, user, "dados.exportados", subject_type="auditoria",
             detail={"registros": frame.height},
         )  # fmt: skip
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";")
-        writer.writerow(COLUMN_LABELS.values())
-        for row in frame.select(list(COLUMN_LABELS)).iter_rows(named=True):
-            row["occurred_at"] = (
-                row["occurred_at"].astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M:%S")
-            )
-            writer.writerow(["" if value is None else value for value in row.values()])
-        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        # Usernames typed at the login form land here: the writer neutralises formulas.
+        return csv_bytes(frame, COLUMN_LABELS, time_format="%d/%m/%Y %H:%M:%S")
 
     return db.write(work)
 

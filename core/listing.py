@@ -3,12 +3,9 @@ given as São Paulo calendar days."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,6 +15,7 @@ from core import audit, privacy
 from core.access import User
 from core.db import Tx
 from core.errors import Invalid
+from core.exports import csv_bytes as csv_bytes  # the routines' exports import it from here
 from core.validation import digits, like_escape, search_key
 
 LOCAL_TZ = ZoneInfo("America/Sao_Paulo")
@@ -160,26 +158,3 @@ def read_page(
             subjects=subjects_of(frame, subject_column, user),
         )  # fmt: skip
     return ListPage(frame, int(total), page, page_size)
-
-
-def csv_bytes(frame: pl.DataFrame, labels: dict[str, str]) -> bytes:
-    """Every export's CSV: `labels` (column -> pt-BR header) in order, semicolons and a BOM
-    (Excel pt-BR opens it right), São Paulo times, dd/mm/aaaa, decimal commas."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(labels.values())
-    for row in frame.select(list(labels)).iter_rows():
-        writer.writerow([_csv_cell(value) for value in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _csv_cell(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, float) or (
-        isinstance(value, Decimal) and value.as_tuple().exponent < 0  # type: ignore[operator]
-    ):
-        return f"{value:.2f}".replace(".", ",")  # money keeps its cents, even when round
-    return "" if value is None else value
