@@ -6,8 +6,6 @@ as a view of protected data.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -20,6 +18,7 @@ from core import audit, entity_names, privacy
 from core.access import Action, User, require
 from core.db import Database, Tx
 from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
+from core.exports import csv_bytes
 from core.validation import (
     Problems,
     clean_birth_date,
@@ -379,13 +378,7 @@ _CSV_HEADERS = {
 
 
 def _csv(frame: pl.DataFrame) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow([_CSV_HEADERS.get(name, name) for name in frame.columns])
-    for row in frame.iter_rows():
-        writer.writerow(["Sim" if v is True else "Não" if v is False else v for v in row])
-    # BOM so Excel in pt-BR opens accents correctly.
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes(frame, {name: _CSV_HEADERS.get(name, name) for name in frame.columns})
 
 
 # --- writes ---------------------------------------------------------------------------------
