@@ -71,11 +71,12 @@ class Tx:
     def insert_frame(self, table: str, frame: pl.DataFrame) -> None:
         """Bulk insert: one statement for the whole frame (columns named as the table's)."""
         self._cursor.register("bulk_rows", frame)
-        try:
-            columns = ", ".join(frame.columns)
-            self._cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM bulk_rows")
-        finally:
-            self._cursor.unregister("bulk_rows")
+        columns = ", ".join(frame.columns)
+        # No `finally`: after a failed INSERT the transaction is aborted and DuckDB refuses the
+        # unregister too, which hid the real error (a duplicate key became a retried conflict).
+        # The cursor, and its registration, end with the unit of work.
+        self._cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM bulk_rows")
+        self._cursor.unregister("bulk_rows")
 
     def next_ids(self, sequence: str, count: int) -> list[int]:
         """Draw `count` ids from a sequence at once, for bulk inserts that link rows."""

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -161,3 +162,18 @@ def test_the_page_shows_the_pt_br_error_not_duckdbs(small_db: Database) -> None:
     assert "linhas: 1" in [text.value for text in page.markdown]
     page.run()  # the next rerun of any session works
     assert not page.error and "linhas: 1" in [text.value for text in page.markdown]
+
+
+def test_a_bulk_insert_that_breaks_a_constraint_reports_that_not_an_aborted_transaction(
+    small_db: Database,
+) -> None:
+    attempts: list[int] = []
+
+    def work(tx: Tx) -> None:
+        attempts.append(1)
+        tx.insert_frame("scratch", pl.DataFrame({"id": [5, None], "s": ["a", "b"]}))
+
+    with pytest.raises(duckdb.ConstraintException, match="NOT NULL"):
+        small_db.write(work)
+    assert len(attempts) == Database.CONSTRAINT_ATTEMPTS  # not retried as a conflict 25 times
+    assert _count(small_db) == 1
