@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
+import polars as pl
+
 from core import audit
 from core.auth import hash_password
 from core.db import Database, Tx
@@ -307,12 +309,16 @@ def _telecobranca(tx: Tx, first_ids: dict[str, int], lo: int, hi: int, count: in
 
 
 def _audit(tx: Tx, first_ids: dict[str, int], lo: int, hi: int, count: int) -> None:
-    tx.execute(
-        "INSERT INTO audit_log (occurred_at, user_id, username, event, subject_type, subject_id,"
-        " detail) SELECT now() - INTERVAL 365 DAY + to_seconds(i * (365 * 86400 // ?)),"
-        " i % 200 + 1, 'op' || printf('%03d', i % 200 + 1), 'dados.visualizados', 'entidade',"
-        " (i % 200000 + 1)::VARCHAR,"
-        ' \'{"mascarado": false, "registros": 50, "tela": "telemarketing.lista"}\''
-        " FROM range(?, ?) t(i)",
+    """View rows over the year, each with its MAC (the sealer leaves rows without one out)."""
+    rows = tx.frame(
+        "SELECT nextval('audit_log_seq') AS id, now() - INTERVAL 365 DAY"
+        " + to_seconds(i * (365 * 86400 // ?)) AS occurred_at, i % 200 + 1 AS user_id,"
+        " 'op' || printf('%03d', i % 200 + 1) AS username, 'dados.visualizados' AS event,"
+        " 'entidade' AS subject_type, (i % 200000 + 1)::VARCHAR AS subject_id,"
+        ' \'{"mascarado": false, "registros": 50, "tela": "telemarketing.lista"}\' AS detail'
+        " FROM range(?, ?) t(i) ORDER BY i",
         [count, lo, hi],
     )
+    key = audit._key(tx.memo)  # the key this process's sealer checks the rows with
+    macs = [audit.row_mac(key, row, []) for row in rows.iter_rows(named=True)]
+    tx.insert_frame("audit_log", rows.with_columns(mac=pl.Series(macs, dtype=pl.String)))
