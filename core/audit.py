@@ -487,27 +487,6 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def authenticate_generated_rows(db: Database) -> int:
-    """Give a MAC to every row that has none: only for data generated in bulk by a tool that
-    holds the key (the benchmark's scale generator). Never called by the application: in a
-    real log such a row is exactly what the verification must report."""
-    key = _key(db.memo)
-
-    def work(tx: Tx) -> int:
-        rows = tx.all(_ROW_SQL + " FROM audit_log a WHERE a.mac IS NULL")
-        for start in range(0, len(rows), _BATCH):
-            part = rows[start : start + _BATCH]
-            tx.execute(
-                "UPDATE audit_log SET mac = m.mac FROM (SELECT unnest(?) AS id, unnest(?) AS mac)"
-                " m WHERE audit_log.id = m.id",
-                [[row["id"] for row in part],
-                 [row_mac(key, row, list(row["people"] or [])) for row in part]],
-            )  # fmt: skip
-        return len(rows)
-
-    return int(db.write(work))
-
-
 # --- verification ---------------------------------------------------------------------------
 
 
