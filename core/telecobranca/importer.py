@@ -47,6 +47,7 @@ CHUNK_BYTES = 256 * 1024
 MAX_LINE_BYTES = 1024 * 1024
 _CODE = re.compile(r"^[A-Z0-9]{1,3}$")
 _NUMBER = re.compile(r"^[A-Za-z0-9./-]{1,20}$")
+_DAY = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
 _BOM = b"\xef\xbb\xbf"
 SAMPLE = (
     "documento;nome;telefone;email;prefixo;numero;parcela;tipo;emissao;vencimento;valor;saldo\n"
@@ -417,11 +418,11 @@ def _day(text: str, column: str, problems: list[str], *, required: bool) -> date
         if required:
             problems.append(f"{column}: obrigatório")
         return None
-    parts = text.split("/")
+    match = _DAY.fullmatch(text)
     try:
-        if len(parts) != 3 or len(parts[2]) != 4 or not all(p.isdecimal() for p in parts):
+        if match is None:
             raise ValueError(text)
-        return date(int(parts[2]), int(parts[1]), int(parts[0]))
+        return date(int(match[3]), int(match[2]), int(match[1]))
     except ValueError:
         problems.append(f"{column}: data inválida “{text}” (use dd/mm/aaaa)")
         return None
