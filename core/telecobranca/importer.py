@@ -115,6 +115,11 @@ def import_receivables(
     if parsed.stopped:
         return report
     rows = parsed.rows
+    documents = set(rows.document)
+    # New customers are validated before the transaction (the slow part, in Python), so the
+    # write holds its transaction only for the set-based statements.
+    registered = db.read(lambda tx: _known_customers(tx, documents))
+    cleaned, refused = _new_customers(rows, registered, today)
 
     def work(tx: Tx) -> ImportReport:
         # Fresh on every attempt of the unit of work: another import may have won meanwhile.
@@ -122,8 +127,9 @@ def import_receivables(
             rows=report.rows, problems=list(report.problems), encoding=report.encoding
         )
         _check_existing_titles(tx, rows, attempt)
-        known = _known_customers(tx, set(rows.document))
-        creating = _new_customers(rows, known, today, attempt)
+        known = _known_customers(tx, documents)  # entities are never deleted: only more known
+        creating = {doc: clean for doc, clean in cleaned.items() if doc not in known}
+        attempt.problems += [problem for doc, problem in refused.items() if doc not in known]
         if attempt.problems:
             attempt.problems.sort()
             return attempt
@@ -481,21 +487,21 @@ def _known_customers(tx: Tx, documents: set[str]) -> dict[str, int]:
 
 
 def _new_customers(
-    rows: _Rows, known: dict[str, int], today: date, report: ImportReport
-) -> dict[str, dict[str, Any]]:
-    """Documents not registered yet -> their clean entity, from the first row naming each."""
+    rows: _Rows, known: dict[str, int], today: date
+) -> tuple[dict[str, dict[str, Any]], dict[str, tuple[int, str]]]:
+    """Documents not registered yet -> their clean entity, from the first row naming each;
+    and those whose data would not make a valid customer -> (line, problem)."""
     creating: dict[str, dict[str, Any]] = {}
-    refused: set[str] = set()
+    refused: dict[str, tuple[int, str]] = {}
     for index, document in enumerate(rows.document):
         if document in known or document in creating or document in refused:
             continue
         try:
             creating[document] = entities.clean_entity(_customer(rows, index), today)
         except Invalid as error:
-            refused.add(document)
             details = "; ".join(error.problems.values()) or error.message
-            report.problems.append((rows.line[index], f"cliente novo: {details}"))
-    return creating
+            refused[document] = (rows.line[index], f"cliente novo: {details}")
+    return creating, refused
 
 
 def _insert_customers(tx: Tx, user: User, creating: dict[str, dict[str, Any]]) -> list[int]:
