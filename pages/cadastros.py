@@ -9,6 +9,7 @@ from ui import runtime
 from ui.admin_forms import editing_version, form_key, reset_form, selected_index
 from ui.catalogue_forms import INACTIVE, entries_table, entry_form
 from ui.feedback import attempt, succeeded
+from ui.formats import plain
 from ui.guard import enter_page
 
 user = enter_page(__file__)
@@ -49,12 +50,12 @@ with consult:
         if index is not None:
             row = entries.row(index, named=True)
             entry_id = row["id"]
-            st.subheader(f"{row['code']} – {row['description']}")
+            st.subheader(f"{plain(row['code'])} – {plain(row['description'])}")
             version = editing_version("catalogue_editing", (kind, entry_id), row["version"])
             changed = entry_form(f"catalogue_edit_{kind}_{entry_id}_{version}", catalogue, row)
             if changed is not None and succeeded(
                 lambda: catalogues.update_entry(db, user, kind, entry_id, version, changed),
-                f"Item {changed.code.strip().upper()} alterado.",
+                f"Item {plain(changed.code.strip().upper())} alterado.",
             ):
                 st.rerun()
 
@@ -63,7 +64,7 @@ with include:
     new = entry_form(form_key(name), catalogue)
     if new is not None and succeeded(
         lambda: catalogues.create_entry(db, user, kind, new),
-        f"Item {new.code.strip().upper()} incluído em {catalogue.title}.",
+        f"Item {plain(new.code.strip().upper())} incluído em {catalogue.title}.",
     ):
         reset_form(name)
         st.rerun()

@@ -7,6 +7,7 @@ from core import telecobranca
 from ui import runtime
 from ui.admin_forms import editing_version, form_key, reset_form, selected_index
 from ui.feedback import attempt, succeeded
+from ui.formats import plain
 from ui.guard import enter_page
 from ui.tlc_rules import (
     CUMULATIVE_RULE,
@@ -52,12 +53,12 @@ with range_tab:
         index = selected_index(table)
         if index is not None:
             row = ranges.row(index, named=True)
-            with st.expander(f"Alterar faixa {row['code']}", expanded=True):
+            with st.expander(f"Alterar faixa {plain(row['code'])}", expanded=True):
                 version = editing_version("tlc_range_editing", row["id"], row["version"])
                 changed = range_form(f"tlc_range_edit_{row['id']}_{version}", row)
                 if changed is not None and succeeded(
                     lambda: telecobranca.save_range(db, user, changed, row["id"], version),
-                    f"Faixa {changed.code.strip().upper()} alterada.",
+                    f"Faixa {plain(changed.code.strip().upper())} alterada.",
                 ):
                     st.rerun()
     with st.expander("Incluir faixa", expanded=ranges.is_empty()):
@@ -65,7 +66,7 @@ with range_tab:
         new = range_form(form_key("tlc_range_new"), position=following)
         if new is not None and succeeded(
             lambda: telecobranca.save_range(db, user, new),
-            f"Faixa {new.code.strip().upper()} incluída.",
+            f"Faixa {plain(new.code.strip().upper())} incluída.",
         ):
             reset_form("tlc_range_new")
             st.rerun()
@@ -86,7 +87,7 @@ with group_tab:
             lambda: telecobranca.save_group_settings(
                 db, user, group_id, version, chosen[0], chosen[1]
             ),
-            f"Regras do grupo {group.group_name} gravadas.",
+            f"Regras do grupo {plain(group.group_name)} gravadas.",
         ):
             st.rerun()
 

@@ -8,7 +8,7 @@ from core import auth
 from ui import runtime
 from ui.admin_forms import confirm_button, confirmation, selected_index
 from ui.feedback import attempt
-from ui.formats import local_datetime
+from ui.formats import local_datetime, plain
 from ui.guard import enter_page
 
 user = enter_page(__file__)
@@ -57,9 +57,9 @@ confirmation(
     "station_release",
     user_id,
     "Liberar estação",
-    f"Liberar a estação de **{lease['name']}** ({username})? O operador poderá entrar em "
-    "outra máquina imediatamente; a estação antiga, se ainda aberta, fica bloqueada.",
+    f"Liberar a estação de **{plain(lease['name'])}** ({plain(username)})? O operador poderá "
+    "entrar em outra máquina imediatamente; a estação antiga, se ainda aberta, fica bloqueada.",
     "Liberar",
     lambda: auth.release_station(db, user, user_id),
-    f"Estação de {username} liberada.",
+    f"Estação de {plain(username)} liberada.",
 )

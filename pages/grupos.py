@@ -15,6 +15,7 @@ from ui.admin_forms import (
     selected_index,
 )
 from ui.feedback import attempt, succeeded
+from ui.formats import plain
 from ui.guard import enter_page
 
 user = enter_page(__file__)
@@ -50,7 +51,7 @@ with consult:
     index = selected_index(table)
     if index is not None:
         row = listing.row(index, named=True)
-        st.subheader(row["name"])
+        st.subheader(plain(row["name"]))
         version = editing_version("group_editing", row["id"], row["version"])
         changed = group_form(f"group_edit_{row['id']}_{version}", names, row)
         if changed is not None and succeeded(
@@ -64,7 +65,7 @@ with consult:
 with include:
     new = group_form(form_key("group_new"), names)
     if new is not None and succeeded(
-        lambda: operators.create_group(db, user, new), f"Grupo {new.name.strip()} incluído."
+        lambda: operators.create_group(db, user, new), f"Grupo {plain(new.name.strip())} incluído."
     ):
         reset_form("group_new")
         st.rerun()

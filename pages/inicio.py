@@ -3,17 +3,18 @@
 import streamlit as st
 
 from core.access import Action, allowed
+from ui.formats import plain
 from ui.guard import enter_page
 from ui.registry import PAGES, title_for
 
 user = enter_page(__file__)
 
-st.title(f"Olá, {user.name.split()[0]}!")
+st.title(f"Olá, {plain(user.name.split()[0])}!")
 if user.operator is not None:
     routines = ", ".join(r.label for r in sorted(user.routines)) or "nenhuma rotina"
     st.write(
-        f"Operador **{user.operator.code}** · grupo **{user.operator.main_group_name}** · "
-        f"rotinas: {routines}."
+        f"Operador **{plain(user.operator.code)}** · "
+        f"grupo **{plain(user.operator.main_group_name)}** · rotinas: {routines}."
     )
 elif user.is_admin:
     st.write("Você está conectado como **administrador**.")

@@ -14,6 +14,7 @@ from ui.admin_forms import (
     selected_index,
 )
 from ui.feedback import attempt, succeeded
+from ui.formats import plain
 from ui.guard import enter_page
 
 user = enter_page(__file__)
@@ -52,7 +53,7 @@ with consult:
     index = selected_index(table)
     if index is not None:
         row = listing.row(index, named=True)
-        st.subheader(f"{row['code']} – {row['name']}")
+        st.subheader(f"{plain(row['code'])} – {plain(row['name'])}")
         version = editing_version("operator_editing", row["id"], row["version"])
         key = f"operator_edit_{row['id']}_{version}"
         changed = operator_form(key, user_names, group_names, taken, row)
@@ -68,7 +69,7 @@ with include:
     new = operator_form(form_key("operator_new"), user_names, group_names, taken)
     if new is not None and succeeded(
         lambda: operators.create_operator(db, user, new),
-        f"Operador {new.code.strip().upper()} incluído.",
+        f"Operador {plain(new.code.strip().upper())} incluído.",
     ):
         reset_form("operator_new")
         st.rerun()

@@ -6,6 +6,7 @@ from core import users
 from ui import runtime
 from ui.admin_forms import editing_version, form_key, profile_form, reset_form, selected_index
 from ui.feedback import attempt, succeeded
+from ui.formats import plain
 from ui.guard import enter_page
 
 user = enter_page(__file__)
@@ -50,7 +51,7 @@ with consult:
     index = selected_index(table)
     if index is not None:
         row = listing.row(index, named=True)
-        st.subheader(row["name"])
+        st.subheader(plain(row["name"]))
         version = editing_version("profile_editing", row["id"], row["version"])
         changed = profile_form(f"profile_edit_{row['id']}_{version}", row)
         if changed is not None and succeeded(
@@ -64,7 +65,7 @@ with consult:
 with include:
     new = profile_form(form_key("profile_new"))
     if new is not None and succeeded(
-        lambda: users.create_profile(db, user, new), f"Perfil {new.name.strip()} incluído."
+        lambda: users.create_profile(db, user, new), f"Perfil {plain(new.name.strip())} incluído."
     ):
         reset_form("profile_new")
         st.rerun()

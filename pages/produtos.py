@@ -9,6 +9,7 @@ from core.money import typed_text
 from ui import runtime
 from ui.admin_forms import editing_version, form_key, reset_form, selected_index
 from ui.feedback import attempt, succeeded
+from ui.formats import plain
 from ui.guard import enter_page
 from ui.sales_forms import condition_form, price_table_form, product_form
 
@@ -38,12 +39,12 @@ def catalogue_tab(table: str, noun: str) -> dict | None:
         index = selected_index(event)
         if index is not None:
             selected = rows.row(index, named=True)
-            with st.expander(f"Alterar {selected['code']}", expanded=True):
+            with st.expander(f"Alterar {plain(selected['code'])}", expanded=True):
                 version = editing_version(f"{table}_editing", selected["id"], selected["version"])
                 changed = FORMS[table](f"{table}_edit_{selected['id']}_{version}", selected)
                 if changed is not None and succeeded(
                     lambda: SAVE[table](db, user, changed, selected["id"], version),
-                    f"{noun.capitalize()} {changed.code.strip().upper()} alterado(a).",
+                    f"{noun.capitalize()} {plain(changed.code.strip().upper())} alterado(a).",
                 ):
                     st.rerun()
     with st.expander(f"Incluir {noun}"):
@@ -64,7 +65,7 @@ with conditions:
 with tables:
     chosen = catalogue_tab("price_tables", "tabela de preço")
     if chosen is not None:
-        st.subheader(f"Preços da tabela {chosen['code']}")
+        st.subheader(f"Preços da tabela {plain(chosen['code'])}")
         prices = televendas.table_prices(db, user, chosen["id"])
         # prices as pt-BR text (1.500,00), read back by the core with core.money
         shown = prices.with_columns(

@@ -18,7 +18,7 @@ from ui.admin_forms import (
     user_form,
 )
 from ui.feedback import attempt, succeeded
-from ui.formats import local_datetime
+from ui.formats import local_datetime, plain
 from ui.guard import enter_page
 
 user = enter_page(__file__)
@@ -68,7 +68,7 @@ with consult:
     if index is not None:
         row = listing.row(index, named=True)
         user_id = row["id"]
-        st.subheader(f"{row['name']} ({row['username']})")
+        st.subheader(f"{plain(row['name'])} ({plain(row['username'])})")
         with st.expander("Alterar dados", expanded=True):
             version = editing_version("user_editing", user_id, row["version"])
             changed = user_form(f"user_edit_{user_id}_{version}", profiles, row)
@@ -85,7 +85,7 @@ with consult:
                     st.error(PASSWORDS_DIFFER, icon="❌")
                 elif succeeded(
                     lambda: users.reset_password(db, user, user_id, password),
-                    f"Senha de {row['username']} redefinida.",
+                    f"Senha de {plain(row['username'])} redefinida.",
                 ):
                     st.rerun()
         if row["active"]:
@@ -94,17 +94,18 @@ with consult:
                 "user_deactivate",
                 user_id,
                 "Desativar usuário",
-                f"Desativar **{row['name']}** ({row['username']})? As sessões abertas são "
-                "encerradas e a estação é liberada. O usuário poderá ser reativado depois.",
+                f"Desativar **{plain(row['name'])}** ({plain(row['username'])})? As sessões "
+                "abertas são encerradas e a estação é liberada. O usuário poderá ser reativado "
+                "depois.",
                 "Desativar",
                 lambda: users.set_user_active(db, user, user_id, False),
-                f"Usuário {row['username']} desativado.",
+                f"Usuário {plain(row['username'])} desativado.",
             )
         elif st.button(
             "Reativar", key=f"user_reactivate_{user_id}", icon=":material/undo:"
         ) and succeeded(
             lambda: users.set_user_active(db, user, user_id, True),
-            f"Usuário {row['username']} reativado.",
+            f"Usuário {plain(row['username'])} reativado.",
         ):
             st.rerun()
 
@@ -116,7 +117,7 @@ with include:
             st.error(PASSWORDS_DIFFER, icon="❌")
         elif succeeded(
             lambda: users.create_user(db, user, data, password),
-            f"Usuário {data.username.strip().lower()} incluído.",
+            f"Usuário {plain(data.username.strip().lower())} incluído.",
         ):
             reset_form("user_new")
             st.rerun()

@@ -18,7 +18,7 @@ from core.agenda import SOURCE_LABELS, AgendaEntry
 from core.db import Database
 from ui.admin_forms import confirm_button, confirmation
 from ui.feedback import attempt, succeeded
-from ui.formats import LOCAL_TZ, local_datetime
+from ui.formats import LOCAL_TZ, local_datetime, plain
 from ui.tmk_list import DATE_FORMAT, DATETIME_FORMAT, open_in_call
 from ui.workspace import TLC_TAKE, open_in_workspace
 
@@ -52,7 +52,7 @@ def headline(next_call: AgendaEntry | None, frame: pl.DataFrame, now: datetime) 
             "Próxima ligação", local_datetime(next_call.due_from),
             delta="Atrasada" if late else None, delta_color="inverse", delta_arrow="off",
         )  # fmt: skip
-        first.caption(f"{next_call.entity_name} · {_kind(next_call)}")
+        first.caption(f"{plain(next_call.entity_name)} · {_kind(next_call)}")
     second.metric("Em aberto", frame.height)
     third.metric("Atrasados", overdue)
     if overdue:
@@ -73,10 +73,10 @@ def table_frame(frame: pl.DataFrame) -> pl.DataFrame:
 
 def entry_actions(db: Database, user: User, entry: AgendaEntry) -> None:
     """The selected follow-up: open it in the workspace, move it, or mark it done."""
-    st.subheader(entry.entity_name)
+    st.subheader(plain(entry.entity_name))
     st.caption(
         f"{_kind(entry)} · retornar em {local_datetime(entry.due_from)}"
-        + (f" · {entry.note}" if entry.note else "")
+        + (f" · {plain(entry.note)}" if entry.note else "")
     )
     source = entry.source_id if entry.source_type == telemarketing.SOURCE else None
     open_cell, close_cell, _ = st.columns([1, 1, 3])
@@ -91,7 +91,7 @@ def entry_actions(db: Database, user: User, entry: AgendaEntry) -> None:
         confirm_button(_CLOSE, entry.id, "Concluir", icon=":material/task_alt:")
     confirmation(
         _CLOSE, entry.id, "Concluir compromisso",
-        f"Concluir o retorno para **{entry.entity_name}** de "
+        f"Concluir o retorno para **{plain(entry.entity_name)}** de "
         f"{local_datetime(entry.due_from)}? Ele sai da agenda.",
         "Concluir", lambda: agenda.close_item(db, user, entry.id, entry.version),
         "Compromisso concluído.",

@@ -14,7 +14,7 @@ from core.db import Database
 from core.entities import KINDS, PERSON_TYPES, ContactInput, EntityDetail, EntityInput
 from core.privacy import RESTRICTED
 from ui.feedback import attempt, succeeded
-from ui.formats import literal, local_date, local_datetime
+from ui.formats import local_date, local_datetime, plain
 
 _LABELS = {
     "document": "CPF/CNPJ",
@@ -115,7 +115,7 @@ def entity_card(detail: EntityDetail) -> None:
     """The entity's data as the user may see it (masked per 192/193)."""
     values = detail.values
     with st.container(key="entity_card", border=True):
-        st.subheader(values["name"])
+        st.subheader(plain(values["name"]))
         st.caption(
             f"{KINDS[values['kind']]} · {PERSON_TYPES[values['person_type']]} · código "
             f"{detail.id} · alterado em {local_datetime(values['updated_at'])}"
@@ -123,7 +123,7 @@ def entity_card(detail: EntityDetail) -> None:
         shown = {label: _shown(column, values.get(column)) for column, label in _LABELS.items()}
         columns = st.columns(3)
         for index, (label, value) in enumerate(shown.items()):
-            columns[index % 3].markdown(f"**{label}**  \n{literal(value) if value else '—'}")
+            columns[index % 3].markdown(f"**{label}**  \n{plain(value) if value else '—'}")
         if detail.hidden:
             st.caption(f"🔒 Campos mascarados: {RESTRICTED}.")
         if detail.contacts:

@@ -12,13 +12,22 @@ from babel.numbers import format_currency
 LOCAL_TZ = ZoneInfo("America/Sao_Paulo")
 
 
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>])")
+# Every character Markdown (and Streamlit's extensions: $ for LaTeX, :color[...] needs its
+# bracket) gives a meaning to; a backslash before any of them shows the character itself.
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$=&])")
+_LINE_BREAKS = re.compile(r"\r\n?|\n")
 
 
-def literal(text: str) -> str:
-    """Text shown as is inside st.markdown: a masked `*****` must not become a rule, nor
-    `***.***.***-27` emphasis."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+def plain(text: object) -> str:
+    """Text a person typed (a name, a note, a reason), shown as typed inside Markdown (st.markdown,
+    st.caption, alerts, labels): `![x](http://host/p.png)` stays those characters and never
+    becomes an image the browser fetches; a masked `*****` stays five asterisks. Line breaks
+    stay line breaks."""
+    escaped = _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
+    return _LINE_BREAKS.sub("  \n", escaped)
+
+
+literal = plain  # the earlier name, still used by a few screens
 
 
 def money(value: Decimal | float | int | None) -> str:

@@ -6,17 +6,18 @@ import streamlit as st
 
 from core.access import User
 from ui import runtime, session
+from ui.formats import plain
 
 ACTIVE_GROUP = "cc_active_group"
 
 
 def render(user: User) -> None:
     with st.sidebar:
-        st.markdown(f"**{user.name}**")
+        st.markdown(f"**{plain(user.name)}**")
         operator = user.operator
         if operator is not None:
             role = "Supervisor" if operator.is_supervisor else "Operador"
-            st.caption(f"{role} · código {operator.code}")
+            st.caption(f"{role} · código {plain(operator.code)}")
             groups = dict(operator.groups)
             if len(groups) > 1:
                 st.selectbox(
@@ -26,7 +27,7 @@ def render(user: User) -> None:
                     key=ACTIVE_GROUP,
                 )
             else:
-                st.caption(f"Grupo: {operator.main_group_name}")
+                st.caption(f"Grupo: {plain(operator.main_group_name)}")
         elif user.is_admin:
             st.caption("Administrador")
         st.button("Sair", key="sidebar_logout", on_click=session.request_logout, width="stretch")

@@ -30,7 +30,7 @@ from core.telecobranca import (
     Title,
 )
 from ui.feedback import attempt, flash, show_error, succeeded
-from ui.formats import local_date, local_datetime, money, yes_no
+from ui.formats import local_date, local_datetime, money, plain, yes_no
 from ui.televendas_tab import TLV_ORDER
 from ui.tlc_forms import promise_form, renegotiation_form, title_actions
 from ui.tmk_list import DATE_FORMAT
@@ -75,7 +75,7 @@ def next_debtor_button(db: Database, user: User, group_id: int | None) -> None:
         st.info(NO_DEBTOR, icon="📭")
         return
     _load(found.attendance_id)
-    flash(f"{found.reason_label}: {found.entity_name} (cobrança nº {found.attendance_id}).")
+    flash(f"{found.reason_label}: {plain(found.entity_name)} (cobrança nº {found.attendance_id}).")
     st.rerun()
 
 
@@ -167,12 +167,12 @@ def _take(db: Database, user: User, call: OpenCall, group_id: int | None) -> Non
         show_error(error)
         return
     _load(taken.id)
-    flash(f"Cobrança nº {taken.id} de {taken.entity_name}: {taken.status_label}.")
+    flash(f"Cobrança nº {taken.id} de {plain(taken.entity_name)}: {taken.status_label}.")
     st.rerun()
 
 
 def _position(name: str, position: Position) -> None:
-    st.markdown(f"**Posição financeira de {name}** · faixa {position.range_label}")
+    st.markdown(f"**Posição financeira de {plain(name)}** · faixa {plain(position.range_label)}")
     cells = st.columns(4)
     cells[0].metric("Em aberto", money(position.open_total))
     cells[1].metric("Vencido", money(position.overdue_total))
@@ -185,10 +185,10 @@ def _position(name: str, position: Position) -> None:
 def _header(attendance: CollectionAttendance) -> None:
     st.markdown(f"**Cobrança nº {attendance.id}** · {STATUS_BADGES[attendance.status]}")
     st.caption(
-        f"Faixa: {attendance.range_label} · "
+        f"Faixa: {plain(attendance.range_label)} · "
         f"Origem: {ORIGIN_LABELS.get(attendance.origin, attendance.origin)} · "
         f"Início: {local_datetime(attendance.started_at)} · "
-        f"Operador: {attendance.operator_code}"
+        f"Operador: {plain(attendance.operator_code)}"
     )
     owed = sum((t.updated.total for t in attendance.titles if t.is_open), Decimal(0))
     recovered = sum(
@@ -208,9 +208,9 @@ def _final(db: Database, user: User, attendance: CollectionAttendance) -> None:
     )
     reason = attendance.closing_reason_id or attendance.cancellation_reason_id
     if reason is not None:
-        st.caption(f"Motivo: {attendance.labels.get(reason, reason)}")
+        st.caption(f"Motivo: {plain(attendance.labels.get(reason, reason))}")
     if attendance.closing_text:
-        st.caption(f"Texto: {attendance.closing_text}")
+        st.caption(f"Texto: {plain(attendance.closing_text)}")
     _titles_table(attendance)
     _promises_table(attendance)
     _history_table(attendance)

@@ -23,7 +23,7 @@ from core.telemarketing import (
     Outcome,
 )
 from ui.feedback import attempt, flash, show_error, succeeded
-from ui.formats import LOCAL_TZ, local_datetime
+from ui.formats import LOCAL_TZ, local_datetime, plain
 from ui.workspace import OPEN_ATTENDANCE
 
 STATUS_BADGES = {"planejado": "🔵", "pendente": "🔴", "encerrado": "🟢", "cancelado": "⚫"}
@@ -143,7 +143,7 @@ def _final(db: Database, user: User, attendance: Attendance) -> None:
         icon="🔒",
     )
     if attendance.closing_text:
-        st.caption(f"Solução: {attendance.closing_text}")
+        st.caption(f"Solução: {plain(attendance.closing_text)}")
     if attendance.status == "encerrado" and allowed(user, Action.REOPEN_ATTENDANCE):
         reason = st.text_input("Motivo da reabertura", key=f"reopen_{attendance.id}")
         if st.button("Reabrir atendimento", key=f"reopen_btn_{attendance.id}") and succeeded(

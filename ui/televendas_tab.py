@@ -219,7 +219,10 @@ def titles_frame(order: Order) -> list[dict[str, Any]]:
 
 
 def _titles(order: Order) -> None:
-    st.markdown(f"**Títulos a receber** · NF {order.invoice_number}/{order.invoice_series}")
+    st.markdown(
+        f"**Títulos a receber** · NF "
+        f"{literal(order.invoice_number)}/{literal(order.invoice_series)}"
+    )
     st.dataframe(titles_frame(order), hide_index=True, key=f"tlv_titles_{order.id}")
 
 

@@ -23,7 +23,7 @@ from core.telecobranca import (
 from core.telecobranca.importer import MAX_ROWS as MAX_IMPORT_ROWS
 from ui.admin_forms import form_key, reset_form, selected_index
 from ui.feedback import attempt, succeeded
-from ui.formats import money
+from ui.formats import money, plain
 from ui.tmk_list import DATE_FORMAT, signature
 
 BAR_BLUE = "#1c64d9"
@@ -139,7 +139,10 @@ def position_view(db: Database, user: User, entity_id: int, prefix: str, can_pay
     position = attempt(lambda: telecobranca.financial_position(db, user, entity_id))
     if position is None:
         return
-    st.subheader(position.entity_name + (f" · {position.document}" if position.document else ""))
+    st.subheader(
+        plain(position.entity_name)
+        + (f" · {plain(position.document)}" if position.document else "")
+    )
     cards = [
         ("Em aberto", money(position.open_total), "Saldo de todos os títulos em aberto."),
         ("Vencido", money(position.overdue_total), "Saldo dos títulos em aberto já vencidos."),
@@ -182,7 +185,7 @@ def position_view(db: Database, user: User, entity_id: int, prefix: str, can_pay
     title = position.titles[index]
     if not title.is_open:
         status = TITLE_STATUS_LABELS.get(title.status, title.status).lower()
-        st.info(f"O título {title.key} está {status} e não aceita pagamento.", icon="🔒")
+        st.info(f"O título {plain(title.key)} está {status} e não aceita pagamento.", icon="🔒")
         return
     payment_form(db, user, title)
 
@@ -197,7 +200,7 @@ def payment_form(db: Database, user: User, title: Title) -> None:
     key = f"ledger_pay_{title.id}_{title.version}"
     updated = title.updated
     with st.form(key):
-        st.markdown(f"**Registrar pagamento · título {title.key}**")
+        st.markdown(f"**Registrar pagamento · título {plain(title.key)}**")
         st.caption(
             f"Saldo {money(updated.balance)} + multa {money(updated.fine)} + juros "
             f"{money(updated.interest)} = atualizado {money(updated.total)}. "

@@ -27,7 +27,7 @@ from core.telecobranca import (
 )
 from core.validation import format_phone
 from ui.feedback import attempt
-from ui.formats import LOCAL_TZ, local_date, local_datetime, money
+from ui.formats import LOCAL_TZ, local_date, local_datetime, money, plain
 from ui.paged_table import Export, paged_table
 from ui.tlc_ledger import bar_chart, money_text, position_view, titles_table
 from ui.tmk_list import DATE_FORMAT, DATETIME_FORMAT, signature
@@ -170,13 +170,13 @@ def summary(attendance: CollectionAttendance) -> None:
     """What a collector or supervisor needs to recognise the attendance before opening it."""
     st.subheader(f"Cobrança nº {attendance.id} · {STATUS_BADGES[attendance.status]}")
     left, middle, right = st.columns(3)
-    left.markdown(f"**Cliente:** {attendance.entity_name}")
+    left.markdown(f"**Cliente:** {plain(attendance.entity_name)}")
     left.caption(
-        f"Faixa: {attendance.range_label} · "
+        f"Faixa: {plain(attendance.range_label)} · "
         f"Origem: {ORIGIN_LABELS.get(attendance.origin, attendance.origin)}"
     )
     middle.markdown(f"**Início:** {local_datetime(attendance.started_at)}")
-    middle.caption(f"Operador: {attendance.operator_code}")
+    middle.caption(f"Operador: {plain(attendance.operator_code)}")
     right.markdown(f"**Enviado:** {money(attendance.portfolio_amount)}")
     if attendance.ended_at is not None:
         right.caption(f"Fim: {local_datetime(attendance.ended_at)}")
@@ -209,9 +209,9 @@ def summary(attendance: CollectionAttendance) -> None:
         )  # fmt: skip
     reason = attendance.closing_reason_id or attendance.cancellation_reason_id
     if reason is not None:
-        st.caption(f"Motivo: {attendance.labels.get(reason, '')}")
+        st.caption(f"Motivo: {plain(attendance.labels.get(reason, ''))}")
     if attendance.closing_text:
-        st.caption(f"Encerramento: {attendance.closing_text}")
+        st.caption(f"Encerramento: {plain(attendance.closing_text)}")
 
 
 def open_action(user: User, attendance: CollectionAttendance) -> None:

@@ -12,7 +12,7 @@ from core.errors import Conflict
 from core.televendas import COLUMN_LABELS, STATUS_COLOURS, STATUS_LABELS, Order, OrderFilter
 from ui import runtime
 from ui.feedback import attempt
-from ui.formats import LOCAL_TZ, local_date, local_datetime, money
+from ui.formats import LOCAL_TZ, local_date, local_datetime, money, plain
 from ui.televendas_tab import HEX, LEGEND_ORDER, STATUS_BADGES, TLV_ORDER, titles_frame
 
 LEGEND = "Legenda: " + " · ".join(STATUS_BADGES[status] for status in LEGEND_ORDER)
@@ -74,19 +74,19 @@ def summary(order: Order) -> None:
     st.subheader(f"Atendimento Televendas nº {order.id}")
     st.markdown(STATUS_BADGES[order.status], unsafe_allow_html=True)
     left, middle, right = st.columns(3)
-    left.markdown(f"**Entidade:** {order.entity_name}")
+    left.markdown(f"**Entidade:** {plain(order.entity_name)}")
     left.caption(f"Operação: {order.operation_label}")
     middle.markdown(f"**Data:** {local_datetime(order.created_at)}")
-    middle.caption(f"Operador: {order.operator_code}")
+    middle.caption(f"Operador: {plain(order.operator_code)}")
     if order.quote_valid_until is not None and order.status == "orcamento":
         right.markdown(f"**Validade:** {local_date(order.quote_valid_until)}")
     if order.invoice_number:
         right.markdown(
-            f"**NF:** {order.invoice_number}/{order.invoice_series} · "
+            f"**NF:** {plain(order.invoice_number)}/{plain(order.invoice_series)} · "
             f"{local_date(order.invoice_date)}"
         )
     if order.cancellation_reason:
-        right.caption(f"Motivo do cancelamento: {order.cancellation_reason}")
+        right.caption(f"Motivo do cancelamento: {plain(order.cancellation_reason)}")
     if order.items:
         st.dataframe(
             [

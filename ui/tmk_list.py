@@ -13,7 +13,7 @@ from core.access import Action, User, allowed
 from core.db import Database
 from core.telemarketing import DIRECTIONS, STATUS_COLOURS, STATUS_LABELS, Attendance
 from ui.feedback import attempt, succeeded
-from ui.formats import LOCAL_TZ, local_date, local_datetime
+from ui.formats import LOCAL_TZ, local_date, local_datetime, plain
 from ui.workspace import open_in_workspace
 
 # The Protheus legend: blue planejado, red pendente, green encerrado, black cancelado.
@@ -110,10 +110,10 @@ def summary(attendance: Attendance) -> None:
     label = attendance.labels.get
     st.subheader(f"Atendimento nº {attendance.id} · {STATUS_BADGES[attendance.status]}")
     left, middle, right = st.columns(3)
-    left.markdown(f"**Entidade:** {attendance.entity_name}")
+    left.markdown(f"**Entidade:** {plain(attendance.entity_name)}")
     left.caption(f"Direção: {DIRECTIONS.get(attendance.direction, attendance.direction)}")
     middle.markdown(f"**Início:** {local_datetime(attendance.started_at)}")
-    middle.caption(f"Operador: {attendance.operator_code}")
+    middle.caption(f"Operador: {plain(attendance.operator_code)}")
     if attendance.return_at is not None:
         right.markdown(f"**Retorno:** {local_datetime(attendance.return_at)}")
     if attendance.closed_at is not None:
@@ -121,8 +121,8 @@ def summary(attendance: Attendance) -> None:
     if attendance.cancelled_at is not None:
         right.markdown(f"**Cancelado em:** {local_datetime(attendance.cancelled_at)}")
     extras = [
-        f"Mídia: {label(attendance.media_id)}" if attendance.media_id else "",
-        f"Campanha: {label(attendance.campaign_id)}" if attendance.campaign_id else "",
+        f"Mídia: {plain(label(attendance.media_id))}" if attendance.media_id else "",
+        f"Campanha: {plain(label(attendance.campaign_id))}" if attendance.campaign_id else "",
     ]
     if any(extras):
         st.caption(" · ".join(extra for extra in extras if extra))
@@ -144,9 +144,9 @@ def summary(attendance: Attendance) -> None:
         )
     reason = attendance.closing_reason_id or attendance.cancellation_reason_id
     if reason is not None:
-        st.caption(f"Motivo: {label(reason)}")
+        st.caption(f"Motivo: {plain(label(reason))}")
     if attendance.closing_text:
-        st.caption(f"Solução: {attendance.closing_text}")
+        st.caption(f"Solução: {plain(attendance.closing_text)}")
 
 
 def open_in_call(

@@ -45,7 +45,7 @@ from core.telemarketing import STATUS_COLOURS, STATUS_LABELS
 from core.timer import UNDER_COLOUR, format_elapsed, read_timer
 from ui import runtime
 from ui.feedback import attempt
-from ui.formats import LOCAL_TZ, money
+from ui.formats import LOCAL_TZ, money, plain
 from ui.tlc_ledger import bar_chart
 
 INTERVALS = (5, 10, 30, 60)  # seconds between refreshes
@@ -528,7 +528,8 @@ def alerts(messages: list[str]) -> None:
         if not messages:
             st.success("Nenhum alerta no momento.", icon="✅")
             return
-        lines = [f"- {message}" for message in messages[:ALERTS_SHOWN]]
+        # Alerts name operators (names typed by an admin): shown as text, never Markdown.
+        lines = [f"- {plain(message)}" for message in messages[:ALERTS_SHOWN]]
         if len(messages) > ALERTS_SHOWN:
             lines.append(f"- … e mais {len(messages) - ALERTS_SHOWN} alerta(s)")
         st.warning("\n".join(lines), icon="⚠️")

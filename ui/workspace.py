@@ -11,7 +11,7 @@ from core.db import utc_now
 from core.errors import Conflict
 from core.timer import format_elapsed, read_timer
 from ui import runtime
-from ui.formats import local_datetime
+from ui.formats import local_datetime, plain
 
 TIMER_SECONDS = 10  # the call timer's refresh
 
@@ -43,11 +43,13 @@ def footer(user: User, call: OpenCall | None, status: str = "—", operation: st
             cells[1].caption("Última ligação: —")
         else:
             cells[1].caption(
-                f"Última ligação: {last.entity_name} · {local_datetime(last.started_at)} · "
-                f"{format_elapsed(last.duration_seconds)} · {last.result}"
+                f"Última ligação: {plain(last.entity_name)} · {local_datetime(last.started_at)} · "
+                f"{format_elapsed(last.duration_seconds)} · {plain(last.result)}"
             )
         operator = user.operator
-        cells[2].caption(f"Operador: {operator.code if operator else '—'} · {user.name}")
+        cells[2].caption(
+            f"Operador: {plain(operator.code) if operator else '—'} · {plain(user.name)}"
+        )
         cells[3].caption(f"Status: {status}")
         if operation:
             cells[4].caption(f"Operação: {operation}")

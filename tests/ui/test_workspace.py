@@ -5,6 +5,7 @@ from __future__ import annotations
 from core import calls
 from core.access import Routine
 from tests.ui.conftest import UiHarness, select_row, texts, widget
+from ui.formats import plain
 
 PAGE = "pages/chamadas.py"
 
@@ -72,7 +73,8 @@ def test_selecting_the_caller_starts_the_call(ui: UiHarness) -> None:
     select_row(at, "ws_results", "name", name)
     call = calls.current_call(ui.db, ui.user("ana"))
     assert call is not None and call.entity_name == name
-    assert any(name == value for value in texts(at))  # the entity card's heading
+    # The entity card's heading: the name as typed (escaped for Markdown, never formatted).
+    assert any(plain(name) == value for value in texts(at))
 
 
 def test_gravar_saves_a_pendente_attendance_ends_the_call_and_updates_the_footer(
