@@ -234,3 +234,25 @@ def test_five_thousand_rows_import_with_the_right_totals(db: Database, admin: Us
     assert _count(db, "SELECT count(DISTINCT document) FROM entities") == _count(
         db, "SELECT count(*) FROM entities"
     )
+
+
+def test_a_new_customer_without_contact_is_reported_once_at_its_first_line(
+    db: Database, admin: User
+) -> None:
+    """Regression guard for the customers validated before the write transaction."""
+    factories.make_entity(db, admin, document=factories.valid_cpf(5))
+    no_contact = f"{factories.valid_cpf(6)};Sem Contato;;;IMP;{{n}};1;DP;;01/02/2026;10,00;"
+    content = "\n".join(
+        [
+            HEADER,
+            f"{factories.valid_cpf(5)};;;;IMP;1;1;DP;;01/02/2026;10,00;",  # known: no data needed
+            no_contact.format(n=2),
+            no_contact.format(n=3),
+        ]
+    )
+
+    report = tlc.import_receivables(db, admin, content.encode())
+
+    assert [line for line, _ in report.problems] == [3]
+    assert report.problems[0][1].startswith("cliente novo:")
+    assert _count(db, "SELECT count(*) FROM receivables") == 0
