@@ -25,14 +25,15 @@ def _cpf(seed: int) -> str:
     return "".join(map(str, base))
 
 
-def build_file(existing: list[str], rows: int, stamp: str) -> bytes:
-    """`rows` titles: one in four for an existing customer, the rest two per new customer."""
+def build_file(existing: list[str], rows: int, stamp: int) -> bytes:
+    """`rows` titles: one in four for an existing customer, the rest two per new customer
+    (new on every run: their CPFs and the title numbers start from `stamp`)."""
     lines = [";".join(importer.COLUMNS)]
     for n in range(rows):
         if n % 4 == 0 and existing:
             document, name = existing[(n // 4) % len(existing)], ""
         else:
-            document, name = _cpf(n // 2), f"João Araújo da Conceição {n // 2}"
+            document, name = _cpf(stamp * 100_000 + n // 2), f"João Araújo da Conceição {n // 2}"
         amount = f"{n % 9_000 + 1:,}".replace(",", ".") + f",{n % 100:02d}"  # up to 9.000,99
         paid = n % 10 == 3
         lines.append(
@@ -53,7 +54,7 @@ def figures(db: Database, user: User) -> list[Figure]:
         " ORDER BY id LIMIT ?"
     )
     existing = [row["document"] for row in db.read(lambda tx: tx.all(sql, [ROWS // 4]))]
-    stamp = f"{int(time.time()) % 10**8}"  # new title numbers on every run (--keep)
+    stamp = int(time.time()) % 10**5  # new customers and titles on every run (--keep)
     content = build_file(existing, ROWS, stamp)
     before = _rss_mb()
     started = time.perf_counter()
@@ -68,7 +69,7 @@ def figures(db: Database, user: User) -> list[Figure]:
     )
     imported = figure(f"importar CSV de {ROWS:,} títulos".replace(",", "."), [elapsed], TARGET_MS)
 
-    too_long = build_file(existing, importer.MAX_ROWS * 2, f"{stamp}X")
+    too_long = build_file(existing, importer.MAX_ROWS * 2, stamp + 1)
     started = time.perf_counter()
     refused = telecobranca.import_receivables(db, user, io.BytesIO(too_long))
     refusal = (time.perf_counter() - started) * 1000
