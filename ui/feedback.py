@@ -8,19 +8,21 @@ from typing import TypeVar
 import streamlit as st
 
 from core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from ui.formats import without_links
 
 T = TypeVar("T")
 
 
 def show_error(error: DomainError) -> None:
+    message = without_links(error.message)  # messages may quote what a person typed
     if isinstance(error, Conflict):
-        st.warning(error.message, icon="⚠️")
+        st.warning(message, icon="⚠️")
     elif isinstance(error, Forbidden):
-        st.error(error.message, icon="🔒")
+        st.error(message, icon="🔒")
     elif isinstance(error, NotFound):
-        st.info(error.message, icon="🔎")
+        st.info(message, icon="🔎")
     else:
-        st.error(error.message, icon="❌")
+        st.error(message, icon="❌")
 
 
 def attempt(action: Callable[[], T], success: str | None = None) -> T | None:

@@ -29,6 +29,14 @@ def plain(text: object) -> str:
 
 literal = plain  # the earlier name, still used by a few screens
 
+_LINK_MARKUP = re.compile(r"([\[\]<>`])")
+
+
+def without_links(text: str) -> str:
+    """A system sentence quoting typed values (a code, a product name: the core's error
+    messages): its punctuation stays as written, but no image, link, tag or code span forms."""
+    return _LINK_MARKUP.sub(r"\\\1", text)
+
 
 def money(value: Decimal | float | int | None) -> str:
     if value is None:

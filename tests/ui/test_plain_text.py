@@ -209,3 +209,17 @@ def _late_call(ui: UiHarness, operator: User, entity_id: int) -> None:
     ui.db.write(
         lambda tx: tx.execute("UPDATE calls SET started_at = ? WHERE id = ?", [started, call.id])
     )
+
+
+def _show_refusal() -> None:
+    from core.errors import Invalid
+    from ui.feedback import show_error
+
+    show_error(Invalid("O título ![x](http://host/p.png) <img src=x> não está em aberto."))
+
+
+def test_an_error_quoting_typed_text_draws_no_image() -> None:
+    at = AppTest.from_function(_show_refusal).run()
+
+    _check(at)
+    assert "O título" in at.error[0].value and "http://host/p.png" in at.error[0].value
