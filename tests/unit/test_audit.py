@@ -360,3 +360,17 @@ def test_buffered_views_are_written_when_the_database_closes(db_path: str) -> No
     reopened.close()
 
     assert written == 1
+
+
+def test_rows_of_every_writer_carry_a_valid_mac(db: Database, admin: User) -> None:
+    """record, record_many and the view buffer all sign their rows: the whole log verifies."""
+    _append(db, admin, 2, subjects=(9,))
+    db.write(lambda tx: audit.record_many(tx, [audit.Change(admin, "teste.lote", "t", n)
+                                              for n in range(3)]))  # fmt: skip
+    db.read(lambda tx: audit.record_view(tx, admin, subject_type="teste", subjects=[1, 2]))
+
+    report = audit.verify_chain(db)
+    macs = db.read(lambda tx: tx.scalar("SELECT count(mac) FROM audit_log"))
+
+    assert report.ok, report.problem
+    assert report.checked == macs == 6
