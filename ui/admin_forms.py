@@ -5,6 +5,7 @@ save, the password pair and confirmation dialogs."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import streamlit as st
@@ -292,7 +293,7 @@ def group_form(
         name=name,
         direction=direction,
         ideal_seconds=int(minutes) * 60 + int(seconds),
-        max_discount_pct=f"{discount:.2f}",
+        max_discount_pct=Decimal(str(discount)),
         parent_id=parent,
         active=active,
     )

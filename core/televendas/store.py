@@ -69,13 +69,20 @@ def issue_titles(tx: Tx, order_id: int) -> int:
     if text is None:
         raise Invalid("Escolha a condição de pagamento antes de faturar.")
     parts = rules.installments(total, rules.parse_installments(text), order["invoice_date"])
+    # A title's key is unique forever: titles re-issued after an MV_ALTPED change continue
+    # the invoice's installment numbers after the cancelled ones instead of reusing them.
+    issued = tx.scalar(
+        "SELECT coalesce(max(installment), 0) FROM receivables"
+        " WHERE prefix = ? AND number = ? AND type = 'NF'",
+        [TITLE_PREFIX, order["invoice_number"]],
+    )
     for part in parts:
         tx.execute(
             "INSERT INTO receivables (prefix, number, installment, type, entity_id, order_id,"
             " issue_date, due_date, amount, balance, status, created_at, updated_at)"
             " VALUES (?, ?, ?, 'NF', ?, ?, ?, ?, ?, ?, 'aberto', ?, ?)",
             [
-                TITLE_PREFIX, order["invoice_number"], part.number, order["entity_id"],
+                TITLE_PREFIX, order["invoice_number"], issued + part.number, order["entity_id"],
                 order["id"], order["invoice_date"], part.due_date, part.amount, part.amount,
                 tx.now, tx.now,
             ],

@@ -365,6 +365,8 @@ def test_invoiced_order_may_change_when_mv_altped_is_s_and_titles_and_stock_foll
     open_titles = [t for t in changed.titles if t["status"] == "aberto"]
     assert [(t["amount"], t["due_date"]) for t in open_titles] == [(D("33.33"), date(2026, 3, 10))]
     assert sum(t["status"] == "cancelado" for t in changed.titles) == 3
+    # The re-issued title continues the invoice's installments: a title's key is never reused.
+    assert [t["installment"] for t in open_titles] == [4]
     assert (_stock(db, shop.pen), _stock(db, shop.box)) == (D(9), D(5))
     assert _count(db, "audit_log WHERE event = 'televendas.faturado_alterado'") == 1
 
