@@ -33,14 +33,12 @@ class Unavailable(DomainError):
     """The database failed under this action (e.g. DuckDB invalidated it) and was reopened."""
 
 
-STALE_RECORD = "Este registro foi alterado por outro usuário. Recarregue a tela e tente novamente."
-
-
 class AlreadyRegistered(Conflict):
     """A unique key (an entity's CPF/CNPJ, a title's prefix/number/installment/type) is taken,
     usually by someone who saved the same record a moment before."""
 
 
+STALE_RECORD = "Este registro foi alterado por outro usuário. Recarregue a tela e tente novamente."
 ALREADY_REGISTERED = (
     "Registro já cadastrado (possivelmente por outro usuário neste instante)."
     " Recarregue a tela e confira antes de tentar de novo."

@@ -45,7 +45,7 @@ with consult:
                 "193": r["sensitive_access"],
                 "Perfis": r["profiles"],
                 "Ativo": r["active"],
-                "Bloqueado até": local_datetime(r["locked_until"])
+                "Bloqueado (num endereço) até": local_datetime(r["locked_until"])
                 if r["locked_until"] and r["locked_until"] > now
                 else "",
                 "Último acesso": local_datetime(r["last_login_at"]),

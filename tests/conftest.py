@@ -5,6 +5,8 @@ Generic on purpose: tests/unit, tests/ui and anything else under tests/ build on
 
 from __future__ import annotations
 
+import os
+import secrets
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -17,6 +19,10 @@ from core.access import Routine, User
 from core.config import Settings
 from core.db import Database, open_database
 from tests import factories
+
+# The tests' own audit key, drawn per run, so no test run writes one into the repository's
+# secrets file (servers started by the e2e tests inherit it).
+os.environ.setdefault("CALLCENTER_AUDIT_KEY", secrets.token_urlsafe(48))
 
 START = datetime(2026, 3, 10, 13, 0, tzinfo=UTC)  # 10:00 in São Paulo, a Tuesday
 

@@ -18,7 +18,13 @@ from typing import Any, TypeVar
 import duckdb
 import polars as pl
 
-from core.errors import DATABASE_REOPENED, DATABASE_UNAVAILABLE, Unavailable
+from core.errors import (
+    ALREADY_REGISTERED,
+    DATABASE_REOPENED,
+    DATABASE_UNAVAILABLE,
+    AlreadyRegistered,
+    Unavailable,
+)
 
 _log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -245,8 +251,6 @@ class Database:
                 constraint = duplicate or isinstance(error, duckdb.ConstraintException)
                 if attempt == (self.CONSTRAINT_ATTEMPTS if constraint else self.WRITE_ATTEMPTS):
                     if duplicate:  # a NOT NULL or CHECK breach is a bug: it stays raw
-                        from core.errors import ALREADY_REGISTERED, AlreadyRegistered
-
                         raise AlreadyRegistered(ALREADY_REGISTERED) from error
                     raise
                 # Jitter keeps many writers on one hot row from colliding in lockstep.
