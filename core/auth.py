@@ -99,6 +99,12 @@ def _dummy_hash() -> str:
     return bcrypt.hashpw(secrets.token_urlsafe(32).encode("ascii"), bcrypt.gensalt()).decode()
 
 
+def prepare_in_background() -> None:
+    """Draw the dummy hash at start, so not even the process's first unknown username answers
+    slower than a known one."""
+    threading.Thread(target=_dummy_hash, name="login-dummy-hash", daemon=True).start()
+
+
 def check_login(
     db: Database,
     settings: Settings,

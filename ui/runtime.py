@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import audit, entity_names
+from core import audit, auth, entity_names
 from core.bootstrap import start
 from core.config import Settings, load_settings
 from core.db import Database
@@ -19,10 +19,11 @@ def settings() -> Settings:
 def database() -> Database:
     # One DuckDB connection per process; each unit of work takes its own cursor. The audit
     # sealer chains the audit rows every few seconds in the background; the name search's copy
-    # of the entity list is loaded in the background too.
+    # of the entity list and the unknown-user login's dummy hash are prepared in the background.
     db = start(settings())
     audit.start_sealer(db)
     entity_names.load_in_background(db)
+    auth.prepare_in_background()
     return db
 
 

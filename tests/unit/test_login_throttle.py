@@ -4,6 +4,7 @@ capped usernames, and the cookie key and secrets file checks."""
 from __future__ import annotations
 
 import stat
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -265,3 +266,12 @@ def test_the_trusted_proxy_setting_is_read_from_the_environment() -> None:
 
     assert load_settings(environ=key).trusted_proxy is False
     assert load_settings(environ={**key, "CALLCENTER_TRUSTED_PROXY": "1"}).trusted_proxy
+
+
+def test_the_dummy_hash_is_drawn_at_start_not_by_the_first_unknown_user() -> None:
+    auth._dummy_hash.cache_clear()
+    auth.prepare_in_background()
+    deadline = time.monotonic() + 30
+    while auth._dummy_hash.cache_info().currsize == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert auth._dummy_hash.cache_info().currsize == 1
