@@ -17,14 +17,20 @@ from pathlib import Path
 
 from bench import audit_bench, import_bench, scale
 from bench.timing import Figure, figure, measure, peak_rss_mb, print_table
-from core import audit, dashboards, entities, reports, telecobranca, telemarketing, televendas
+from core import audit, dashboards, entities, reports
 from core.access import User
 from core.auth import user_by_username
 from core.config import load_settings
 from core.db import Database, open_database
 from core.listing import LOCAL_TZ
-from core.telemarketing import AttendanceFilter, AttendanceInput, ItemInput
-from core.televendas import OrderFilter
+from core.telecobranca import maintenance as tlc_maintenance
+from core.telecobranca import taking
+from core.telemarketing import maintenance as tmk_maintenance
+from core.telemarketing import service as tmk_service
+from core.telemarketing.maintenance import AttendanceFilter
+from core.telemarketing.service import AttendanceInput, ItemInput
+from core.televendas import maintenance as tlv_maintenance
+from core.televendas.maintenance import OrderFilter
 
 
 def _user(db: Database, username: str) -> User:
@@ -36,55 +42,119 @@ def _user(db: Database, username: str) -> User:
 def hot_paths(db: Database, runs: int) -> list[Figure]:
     supervisor = _user(db, "sup01")
     operator = _user(db, "op001")  # Telemarketing (every tenth operator holds all routines)
-    sample = db.read(lambda tx: tx.one(
-        "SELECT document, phone, name FROM entities WHERE email LIKE 'cliente%'"
-        " ORDER BY id LIMIT 1 OFFSET 1234"))  # fmt: skip
+    sample = db.read(
+        lambda tx: tx.one(
+            "SELECT document, phone, name FROM entities WHERE email LIKE 'cliente%'"
+            " ORDER BY id LIMIT 1 OFFSET 1234"
+        )
+    )
     assert sample is not None
     attendance_id = db.read(lambda tx: tx.scalar("SELECT max(id) FROM tmk_attendances"))
-    occurrence = db.read(lambda tx: tx.scalar(
-        "SELECT min(id) FROM catalogue_items WHERE catalogue = 'ocorrencia'"
-        " AND routine = 'telemarketing'"))  # fmt: skip
+    occurrence = db.read(
+        lambda tx: tx.scalar(
+            "SELECT min(id) FROM catalogue_items WHERE catalogue = 'ocorrencia'"
+            " AND routine = 'telemarketing'"
+        )
+    )
     entity_id = db.read(lambda tx: tx.scalar("SELECT min(id) FROM entities"))
     today = db.clock().astimezone(LOCAL_TZ).date()
     year = reports.Period(today - timedelta(days=364), today)
     selective = AttendanceFilter(status="pendente", entity_text=sample["document"])
 
     figures = [
-        measure("painel ao vivo: atualização completa",
-                lambda: dashboards.wallboard(db, supervisor), runs, 150),
-        measure("lista Telemarketing: 1ª página (padrão)",
-                lambda: telemarketing.list_attendances(db, supervisor), runs, 100),
-        measure("lista Telemarketing: 1ª página (status + CPF)",
-                lambda: telemarketing.list_attendances(db, supervisor, selective), runs, 100),
-        measure("lista Televendas: 1ª página (padrão)",
-                lambda: televendas.list_orders(db, supervisor), runs, 100),
-        measure("lista Televendas: 1ª página (faturados + CPF)",
-                lambda: televendas.list_orders(db, supervisor, OrderFilter(
-                    status="faturado", entity_text=sample["document"])), runs, 100),
-        measure("lista Telecobrança: 1ª página (padrão)",
-                lambda: telecobranca.list_attendances(db, supervisor), runs, 100),
-        measure("lista Telecobrança: 1ª página (encerrados + CPF)",
-                lambda: telecobranca.list_attendances(db, supervisor, telecobranca.AttendanceFilter(
-                    status="encerrado", entity_text=sample["document"])), runs, 100),
-        measure("busca de entidade por CPF",
-                lambda: entities.search_entities(db, operator, sample["document"]), runs, 30),
-        measure("busca de entidade por telefone",
-                lambda: entities.search_entities(db, operator, sample["phone"]), runs, 30),
-        measure("busca de entidade por início do nome",
-                lambda: entities.search_entities(db, operator, sample["name"][:8]), runs, 30),
+        measure(
+            "painel ao vivo: atualização completa",
+            lambda: dashboards.wallboard(db, supervisor),
+            runs,
+            150,
+        ),
+        measure(
+            "lista Telemarketing: 1ª página (padrão)",
+            lambda: tmk_maintenance.list_attendances(db, supervisor),
+            runs,
+            100,
+        ),
+        measure(
+            "lista Telemarketing: 1ª página (status + CPF)",
+            lambda: tmk_maintenance.list_attendances(db, supervisor, selective),
+            runs,
+            100,
+        ),
+        measure(
+            "lista Televendas: 1ª página (padrão)",
+            lambda: tlv_maintenance.list_orders(db, supervisor),
+            runs,
+            100,
+        ),
+        measure(
+            "lista Televendas: 1ª página (faturados + CPF)",
+            lambda: tlv_maintenance.list_orders(
+                db, supervisor, OrderFilter(status="faturado", entity_text=sample["document"])
+            ),
+            runs,
+            100,
+        ),
+        measure(
+            "lista Telecobrança: 1ª página (padrão)",
+            lambda: tlc_maintenance.list_attendances(db, supervisor),
+            runs,
+            100,
+        ),
+        measure(
+            "lista Telecobrança: 1ª página (encerrados + CPF)",
+            lambda: tlc_maintenance.list_attendances(
+                db,
+                supervisor,
+                tlc_maintenance.AttendanceFilter(
+                    status="encerrado", entity_text=sample["document"]
+                ),
+            ),
+            runs,
+            100,
+        ),
+        measure(
+            "busca de entidade por CPF",
+            lambda: entities.search_entities(db, operator, sample["document"]),
+            runs,
+            30,
+        ),
+        measure(
+            "busca de entidade por telefone",
+            lambda: entities.search_entities(db, operator, sample["phone"]),
+            runs,
+            30,
+        ),
+        measure(
+            "busca de entidade por início do nome",
+            lambda: entities.search_entities(db, operator, sample["name"][:8]),
+            runs,
+            30,
+        ),
         _name_search_after_a_change(db, operator, sample["name"][:8], entity_id, runs),
-        measure("abrir um atendimento (Telemarketing)",
-                lambda: telemarketing.get_attendance(db, supervisor, attendance_id), runs),
-        measure("gravar um atendimento (Telemarketing)",
-                lambda: telemarketing.save_attendance(db, operator, AttendanceInput(
-                    entity_id, items=[ItemInput(occurrence)])), runs, 20),
-    ]  # fmt: skip
+        measure(
+            "abrir um atendimento (Telemarketing)",
+            lambda: tmk_service.get_attendance(db, supervisor, attendance_id),
+            runs,
+        ),
+        measure(
+            "gravar um atendimento (Telemarketing)",
+            lambda: tmk_service.save_attendance(
+                db, operator, AttendanceInput(entity_id, items=[ItemInput(occurrence)])
+            ),
+            runs,
+            20,
+        ),
+    ]
     figures += _next_debtor(db, runs)
     figures += [
-        measure(f"relatório {key} (12 meses)", lambda key=key: reports.run_report(
-            db, supervisor, key, year), max(3, runs // 10), 1000)
+        measure(
+            f"relatório {key} (12 meses)",
+            lambda key=key: reports.run_report(db, supervisor, key, year),
+            max(3, runs // 10),
+            1000,
+        )
         for key in [*reports.REPORTS, reports.COLLECTOR_HISTORY]
-    ]  # fmt: skip
+    ]
     return figures
 
 
@@ -95,9 +165,12 @@ def _name_search_after_a_change(
     entity list must catch up before answering (core/entity_names.py)."""
     samples: list[float] = []
     for _ in range(runs):
-        db.write(lambda tx: tx.execute(
-            "UPDATE entities SET updated_at = now(), version = version + 1 WHERE id = ?",
-            [entity_id]))  # fmt: skip
+        db.write(
+            lambda tx: tx.execute(
+                "UPDATE entities SET updated_at = now(), version = version + 1 WHERE id = ?",
+                [entity_id],
+            )
+        )
         started = time.perf_counter()
         entities.search_entities(db, operator, text)
         samples.append((time.perf_counter() - started) * 1000)
@@ -108,20 +181,27 @@ def _next_debtor(db: Database, runs: int) -> list[Figure]:
     """One collector at a time, then 20 at once; every reservation is checked for doubles."""
     collectors = [
         _user(db, row["username"])
-        for row in db.read(lambda tx: tx.all(
-            "SELECT u.username FROM operators o JOIN users u ON u.id = o.user_id"
-            " WHERE o.telecobranca AND u.username LIKE 'op%' ORDER BY u.username LIMIT 20"))
-    ]  # fmt: skip
+        for row in db.read(
+            lambda tx: tx.all(
+                "SELECT u.username FROM operators o JOIN users u ON u.id = o.user_id"
+                " WHERE o.telecobranca AND u.username LIKE 'op%' ORDER BY u.username LIMIT 20"
+            )
+        )
+    ]
 
     def hang_up(user: User) -> None:
         db.write(lambda tx: tx.execute("DELETE FROM open_calls WHERE user_id = ?", [user.id]))
-        db.write(lambda tx: tx.execute(
-            "UPDATE tlc_attendances SET status = 'cancelado', ended_at = now()"
-            " WHERE user_id = ? AND status = 'atendimento'", [user.id]))  # fmt: skip
+        db.write(
+            lambda tx: tx.execute(
+                "UPDATE tlc_attendances SET status = 'cancelado', ended_at = now()"
+                " WHERE user_id = ? AND status = 'atendimento'",
+                [user.id],
+            )
+        )
 
     def timed(user: User, samples: list[float], taken: list[int]) -> None:
         started = time.perf_counter()
-        found = telecobranca.next_debtor(db, user)
+        found = taking.next_debtor(db, user)
         samples.append((time.perf_counter() - started) * 1000)
         if found is not None:
             taken.append(found.entity_id)

@@ -8,10 +8,10 @@ import io
 import time
 
 from bench.timing import Figure, figure
-from core import telecobranca
 from core.access import User
 from core.db import Database
 from core.telecobranca import importer
+from core.telecobranca import importer as tlc_importer
 
 ROWS = 50_000
 TARGET_MS = 10_000
@@ -58,7 +58,7 @@ def figures(db: Database, user: User) -> list[Figure]:
     content = build_file(existing, ROWS, stamp)
     before = _rss_mb()
     started = time.perf_counter()
-    report = telecobranca.import_receivables(db, user, io.BytesIO(content))
+    report = tlc_importer.import_receivables(db, user, io.BytesIO(content))
     elapsed = (time.perf_counter() - started) * 1000
     if not report.ok:
         raise RuntimeError(f"importação recusada: {report.problems[:5]}")
@@ -71,7 +71,7 @@ def figures(db: Database, user: User) -> list[Figure]:
 
     too_long = build_file(existing, importer.MAX_ROWS * 2, stamp + 1)
     started = time.perf_counter()
-    refused = telecobranca.import_receivables(db, user, io.BytesIO(too_long))
+    refused = tlc_importer.import_receivables(db, user, io.BytesIO(too_long))
     refusal = (time.perf_counter() - started) * 1000
     assert not refused.ok and refused.problems[0][0] == 1, refused.problems[:3]
     return [

@@ -10,7 +10,6 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import polars as pl
 
@@ -19,6 +18,8 @@ from core.access import Action, User, require
 from core.db import Database, Tx
 from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
 from core.exports import csv_bytes
+from core.listing import PAGE_SIZE
+from core.localtime import local_day
 from core.validation import (
     Problems,
     clean_birth_date,
@@ -34,9 +35,7 @@ from core.validation import (
 )
 
 KINDS = {"cliente": "Cliente", "prospect": "Prospect"}
-LOCAL_TZ = ZoneInfo("America/Sao_Paulo")
 PERSON_TYPES = {"F": "Pessoa física", "J": "Pessoa jurídica"}
-PAGE_SIZE = 50
 
 
 @dataclass
@@ -161,7 +160,7 @@ def _text(value: str | None) -> str | None:
 
 def _local_today(tx: Tx) -> date:
     # tx.now is UTC: from 21:00 in São Paulo its date is already tomorrow's.
-    return tx.now.astimezone(LOCAL_TZ).date()
+    return local_day(tx.now)
 
 
 # --- reads ----------------------------------------------------------------------------------

@@ -15,11 +15,11 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import polars as pl
 
-LOCAL_TZ = ZoneInfo("America/Sao_Paulo")
+from core.localtime import LOCAL_TZ
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MINUTES = "%d/%m/%Y %H:%M"
 

@@ -7,7 +7,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import polars as pl
 
@@ -15,10 +14,9 @@ from core import audit, privacy
 from core.access import User
 from core.db import Tx
 from core.errors import Invalid
-from core.exports import csv_bytes as csv_bytes  # the routines' exports import it from here
+from core.localtime import LOCAL_TZ
 from core.validation import digits, like_escape, search_key
 
-LOCAL_TZ = ZoneInfo("America/Sao_Paulo")
 PAGE_SIZE = 50
 
 

@@ -19,7 +19,9 @@ from core import audit
 from core.access import Action, User, require
 from core.db import Database, Tx
 from core.errors import Invalid
-from core.listing import LOCAL_TZ, csv_bytes, local_midnight
+from core.exports import csv_bytes
+from core.listing import local_midnight
+from core.localtime import local_day
 from core.telecobranca import queue as tlc_queue
 from core.telecobranca import setup as tlc_setup
 from core.telecobranca.maintenance import collector_balance
@@ -189,7 +191,7 @@ def _tlv_cancelled(tx: Tx, period: Period) -> pl.DataFrame:
 def _tlc_queue_position(tx: Tx, period: Period) -> pl.DataFrame:
     """As of today (the period does not apply): per range, titles, customers, value, debtors
     never worked since their oldest title fell due, and the largest days overdue."""
-    today = tx.now.astimezone(LOCAL_TZ).date()
+    today = local_day(tx.now)
     ranges = tlc_setup.active_ranges(tx)
     sql, params = tlc_queue.debtors_sql(ranges, today)
     found = {

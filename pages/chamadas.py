@@ -7,8 +7,9 @@ a collector may instead ask for the "Próximo devedor", which starts the call it
 
 import streamlit as st
 
-from core import calls, entities, telemarketing
+from core import calls, entities
 from core.access import Routine
+from core.telemarketing import maintenance as tmk_maintenance
 from ui import runtime, sidebar, telecobranca_tab, telemarketing_tab, televendas_tab
 from ui.entity_forms import entity_card
 from ui.feedback import attempt, succeeded
@@ -64,7 +65,7 @@ else:
     if entity is not None:
         entity_card(entity)
         if Routine.TELEMARKETING in routines:
-            history = telemarketing.entity_history(db, user, call.entity_id)
+            history = tmk_maintenance.entity_history(db, user, call.entity_id)
             if history.height:
                 with st.expander(f"Últimos atendimentos ({history.height})"):
                     st.dataframe(

@@ -3,7 +3,7 @@ attendance group works and its negotiation limits; the collection parameters, re
 
 import streamlit as st
 
-from core import telecobranca
+from core.telecobranca import setup as tlc_setup
 from ui import runtime
 from ui.admin_forms import editing_version, form_key, reset_form, selected_index
 from ui.feedback import attempt, succeeded
@@ -26,8 +26,8 @@ user = enter_page(__file__)
 db = runtime.database()
 
 st.title("Regras de cobrança")
-ranges = attempt(lambda: telecobranca.list_ranges(db, user))
-groups = attempt(lambda: telecobranca.group_settings(db, user))
+ranges = attempt(lambda: tlc_setup.list_ranges(db, user))
+groups = attempt(lambda: tlc_setup.group_settings(db, user))
 if ranges is None or groups is None:
     st.stop()
 
@@ -57,7 +57,7 @@ with range_tab:
                 version = editing_version("tlc_range_editing", row["id"], row["version"])
                 changed = range_form(f"tlc_range_edit_{row['id']}_{version}", row)
                 if changed is not None and succeeded(
-                    lambda: telecobranca.save_range(db, user, changed, row["id"], version),
+                    lambda: tlc_setup.save_range(db, user, changed, row["id"], version),
                     f"Faixa {plain(changed.code.strip().upper())} alterada.",
                 ):
                     st.rerun()
@@ -65,7 +65,7 @@ with range_tab:
         following = int(ranges["position"].max() or 0) + 1 if not ranges.is_empty() else 1
         new = range_form(form_key("tlc_range_new"), position=following)
         if new is not None and succeeded(
-            lambda: telecobranca.save_range(db, user, new),
+            lambda: tlc_setup.save_range(db, user, new),
             f"Faixa {plain(new.code.strip().upper())} incluída.",
         ):
             reset_form("tlc_range_new")
@@ -84,7 +84,7 @@ with group_tab:
         version = editing_version("tlc_group_editing", group_id, group.version)
         chosen = group_form(f"tlc_group_{group_id}_{version}", group, range_labels(ranges))
         if chosen is not None and succeeded(
-            lambda: telecobranca.save_group_settings(
+            lambda: tlc_setup.save_group_settings(
                 db, user, group_id, version, chosen[0], chosen[1]
             ),
             f"Regras do grupo {plain(group.group_name)} gravadas.",

@@ -4,8 +4,8 @@ prices, payment conditions (admin)."""
 import polars as pl
 import streamlit as st
 
-from core import televendas
 from core.money import typed_text
+from core.televendas import catalogue as tlv_catalogue
 from ui import runtime
 from ui.admin_forms import editing_version, form_key, reset_form, selected_index
 from ui.feedback import attempt, succeeded
@@ -19,14 +19,14 @@ db = runtime.database()
 st.title("Produtos e preços")
 FORMS = {"products": product_form, "price_tables": price_table_form,
          "payment_conditions": condition_form}  # fmt: skip
-SAVE = {"products": televendas.save_product, "price_tables": televendas.save_price_table,
-        "payment_conditions": televendas.save_payment_condition}  # fmt: skip
+SAVE = {"products": tlv_catalogue.save_product, "price_tables": tlv_catalogue.save_price_table,
+        "payment_conditions": tlv_catalogue.save_payment_condition}  # fmt: skip
 HIDDEN = ["id", "version", "created_at", "updated_at"]
 
 
 def catalogue_tab(table: str, noun: str) -> dict | None:
     """List + edit the selected row + include; returns the selected row."""
-    rows = attempt(lambda: televendas.list_catalogue(db, user, table))
+    rows = attempt(lambda: tlv_catalogue.list_catalogue(db, user, table))
     if rows is None:
         st.stop()
     selected = None
@@ -66,7 +66,7 @@ with tables:
     chosen = catalogue_tab("price_tables", "tabela de preço")
     if chosen is not None:
         st.subheader(f"Preços da tabela {plain(chosen['code'])}")
-        prices = televendas.table_prices(db, user, chosen["id"])
+        prices = tlv_catalogue.table_prices(db, user, chosen["id"])
         # prices as pt-BR text (1.500,00), read back by the core with core.money
         shown = prices.with_columns(
             pl.col("price").map_elements(typed_text, return_dtype=pl.String)
@@ -79,7 +79,7 @@ with tables:
                 "Preço (R$)", help="Formato 1.234,56; vazio tira o produto da tabela.")},
         )  # fmt: skip
         if st.button("Gravar preços", key=f"save_prices_{chosen['id']}") and succeeded(
-            lambda: televendas.set_prices(
+            lambda: tlv_catalogue.set_prices(
                 db, user, chosen["id"],
                 {int(r.id): (r.price if isinstance(r.price, str) and r.price.strip() else None)
                  for r in edited.itertuples()},

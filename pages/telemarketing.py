@@ -3,7 +3,8 @@ status legend, CSV export, open an attendance in the workspace, reopen (supervis
 
 import streamlit as st
 
-from core import telemarketing
+from core.telemarketing import maintenance as tmk_maintenance
+from core.telemarketing import service as tmk_service
 from ui import runtime
 from ui.feedback import attempt
 from ui.guard import enter_page
@@ -28,14 +29,14 @@ filters = filter_bar(db, user)
 shown = paged_table(
     "tmk",
     signature(filters),
-    lambda page: attempt(lambda: telemarketing.list_attendances(db, user, filters, page)),
+    lambda page: attempt(lambda: tmk_maintenance.list_attendances(db, user, filters, page)),
     display=list_frame,
     column_order=LIST_ORDER,
     column_config=LIST_COLUMNS,
     noun="atendimento(s)",
     empty="Nenhum atendimento encontrado com esses filtros.",
     export=Export(
-        lambda: telemarketing.export_attendances_csv(db, user, filters), "telemarketing.csv"
+        lambda: tmk_maintenance.export_attendances_csv(db, user, filters), "telemarketing.csv"
     ),
 )
 if shown is None:
@@ -45,7 +46,7 @@ st.caption(LEGEND + " · Selecione uma linha para ver o atendimento.")
 
 if index is not None:
     attendance_id = int(result.rows["id"][index])
-    attendance = attempt(lambda: telemarketing.get_attendance(db, user, attendance_id))
+    attendance = attempt(lambda: tmk_service.get_attendance(db, user, attendance_id))
     if attendance is not None:
         with st.container(border=True, key="tmk_selected"):
             summary(attendance)

@@ -3,7 +3,8 @@
 
 import streamlit as st
 
-from core import televendas
+from core.televendas import maintenance as tlv_maintenance
+from core.televendas import service as tlv_service
 from ui import runtime
 from ui.feedback import attempt
 from ui.guard import enter_page
@@ -27,13 +28,13 @@ filters = filter_bar()
 shown = paged_table(
     "tlv",
     signature(filters),
-    lambda page: attempt(lambda: televendas.list_orders(db, user, filters, page)),
+    lambda page: attempt(lambda: tlv_maintenance.list_orders(db, user, filters, page)),
     display=list_frame,
     column_order=LIST_ORDER,
     column_config=LIST_COLUMNS,
     noun="atendimento(s)",
     empty="Nenhum atendimento de Televendas encontrado com esses filtros.",
-    export=Export(lambda: televendas.export_orders_csv(db, user, filters), "televendas.csv"),
+    export=Export(lambda: tlv_maintenance.export_orders_csv(db, user, filters), "televendas.csv"),
 )
 if shown is None:
     st.stop()
@@ -42,7 +43,7 @@ st.caption(LEGEND + " · Selecione uma linha para ver o atendimento.", unsafe_al
 
 if index is not None:
     order_id = int(result.rows["id"][index])
-    order = attempt(lambda: televendas.get_order(db, user, order_id))
+    order = attempt(lambda: tlv_service.get_order(db, user, order_id))
     if order is not None:
         with st.container(border=True, key="tlv_selected"):
             summary(order)

@@ -18,6 +18,8 @@ from core import entities
 from core.access import Routine, User
 from core.auth import hash_password, user_by_username
 from core.db import Database, Tx
+from core.telecobranca import rules as tlc_rules
+from core.telecobranca import setup as tlc_setup
 from core.validation import format_document
 
 TEST_PASSWORD = "Senha-de-teste-2026"
@@ -356,17 +358,16 @@ def make_collection_setup(
     max_installments: int = 6,
 ) -> dict[str, int]:
     """Ranges (code -> id) and the group wired to them (all, or `wired`) with its rules."""
-    from core import telecobranca
 
     ids = {
-        code: telecobranca.save_range(
-            db, admin, telecobranca.RangeInput(code, description, position, max_days)
+        code: tlc_setup.save_range(
+            db, admin, tlc_setup.RangeInput(code, description, position, max_days)
         )
         for position, (code, description, max_days) in enumerate(ranges, start=1)
     }
-    telecobranca.save_group_settings(
+    tlc_setup.save_group_settings(
         db, admin, group_id, 0, [ids[code] for code in (wired or ids)],
-        telecobranca.NegotiationRules(
+        tlc_rules.NegotiationRules(
             max_postpone_days, Decimal(max_principal_discount_pct),
             Decimal(max_charges_discount_pct), max_installments,
         ),

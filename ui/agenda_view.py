@@ -12,10 +12,12 @@ from datetime import datetime, timedelta
 import polars as pl
 import streamlit as st
 
-from core import agenda, telecobranca, telemarketing
+from core import agenda
 from core.access import Routine, User
 from core.agenda import SOURCE_LABELS, AgendaEntry
 from core.db import Database
+from core.telecobranca import attendance as tlc_attendance
+from core.telemarketing import service as tmk_service
 from ui.admin_forms import confirm_button, confirmation
 from ui.feedback import attempt, succeeded
 from ui.formats import LOCAL_TZ, local_datetime, plain
@@ -78,10 +80,10 @@ def entry_actions(db: Database, user: User, entry: AgendaEntry) -> None:
         f"{_kind(entry)} · retornar em {local_datetime(entry.due_from)}"
         + (f" · {plain(entry.note)}" if entry.note else "")
     )
-    source = entry.source_id if entry.source_type == telemarketing.SOURCE else None
+    source = entry.source_id if entry.source_type == tmk_service.SOURCE else None
     open_cell, close_cell, _ = st.columns([1, 1, 3])
     with open_cell:
-        if entry.source_type == telecobranca.SOURCE:
+        if entry.source_type == tlc_attendance.SOURCE:
             _open_promise(user, entry)
         else:
             open_in_call(

@@ -5,12 +5,10 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from babel.numbers import format_currency
 
-LOCAL_TZ = ZoneInfo("America/Sao_Paulo")
-
+from core.localtime import LOCAL_TZ
 
 # Every character Markdown (and Streamlit's extensions: $ for LaTeX, :color[...] needs its
 # bracket) gives a meaning to; a backslash before any of them shows the character itself.

@@ -7,7 +7,7 @@ from typing import Any
 import streamlit as st
 
 from core.money import typed_text
-from core.televendas import PaymentConditionInput, PriceTableInput, ProductInput
+from core.televendas.catalogue import PaymentConditionInput, PriceTableInput, ProductInput
 
 DATE_FORMAT = "DD/MM/YYYY"
 

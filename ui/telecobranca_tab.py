@@ -12,13 +12,16 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from core import calls, catalogues, telecobranca
+from core import calls, catalogues
 from core.access import User
 from core.calls import OpenCall
 from core.db import Database
 from core.entities import EntityDetail
 from core.errors import DomainError
-from core.telecobranca import (
+from core.telecobranca import attendance as tlc_attendance
+from core.telecobranca import ledger, taking
+from core.telecobranca import outcomes as tlc_outcomes
+from core.telecobranca.attendance import (
     ORIGIN_LABELS,
     OUTCOME_LABELS,
     PROMISE_STATUS_LABELS,
@@ -26,9 +29,9 @@ from core.telecobranca import (
     STATUS_LABELS,
     TITLE_STATUS_LABELS,
     CollectionAttendance,
-    Position,
     Title,
 )
+from core.telecobranca.ledger import Position
 from ui.feedback import attempt, flash, show_error, succeeded
 from ui.formats import local_date, local_datetime, money, plain, yes_no
 from ui.televendas_tab import TLV_ORDER
@@ -67,7 +70,7 @@ def next_debtor_button(db: Database, user: User, group_id: int | None) -> None:
     if not clicked:
         return
     try:
-        found = telecobranca.next_debtor(db, user, group_id)
+        found = taking.next_debtor(db, user, group_id)
     except DomainError as error:
         show_error(error)
         return
@@ -90,7 +93,7 @@ def loaded_attendance(
     if call is None:
         st.session_state.pop(TLC_ATTENDANCE, None)
         return None
-    attendance = attempt(lambda: telecobranca.get_attendance(db, user, attendance_id))
+    attendance = attempt(lambda: tlc_attendance.get_attendance(db, user, attendance_id))
     if attendance is None or attendance.entity_id != call.entity_id:
         st.session_state.pop(TLC_ATTENDANCE, None)
         return None
@@ -150,7 +153,7 @@ def _not_taken(
     if st.session_state.pop(TLC_TAKE, None) == call.entity_id:
         _take(db, user, call, group_id)
     name = entity.values["name"] if entity is not None else call.entity_name
-    position = attempt(lambda: telecobranca.financial_position(db, user, call.entity_id))
+    position = attempt(lambda: ledger.financial_position(db, user, call.entity_id))
     if position is not None:
         _position(name, position)
     if st.button(
@@ -162,7 +165,7 @@ def _not_taken(
 
 def _take(db: Database, user: User, call: OpenCall, group_id: int | None) -> None:
     try:
-        taken = telecobranca.take_debtor(db, user, call.entity_id, group_id)
+        taken = taking.take_debtor(db, user, call.entity_id, group_id)
     except DomainError as error:
         show_error(error)
         return
@@ -347,7 +350,7 @@ def _end(
 ) -> None:
     """finish_attendance (the call ends with it), then rerun; a refusal is shown instead."""
     try:
-        ended = telecobranca.finish_attendance(
+        ended = tlc_outcomes.finish_attendance(
             db, user, attendance.id, attendance.version, outcome=outcome, reason_id=reason_id,
             text=text,
         )  # fmt: skip

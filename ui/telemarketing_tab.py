@@ -7,13 +7,14 @@ from typing import Any
 
 import streamlit as st
 
-from core import catalogues, telemarketing
+from core import catalogues
 from core.access import Action, Routine, User, allowed
 from core.calls import OpenCall
 from core.db import Database
 from core.entities import EntityDetail
 from core.errors import DomainError
-from core.telemarketing import (
+from core.telemarketing import service as tmk_service
+from core.telemarketing.service import (
     DIRECTIONS,
     ITEM_STATUSES,
     STATUS_LABELS,
@@ -34,7 +35,7 @@ def loaded_attendance(db: Database, user: User) -> Attendance | None:
     attendance_id = st.session_state.get(OPEN_ATTENDANCE)
     if attendance_id is None:
         return None
-    return attempt(lambda: telemarketing.get_attendance(db, user, attendance_id))
+    return attempt(lambda: tmk_service.get_attendance(db, user, attendance_id))
 
 
 def render(
@@ -119,7 +120,7 @@ def render(
         items=[item for item in items if item is not None],
     )  # fmt: skip
     try:
-        saved = telemarketing.save_attendance(
+        saved = tmk_service.save_attendance(
             db, user, data, outcome=outcome,
             attendance_id=attendance.id if attendance else None,
             version=attendance.version if attendance else None,
@@ -147,7 +148,7 @@ def _final(db: Database, user: User, attendance: Attendance) -> None:
     if attendance.status == "encerrado" and allowed(user, Action.REOPEN_ATTENDANCE):
         reason = st.text_input("Motivo da reabertura", key=f"reopen_{attendance.id}")
         if st.button("Reabrir atendimento", key=f"reopen_btn_{attendance.id}") and succeeded(
-            lambda: telemarketing.reopen_attendance(
+            lambda: tmk_service.reopen_attendance(
                 db, user, attendance.id, attendance.version, reason
             ),
             "Atendimento reaberto.",

@@ -9,21 +9,23 @@ from typing import Any
 
 import streamlit as st
 
-from core import entities, televendas
+from core import entities
 from core.access import User
 from core.calls import OpenCall
 from core.db import Database
 from core.entities import EntityDetail
 from core.errors import DomainError
 from core.money import PERCENT, parse_decimal, typed_text
-from core.televendas import (
+from core.televendas import catalogue as tlv_catalogue
+from core.televendas import rules
+from core.televendas import service as tlv_service
+from core.televendas.service import (
     OPERATIONS,
     STATUS_COLOURS,
     STATUS_LABELS,
     ItemInput,
     Order,
     OrderInput,
-    rules,
 )
 from ui.feedback import attempt, flash, show_error, succeeded
 from ui.formats import LOCAL_TZ, literal, local_date, money
@@ -57,7 +59,7 @@ def loaded_order(db: Database, user: User, call: OpenCall | None) -> Order | Non
     order_id = st.session_state.get(TLV_ORDER)
     if order_id is None or call is None:
         return None
-    order = attempt(lambda: televendas.get_order(db, user, order_id))
+    order = attempt(lambda: tlv_service.get_order(db, user, order_id))
     if order is not None and order.entity_id != call.entity_id:
         st.session_state.pop(TLV_ORDER, None)
         return None
@@ -78,8 +80,8 @@ def render(
             st.info(text, icon="🔒")
     off = bool(order and order.read_only)
     key = f"tlv_{order.id if order else 'new'}_{order.version if order else 0}"
-    tables = _choices(attempt(lambda: televendas.current_price_tables(db, user)))
-    conditions = _choices(attempt(lambda: televendas.active_payment_conditions(db, user)))
+    tables = _choices(attempt(lambda: tlv_catalogue.current_price_tables(db, user)))
+    conditions = _choices(attempt(lambda: tlv_catalogue.active_payment_conditions(db, user)))
     a, b, c = st.columns([2, 2, 2])
     operation = a.radio(
         "Operação", list(OPERATIONS), format_func=OPERATIONS.__getitem__, horizontal=True,
@@ -156,7 +158,7 @@ def _actions(
     save, convert, invoice, _ = st.columns([1, 1.4, 1, 2.6])
     if save.button("Gravar", type="primary", key="tlv_save", width="stretch"):
         try:
-            saved = televendas.save_order(
+            saved = tlv_service.save_order(
                 db, user, data, order_id=order.id if order else None,
                 version=order.version if order else None, group_id=group_id, call_id=call.id,
             )  # fmt: skip
@@ -185,7 +187,7 @@ def _actions(
         order.status == "orcamento"
         and convert.button("Converter em pedido", key="tlv_convert", width="stretch")
         and succeeded(
-            lambda: televendas.convert_quote_to_order(db, user, order.id, order.version),
+            lambda: tlv_service.convert_quote_to_order(db, user, order.id, order.version),
             f"Orçamento nº {order.id} convertido em pedido.",
         )
     ):
@@ -194,7 +196,7 @@ def _actions(
         order.status == "pedido"
         and invoice.button("Faturar", key="tlv_invoice", width="stretch")
         and succeeded(
-            lambda: televendas.invoice_order(db, user, order.id, order.version),
+            lambda: tlv_service.invoice_order(db, user, order.id, order.version),
             f"Pedido nº {order.id} faturado.",
         )
     ):
@@ -202,7 +204,7 @@ def _actions(
     with st.expander("Cancelar atendimento"):
         reason = st.text_input("Motivo do cancelamento", key=f"tlv_reason_{order.id}")
         if st.button("Confirmar cancelamento", key="tlv_cancel") and succeeded(
-            lambda: televendas.cancel_order(db, user, order.id, order.version, reason),
+            lambda: tlv_service.cancel_order(db, user, order.id, order.version, reason),
             f"Atendimento Televendas nº {order.id} cancelado.",
         ):
             st.rerun()
@@ -266,7 +268,7 @@ def _products(
     """product id -> (label, table price); the order's own products stay choosable."""
     found: dict[int, tuple[str, Decimal]] = {}
     if table_id is not None:
-        frame = attempt(lambda: televendas.products_for_sale(db, user, table_id))
+        frame = attempt(lambda: tlv_catalogue.products_for_sale(db, user, table_id))
         for row in frame.iter_rows(named=True) if frame is not None else []:
             price = Decimal(row["price"])
             found[row["id"]] = (f"{row['code']} – {row['description']} · {money(price)}", price)

@@ -8,16 +8,12 @@ from decimal import Decimal
 
 import streamlit as st
 
-from core import telecobranca
 from core.access import User
 from core.db import Database
 from core.errors import DomainError
 from core.money import typed_text
-from core.telecobranca import (
-    CollectionAttendance,
-    Title,
-    rules,
-)
+from core.telecobranca import outcomes, rules
+from core.telecobranca.attendance import CollectionAttendance, Title
 from core.telecobranca.rules import Renegotiation
 from ui.feedback import show_error, succeeded
 from ui.formats import LOCAL_TZ, local_date, money
@@ -99,26 +95,26 @@ def title_actions(
         value = read
     if action == "pago":
         done = succeeded(
-            lambda: telecobranca.record_payment(
+            lambda: outcomes.record_payment(
                 db, user, attendance.id, title.id, title.version, value, note
             ),
             f"Pagamento de {money(value)} registrado em {title.key}.",
         )
     elif action == "cartorio":
         done = succeeded(
-            lambda: telecobranca.send_to_protest(
+            lambda: outcomes.send_to_protest(
                 db, user, attendance.id, title.id, title.version, note
             ),
             f"Título {title.key} enviado para cartório.",
         )
     elif action == "baixa":
         done = succeeded(
-            lambda: telecobranca.write_off(db, user, attendance.id, title.id, title.version, note),
+            lambda: outcomes.write_off(db, user, attendance.id, title.id, title.version, note),
             f"Título {title.key} baixado.",
         )
     else:
         done = succeeded(
-            lambda: telecobranca.grant_rebate(
+            lambda: outcomes.grant_rebate(
                 db, user, attendance.id, title.id, title.version, value, note
             ),
             f"Abatimento de {money(value)} concedido em {title.key}.",
@@ -168,9 +164,7 @@ def promise_form(
         return
     value = _read(amount, "Valor prometido")
     if value is not None and succeeded(
-        lambda: telecobranca.record_promise(
-            db, user, attendance.id, list(chosen), day, value, note
-        ),
+        lambda: outcomes.record_promise(db, user, attendance.id, list(chosen), day, value, note),
         f"Promessa de {money(value)} para {local_date(day)} registrada: cobrança em Cobrança.",
     ):
         st.rerun()
@@ -247,7 +241,7 @@ def renegotiation_form(
         _deal_preview(deal)
         return
     if succeeded(
-        lambda: telecobranca.renegotiate_titles(
+        lambda: outcomes.renegotiate_titles(
             db, user, attendance.id, list(chosen), installments=count, first_due=first_due,
             principal_discount=discounts[0], charges_discount=discounts[1],
         ),

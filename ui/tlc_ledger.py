@@ -11,16 +11,13 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from core import entities, telecobranca
+from core import entities
 from core.access import User
 from core.db import Database
-from core.telecobranca import (
-    SAMPLE,
-    TITLE_STATUS_LABELS,
-    ImportReport,
-    Title,
-)
+from core.telecobranca import importer, ledger, outcomes
+from core.telecobranca.attendance import TITLE_STATUS_LABELS, Title
 from core.telecobranca.importer import MAX_ROWS as MAX_IMPORT_ROWS
+from core.telecobranca.importer import SAMPLE, ImportReport
 from ui.admin_forms import form_key, reset_form, selected_index
 from ui.feedback import attempt, succeeded
 from ui.formats import money, plain
@@ -76,7 +73,7 @@ TITLE_COLUMNS: dict[str, Any] = {
 
 def titles_display(titles: list[Title]) -> pl.DataFrame:
     """The titles with their values updated to today, money as pt-BR text."""
-    return telecobranca.titles_frame(titles).with_columns(
+    return ledger.titles_frame(titles).with_columns(
         *money_text("amount", "balance", "fine", "interest", "updated_total")
     )
 
@@ -136,7 +133,7 @@ def customer_picker(db: Database, user: User) -> int | None:
 def position_view(db: Database, user: User, entity_id: int, prefix: str, can_pay: bool) -> None:
     """A customer's financial position: metric cards, aging by range, the titles; with
     `can_pay`, "Registrar pagamento" for a selected open title."""
-    position = attempt(lambda: telecobranca.financial_position(db, user, entity_id))
+    position = attempt(lambda: ledger.financial_position(db, user, entity_id))
     if position is None:
         return
     st.subheader(
@@ -216,7 +213,7 @@ def payment_form(db: Database, user: User, title: Title) -> None:
             "Registrar pagamento", type="primary", key=f"{key}_submit"
         )
     if submitted and succeeded(
-        lambda: telecobranca.record_payment(db, user, None, title.id, title.version, amount, note),
+        lambda: outcomes.record_payment(db, user, None, title.id, title.version, amount, note),
         f"Pagamento registrado no título {title.key}.",
     ):
         st.rerun()
@@ -278,7 +275,7 @@ def _import_with_progress(db: Database, user: User, upload: Any) -> ImportReport
                 0.0, text=f"Lendo e validando o arquivo… {_thousands(done // 1024)} KB lidos"
             )
 
-    report = attempt(lambda: telecobranca.import_receivables(db, user, upload, progress))
+    report = attempt(lambda: importer.import_receivables(db, user, upload, progress))
     bar.empty()
     return report
 

@@ -11,20 +11,21 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from core import telecobranca
 from core.access import Action, Routine, User, allowed
 from core.db import Database
-from core.telecobranca import (
-    BALANCE_LABELS,
-    COLUMN_LABELS,
+from core.telecobranca import attendance as tlc_attendance
+from core.telecobranca import ledger
+from core.telecobranca import maintenance as tlc_maintenance
+from core.telecobranca import setup as tlc_setup
+from core.telecobranca.attendance import (
     ORIGIN_LABELS,
     OUTCOME_LABELS,
     PROMISE_STATUS_LABELS,
     STATUS_COLOURS,
     STATUS_LABELS,
-    AttendanceFilter,
     CollectionAttendance,
 )
+from core.telecobranca.maintenance import BALANCE_LABELS, COLUMN_LABELS, AttendanceFilter
 from core.validation import format_phone
 from ui.feedback import attempt
 from ui.formats import LOCAL_TZ, local_date, local_datetime, money, plain
@@ -104,7 +105,7 @@ def filter_bar(db: Database, user: User) -> AttendanceFilter:
     )  # fmt: skip
     operator = None
     if supervisor:
-        collectors = attempt(lambda: telecobranca.collector_choices(db, user)) or {}
+        collectors = attempt(lambda: tlc_maintenance.collector_choices(db, user)) or {}
         operator = cells[4].selectbox(
             "Operador", [None, *collectors], key="tlc_operator", persist_state=KEEP,
             format_func=lambda o: "Todos" if o is None else collectors[o],
@@ -117,7 +118,7 @@ def filter_bar(db: Database, user: User) -> AttendanceFilter:
 
 def range_choices(db: Database, user: User) -> dict[int, str]:
     """Every range (inactive ones marked: old attendances may still carry them)."""
-    ranges = attempt(lambda: telecobranca.list_ranges(db, user))
+    ranges = attempt(lambda: tlc_setup.list_ranges(db, user))
     if ranges is None:
         return {}
     return {
@@ -142,14 +143,14 @@ def attendance_list(db: Database, user: User) -> None:
     shown = paged_table(
         "tlc",
         signature(filters),
-        lambda page: attempt(lambda: telecobranca.list_attendances(db, user, filters, page)),
+        lambda page: attempt(lambda: tlc_maintenance.list_attendances(db, user, filters, page)),
         display=list_frame,
         column_order=LIST_ORDER,
         column_config=LIST_COLUMNS,
         noun="atendimento(s)",
         empty="Nenhum atendimento de cobrança encontrado com esses filtros.",
         export=Export(
-            lambda: telecobranca.export_attendances_csv(db, user, filters), "telecobranca.csv"
+            lambda: tlc_maintenance.export_attendances_csv(db, user, filters), "telecobranca.csv"
         ),
     )
     if shown is None:
@@ -159,7 +160,7 @@ def attendance_list(db: Database, user: User) -> None:
     if index is None:
         return
     attendance_id = int(result.rows["id"][index])
-    attendance = attempt(lambda: telecobranca.get_attendance(db, user, attendance_id))
+    attendance = attempt(lambda: tlc_attendance.get_attendance(db, user, attendance_id))
     if attendance is not None:
         with st.container(border=True, key="tlc_selected"):
             summary(attendance)
@@ -269,7 +270,7 @@ def debtors_frame(rows: pl.DataFrame) -> pl.DataFrame:
 
 def queue_view(db: Database, user: User) -> None:
     """Fila por faixa: totals, one row and one bar per range, then the debtors."""
-    overview = attempt(lambda: telecobranca.queue_overview(db, user))
+    overview = attempt(lambda: ledger.queue_overview(db, user))
     if overview is None:
         return
     if overview.is_empty():
@@ -316,7 +317,7 @@ def debtors_list(db: Database, user: User, ranges: dict[int, str]) -> None:
     shown = paged_table(
         "tlc_debtors",
         signature("devedores", range_id, text),
-        lambda page: attempt(lambda: telecobranca.list_debtors(db, user, range_id, text, page)),
+        lambda page: attempt(lambda: ledger.list_debtors(db, user, range_id, text, page)),
         display=debtors_frame,
         column_order=DEBTOR_ORDER,
         column_config=DEBTOR_COLUMNS,
@@ -369,7 +370,7 @@ def balance_view(db: Database, user: User) -> None:
     if start is None or end is None:
         st.info("Informe o início e o fim do período.", icon="📅")
         return
-    frame = attempt(lambda: telecobranca.collector_balance(db, user, start, end))
+    frame = attempt(lambda: tlc_maintenance.collector_balance(db, user, start, end))
     if frame is None:
         return
     if frame.is_empty():

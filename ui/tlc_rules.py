@@ -13,11 +13,8 @@ import streamlit as st
 from core import parameters
 from core.db import Database
 from core.errors import DomainError
-from core.telecobranca import (
-    GroupCollection,
-    NegotiationRules,
-    RangeInput,
-)
+from core.telecobranca.rules import NegotiationRules
+from core.telecobranca.setup import GroupCollection, RangeInput
 from ui.admin_forms import percent
 
 # --- Regras de cobrança (admin) -------------------------------------------------------------

@@ -9,7 +9,8 @@ import streamlit as st
 from core import calls
 from core.access import Routine, User
 from core.errors import Conflict
-from core.televendas import COLUMN_LABELS, STATUS_COLOURS, STATUS_LABELS, Order, OrderFilter
+from core.televendas.maintenance import COLUMN_LABELS, OrderFilter
+from core.televendas.service import STATUS_COLOURS, STATUS_LABELS, Order
 from ui import runtime
 from ui.feedback import attempt
 from ui.formats import LOCAL_TZ, local_date, local_datetime, money, plain

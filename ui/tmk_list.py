@@ -8,10 +8,12 @@ import hashlib
 import polars as pl
 import streamlit as st
 
-from core import catalogues, telemarketing
+from core import catalogues
 from core.access import Action, User, allowed
 from core.db import Database
-from core.telemarketing import DIRECTIONS, STATUS_COLOURS, STATUS_LABELS, Attendance
+from core.telemarketing import maintenance as tmk_maintenance
+from core.telemarketing import service as tmk_service
+from core.telemarketing.service import DIRECTIONS, STATUS_COLOURS, STATUS_LABELS, Attendance
 from ui.feedback import attempt, succeeded
 from ui.formats import LOCAL_TZ, local_date, local_datetime, plain
 from ui.workspace import open_in_workspace
@@ -51,7 +53,7 @@ LIST_ORDER = [
     "id", "status", "started_at", "entity_name", "document", "contact_name",
     "operator_code", "group_name", "direction", "campaign", "return_at", "closed_at",
 ]  # fmt: skip
-_LABELS = telemarketing.COLUMN_LABELS
+_LABELS = tmk_maintenance.COLUMN_LABELS
 LIST_COLUMNS = {
     **{column: label for column, label in _LABELS.items() if column in LIST_ORDER},
     "id": st.column_config.NumberColumn("Nº", format="%d", width="small"),
@@ -62,7 +64,7 @@ LIST_COLUMNS = {
 }
 
 
-def filter_bar(db: Database, user: User) -> telemarketing.AttendanceFilter:
+def filter_bar(db: Database, user: User) -> tmk_maintenance.AttendanceFilter:
     """The filters above the list: status, then period, entity, campaign and (for someone
     working in several groups) group."""
     groups = dict(user.operator.groups) if user.operator else {}
@@ -85,7 +87,7 @@ def filter_bar(db: Database, user: User) -> telemarketing.AttendanceFilter:
             "Grupo", [None, *groups], key="tmk_group",
             format_func=lambda g: "Todos" if g is None else groups[g],
         )  # fmt: skip
-    return telemarketing.AttendanceFilter(
+    return tmk_maintenance.AttendanceFilter(
         status=None if status in (None, "todos") else status,
         start=start, end=end, group_id=group, campaign_id=campaign, entity_text=text,
     )  # fmt: skip
@@ -133,7 +135,7 @@ def summary(attendance: Attendance) -> None:
                     "Item": item["line"],
                     "Ocorrência": label(item["occurrence_id"], ""),
                     "Ação": label(item["action_id"], "") if item["action_id"] else "",
-                    "Status": telemarketing.ITEM_STATUSES.get(item["status"], item["status"]),
+                    "Status": tmk_service.ITEM_STATUSES.get(item["status"], item["status"]),
                     "Executar em": local_date(item["execute_on"]),
                     "Observação": item["notes"] or "",
                 }
@@ -188,7 +190,7 @@ def reopen_action(db: Database, user: User, attendance: Attendance) -> None:
         if left.button(
             "Confirmar reabertura", type="primary", key="tmk_reopen_confirm", width="stretch"
         ) and succeeded(
-            lambda: telemarketing.reopen_attendance(
+            lambda: tmk_service.reopen_attendance(
                 db, user, attendance.id, attendance.version, reason
             ),
             f"Atendimento nº {attendance.id} reaberto.",

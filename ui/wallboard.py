@@ -41,7 +41,7 @@ from core.dashboards import (
     WallboardFilter,
 )
 from core.db import Database, utc_now
-from core.telemarketing import STATUS_COLOURS, STATUS_LABELS
+from core.telemarketing.service import STATUS_COLOURS, STATUS_LABELS
 from core.timer import UNDER_COLOUR, format_elapsed, read_timer
 from ui import runtime
 from ui.feedback import attempt

@@ -16,7 +16,7 @@ import polars as pl
 
 from core.access import Routine
 from core.db import Tx
-from core.demo.common import LOCAL_TZ
+from core.localtime import LOCAL_TZ
 
 if TYPE_CHECKING:
     from core.telecobranca.rules import NegotiationRules, Updated

@@ -3,8 +3,5 @@ Telemarketing and Televendas histories go, and the local time zone of the collec
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 SEED = 2026
 DEMO_HISTORY_DAYS = 120
-LOCAL_TZ = ZoneInfo("America/Sao_Paulo")

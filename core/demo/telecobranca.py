@@ -12,7 +12,8 @@ from typing import Any
 
 from core.db import Tx
 from core.demo.collection_desk import _CollectionDesk
-from core.demo.common import LOCAL_TZ, SEED
+from core.demo.common import SEED
+from core.localtime import local_day
 
 DEMO_RANGES = (
     ("F1", "Até 30 dias", 30), ("F2", "31 a 60 dias", 60),
@@ -80,7 +81,7 @@ def _legacy_portfolio(tx: Tx, rng: random.Random) -> list[dict[str, Any]]:
     some in installments, some partly paid; the others pay on time."""
     from core.telecobranca.rules import money
 
-    today = tx.now.astimezone(LOCAL_TZ).date()
+    today = local_day(tx.now)
     customers = [
         row["id"] for row in tx.all("SELECT id FROM entities WHERE kind = 'cliente' ORDER BY id")
     ]

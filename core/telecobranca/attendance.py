@@ -16,16 +16,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from core import agenda, catalogues
 from core.access import Action, User, require
 from core.db import Database, Tx
 from core.errors import NotFound
+from core.localtime import local_day
 from core.telecobranca import rules, setup
 from core.telecobranca.rules import NegotiationRules, Updated
-
-LOCAL_TZ = ZoneInfo("America/Sao_Paulo")
 
 SOURCE = "tlc_promise"  # agenda items: one follow-up per promise, on its date
 
@@ -158,7 +156,7 @@ class NextDebtor:
 
 
 def local_today(tx: Tx) -> date:
-    return tx.now.astimezone(LOCAL_TZ).date()
+    return local_day(tx.now)
 
 
 def get_attendance(db: Database, user: User, attendance_id: int) -> CollectionAttendance:

@@ -21,10 +21,10 @@ from core import audit, privacy
 from core.access import Action, User, require
 from core.db import Database, Tx
 from core.errors import Invalid
+from core.exports import csv_bytes
 from core.listing import (
     PAGE_SIZE,
     ListPage,
-    csv_bytes,
     list_filter,
     local_midnight,
     read_page,

@@ -15,9 +15,9 @@ from core import agenda, audit, calls
 from core.access import Action, Routine, User, require
 from core.db import Database, Tx
 from core.errors import STALE_RECORD, Conflict, Invalid
+from core.localtime import LOCAL_TZ
 from core.telecobranca import rules, setup
 from core.telecobranca.attendance import (
-    LOCAL_TZ,
     PROMISE_CHECK_TIME,
     SOURCE,
     STATUS_LABELS,

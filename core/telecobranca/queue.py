@@ -13,19 +13,17 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from core.db import Tx
 from core.listing import local_midnight
+from core.localtime import local_day
 from core.telecobranca import setup
 from core.telecobranca.attendance import sweep_broken_promises
 from core.telecobranca.rules import Range
 
-LOCAL_TZ = ZoneInfo("America/Sao_Paulo")
-
 
 def _today(tx: Tx) -> date:
-    return tx.now.astimezone(LOCAL_TZ).date()
+    return local_day(tx.now)
 
 
 def debtors_sql(ranges: list[Range], today: date) -> tuple[str, list[Any]]:

@@ -22,9 +22,9 @@ from core.combining import Combiner
 from core.db import Database, Tx
 from core.errors import Conflict, Invalid, NotFound
 from core.listing import local_midnight
+from core.localtime import LOCAL_TZ
 from core.telecobranca import queue, setup
 from core.telecobranca.attendance import (
-    LOCAL_TZ,
     SOURCE,
     STATUS_LABELS,
     CollectionAttendance,

@@ -17,9 +17,9 @@ from core import audit
 from core.access import Action, User, require
 from core.db import Database, Tx
 from core.errors import STALE_RECORD, Conflict, Invalid
+from core.localtime import local_day
 from core.money import parse_into
 from core.televendas import rules
-from core.televendas.service import LOCAL_TZ
 from core.validation import Problems, like_escape, search_key
 
 _CODE = re.compile(r"^[A-Z0-9_.-]{1,15}$")
@@ -29,7 +29,7 @@ _CODE = re.compile(r"^[A-Z0-9_.-]{1,15}$")
 
 
 def _today(tx: Tx) -> date:
-    return tx.now.astimezone(LOCAL_TZ).date()
+    return local_day(tx.now)
 
 
 def current_price_tables(db: Database, user: User) -> pl.DataFrame:

@@ -12,9 +12,9 @@ import polars as pl
 from core import audit, privacy
 from core.access import Action, User, require
 from core.db import Database, Tx
+from core.exports import csv_bytes
 from core.listing import (
     ListPage,
-    csv_bytes,
     list_filter,
     read_page,
     subjects_of,

@@ -22,19 +22,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from core import agenda, audit, calls
 from core.access import Action, Routine, User, require
 from core.db import Database, Tx
 from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
 from core.listing import visibility
+from core.localtime import local_day
 from core.money import PERCENT, parse_into
 from core.televendas import rules, store
 from core.validation import Problems
 
 SOURCE = "tlv_quote"
-LOCAL_TZ = ZoneInfo("America/Sao_Paulo")
 QUOTE_VALIDITY_DAYS = 15
 DEFAULT_SERIES = "1"
 ZERO = Decimal(0)
@@ -201,7 +200,7 @@ def _load(tx: Tx, order_id: int) -> Order:
 
 
 def _local_today(tx: Tx) -> date:
-    return tx.now.astimezone(LOCAL_TZ).date()
+    return local_day(tx.now)
 
 
 def _check_changeable(tx: Tx, stored: dict[str, Any]) -> None:

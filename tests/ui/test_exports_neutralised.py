@@ -22,9 +22,11 @@ import polars as pl
 import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 
-from core import auth, calls, reports, telemarketing, televendas
+from core import auth, calls, reports
 from core.access import Routine
 from core.exports import FORMULA_STARTS, csv_bytes
+from core.telemarketing import service as tmk_service
+from core.televendas import service as tlv_service
 from tests import factories
 from tests.ui.conftest import UiHarness
 from ui.formats import LOCAL_TZ
@@ -78,18 +80,18 @@ def _typed_payloads(ui: UiHarness) -> None:
         # Names need three letters; the payload leads, as a formula would.
         entity = factories.make_entity(db, admin, name=f"{payload} Ana")
         call = calls.start_call(db, operator, Routine.TELEMARKETING, entity)
-        telemarketing.save_attendance(
+        tmk_service.save_attendance(
             db, operator,
-            telemarketing.AttendanceInput(
+            tmk_service.AttendanceInput(
                 entity, return_at=now + timedelta(days=2),
-                items=[telemarketing.ItemInput(occurrence, notes=payload)],
+                items=[tmk_service.ItemInput(occurrence, notes=payload)],
             ),
             call_id=call.id,
         )  # fmt: skip
         call = calls.start_call(db, operator, Routine.TELEVENDAS, entity)
-        televendas.save_order(
+        tlv_service.save_order(
             db, operator,
-            televendas.OrderInput(entity, operation="atendimento",
+            tlv_service.OrderInput(entity, operation="atendimento",
                                   next_call_at=now + timedelta(days=3)),
             call_id=call.id,
         )  # fmt: skip

@@ -23,9 +23,12 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from core import calls, entities, telecobranca, telemarketing, televendas
+from core import calls, entities
 from core.access import Action, Routine, User, allowed
 from core.privacy import RESTRICTED
+from core.telecobranca import taking
+from core.telemarketing import service as tmk_service
+from core.televendas import service as tlv_service
 from core.validation import format_document, format_phone
 from tests import factories
 from tests.ui.conftest import UiHarness
@@ -81,18 +84,18 @@ def _work_the_subject(ui: UiHarness, operator: User, entity_id: int) -> None:
         " AND routine = 'telemarketing' AND active ORDER BY id LIMIT 1"
     )
     call = calls.start_call(db, operator, Routine.TELEMARKETING, entity_id)
-    telemarketing.save_attendance(
+    tmk_service.save_attendance(
         db, operator,
-        telemarketing.AttendanceInput(
+        tmk_service.AttendanceInput(
             entity_id, return_at=now + timedelta(days=2),
-            items=[telemarketing.ItemInput(occurrence, notes="Pediu retorno.")],
+            items=[tmk_service.ItemInput(occurrence, notes="Pediu retorno.")],
         ),
         call_id=call.id,
     )  # fmt: skip
     call = calls.start_call(db, operator, Routine.TELEVENDAS, entity_id)
-    televendas.save_order(
+    tlv_service.save_order(
         db, operator,
-        televendas.OrderInput(entity_id, operation="atendimento",
+        tlv_service.OrderInput(entity_id, operation="atendimento",
                               next_call_at=now + timedelta(days=3)),
         call_id=call.id,
     )  # fmt: skip
@@ -100,7 +103,7 @@ def _work_the_subject(ui: UiHarness, operator: User, entity_id: int) -> None:
     factories.make_title(db, entity_id, today - timedelta(days=45), "350.00")
     factories.make_title(db, entity_id, today - timedelta(days=10), "120.00")
     calls.start_call(db, operator, Routine.TELECOBRANCA, entity_id)
-    telecobranca.take_debtor(db, operator, entity_id)
+    taking.take_debtor(db, operator, entity_id)
 
 
 def _forbidden(ui: UiHarness) -> dict[str, str]:

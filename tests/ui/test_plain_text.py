@@ -19,8 +19,10 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import calls, telemarketing, televendas
+from core import calls
 from core.access import Routine, User
+from core.telemarketing import service as tmk_service
+from core.televendas import service as tlv_service
 from tests import factories
 from tests.ui.conftest import UiHarness
 from ui import wallboard
@@ -120,21 +122,21 @@ class Scene:
         )
         call = calls.start_call(db, self.operator, Routine.TELEMARKETING, self.entity)
         self.closing_text = f"{IMAGE} {TAG} texto de encerramento"
-        self.attendance = telemarketing.save_attendance(
+        self.attendance = tmk_service.save_attendance(
             db, self.operator,
-            telemarketing.AttendanceInput(
-                self.entity, items=[telemarketing.ItemInput(occurrence, notes=IMAGE)]
+            tmk_service.AttendanceInput(
+                self.entity, items=[tmk_service.ItemInput(occurrence, notes=IMAGE)]
             ),
-            outcome=telemarketing.Outcome.CLOSE, call_id=call.id,
+            outcome=tmk_service.Outcome.CLOSE, call_id=call.id,
             closing_reason_id=int(reason_id), closing_text=self.closing_text,
         )  # fmt: skip
         call = calls.start_call(db, self.operator, Routine.TELEVENDAS, self.other)
-        order = televendas.save_order(
-            db, self.operator, televendas.OrderInput(self.other, operation="atendimento"),
+        order = tlv_service.save_order(
+            db, self.operator, tlv_service.OrderInput(self.other, operation="atendimento"),
             call_id=call.id,
         )  # fmt: skip
         self.cancellation = f"{IMAGE} {TAG} desistiu"
-        televendas.cancel_order(db, self.operator, order.id, order.version, self.cancellation)
+        tlv_service.cancel_order(db, self.operator, order.id, order.version, self.cancellation)
         self.order_id = order.id
 
 

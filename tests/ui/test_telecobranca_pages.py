@@ -17,7 +17,11 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from core import telecobranca
+from core.telecobranca import attendance as tlc_attendance
+from core.telecobranca import importer, ledger, outcomes, taking
+from core.telecobranca import maintenance as tlc_maintenance
+from core.telecobranca import rules as tlc_rules
+from core.telecobranca import setup as tlc_setup
 from core.validation import format_document
 from tests import factories
 from tests.ui.conftest import UiHarness, texts, widget
@@ -39,7 +43,7 @@ def _clear_collection(ui: UiHarness) -> None:
     def work(tx: Any) -> None:
         for table in _COLLECTION_TABLES:
             tx.execute(f"DELETE FROM {table}")
-        tx.execute("DELETE FROM agenda_items WHERE source_type = ?", [telecobranca.SOURCE])
+        tx.execute("DELETE FROM agenda_items WHERE source_type = ?", [tlc_attendance.SOURCE])
 
     ui.db.write(work)
 
@@ -66,11 +70,11 @@ def collection(ui: UiHarness) -> Iterator[dict[str, int]]:
     }
 
 
-def _take(ui: UiHarness, entity_id: int) -> telecobranca.CollectionAttendance:
+def _take(ui: UiHarness, entity_id: int) -> tlc_attendance.CollectionAttendance:
     """carla asks for the next debtor and gets ours (the oldest overdue title of the queue)."""
-    taken = telecobranca.next_debtor(ui.db, ui.user("carla"))
+    taken = taking.next_debtor(ui.db, ui.user("carla"))
     assert taken is not None and taken.entity_id == entity_id
-    return telecobranca.get_attendance(ui.db, ui.user("carla"), taken.attendance_id)
+    return tlc_attendance.get_attendance(ui.db, ui.user("carla"), taken.attendance_id)
 
 
 def _open(ui: UiHarness, path: str, username: str, section: str | None = None) -> AppTest:
@@ -105,7 +109,7 @@ def test_collector_sees_her_attendances_with_status_labels_and_the_total(
     ui: UiHarness, collection: dict[str, int]
 ) -> None:
     attendance = _take(ui, collection["entity"])
-    expected = telecobranca.list_attendances(ui.db, ui.user("carla"))
+    expected = tlc_maintenance.list_attendances(ui.db, ui.user("carla"))
 
     at = _open(ui, TLC, "carla")
 
@@ -222,7 +226,7 @@ def test_csv_export_is_masked_for_a_collector_without_access_192(
 def test_queue_shows_each_range_a_chart_and_the_debtors(
     ui: UiHarness, collection: dict[str, int]
 ) -> None:
-    overview = telecobranca.queue_overview(ui.db, ui.user("carla"))
+    overview = ledger.queue_overview(ui.db, ui.user("carla"))
 
     at = _open(ui, TLC, "carla", "Fila por faixa")
 
@@ -241,11 +245,11 @@ def test_collector_balance_shows_opening_plus_sent_minus_removed_equals_closing(
     carla = ui.user("carla")
     attendance = _take(ui, collection["entity"])
     recent = next(t for t in attendance.titles if t.id == collection["recent"])
-    telecobranca.record_payment(  # the 500,00 title paid in full with its charges
+    outcomes.record_payment(  # the 500,00 title paid in full with its charges
         ui.db, carla, attendance.id, recent.id, recent.version, recent.updated.total
     )
     today = _today(ui)
-    expected = telecobranca.collector_balance(ui.db, carla, today.replace(day=1), today)
+    expected = tlc_maintenance.collector_balance(ui.db, carla, today.replace(day=1), today)
 
     at = _open(ui, TLC, "carla", "Saldo do cobrador")
 
@@ -271,7 +275,7 @@ def test_collector_balance_shows_opening_plus_sent_minus_removed_equals_closing(
 def test_titulos_shows_the_position_with_the_updated_total(
     ui: UiHarness, collection: dict[str, int]
 ) -> None:
-    position = telecobranca.financial_position(ui.db, ui.user("sofia"), collection["entity"])
+    position = ledger.financial_position(ui.db, ui.user("sofia"), collection["entity"])
     assert position.updated_total > position.overdue_total == Decimal("1500.00")
 
     at = _open(ui, TITULOS, "sofia")
@@ -295,7 +299,7 @@ def test_finance_registers_a_payment_for_a_selected_title(
     at = _open(ui, TITULOS, "sofia")
     at.text_input(key="ledger_search_text").input(DEBTOR).run()
     titles = next(frame for frame in at.dataframe if "updated_total" in frame.value)
-    position = telecobranca.financial_position(ui.db, ui.user("sofia"), collection["entity"])
+    position = ledger.financial_position(ui.db, ui.user("sofia"), collection["entity"])
     row = [title.id for title in position.titles].index(collection["future"])
     at.session_state[titles.key] = {"selection": {"rows": [row], "columns": [], "cells": []}}
     at.run()
@@ -316,7 +320,7 @@ def _payment_form(ui: UiHarness, collection: dict[str, int], title: str) -> tupl
     at = _open(ui, TITULOS, "sofia")
     at.text_input(key="ledger_search_text").input(DEBTOR).run()
     titles = next(frame for frame in at.dataframe if "updated_total" in frame.value)
-    position = telecobranca.financial_position(ui.db, ui.user("sofia"), collection["entity"])
+    position = ledger.financial_position(ui.db, ui.user("sofia"), collection["entity"])
     row = [t.id for t in position.titles].index(collection[title])
     at.session_state[titles.key] = {"selection": {"rows": [row], "columns": [], "cells": []}}
     at.run()
@@ -449,7 +453,7 @@ def test_the_sample_layout_is_offered_for_download(ui: UiHarness) -> None:
     at = _open(ui, TITULOS, "admin")
 
     assert "Baixar modelo (CSV)" in [b.label for b in at.download_button]
-    assert telecobranca.SAMPLE.strip() in [code.value.strip() for code in at.code]
+    assert importer.SAMPLE.strip() in [code.value.strip() for code in at.code]
 
 
 # --- Regras de cobrança ---------------------------------------------------------------------
@@ -473,7 +477,7 @@ def test_admin_creates_a_range_and_wires_a_group_to_it(ui: UiHarness) -> None:
     at.button(key="tlc_range_new_0_submit").click().run()
 
     assert not at.exception and not _errors(at), _errors(at)
-    ranges = telecobranca.list_ranges(ui.db, admin)
+    ranges = tlc_setup.list_ranges(ui.db, admin)
     assert ranges.select("code", "max_days", "title_types", "span").rows() == [
         ("Z1", None, "DP, NF", "1+ dias")
     ]
@@ -492,9 +496,9 @@ def test_admin_creates_a_range_and_wires_a_group_to_it(ui: UiHarness) -> None:
     at.button(key=f"{key}_submit").click().run()
 
     assert not at.exception and not _errors(at), _errors(at)
-    wired = {g.group_id: g for g in telecobranca.group_settings(ui.db, admin)}[group_id]
+    wired = {g.group_id: g for g in tlc_setup.group_settings(ui.db, admin)}[group_id]
     assert wired.range_ids == (range_id,)
-    assert wired.rules == telecobranca.NegotiationRules(15, Decimal("5"), Decimal("60"), 4)
+    assert wired.rules == tlc_rules.NegotiationRules(15, Decimal("5"), Decimal("60"), 4)
     assert ui.audit_events("cobranca.grupo_alterado", "admin") == 1
 
 
@@ -507,7 +511,7 @@ def test_a_range_with_a_bad_code_is_refused_and_nothing_written(ui: UiHarness) -
     at.button(key="tlc_range_new_0_submit").click().run()
 
     assert _errors(at), texts(at)
-    assert telecobranca.list_ranges(ui.db, ui.user("admin")).is_empty()
+    assert tlc_setup.list_ranges(ui.db, ui.user("admin")).is_empty()
 
 
 def test_non_admin_is_refused_on_regras_de_cobranca(ui: UiHarness) -> None:

@@ -16,10 +16,13 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
-from core import agenda, calls, telecobranca
+from core import agenda, calls
 from core.access import Routine, User
 from core.money import typed_text
-from core.telecobranca import SOURCE, CollectionAttendance, NegotiationRules
+from core.telecobranca import attendance as tlc_attendance
+from core.telecobranca import setup as tlc_setup
+from core.telecobranca.attendance import SOURCE, CollectionAttendance
+from core.telecobranca.rules import NegotiationRules
 from tests import factories
 from tests.ui.conftest import UiHarness, select_row, texts, widget
 from ui.formats import LOCAL_TZ, money
@@ -47,12 +50,12 @@ def _collector(ui: UiHarness, *, wired: bool = True, personal: bool = False) -> 
     admin = ui.user("admin")
     group_id = factories.make_group(ui.db)
     if wired:
-        ranges = telecobranca.list_ranges(ui.db, admin).filter(active=True)
+        ranges = tlc_setup.list_ranges(ui.db, admin).filter(active=True)
         if ranges.is_empty():
             factories.make_collection_setup(ui.db, admin, group_id)
         else:
             ids = [int(i) for i in ranges["id"]]
-            telecobranca.save_group_settings(ui.db, admin, group_id, 0, ids, RULES)
+            tlc_setup.save_group_settings(ui.db, admin, group_id, 0, ids, RULES)
     return factories.make_operator(
         ui.db, routines=[Routine.TELECOBRANCA], group_id=group_id, personal=personal
     )
@@ -79,7 +82,7 @@ def _next_debtor(ui: UiHarness, collector: User) -> AppTest:
 
 
 def _loaded(ui: UiHarness, at: AppTest, collector: User) -> CollectionAttendance:
-    return telecobranca.get_attendance(ui.db, collector, at.session_state[TLC_ATTENDANCE])
+    return tlc_attendance.get_attendance(ui.db, collector, at.session_state[TLC_ATTENDANCE])
 
 
 def _table_with(at: AppTest, column: str) -> Any:
@@ -141,7 +144,7 @@ def test_a_promise_puts_the_attendance_in_cobranca_with_a_follow_up(ui: UiHarnes
     at.button(key="tlc_promise_submit").click().run()  # every title, the whole updated value
 
     assert not at.exception and not at.error, [e.value for e in at.error]
-    attendance = telecobranca.get_attendance(ui.db, collector, attendance.id)
+    attendance = tlc_attendance.get_attendance(ui.db, collector, attendance.id)
     assert attendance.status == "cobranca"
     [promise] = attendance.pending_promises
     assert promise["amount"] == sum((t.updated.total for t in attendance.titles), Decimal(0))
@@ -160,7 +163,7 @@ def test_an_unreadable_promise_amount_is_refused_naming_the_field(ui: UiHarness)
 
     assert not at.exception, [e.value for e in at.exception]
     assert any(e.value.startswith("Valor prometido: ") for e in at.error), at.error
-    assert not telecobranca.get_attendance(ui.db, collector, attendance.id).promises
+    assert not tlc_attendance.get_attendance(ui.db, collector, attendance.id).promises
 
 
 def test_paying_the_promised_title_keeps_the_promise(ui: UiHarness) -> None:
@@ -189,7 +192,7 @@ def test_paying_the_promised_title_keeps_the_promise(ui: UiHarness) -> None:
     assert not [e for e in agenda.open_items(ui.db, collector) if e.source_type == SOURCE]
     assert ui.scalar("SELECT status FROM receivables WHERE id = ?", [older.id]) == "pago"
     # Its last pending promise kept, the attendance closed itself: read-only from now on.
-    assert telecobranca.get_attendance(ui.db, collector, attendance.id).status == "encerrado"
+    assert tlc_attendance.get_attendance(ui.db, collector, attendance.id).status == "encerrado"
     assert any("não aceita mais lançamentos" in info.value for info in at.info)
     assert not [b for b in at.button if b.key == "tlc_title_submit"]
     at.button(key="tlc_end_call").click().run()
@@ -240,7 +243,7 @@ def test_encerrar_without_reason_shows_why_and_writes_nothing(ui: UiHarness) -> 
     at.button(key="tlc_close").click().run()
 
     assert any("Informe o motivo de encerramento" in error.value for error in at.error)
-    after = telecobranca.get_attendance(ui.db, collector, before.id)
+    after = tlc_attendance.get_attendance(ui.db, collector, before.id)
     assert (after.status, after.version) == ("atendimento", before.version)
     assert calls.current_call(ui.db, collector) is not None  # still on the line
 
@@ -255,7 +258,7 @@ def test_encerrar_with_reason_and_text_closes_it_and_ends_the_call(ui: UiHarness
     at.button(key="tlc_close").click().run()
 
     assert not at.exception and not at.error, [e.value for e in at.error]
-    assert telecobranca.get_attendance(ui.db, collector, attendance.id).status == "encerrado"
+    assert tlc_attendance.get_attendance(ui.db, collector, attendance.id).status == "encerrado"
     assert calls.current_call(ui.db, collector) is None
     assert TLC_ATTENDANCE not in at.session_state
     assert [b.key for b in at.button if b.key == "tlc_next_debtor"]  # ready for the next one
@@ -271,12 +274,12 @@ def test_cancelar_asks_for_confirmation_and_a_reason(ui: UiHarness) -> None:
     at.button(key="tlc_cancel_confirm").click().run()  # no reason yet
 
     assert any("Informe o motivo de cancelamento" in error.value for error in at.error)
-    assert telecobranca.get_attendance(ui.db, collector, attendance.id).status == "atendimento"
+    assert tlc_attendance.get_attendance(ui.db, collector, attendance.id).status == "atendimento"
     widget(at.selectbox, "Motivo de cancelamento").select_index(1)
     at.button(key="tlc_cancel_confirm").click().run()
 
     assert not at.exception, [e.value for e in at.exception]
-    assert telecobranca.get_attendance(ui.db, collector, attendance.id).status == "cancelado"
+    assert tlc_attendance.get_attendance(ui.db, collector, attendance.id).status == "cancelado"
     assert calls.current_call(ui.db, collector) is None
 
 
@@ -288,7 +291,7 @@ def test_a_promise_on_the_agenda_reopens_the_attendance_in_the_workspace(ui: UiH
     at.button(key="tlc_wait").click().run()  # Gravar (aguardar pagamento)
     assert not at.error, [e.value for e in at.error]
     assert calls.current_call(ui.db, collector) is None
-    assert telecobranca.get_attendance(ui.db, collector, attendance.id).status == "cobranca"
+    assert tlc_attendance.get_attendance(ui.db, collector, attendance.id).status == "cobranca"
 
     at = ui.page("app.py", collector.username).run()
     at.switch_page(AGENDA).run()

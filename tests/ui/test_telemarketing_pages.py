@@ -8,8 +8,10 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
-from core import agenda, calls, catalogues, telemarketing
-from core.telemarketing import AttendanceFilter
+from core import agenda, calls, catalogues
+from core.telemarketing import maintenance as tmk_maintenance
+from core.telemarketing import service as tmk_service
+from core.telemarketing.maintenance import AttendanceFilter
 from tests.ui.conftest import UiHarness, texts
 from ui.formats import LOCAL_TZ, local_datetime
 from ui.workspace import OPEN_ATTENDANCE
@@ -49,7 +51,7 @@ def _through_app(ui: UiHarness, username: str, path: str) -> AppTest:
 
 def test_ana_sees_a_page_of_her_attendances_with_the_total(ui: UiHarness) -> None:
     ana = ui.user("ana")
-    expected = telemarketing.list_attendances(ui.db, ana)
+    expected = tmk_maintenance.list_attendances(ui.db, ana)
 
     at = ui.page(TMK, "ana").run()
 
@@ -69,7 +71,7 @@ def test_ana_sees_a_page_of_her_attendances_with_the_total(ui: UiHarness) -> Non
 
 def test_filtering_encerrados_shows_only_encerrado_rows(ui: UiHarness) -> None:
     ana = ui.user("ana")
-    expected = telemarketing.list_attendances(ui.db, ana, AttendanceFilter(status="encerrado"))
+    expected = tmk_maintenance.list_attendances(ui.db, ana, AttendanceFilter(status="encerrado"))
     at = ui.page(TMK, "ana").run()
 
     at.segmented_control(key="tmk_status").set_value("encerrado").run()
@@ -82,7 +84,7 @@ def test_filtering_encerrados_shows_only_encerrado_rows(ui: UiHarness) -> None:
 
 def test_next_page_and_back_to_page_one_when_the_filters_change(ui: UiHarness) -> None:
     ana = ui.user("ana")
-    second = telemarketing.list_attendances(ui.db, ana, page=2)
+    second = tmk_maintenance.list_attendances(ui.db, ana, page=2)
     at = ui.page(TMK, "ana").run()
 
     at.pagination[0].select(2).run()
@@ -124,7 +126,7 @@ def test_selected_row_opens_in_the_workspace(ui: UiHarness) -> None:
     ana = ui.user("ana")
     at = _select(_through_app(ui, "ana", TMK), 0)
     attendance_id = int(_table(at).value["id"][0])
-    attendance = telemarketing.get_attendance(ui.db, ana, attendance_id)
+    attendance = tmk_service.get_attendance(ui.db, ana, attendance_id)
     assert f"Atendimento nº {attendance_id}" in at.subheader[0].value
     assert not [b for b in at.button if b.label == "Reabrir"]  # operators do not reopen
 
@@ -140,7 +142,7 @@ def test_open_is_refused_while_a_call_with_someone_else_runs(ui: UiHarness) -> N
     ana = ui.user("ana")
     at = _select(ui.page(TMK, "ana").run(), 0)
     attendance_id = int(_table(at).value["id"][0])
-    entity_id = telemarketing.get_attendance(ui.db, ana, attendance_id).entity_id
+    entity_id = tmk_service.get_attendance(ui.db, ana, attendance_id).entity_id
     other = ui.scalar("SELECT id FROM entities WHERE id <> ? ORDER BY id LIMIT 1", [entity_id])
     calls.start_call(ui.db, ana, calls.Routine.TELEMARKETING, other)
 
@@ -163,7 +165,7 @@ def test_supervisor_reopens_an_encerrado_attendance_with_a_reason(ui: UiHarness)
     at.button(key="tmk_reopen_confirm").click().run()
 
     assert not at.exception, [e.value for e in at.exception]
-    reopened = telemarketing.get_attendance(ui.db, ui.user("sofia"), attendance_id)
+    reopened = tmk_service.get_attendance(ui.db, ui.user("sofia"), attendance_id)
     assert reopened.status == "pendente"
     assert ui.audit_events("telemarketing.reaberto", "sofia") == 1
     assert [toast.value for toast in at.toast] == [f"Atendimento nº {attendance_id} reaberto."]

@@ -8,10 +8,12 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
-from core import calls, televendas
+from core import calls
 from core.access import Routine
 from core.money import typed_text
-from core.televendas import OrderFilter
+from core.televendas import maintenance as tlv_maintenance
+from core.televendas import service as tlv_service
+from core.televendas.maintenance import OrderFilter
 from tests.ui.conftest import UiHarness, texts, widget
 from ui.formats import money
 from ui.televendas_tab import READ_ONLY_INFO, TLV_ORDER
@@ -82,10 +84,10 @@ def test_bruno_builds_a_quote_converts_and_invoices_it(ui: UiHarness) -> None:
 
 def test_invoiced_order_opens_read_only_with_mv_altped_n(ui: UiHarness) -> None:
     bruno = ui.user("bruno")
-    invoiced = televendas.list_orders(ui.db, bruno, OrderFilter(status="faturado"))
+    invoiced = tlv_maintenance.list_orders(ui.db, bruno, OrderFilter(status="faturado"))
     assert invoiced.total > 0, "the demo seeds invoiced orders"
     order_id = int(invoiced.rows["id"][0])
-    order = televendas.get_order(ui.db, bruno, order_id)
+    order = tlv_service.get_order(ui.db, bruno, order_id)
 
     at = _on_call(ui, order.entity_id, order_id)
 
@@ -113,7 +115,7 @@ def test_discount_over_the_group_limit_is_refused_and_nothing_written(ui: UiHarn
 
 def test_list_shows_rows_and_filters_by_status(ui: UiHarness) -> None:
     bruno = ui.user("bruno")
-    expected = televendas.list_orders(ui.db, bruno)
+    expected = tlv_maintenance.list_orders(ui.db, bruno)
     at = ui.page(TLV, "bruno").run()
     assert not at.exception, [e.value for e in at.exception]
     shown = at.dataframe[0].value
@@ -132,7 +134,7 @@ def test_list_shows_rows_and_filters_by_status(ui: UiHarness) -> None:
     assert not at.exception, [e.value for e in at.exception]
     order_id = int(shown["id"][0])
     assert f"Atendimento Televendas nº {order_id}" in [s.value for s in at.subheader]
-    order = televendas.get_order(ui.db, bruno, order_id)
+    order = tlv_service.get_order(ui.db, bruno, order_id)
     assert len(_table_with(at, "Produto")) == len(order.items)
     assert len(_table_with(at, "Parcela")) == len(order.titles)
 
@@ -199,7 +201,7 @@ def test_selected_row_opens_in_the_workspace(ui: UiHarness) -> None:
     at.session_state[key] = {"selection": {"rows": [0], "columns": [], "cells": []}}
     at.run()
     order_id = int(at.dataframe[0].value["id"][0])
-    entity_id = televendas.get_order(ui.db, ui.user("bruno"), order_id).entity_id
+    entity_id = tlv_service.get_order(ui.db, ui.user("bruno"), order_id).entity_id
 
     at.button(key=f"tlv_open_{order_id}").click().run()
 
@@ -236,9 +238,9 @@ def test_invoiced_order_stays_editable_with_mv_altped_s(ui: UiHarness) -> None:
     ui.db.write(lambda tx: tx.execute("UPDATE parameters SET value = 'S' WHERE name = 'MV_ALTPED'"))
     bruno = ui.user("bruno")
     order_id = int(
-        televendas.list_orders(ui.db, bruno, OrderFilter(status="faturado")).rows["id"][0]
+        tlv_maintenance.list_orders(ui.db, bruno, OrderFilter(status="faturado")).rows["id"][0]
     )
-    order = televendas.get_order(ui.db, bruno, order_id)
+    order = tlv_service.get_order(ui.db, bruno, order_id)
 
     at = _on_call(ui, order.entity_id, order_id)
 

@@ -14,11 +14,16 @@ import pytest
 from validate_docbr import CNPJ, CPF
 
 from core import demo
-from core import telecobranca as tlc
 from core.access import Routine
 from core.auth import check_login
 from core.config import Settings
 from core.db import Database, open_database
+from core.telecobranca import attendance as tlc_attendance
+from core.telecobranca import ledger as tlc_ledger
+from core.telecobranca import maintenance as tlc_maintenance
+from core.telecobranca import rules as tlc_rules
+from core.telecobranca import setup as tlc_setup
+from core.telecobranca import taking
 from core.validation import Problems, clean_email, clean_phone, clean_state, clean_zip
 from tests.conftest import START, Clock
 from tests.factories import load_user, make_admin
@@ -294,7 +299,7 @@ def _collection_totals(db: Database) -> list[dict[str, Any]]:
 def test_the_demo_has_hundreds_of_debtors_spread_over_the_four_ranges(
     full_demo: Database,
 ) -> None:
-    queue = tlc.queue_overview(full_demo, load_user(full_demo, "sofia"))
+    queue = tlc_ledger.queue_overview(full_demo, load_user(full_demo, "sofia"))
     debtors = dict(zip(queue["range"].str.slice(0, 2), queue["debtors"], strict=True))
 
     assert queue["range"].to_list() == [
@@ -310,14 +315,14 @@ def test_both_collection_groups_work_every_range_with_their_negotiation_rules(
 ) -> None:
     settings = {
         group.group_name: group
-        for group in tlc.group_settings(full_demo, load_user(full_demo, "admin"))
+        for group in tlc_setup.group_settings(full_demo, load_user(full_demo, "admin"))
     }
-    ranges = set(tlc.list_ranges(full_demo, load_user(full_demo, "admin"))["id"])
+    ranges = set(tlc_setup.list_ranges(full_demo, load_user(full_demo, "admin"))["id"])
 
     for name in ("Cobrança", "Multi"):
         assert set(settings[name].range_ids) == ranges
-    assert settings["Cobrança"].rules == tlc.NegotiationRules(15, Decimal(5), Decimal(50), 6)
-    assert settings["Multi"].rules == tlc.NegotiationRules(10, Decimal(3), Decimal(30), 4)
+    assert settings["Cobrança"].rules == tlc_rules.NegotiationRules(15, Decimal(5), Decimal(50), 6)
+    assert settings["Multi"].rules == tlc_rules.NegotiationRules(10, Decimal(3), Decimal(30), 4)
 
 
 def test_the_legacy_portfolio_has_duplicatas_and_boletos_paid_partly_paid_and_not_yet_due(
@@ -459,10 +464,10 @@ def test_carla_gets_a_fresh_debtor_from_the_queue_right_after_seeding(
 ) -> None:
     carla = load_user(full_demo_copy, "carla")
 
-    picked = tlc.next_debtor(full_demo_copy, carla)
+    picked = taking.next_debtor(full_demo_copy, carla)
 
     assert picked is not None and picked.reason == "fila"
-    attendance = tlc.get_attendance(full_demo_copy, carla, picked.attendance_id)
+    attendance = tlc_attendance.get_attendance(full_demo_copy, carla, picked.attendance_id)
     assert attendance.status == "atendimento" and attendance.titles
     assert attendance.portfolio_amount > 0
 
@@ -488,8 +493,8 @@ def test_every_demo_attendance_opens_and_the_collectors_balance_closes_on_what_i
         )
     }
 
-    assert all(tlc.get_attendance(full_demo, sofia, i).id == i for i in ids)
-    balance = tlc.collector_balance(
+    assert all(tlc_attendance.get_attendance(full_demo, sofia, i).id == i for i in ids)
+    balance = tlc_maintenance.collector_balance(
         full_demo, sofia, START.date() - timedelta(days=90), START.date()
     )
     assert set(balance["operator_code"]) == set(pending)

@@ -9,10 +9,10 @@ from decimal import Decimal
 
 import pytest
 
-from core import telecobranca as tlc
 from core.access import User
 from core.db import Database
 from core.telecobranca import importer
+from core.telecobranca import importer as tlc_importer
 from tests import factories
 
 HEADER = "documento;nome;telefone;email;prefixo;numero;parcela;tipo;emissao;vencimento;valor;saldo"
@@ -45,7 +45,7 @@ def test_a_windows_1252_file_saved_by_excel_imports_with_its_accents(
         [HEADER, _row(1, "João Araújo", number="1"), _row(2, "Conceição de São Paulo", number="2")]
     )
 
-    report = tlc.import_receivables(db, admin, text.encode("cp1252"))
+    report = tlc_importer.import_receivables(db, admin, text.encode("cp1252"))
 
     assert report.ok, report.problems
     assert report.encoding == "Windows-1252"
@@ -59,7 +59,7 @@ def test_a_windows_1252_accent_far_into_the_file_switches_without_losing_earlier
     rows = [_row(seed, number=f"{seed:03d}") for seed in range(1, 200)]
     text = "\r\n".join([HEADER, *rows, _row(200, "Araújo São Paulo", number="200")])
 
-    report = tlc.import_receivables(db, admin, io.BytesIO(text.encode("cp1252")))
+    report = tlc_importer.import_receivables(db, admin, io.BytesIO(text.encode("cp1252")))
 
     assert report.ok and report.titles_created == 200, report.problems
     assert report.encoding == "Windows-1252"
@@ -74,7 +74,7 @@ def test_a_utf8_upload_with_or_without_bom_imports_with_its_accents(
     text = "\n".join([HEADER, _row(1, "João Araújo", number="1"), _row(2, "Zé Ávila", number="2")])
     upload = io.BytesIO(bom + text.encode("utf-8"))  # what the UI hands over: a stream
 
-    report = tlc.import_receivables(db, admin, upload)
+    report = tlc_importer.import_receivables(db, admin, upload)
 
     assert report.ok, report.problems
     assert report.encoding == "UTF-8"
@@ -89,7 +89,7 @@ def test_a_file_mixing_utf8_and_windows_1252_is_refused_at_the_mixed_line(
         + f"{_row(2, 'Araújo', number='2')}\n".encode("cp1252")
     )
 
-    report = tlc.import_receivables(db, admin, content)
+    report = tlc_importer.import_receivables(db, admin, content)
 
     assert [line for line, _ in report.problems] == [3]
     assert "codificações" in report.problems[0][1]
@@ -109,7 +109,7 @@ def test_an_extra_trailing_column_is_reported_with_its_line_and_nothing_is_writt
         ]
     )
 
-    report = tlc.import_receivables(db, admin, text)
+    report = tlc_importer.import_receivables(db, admin, text)
 
     assert not report.ok
     assert [line for line, _ in report.problems] == [3]
@@ -149,7 +149,7 @@ def test_a_file_past_the_row_limit_is_refused_without_reading_the_rest(
     row_bytes = len(_row(10, number="1")) + 1
     upload = _LongUpload(rows=100_000, allowed=1_000 * row_bytes + 2 * importer.CHUNK_BYTES)
 
-    report = tlc.import_receivables(db, admin, upload)
+    report = tlc_importer.import_receivables(db, admin, upload)
 
     assert not report.ok
     assert len(report.problems) == 1 and report.problems[0][0] == 1
@@ -169,8 +169,8 @@ def test_money_is_read_the_pt_br_way_and_ambiguous_values_are_reported_by_line(
         [HEADER, _row(3, number="3", amount="1.000,00"), _row(4, number="4", amount="1,234.56")]
     )
 
-    imported = tlc.import_receivables(db, admin, good)
-    refused = tlc.import_receivables(db, admin, bad)
+    imported = tlc_importer.import_receivables(db, admin, good)
+    refused = tlc_importer.import_receivables(db, admin, bad)
 
     assert imported.ok, imported.problems
     sql = "SELECT number, amount, balance FROM receivables WHERE prefix = 'IMP' ORDER BY number"
@@ -191,7 +191,9 @@ def test_the_progress_callback_follows_the_reading_up_to_the_whole_file(
     content = "\n".join([HEADER, *(_row(seed, number=str(seed)) for seed in range(1, 201))])
     calls: list[tuple[int, int | None]] = []
 
-    report = tlc.import_receivables(db, admin, content.encode(), lambda d, t: calls.append((d, t)))
+    report = tlc_importer.import_receivables(
+        db, admin, content.encode(), lambda d, t: calls.append((d, t))
+    )
 
     assert report.ok and report.titles_created == 200
     done = [d for d, _ in calls]
@@ -211,7 +213,7 @@ def test_five_thousand_rows_import_with_the_right_totals(db: Database, admin: Us
                           amount=f"{n % 7 + 1}.000", balance="0" if paid else ""))  # fmt: skip
     upload = io.BytesIO("\r\n".join(lines).encode("cp1252"))
 
-    report = tlc.import_receivables(db, admin, upload)
+    report = tlc_importer.import_receivables(db, admin, upload)
 
     new_customers = len({1_000 + n // 2 for n in range(5_000) if n % 5})
     assert report.ok, report.problems[:5]
@@ -251,7 +253,7 @@ def test_a_new_customer_without_contact_is_reported_once_at_its_first_line(
         ]
     )
 
-    report = tlc.import_receivables(db, admin, content.encode())
+    report = tlc_importer.import_receivables(db, admin, content.encode())
 
     assert [line for line, _ in report.problems] == [3]
     assert report.problems[0][1].startswith("cliente novo:")

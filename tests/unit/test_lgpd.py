@@ -15,7 +15,7 @@ from core.access import Action, Routine, User, allowed
 from core.audit_reports import AuditFilter
 from core.db import Database
 from core.errors import Conflict, Forbidden, Invalid
-from core.telemarketing import AttendanceInput, ItemInput, Outcome, save_attendance
+from core.telemarketing.service import AttendanceInput, ItemInput, Outcome, save_attendance
 from tests import factories
 
 # Column names that look like personal data (the list, in English and Portuguese).

@@ -8,15 +8,17 @@ from typing import Any
 
 import pytest
 
-from core import telecobranca, telemarketing, televendas
 from core.access import User
 from core.db import Database
 from core.errors import Invalid
+from core.telecobranca import maintenance as tlc_maintenance
+from core.telemarketing import maintenance as tmk_maintenance
+from core.televendas import maintenance as tlv_maintenance
 
 LISTS: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {
-    "telemarketing": (telemarketing.list_attendances, telemarketing.AttendanceFilter),
-    "televendas": (televendas.list_orders, televendas.OrderFilter),
-    "telecobranca": (telecobranca.list_attendances, telecobranca.AttendanceFilter),
+    "telemarketing": (tmk_maintenance.list_attendances, tmk_maintenance.AttendanceFilter),
+    "televendas": (tlv_maintenance.list_orders, tlv_maintenance.OrderFilter),
+    "telecobranca": (tlc_maintenance.list_attendances, tlc_maintenance.AttendanceFilter),
 }
 
 

@@ -13,20 +13,20 @@ from typing import Any
 
 import pytest
 
-from core import operators, parameters, televendas
-from core import telecobranca as tlc
+from core import operators, parameters
 from core.access import Routine, User
 from core.db import Database
 from core.errors import Invalid
 from core.money import PERCENT, parse_decimal, parse_money
 from core.operators import GroupInput
-from core.televendas import (
-    ItemInput,
-    OrderInput,
-    PaymentConditionInput,
-    PriceTableInput,
-    ProductInput,
-)
+from core.telecobranca import attendance as tlc_attendance
+from core.telecobranca import outcomes, taking
+from core.telecobranca import rules as tlc_rules
+from core.telecobranca import setup as tlc_setup
+from core.televendas import catalogue as tlv_catalogue
+from core.televendas import service as tlv_service
+from core.televendas.catalogue import PaymentConditionInput, PriceTableInput, ProductInput
+from core.televendas.service import ItemInput, OrderInput
 from core.validation import Problems
 from tests import factories
 
@@ -156,42 +156,50 @@ def desk(db: Database) -> Desk:
     return Desk(admin, collector)
 
 
-def _taken(db: Database, desk: Desk) -> tlc.CollectionAttendance:
+def _taken(db: Database, desk: Desk) -> tlc_attendance.CollectionAttendance:
     entity_id = factories.make_entity(db, desk.admin)
     factories.make_title(db, entity_id, TODAY - timedelta(days=45), "20000.00")
-    taken = tlc.next_debtor(db, desk.collector)
+    taken = taking.next_debtor(db, desk.collector)
     assert taken is not None
-    return tlc.get_attendance(db, desk.collector, taken.attendance_id)
+    return tlc_attendance.get_attendance(db, desk.collector, taken.attendance_id)
 
 
-def _payment(db: Database, desk: Desk, a: tlc.CollectionAttendance, typed: str) -> None:
+def _payment(db: Database, desk: Desk, a: tlc_attendance.CollectionAttendance, typed: str) -> None:
     title = a.titles[0]
-    tlc.record_payment(db, desk.collector, a.id, title.id, title.version, typed)
+    outcomes.record_payment(db, desk.collector, a.id, title.id, title.version, typed)
 
 
-def _ledger_payment(db: Database, desk: Desk, a: tlc.CollectionAttendance, typed: str) -> None:
+def _ledger_payment(
+    db: Database, desk: Desk, a: tlc_attendance.CollectionAttendance, typed: str
+) -> None:
     title = a.titles[0]  # finance, outside the call: "Registrar pagamento" in Títulos
-    tlc.record_payment(db, desk.admin, None, title.id, title.version, typed)
+    outcomes.record_payment(db, desk.admin, None, title.id, title.version, typed)
 
 
-def _rebate(db: Database, desk: Desk, a: tlc.CollectionAttendance, typed: str) -> None:
+def _rebate(db: Database, desk: Desk, a: tlc_attendance.CollectionAttendance, typed: str) -> None:
     title = a.titles[0]
-    tlc.grant_rebate(db, desk.collector, a.id, title.id, title.version, typed)
+    outcomes.grant_rebate(db, desk.collector, a.id, title.id, title.version, typed)
 
 
-def _promise(db: Database, desk: Desk, a: tlc.CollectionAttendance, typed: str) -> None:
-    tlc.record_promise(db, desk.collector, a.id, [a.titles[0].id], TODAY + timedelta(days=5), typed)
+def _promise(db: Database, desk: Desk, a: tlc_attendance.CollectionAttendance, typed: str) -> None:
+    outcomes.record_promise(
+        db, desk.collector, a.id, [a.titles[0].id], TODAY + timedelta(days=5), typed
+    )
 
 
-def _renegotiation(db: Database, desk: Desk, a: tlc.CollectionAttendance, typed: str) -> None:
-    tlc.renegotiate_titles(
+def _renegotiation(
+    db: Database, desk: Desk, a: tlc_attendance.CollectionAttendance, typed: str
+) -> None:
+    outcomes.renegotiate_titles(
         db, desk.collector, a.id, [a.titles[0].id], installments=2,
         first_due=TODAY + timedelta(days=5), principal_discount=typed,
     )  # fmt: skip
 
 
-def _charges_discount(db: Database, desk: Desk, a: tlc.CollectionAttendance, typed: str) -> None:
-    tlc.renegotiate_titles(
+def _charges_discount(
+    db: Database, desk: Desk, a: tlc_attendance.CollectionAttendance, typed: str
+) -> None:
+    outcomes.renegotiate_titles(
         db, desk.collector, a.id, [a.titles[0].id], installments=2,
         first_due=TODAY + timedelta(days=5), charges_discount=typed,
     )  # fmt: skip
@@ -267,9 +275,9 @@ def test_unreadable_collection_money_is_refused_naming_the_field_and_nothing_is_
 def test_the_groups_discount_limits_are_read_the_brazilian_way(db: Database, admin: User) -> None:
     group_id = factories.make_group(db, "Cobrança")
     ids = factories.make_collection_setup(db, admin, group_id)
-    limits = tlc.NegotiationRules(10, "12,5", "50", 6)  # type: ignore[arg-type]
+    limits = tlc_rules.NegotiationRules(10, "12,5", "50", 6)  # type: ignore[arg-type]
 
-    tlc.save_group_settings(db, admin, group_id, 1, list(ids.values()), limits)
+    tlc_setup.save_group_settings(db, admin, group_id, 1, list(ids.values()), limits)
 
     saved = db.read(
         lambda tx: tx.one(
@@ -280,9 +288,9 @@ def test_the_groups_discount_limits_are_read_the_brazilian_way(db: Database, adm
     )
     assert (saved["p"], saved["version"]) == (D("12.50"), 2)
     for typed in ["NaN", "inf", "1,234.56", "1.000"]:
-        bad = tlc.NegotiationRules(10, typed, "50", 6)  # type: ignore[arg-type]
+        bad = tlc_rules.NegotiationRules(10, typed, "50", 6)  # type: ignore[arg-type]
         with pytest.raises(Invalid) as refused:
-            tlc.save_group_settings(db, admin, group_id, 2, list(ids.values()), bad)
+            tlc_setup.save_group_settings(db, admin, group_id, 2, list(ids.values()), bad)
         assert "Desconto máximo no principal (%)" in refused.value.message
         assert "max_principal_discount_pct" in refused.value.problems
     sql = "SELECT version FROM group_negotiation_rules WHERE group_id = ?"
@@ -307,10 +315,10 @@ def shop(db: Database, admin: User) -> Shop:
     seller = factories.make_operator(
         db, "vendedor", routines={Routine.TELEVENDAS}, personal=True, group_id=group
     )
-    table = televendas.save_price_table(db, admin, PriceTableInput("T01", "Tabela Padrão"))
-    pen = televendas.save_product(db, admin, ProductInput("CANETA", "Caneta", stock="10"))
-    televendas.set_prices(db, admin, table, {pen: "33,33"})
-    cash = televendas.save_payment_condition(
+    table = tlv_catalogue.save_price_table(db, admin, PriceTableInput("T01", "Tabela Padrão"))
+    pen = tlv_catalogue.save_product(db, admin, ProductInput("CANETA", "Caneta", stock="10"))
+    tlv_catalogue.set_prices(db, admin, table, {pen: "33,33"})
+    cash = tlv_catalogue.save_payment_condition(
         db, admin, PaymentConditionInput("AV", "À vista", installments="0")
     )
     return Shop(admin, seller, table, cash, pen)
@@ -322,7 +330,7 @@ def _quote(db: Database, shop: Shop, item: dict[str, Any] | None = None, **heade
         entity_id=entity_id, price_table_id=shop.table, payment_condition_id=shop.cash,
         items=[ItemInput(shop.pen, **({"quantity": 1} | (item or {})))], **header,
     )  # fmt: skip
-    return televendas.save_order(db, shop.seller, data)
+    return tlv_service.save_order(db, shop.seller, data)
 
 
 def _sales_state(db: Database) -> tuple[Any, ...]:
@@ -379,7 +387,7 @@ def test_unreadable_televendas_numbers_are_refused_naming_the_field_and_nothing_
     before = _sales_state(db)
 
     with pytest.raises(Invalid) as refused:
-        televendas.save_order(
+        tlv_service.save_order(
             db, shop.seller,
             OrderInput(entity_id=entity_id, price_table_id=shop.table,
                        payment_condition_id=shop.cash, items=[ItemInput(shop.pen, **item)],
@@ -391,10 +399,12 @@ def test_unreadable_televendas_numbers_are_refused_naming_the_field_and_nothing_
 
 
 def test_a_product_price_and_stock_of_1_500_mean_1500(db: Database, shop: Shop) -> None:
-    televendas.set_prices(db, shop.admin, shop.table, {shop.pen: "R$ 1.500,00"})
-    product = televendas.save_product(db, shop.admin, ProductInput("LAPIS", "Lápis", stock="1.500"))
+    tlv_catalogue.set_prices(db, shop.admin, shop.table, {shop.pen: "R$ 1.500,00"})
+    product = tlv_catalogue.save_product(
+        db, shop.admin, ProductInput("LAPIS", "Lápis", stock="1.500")
+    )
 
-    prices = televendas.table_prices(db, shop.admin, shop.table)
+    prices = tlv_catalogue.table_prices(db, shop.admin, shop.table)
     assert prices.filter(prices["id"] == shop.pen)["price"].to_list() == [D("1500.00")]
     stock = db.read(lambda tx: tx.scalar("SELECT stock FROM products WHERE id = ?", [product]))
     assert stock == D("1500.000")
@@ -407,9 +417,9 @@ def test_an_unreadable_product_price_or_stock_is_refused_naming_it(
     before = _sales_state(db)
 
     with pytest.raises(Invalid) as price:
-        televendas.set_prices(db, shop.admin, shop.table, {shop.pen: typed})
+        tlv_catalogue.set_prices(db, shop.admin, shop.table, {shop.pen: typed})
     with pytest.raises(Invalid) as stock:
-        televendas.save_product(db, shop.admin, ProductInput("LAPIS", "Lápis", stock=typed))
+        tlv_catalogue.save_product(db, shop.admin, ProductInput("LAPIS", "Lápis", stock=typed))
 
     assert "Preço (CANETA): " in price.value.message
     assert "Estoque: " in stock.value.message

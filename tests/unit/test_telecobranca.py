@@ -13,12 +13,17 @@ import duckdb
 import pytest
 
 from core import agenda, calls, catalogues, parameters
-from core import telecobranca as tlc
 from core.access import Routine, User
 from core.catalogues import EntryInput
 from core.db import Database
 from core.errors import AlreadyRegistered, Conflict, Forbidden, Invalid
-from core.telecobranca import queue
+from core.telecobranca import attendance as tlc_attendance
+from core.telecobranca import importer, queue, taking
+from core.telecobranca import ledger as tlc_ledger
+from core.telecobranca import maintenance as tlc_maintenance
+from core.telecobranca import outcomes as tlc_outcomes
+from core.telecobranca import rules as tlc_rules
+from core.telecobranca import setup as tlc_setup
 from tests import factories
 from tests.conftest import Clock
 
@@ -57,9 +62,13 @@ def desk(db: Database) -> Desk:
         return catalogues.create_entry(db, admin, catalogue, EntryInput(code, f"Motivo {code}"))
 
     return Desk(
-        admin, group_id, collector, ranges,
-        reason("motivo_encerramento", "ENC"), reason("motivo_cancelamento", "CAN"),
-    )  # fmt: skip
+        admin,
+        group_id,
+        collector,
+        ranges,
+        reason("motivo_encerramento", "ENC"),
+        reason("motivo_cancelamento", "CAN"),
+    )
 
 
 def _collector(db: Database, desk: Desk, username: str) -> User:
@@ -100,8 +109,11 @@ def test_the_queue_is_live_a_payment_or_a_new_day_moves_the_debtor(
 
     clock.advance(days=1)
     moved = db.read(lambda tx: queue.position_of(tx, entity_id))
-    db.write(lambda tx: tx.execute("UPDATE receivables SET status = 'pago', balance = 0"
-                                   " WHERE id = ?", [title["id"]]))  # fmt: skip
+    db.write(
+        lambda tx: tx.execute(
+            "UPDATE receivables SET status = 'pago', balance = 0 WHERE id = ?", [title["id"]]
+        )
+    )
     paid = db.read(lambda tx: queue.position_of(tx, entity_id))
 
     assert moved is not None and moved.range_id == desk.ranges["F2"]
@@ -114,12 +126,12 @@ def test_next_debtor_gives_the_oldest_debt_first_or_the_largest_with_mv_tlcsald(
     older = desk.debtor(db, 90, "100.00")
     larger = desk.debtor(db, 10, "9000.00")
 
-    first = tlc.next_debtor(db, desk.collector)
+    first = taking.next_debtor(db, desk.collector)
     assert first is not None and first.entity_id == older
 
     parameters.set_parameter(db, desk.admin, "MV_TLCSALD", 1, "S")
     other = _collector(db, desk, "davi")
-    second = tlc.next_debtor(db, other)
+    second = taking.next_debtor(db, other)
     assert second is not None and second.entity_id == larger
 
 
@@ -127,13 +139,14 @@ def test_a_group_only_gets_debtors_in_the_ranges_it_is_wired_to(db: Database, de
     desk.debtor(db, 200)  # F4
     early = factories.make_group(db, "Cobrança preventiva")
     factories.make_collection_setup(db, desk.admin, early, ranges=(), wired=())
-    tlc.save_group_settings(db, desk.admin, early, 1, [desk.ranges["F1"]], tlc.NegotiationRules())
-    junior = factories.make_operator(db, "junior", routines={Routine.TELECOBRANCA},
-                                     group_id=early)  # fmt: skip
+    tlc_setup.save_group_settings(
+        db, desk.admin, early, 1, [desk.ranges["F1"]], tlc_rules.NegotiationRules()
+    )
+    junior = factories.make_operator(db, "junior", routines={Routine.TELECOBRANCA}, group_id=early)
 
-    assert tlc.next_debtor(db, junior) is None
+    assert taking.next_debtor(db, junior) is None
     young = desk.debtor(db, 3)
-    taken = tlc.next_debtor(db, junior)
+    taken = taking.next_debtor(db, junior)
     assert taken is not None and taken.entity_id == young
 
 
@@ -142,18 +155,28 @@ def test_next_debtor_reserves_opens_the_attendance_and_starts_the_call_together(
 ) -> None:
     entity_id = desk.debtor(db, 45)
 
-    taken = tlc.next_debtor(db, desk.collector)
+    taken = taking.next_debtor(db, desk.collector)
 
     assert taken is not None and taken.reason == "fila"
-    attendance = tlc.get_attendance(db, desk.collector, taken.attendance_id)
+    attendance = tlc_attendance.get_attendance(db, desk.collector, taken.attendance_id)
     assert (attendance.status, attendance.origin) == ("atendimento", "fila")
     assert attendance.portfolio_amount == Decimal("1000.00")
     assert [t.updated.total for t in attendance.titles] == [Decimal("1035.00")]
-    assert _count(db, "SELECT count(*) FROM collection_reservations WHERE entity_id = ?"
-                  " AND user_id = ?", [entity_id, desk.collector.id]) == 1  # fmt: skip
-    call = db.read(lambda tx: tx.one(
-        "SELECT c.routine, c.entity_id FROM open_calls o JOIN calls c ON c.id = o.call_id"
-        " WHERE o.user_id = ?", [desk.collector.id]))  # fmt: skip
+    assert (
+        _count(
+            db,
+            "SELECT count(*) FROM collection_reservations WHERE entity_id = ? AND user_id = ?",
+            [entity_id, desk.collector.id],
+        )
+        == 1
+    )
+    call = db.read(
+        lambda tx: tx.one(
+            "SELECT c.routine, c.entity_id FROM open_calls o JOIN calls c ON c.id = o.call_id"
+            " WHERE o.user_id = ?",
+            [desk.collector.id],
+        )
+    )
     assert call == {"routine": "telecobranca", "entity_id": entity_id}
 
 
@@ -161,30 +184,36 @@ def test_a_reserved_debtor_is_not_given_to_another_collector(db: Database, desk:
     desk.debtor(db, 45)
     other = _collector(db, desk, "davi")
 
-    assert tlc.next_debtor(db, desk.collector) is not None
-    assert tlc.next_debtor(db, other) is None
+    assert taking.next_debtor(db, desk.collector) is not None
+    assert taking.next_debtor(db, other) is None
 
 
 def test_an_expired_reservation_is_taken_over_and_the_idle_attendance_cancelled(
     db: Database, desk: Desk, clock: Clock
 ) -> None:
     entity_id = desk.debtor(db, 45)
-    idle = tlc.next_debtor(db, desk.collector)
+    idle = taking.next_debtor(db, desk.collector)
     assert idle is not None
     other = _collector(db, desk, "davi")
 
     clock.advance(minutes=31)  # MV_TLCRESV = 30
-    taken = tlc.next_debtor(db, other)
+    taken = taking.next_debtor(db, other)
 
     assert taken is not None and taken.entity_id == entity_id
     holder = "SELECT user_id, attendance_id FROM collection_reservations WHERE entity_id = ?"
     held = db.read(lambda tx: tx.one(holder, [entity_id]))
     assert held == {"user_id": other.id, "attendance_id": taken.attendance_id}
-    stale = tlc.get_attendance(db, desk.admin, idle.attendance_id)
+    stale = tlc_attendance.get_attendance(db, desk.admin, idle.attendance_id)
     assert stale.status == "cancelado" and "Reserva expirada" in (stale.closing_text or "")
     with pytest.raises(Invalid, match="não aceita lançamentos"):
-        tlc.record_payment(db, desk.collector, idle.attendance_id, stale.titles[0].id,
-                           stale.titles[0].version, "10")  # fmt: skip
+        tlc_outcomes.record_payment(
+            db,
+            desk.collector,
+            idle.attendance_id,
+            stale.titles[0].id,
+            stale.titles[0].version,
+            "10",
+        )
 
 
 def test_a_collector_with_a_call_running_cannot_ask_for_the_next_debtor(
@@ -192,10 +221,10 @@ def test_a_collector_with_a_call_running_cannot_ask_for_the_next_debtor(
 ) -> None:
     desk.debtor(db, 45)
     desk.debtor(db, 50)
-    assert tlc.next_debtor(db, desk.collector) is not None
+    assert taking.next_debtor(db, desk.collector) is not None
 
     with pytest.raises(Conflict, match="ligação em andamento"):
-        tlc.next_debtor(db, desk.collector)
+        taking.next_debtor(db, desk.collector)
     assert _count(db, "SELECT count(*) FROM collection_reservations") == 1
 
 
@@ -204,11 +233,11 @@ def test_the_collectors_own_unfinished_attendance_comes_back_before_the_queue(
 ) -> None:
     first = desk.debtor(db, 45)
     desk.debtor(db, 300)
-    taken = tlc.next_debtor(db, desk.collector)
+    taken = taking.next_debtor(db, desk.collector)
     assert taken is not None and taken.entity_id != first
     db.write(lambda tx: tx.execute("DELETE FROM open_calls"))  # the browser was closed
 
-    again = tlc.next_debtor(db, desk.collector)
+    again = taking.next_debtor(db, desk.collector)
 
     assert again is not None and again.reason == "em_andamento"
     assert again.attendance_id == taken.attendance_id
@@ -225,7 +254,7 @@ def _race(db: Database, collectors: list[User]) -> list[int | None]:
     def press(index: int, user: User) -> None:
         try:
             barrier.wait()
-            taken = tlc.next_debtor(db, user)
+            taken = taking.next_debtor(db, user)
             results[index] = taken.entity_id if taken else None
         except BaseException as error:  # reported below: a thread must not fail silently
             errors.append(error)
@@ -273,7 +302,7 @@ def _race_outcomes(db: Database, collectors: list[User]) -> list[int | BaseExcep
     def press(index: int, user: User) -> None:
         barrier.wait()
         try:
-            taken = tlc.next_debtor(db, user)
+            taken = taking.next_debtor(db, user)
             outcomes[index] = taken.entity_id if taken else None
         except BaseException as error:
             outcomes[index] = error
@@ -322,18 +351,25 @@ def test_debtors_taken_together_are_each_audited_for_their_own_collector(
 
     given = _race(db, collectors)
 
-    rows = db.read(lambda tx: tx.all(
-        "SELECT user_id, event, subject_id, detail FROM audit_log"
-        " WHERE event IN ('cobranca.devedor_reservado', 'ligacao.iniciada')"))  # fmt: skip
+    rows = db.read(
+        lambda tx: tx.all(
+            "SELECT user_id, event, subject_id, detail FROM audit_log"
+            " WHERE event IN ('cobranca.devedor_reservado', 'ligacao.iniciada')"
+        )
+    )
     for collector, entity_id in zip(collectors, given, strict=True):
         own = [row for row in rows if row["user_id"] == collector.id]
         assert sorted(row["event"] for row in own) == [
-            "cobranca.devedor_reservado", "ligacao.iniciada"]  # fmt: skip
+            "cobranca.devedor_reservado",
+            "ligacao.iniciada",
+        ]
         call = next(row for row in own if row["event"] == "ligacao.iniciada")
         assert call["subject_id"] == str(entity_id)
-        attendance = db.read(lambda tx, c=collector: tx.one(
-            "SELECT entity_id, call_id FROM tlc_attendances WHERE user_id = ?", [c.id]
-        ))  # fmt: skip
+        attendance = db.read(
+            lambda tx, c=collector: tx.one(
+                "SELECT entity_id, call_id FROM tlc_attendances WHERE user_id = ?", [c.id]
+            )
+        )
         assert attendance["entity_id"] == entity_id
         assert f'"ligacao": {attendance["call_id"]}' in call["detail"]
 
@@ -360,11 +396,11 @@ def test_the_database_itself_refuses_a_second_reservation_of_a_debtor(
 
 def _taken(
     db: Database, desk: Desk, days: int = 45, amount: str = "1000.00"
-) -> tlc.CollectionAttendance:
+) -> tlc_attendance.CollectionAttendance:
     desk.debtor(db, days, amount)
-    taken = tlc.next_debtor(db, desk.collector)
+    taken = taking.next_debtor(db, desk.collector)
     assert taken is not None
-    return tlc.get_attendance(db, desk.collector, taken.attendance_id)
+    return tlc_attendance.get_attendance(db, desk.collector, taken.attendance_id)
 
 
 def test_a_partial_payment_pays_charges_first_and_lowers_the_balance(
@@ -373,8 +409,9 @@ def test_a_partial_payment_pays_charges_first_and_lowers_the_balance(
     attendance = _taken(db, desk)
     title = attendance.titles[0]
 
-    after = tlc.record_payment(db, desk.collector, attendance.id, title.id, title.version,
-                               "535,00")  # fmt: skip
+    after = tlc_outcomes.record_payment(
+        db, desk.collector, attendance.id, title.id, title.version, "535,00"
+    )
 
     assert after is not None
     paid = after.titles[0]
@@ -388,8 +425,9 @@ def test_paying_the_updated_value_settles_the_title(db: Database, desk: Desk) ->
     attendance = _taken(db, desk)
     title = attendance.titles[0]
 
-    after = tlc.record_payment(db, desk.collector, attendance.id, title.id, title.version,
-                               title.updated.total)  # fmt: skip
+    after = tlc_outcomes.record_payment(
+        db, desk.collector, attendance.id, title.id, title.version, title.updated.total
+    )
 
     assert after is not None
     assert (after.titles[0].balance, after.titles[0].status) == (Decimal("0.00"), "pago")
@@ -400,10 +438,12 @@ def test_a_payment_against_a_stale_title_is_a_conflict_and_writes_nothing(
 ) -> None:
     attendance = _taken(db, desk)
     title = attendance.titles[0]
-    tlc.record_payment(db, desk.collector, attendance.id, title.id, title.version, "100")
+    tlc_outcomes.record_payment(db, desk.collector, attendance.id, title.id, title.version, "100")
 
     with pytest.raises(Conflict):
-        tlc.record_payment(db, desk.collector, attendance.id, title.id, title.version, "100")
+        tlc_outcomes.record_payment(
+            db, desk.collector, attendance.id, title.id, title.version, "100"
+        )
     assert _count(db, "SELECT count(*) FROM tlc_outcomes") == 1
 
 
@@ -412,18 +452,20 @@ def test_protest_write_off_and_rebate_change_the_title_as_named(db: Database, de
     for days in (50, 60):
         factories.make_title(db, attendance.entity_id, TODAY - timedelta(days=days), "200.00")
     db.write(lambda tx: tx.execute("DELETE FROM open_calls"))
-    attendance = tlc.get_attendance(
+    attendance = tlc_attendance.get_attendance(
         db,
         desk.collector,
-        tlc.next_debtor(db, desk.collector).attendance_id,  # type: ignore[union-attr]
+        taking.next_debtor(db, desk.collector).attendance_id,  # type: ignore[union-attr]
     )
     first, second, third = attendance.titles
 
-    tlc.send_to_protest(db, desk.collector, attendance.id, first.id, first.version)
+    tlc_outcomes.send_to_protest(db, desk.collector, attendance.id, first.id, first.version)
     with pytest.raises(Invalid, match="motivo da baixa"):
-        tlc.write_off(db, desk.collector, attendance.id, second.id, second.version, "")
-    tlc.write_off(db, desk.collector, attendance.id, second.id, second.version, "Falência")
-    after = tlc.grant_rebate(db, desk.collector, attendance.id, third.id, third.version, "50")
+        tlc_outcomes.write_off(db, desk.collector, attendance.id, second.id, second.version, "")
+    tlc_outcomes.write_off(db, desk.collector, attendance.id, second.id, second.version, "Falência")
+    after = tlc_outcomes.grant_rebate(
+        db, desk.collector, attendance.id, third.id, third.version, "50"
+    )
 
     assert after is not None
     by_id = {t.id: t for t in after.titles}
@@ -437,7 +479,9 @@ def test_a_rebate_above_the_groups_principal_discount_is_refused(db: Database, d
     title = attendance.titles[0]
 
     with pytest.raises(Invalid, match="acima do limite"):
-        tlc.grant_rebate(db, desk.collector, attendance.id, title.id, title.version, "100,01")
+        tlc_outcomes.grant_rebate(
+            db, desk.collector, attendance.id, title.id, title.version, "100,01"
+        )
     assert _title(db, attendance.entity_id)["balance"] == Decimal("1000.00")
 
 
@@ -447,7 +491,9 @@ def test_a_title_outside_the_attendance_cannot_be_worked_in_it(db: Database, des
     title = _title(db, stranger)
 
     with pytest.raises(Invalid, match="não faz parte desta cobrança"):
-        tlc.record_payment(db, desk.collector, attendance.id, title["id"], title["version"], "1")
+        tlc_outcomes.record_payment(
+            db, desk.collector, attendance.id, title["id"], title["version"], "1"
+        )
 
 
 # --- promises -------------------------------------------------------------------------------
@@ -458,34 +504,53 @@ def test_a_promise_goes_on_the_agenda_and_the_attendance_waits_in_cobranca(
 ) -> None:
     attendance = _taken(db, desk)
 
-    after = tlc.record_promise(db, desk.collector, attendance.id, [attendance.titles[0].id],
-                               TODAY + timedelta(days=5), "600")  # fmt: skip
-    waiting = tlc.finish_attendance(db, desk.collector, after.id, after.version,
-                                    outcome="cobranca")  # fmt: skip
+    after = tlc_outcomes.record_promise(
+        db,
+        desk.collector,
+        attendance.id,
+        [attendance.titles[0].id],
+        TODAY + timedelta(days=5),
+        "600",
+    )
+    waiting = tlc_outcomes.finish_attendance(
+        db, desk.collector, after.id, after.version, outcome="cobranca"
+    )
 
     assert after.pending_promises[0]["amount"] == Decimal("600.00")
     assert waiting.status == "cobranca"
     items = agenda.open_items(db, desk.collector)
-    assert [(i.source_type, i.entity_id) for i in items] == [(tlc.SOURCE, attendance.entity_id)]
+    assert [(i.source_type, i.entity_id) for i in items] == [
+        (tlc_attendance.SOURCE, attendance.entity_id)
+    ]
     assert items[0].due_from.date() == TODAY + timedelta(days=5)
     assert _count(db, "SELECT count(*) FROM collection_reservations") == 0
     assert _count(db, "SELECT count(*) FROM open_calls") == 0
-    assert tlc.next_debtor(db, _collector(db, desk, "davi")) is None  # promised: not in queue
+    assert taking.next_debtor(db, _collector(db, desk, "davi")) is None  # promised: not in queue
 
 
 @pytest.mark.parametrize(
     ("days_ahead", "amount", "reason"),
-    [(11, "100", "no máximo 10 dia"), (-1, "100", "passado"), (3, "2000", "passa do devido"),
-     (3, "0", "valor prometido")],
-)  # fmt: skip
+    [
+        (11, "100", "no máximo 10 dia"),
+        (-1, "100", "passado"),
+        (3, "2000", "passa do devido"),
+        (3, "0", "valor prometido"),
+    ],
+)
 def test_a_promise_outside_the_rules_is_refused_and_nothing_is_written(
     db: Database, desk: Desk, days_ahead: int, amount: str, reason: str
 ) -> None:
     attendance = _taken(db, desk)
 
     with pytest.raises(Invalid, match=reason):
-        tlc.record_promise(db, desk.collector, attendance.id, [attendance.titles[0].id],
-                           TODAY + timedelta(days=days_ahead), amount)  # fmt: skip
+        tlc_outcomes.record_promise(
+            db,
+            desk.collector,
+            attendance.id,
+            [attendance.titles[0].id],
+            TODAY + timedelta(days=days_ahead),
+            amount,
+        )
     assert _count(db, "SELECT count(*) FROM tlc_promises") == 0
     assert _count(db, "SELECT count(*) FROM agenda_items") == 0
 
@@ -495,19 +560,26 @@ def test_a_payment_reaching_the_promise_keeps_it_and_closes_the_waiting_attendan
 ) -> None:
     attendance = _taken(db, desk)
     title = attendance.titles[0]
-    promised = tlc.record_promise(db, desk.collector, attendance.id, [title.id],
-                                  TODAY + timedelta(days=5), "600")  # fmt: skip
-    tlc.finish_attendance(db, desk.collector, promised.id, promised.version, outcome="cobranca")
+    promised = tlc_outcomes.record_promise(
+        db, desk.collector, attendance.id, [title.id], TODAY + timedelta(days=5), "600"
+    )
+    tlc_outcomes.finish_attendance(
+        db, desk.collector, promised.id, promised.version, outcome="cobranca"
+    )
     clock.advance(days=5)  # the follow-up is due: the collector gets the debtor from the agenda
-    resumed = tlc.next_debtor(db, desk.collector)
+    resumed = taking.next_debtor(db, desk.collector)
     assert resumed is not None and resumed.reason == "agenda"
     assert resumed.attendance_id == attendance.id
 
-    title = tlc.get_attendance(db, desk.collector, resumed.attendance_id).titles[0]
-    half = tlc.record_payment(db, desk.collector, attendance.id, title.id, title.version, "300")
+    title = tlc_attendance.get_attendance(db, desk.collector, resumed.attendance_id).titles[0]
+    half = tlc_outcomes.record_payment(
+        db, desk.collector, attendance.id, title.id, title.version, "300"
+    )
     assert half is not None and half.pending_promises[0]["paid_amount"] == Decimal("300.00")
     title = half.titles[0]
-    done = tlc.record_payment(db, desk.collector, attendance.id, title.id, title.version, "300")
+    done = tlc_outcomes.record_payment(
+        db, desk.collector, attendance.id, title.id, title.version, "300"
+    )
 
     assert done is not None
     assert [p["status"] for p in done.promises] == ["cumprida"]
@@ -519,21 +591,29 @@ def test_a_promise_not_paid_by_its_date_breaks_and_the_debtor_returns_first_in_t
     db: Database, desk: Desk, clock: Clock
 ) -> None:
     attendance = _taken(db, desk, days=10)
-    promised = tlc.record_promise(db, desk.collector, attendance.id, [attendance.titles[0].id],
-                                  TODAY + timedelta(days=2), "500")  # fmt: skip
-    tlc.finish_attendance(db, desk.collector, promised.id, promised.version, outcome="cobranca")
+    promised = tlc_outcomes.record_promise(
+        db,
+        desk.collector,
+        attendance.id,
+        [attendance.titles[0].id],
+        TODAY + timedelta(days=2),
+        "500",
+    )
+    tlc_outcomes.finish_attendance(
+        db, desk.collector, promised.id, promised.version, outcome="cobranca"
+    )
     desk.debtor(db, 400)  # a much older debt waits in the queue too
     other = _collector(db, desk, "davi")
 
     clock.advance(days=2)  # the promise date: still pending
-    assert tlc.next_debtor(db, other).entity_id != attendance.entity_id  # type: ignore[union-attr]
+    assert taking.next_debtor(db, other).entity_id != attendance.entity_id  # type: ignore[union-attr]
     clock.advance(days=1)  # the day after: broken
     third = _collector(db, desk, "edu")
-    again = tlc.next_debtor(db, third)
+    again = taking.next_debtor(db, third)
 
     assert again is not None and again.reason == "quebra"
     assert again.entity_id == attendance.entity_id
-    old = tlc.get_attendance(db, desk.admin, attendance.id)
+    old = tlc_attendance.get_attendance(db, desk.admin, attendance.id)
     assert old.status == "encerrado" and [p["status"] for p in old.promises] == ["quebrada"]
     assert agenda.open_items(db, desk.collector) == []
 
@@ -547,16 +627,25 @@ def test_a_renegotiation_replaces_the_titles_by_installments_that_add_up(
     attendance = _taken(db, desk)
     ids = [t.id for t in attendance.titles]
 
-    after = tlc.renegotiate_titles(
-        db, desk.collector, attendance.id, ids, installments=3,
-        first_due=TODAY + timedelta(days=10), principal_discount="50", charges_discount="17,50",
-    )  # fmt: skip
+    after = tlc_outcomes.renegotiate_titles(
+        db,
+        desk.collector,
+        attendance.id,
+        ids,
+        installments=3,
+        first_due=TODAY + timedelta(days=10),
+        principal_discount="50",
+        charges_discount="17,50",
+    )
 
     old = after.titles[0]
     assert (old.status, old.balance) == ("renegociado", Decimal("0.00"))
-    new = db.read(lambda tx: tx.all(
-        "SELECT amount, due_date, prefix FROM receivables WHERE renegotiation_id IS NOT NULL"
-        " ORDER BY installment"))  # fmt: skip
+    new = db.read(
+        lambda tx: tx.all(
+            "SELECT amount, due_date, prefix FROM receivables WHERE renegotiation_id IS NOT NULL"
+            " ORDER BY installment"
+        )
+    )
     assert sum(row["amount"] for row in new) == Decimal("967.50")  # 1000 + 35 − 50 − 17.50
     assert [row["due_date"] for row in new] == [TODAY + timedelta(days=d) for d in (10, 40, 70)]
     assert {row["prefix"] for row in new} == {"REN"}
@@ -566,8 +655,14 @@ def test_a_renegotiation_beyond_the_limits_writes_nothing(db: Database, desk: De
     attendance = _taken(db, desk)
 
     with pytest.raises(Invalid, match="entre 1 e 6"):
-        tlc.renegotiate_titles(db, desk.collector, attendance.id, [attendance.titles[0].id],
-                               installments=7, first_due=TODAY + timedelta(days=5))  # fmt: skip
+        tlc_outcomes.renegotiate_titles(
+            db,
+            desk.collector,
+            attendance.id,
+            [attendance.titles[0].id],
+            installments=7,
+            first_due=TODAY + timedelta(days=5),
+        )
     assert _count(db, "SELECT count(*) FROM receivables") == 1
     assert _count(db, "SELECT count(*) FROM tlc_renegotiations") == 0
 
@@ -577,42 +672,92 @@ def test_a_renegotiation_beyond_the_limits_writes_nothing(db: Database, desk: De
 
 def test_finishing_needs_the_right_reason_for_each_outcome(db: Database, desk: Desk) -> None:
     attendance = _taken(db, desk)
-    finish = tlc.finish_attendance
+    finish = tlc_outcomes.finish_attendance
 
     with pytest.raises(Invalid, match="motivo de encerramento"):
-        finish(db, desk.collector, attendance.id, attendance.version, outcome="encerrar",
-               text="Cliente sem condições")  # fmt: skip
+        finish(
+            db,
+            desk.collector,
+            attendance.id,
+            attendance.version,
+            outcome="encerrar",
+            text="Cliente sem condições",
+        )
     with pytest.raises(Invalid, match="texto de encerramento"):
-        finish(db, desk.collector, attendance.id, attendance.version, outcome="encerrar",
-               reason_id=desk.closing)  # fmt: skip
+        finish(
+            db,
+            desk.collector,
+            attendance.id,
+            attendance.version,
+            outcome="encerrar",
+            reason_id=desk.closing,
+        )
     with pytest.raises(Invalid, match="Sem promessa pendente"):
         finish(db, desk.collector, attendance.id, attendance.version, outcome="cobranca")
     with pytest.raises(Invalid, match="motivo de cancelamento"):
-        finish(db, desk.collector, attendance.id, attendance.version, outcome="cancelar",
-               reason_id=desk.closing)  # fmt: skip
+        finish(
+            db,
+            desk.collector,
+            attendance.id,
+            attendance.version,
+            outcome="cancelar",
+            reason_id=desk.closing,
+        )
 
-    closed = finish(db, desk.collector, attendance.id, attendance.version, outcome="encerrar",
-                    reason_id=desk.closing, text="Cliente sem condições")  # fmt: skip
+    closed = finish(
+        db,
+        desk.collector,
+        attendance.id,
+        attendance.version,
+        outcome="encerrar",
+        reason_id=desk.closing,
+        text="Cliente sem condições",
+    )
     assert closed.status == "encerrado" and closed.ended_at is not None
     assert _count(db, "SELECT count(*) FROM collection_reservations") == 0
     assert _count(db, "SELECT count(*) FROM open_calls") == 0
     with pytest.raises(Invalid, match="não aceita lançamentos"):
-        finish(db, desk.collector, closed.id, closed.version, outcome="cancelar",
-               reason_id=desk.cancelling)  # fmt: skip
+        finish(
+            db,
+            desk.collector,
+            closed.id,
+            closed.version,
+            outcome="cancelar",
+            reason_id=desk.cancelling,
+        )
 
 
 def test_closing_with_a_promise_pending_is_refused_and_cancelling_drops_the_promise(
     db: Database, desk: Desk
 ) -> None:
     attendance = _taken(db, desk)
-    promised = tlc.record_promise(db, desk.collector, attendance.id, [attendance.titles[0].id],
-                                  TODAY + timedelta(days=3), "200")  # fmt: skip
+    promised = tlc_outcomes.record_promise(
+        db,
+        desk.collector,
+        attendance.id,
+        [attendance.titles[0].id],
+        TODAY + timedelta(days=3),
+        "200",
+    )
 
     with pytest.raises(Invalid, match="promessa de pagamento pendente"):
-        tlc.finish_attendance(db, desk.collector, promised.id, promised.version,
-                              outcome="encerrar", reason_id=desk.closing, text="Fim")  # fmt: skip
-    cancelled = tlc.finish_attendance(db, desk.collector, promised.id, promised.version,
-                                      outcome="cancelar", reason_id=desk.cancelling)  # fmt: skip
+        tlc_outcomes.finish_attendance(
+            db,
+            desk.collector,
+            promised.id,
+            promised.version,
+            outcome="encerrar",
+            reason_id=desk.closing,
+            text="Fim",
+        )
+    cancelled = tlc_outcomes.finish_attendance(
+        db,
+        desk.collector,
+        promised.id,
+        promised.version,
+        outcome="cancelar",
+        reason_id=desk.cancelling,
+    )
 
     assert cancelled.status == "cancelado"
     assert [p["status"] for p in cancelled.promises] == ["cancelada"]
@@ -621,12 +766,19 @@ def test_closing_with_a_promise_pending_is_refused_and_cancelling_drops_the_prom
 
 def test_a_stale_attendance_version_cannot_be_finished(db: Database, desk: Desk) -> None:
     attendance = _taken(db, desk)
-    tlc.record_promise(db, desk.collector, attendance.id, [attendance.titles[0].id],
-                       TODAY + timedelta(days=3), "200")  # fmt: skip
+    tlc_outcomes.record_promise(
+        db,
+        desk.collector,
+        attendance.id,
+        [attendance.titles[0].id],
+        TODAY + timedelta(days=3),
+        "200",
+    )
 
     with pytest.raises(Conflict):
-        tlc.finish_attendance(db, desk.collector, attendance.id, attendance.version,
-                              outcome="cobranca")  # fmt: skip
+        tlc_outcomes.finish_attendance(
+            db, desk.collector, attendance.id, attendance.version, outcome="cobranca"
+        )
 
 
 # --- refusals -------------------------------------------------------------------------------
@@ -638,12 +790,18 @@ def test_an_operator_without_telecobranca_is_refused_and_the_refusal_audited(
     desk.debtor(db, 45)
 
     with pytest.raises(Forbidden):
-        tlc.next_debtor(db, operator)
+        taking.next_debtor(db, operator)
     with pytest.raises(Forbidden):
-        tlc.list_attendances(db, operator)
+        tlc_maintenance.list_attendances(db, operator)
 
-    assert _count(db, "SELECT count(*) FROM audit_log WHERE event = 'acesso.negado'"
-                  " AND user_id = ?", [operator.id]) == 2  # fmt: skip
+    assert (
+        _count(
+            db,
+            "SELECT count(*) FROM audit_log WHERE event = 'acesso.negado' AND user_id = ?",
+            [operator.id],
+        )
+        == 2
+    )
     assert _count(db, "SELECT count(*) FROM collection_reservations") == 0
 
 
@@ -654,10 +812,10 @@ def test_only_supervisors_and_admins_record_payments_outside_a_call_or_import(
     title = _title(db, entity_id)
 
     with pytest.raises(Forbidden):
-        tlc.record_payment(db, desk.collector, None, title["id"], title["version"], "10")
+        tlc_outcomes.record_payment(db, desk.collector, None, title["id"], title["version"], "10")
     with pytest.raises(Forbidden):
-        tlc.import_receivables(db, desk.collector, tlc.SAMPLE.encode())
-    tlc.record_payment(db, supervisor, None, title["id"], title["version"], "35")
+        importer.import_receivables(db, desk.collector, importer.SAMPLE.encode())
+    tlc_outcomes.record_payment(db, supervisor, None, title["id"], title["version"], "35")
 
     assert _title(db, entity_id)["balance"] == Decimal("1000.00")  # charges first
     assert _title(db, entity_id)["charges_from"] == TODAY
@@ -671,7 +829,7 @@ def test_a_collector_cannot_work_a_debtor_reserved_by_someone_else(
     title = attendance.titles[0]
 
     with pytest.raises(Conflict, match="Outro cobrador"):
-        tlc.record_payment(db, other, attendance.id, title.id, title.version, "10")
+        tlc_outcomes.record_payment(db, other, attendance.id, title.id, title.version, "10")
 
 
 # --- the collector's balance ----------------------------------------------------------------
@@ -682,29 +840,45 @@ def test_the_collectors_balance_adds_up_and_carries_over_between_periods(
 ) -> None:
     first = _taken(db, desk, days=45, amount="1000.00")
     title = first.titles[0]
-    tlc.record_payment(db, desk.collector, first.id, title.id, title.version, "435")  # 400
-    first = tlc.get_attendance(db, desk.collector, first.id)
-    tlc.finish_attendance(db, desk.collector, first.id, first.version, outcome="encerrar",
-                          reason_id=desk.closing, text="Pagou parte")  # 600 not done  # fmt: skip
+    tlc_outcomes.record_payment(db, desk.collector, first.id, title.id, title.version, "435")  # 400
+    first = tlc_attendance.get_attendance(db, desk.collector, first.id)
+    tlc_outcomes.finish_attendance(
+        db,
+        desk.collector,
+        first.id,
+        first.version,
+        outcome="encerrar",
+        reason_id=desk.closing,
+        text="Pagou parte",
+    )  # 600 not done
     clock.advance(days=1)
     second = _taken(db, desk, days=100, amount="500.00")  # older: first in the queue
     title = second.titles[0]
-    second = tlc.grant_rebate(db, desk.collector, second.id, title.id, title.version, "50")
+    second = tlc_outcomes.grant_rebate(db, desk.collector, second.id, title.id, title.version, "50")
     assert second is not None
-    tlc.record_promise(db, desk.collector, second.id, [title.id], TODAY + timedelta(days=4),
-                       "100")  # still in the portfolio: 450  # fmt: skip
+    tlc_outcomes.record_promise(
+        db, desk.collector, second.id, [title.id], TODAY + timedelta(days=4), "100"
+    )  # still in the portfolio: 450
 
-    day_one = tlc.collector_balance(db, desk.collector, TODAY, TODAY).row(0, named=True)
-    day_two = tlc.collector_balance(
+    day_one = tlc_maintenance.collector_balance(db, desk.collector, TODAY, TODAY).row(0, named=True)
+    day_two = tlc_maintenance.collector_balance(
         db, desk.collector, TODAY + timedelta(days=1), TODAY + timedelta(days=1)
     ).row(0, named=True)
 
-    assert (day_one["opening"], day_one["sent"], day_one["recovered"], day_one["not_done"],
-            day_one["cancelled"], day_one["closing"]) == (
-        0, Decimal("1000.00"), Decimal("400.00"), Decimal("600.00"), 0, 0)  # fmt: skip
+    assert (
+        day_one["opening"],
+        day_one["sent"],
+        day_one["recovered"],
+        day_one["not_done"],
+        day_one["cancelled"],
+        day_one["closing"],
+    ) == (0, Decimal("1000.00"), Decimal("400.00"), Decimal("600.00"), 0, 0)
     assert day_two["opening"] == day_one["closing"]
     assert (day_two["sent"], day_two["cancelled"], day_two["closing"]) == (
-        Decimal("500.00"), Decimal("50.00"), Decimal("450.00"))  # fmt: skip
+        Decimal("500.00"),
+        Decimal("50.00"),
+        Decimal("450.00"),
+    )
     assert day_one["share_pct"] == 40.0
 
 
@@ -714,10 +888,10 @@ def test_a_collector_sees_only_their_own_balance_and_a_supervisor_everyones(
     _taken(db, desk)
     other = _collector(db, desk, "davi")
     desk.debtor(db, 50)
-    tlc.next_debtor(db, other)
+    taking.next_debtor(db, other)
 
-    mine = tlc.collector_balance(db, desk.collector, TODAY, TODAY)
-    everyone = tlc.collector_balance(db, supervisor, TODAY, TODAY)
+    mine = tlc_maintenance.collector_balance(db, desk.collector, TODAY, TODAY)
+    everyone = tlc_maintenance.collector_balance(db, supervisor, TODAY, TODAY)
 
     assert mine["operator_code"].to_list() == [desk.collector.operator.code]  # type: ignore[union-attr]
     assert everyone.height == 2
@@ -732,10 +906,11 @@ def test_the_financial_position_splits_open_overdue_paid_and_buckets(
     entity_id = desk.debtor(db, 45, "1000.00")
     factories.make_title(db, entity_id, TODAY + timedelta(days=10), "300.00")
     factories.make_title(db, entity_id, TODAY - timedelta(days=5), "200.00", balance="150.00")
-    factories.make_title(db, entity_id, TODAY - timedelta(days=90), "80.00", balance="0",
-                         status="pago")  # fmt: skip
+    factories.make_title(
+        db, entity_id, TODAY - timedelta(days=90), "80.00", balance="0", status="pago"
+    )
 
-    position = tlc.financial_position(db, desk.collector, entity_id)
+    position = tlc_ledger.financial_position(db, desk.collector, entity_id)
 
     assert position.open_total == Decimal("1450.00")
     assert position.overdue_total == Decimal("1150.00")
@@ -752,11 +927,12 @@ def test_the_maintenance_list_masks_the_document_for_a_user_without_access_192(
     db: Database, desk: Desk
 ) -> None:
     attendance = _taken(db, desk)
-    document = db.read(lambda tx: tx.scalar("SELECT document FROM entities WHERE id = ?",
-                                            [attendance.entity_id]))  # fmt: skip
+    document = db.read(
+        lambda tx: tx.scalar("SELECT document FROM entities WHERE id = ?", [attendance.entity_id])
+    )
 
-    page = tlc.list_attendances(db, desk.collector)
-    export = tlc.export_attendances_csv(db, desk.collector).decode("utf-8-sig")
+    page = tlc_maintenance.list_attendances(db, desk.collector)
+    export = tlc_maintenance.export_attendances_csv(db, desk.collector).decode("utf-8-sig")
 
     assert page.total == 1 and page.rows["status_label"].to_list() == ["Atendimento"]
     assert document not in str(page.rows["document"].to_list())
@@ -766,8 +942,9 @@ def test_the_maintenance_list_masks_the_document_for_a_user_without_access_192(
 
 def test_a_good_csv_imports_customers_and_titles_in_one_go(db: Database, desk: Desk) -> None:
     existing = desk.debtor(db, 10)
-    document = db.read(lambda tx: tx.scalar("SELECT document FROM entities WHERE id = ?",
-                                            [existing]))  # fmt: skip
+    document = db.read(
+        lambda tx: tx.scalar("SELECT document FROM entities WHERE id = ?", [existing])
+    )
     content = (
         "documento;nome;telefone;email;prefixo;numero;parcela;tipo;emissao;vencimento;valor;saldo\n"
         f"{factories.valid_cpf(901, formatted=True)};Joana Prado;(11) 98888-7777;;LEG;77;1;DP;"
@@ -775,7 +952,7 @@ def test_a_good_csv_imports_customers_and_titles_in_one_go(db: Database, desk: D
         f"{document};;;;LEG;77;2;BOL;01/01/2026;01/03/2026;200,00;0\n"
     ).encode()
 
-    report = tlc.import_receivables(db, desk.admin, content)
+    report = importer.import_receivables(db, desk.admin, content)
 
     assert report.ok and (report.customers_created, report.titles_created) == (1, 2)
     rows = db.read(
@@ -787,7 +964,7 @@ def test_a_good_csv_imports_customers_and_titles_in_one_go(db: Database, desk: D
     assert [(r["name"], r["balance"], r["status"]) for r in rows] == [
         ("Joana Prado", Decimal("1500.00"), "aberto"),
         (rows[1]["name"], Decimal("0.00"), "pago"),
-    ]  # fmt: skip
+    ]
 
 
 def test_a_csv_with_bad_rows_reports_each_line_and_writes_nothing(db: Database, desk: Desk) -> None:
@@ -800,7 +977,7 @@ def test_a_csv_with_bad_rows_reports_each_line_and_writes_nothing(db: Database, 
         f"{factories.valid_cpf(904)};Repetido Souza;(11) 98888-7777;;LEG;1;1;DP;;01/02/2026;5;\n"
     ).encode()
 
-    report = tlc.import_receivables(db, desk.admin, content)
+    report = importer.import_receivables(db, desk.admin, content)
 
     assert not report.ok
     lines = {line: message for line, message in report.problems}
@@ -815,7 +992,7 @@ def test_a_csv_with_bad_rows_reports_each_line_and_writes_nothing(db: Database, 
 def test_a_csv_without_the_required_columns_is_refused_at_the_header(
     db: Database, desk: Desk
 ) -> None:
-    report = tlc.import_receivables(db, desk.admin, b"cpf,valor\n1,2\n")
+    report = importer.import_receivables(db, desk.admin, b"cpf,valor\n1,2\n")
 
     assert not report.ok and report.problems[0][0] == 1
     assert "documento" in report.problems[0][1]
@@ -827,14 +1004,19 @@ def test_a_debtor_worked_today_without_a_promise_is_offered_again_only_tomorrow(
     older, younger = desk.debtor(db, 45), desk.debtor(db, 40)
 
     def work_next() -> int | None:
-        taken = tlc.next_debtor(db, desk.collector)
+        taken = taking.next_debtor(db, desk.collector)
         if taken is None:
             return None
-        attendance = tlc.get_attendance(db, desk.collector, taken.attendance_id)
-        tlc.finish_attendance(
-            db, desk.collector, attendance.id, attendance.version, outcome="encerrar",
-            reason_id=desk.closing, text="Não atende",
-        )  # fmt: skip
+        attendance = tlc_attendance.get_attendance(db, desk.collector, taken.attendance_id)
+        tlc_outcomes.finish_attendance(
+            db,
+            desk.collector,
+            attendance.id,
+            attendance.version,
+            outcome="encerrar",
+            reason_id=desk.closing,
+            text="Não atende",
+        )
         return attendance.entity_id
 
     assert [work_next(), work_next(), work_next()] == [older, younger, None]
@@ -846,19 +1028,29 @@ def test_a_broken_promise_reached_by_search_stops_jumping_the_queue(
     db: Database, desk: Desk, clock: Clock
 ) -> None:
     attendance = _taken(db, desk, days=10)
-    promised = tlc.record_promise(db, desk.collector, attendance.id, [attendance.titles[0].id],
-                                  TODAY, "100")  # fmt: skip
-    tlc.finish_attendance(db, desk.collector, promised.id, promised.version, outcome="cobranca")
+    promised = tlc_outcomes.record_promise(
+        db, desk.collector, attendance.id, [attendance.titles[0].id], TODAY, "100"
+    )
+    tlc_outcomes.finish_attendance(
+        db, desk.collector, promised.id, promised.version, outcome="cobranca"
+    )
     clock.advance(days=1)  # broken
     older = desk.debtor(db, 300)
     other = _collector(db, desk, "davi")
     calls.start_call(db, other, Routine.TELECOBRANCA, attendance.entity_id)
-    by_search = tlc.take_debtor(db, other, attendance.entity_id)
-    tlc.finish_attendance(db, other, by_search.id, by_search.version, outcome="encerrar",
-                          reason_id=desk.closing, text="Acordo verbal")  # fmt: skip
+    by_search = taking.take_debtor(db, other, attendance.entity_id)
+    tlc_outcomes.finish_attendance(
+        db,
+        other,
+        by_search.id,
+        by_search.version,
+        outcome="encerrar",
+        reason_id=desk.closing,
+        text="Acordo verbal",
+    )
     clock.advance(days=1)  # both may be offered again: the broken promise has no priority left
 
-    third = tlc.next_debtor(db, _collector(db, desk, "edu"))
+    third = taking.next_debtor(db, _collector(db, desk, "edu"))
 
     assert third is not None and (third.entity_id, third.reason) == (older, "fila")
 
@@ -866,8 +1058,13 @@ def test_a_broken_promise_reached_by_search_stops_jumping_the_queue(
 def test_a_range_limited_to_a_title_type_places_debtors_by_those_titles_only(
     db: Database, desk: Desk
 ) -> None:
-    tlc.save_range(db, desk.admin, tlc.RangeInput("F1", "Até 30 dias (duplicatas)", 1, 30, ("DP",)),
-                   desk.ranges["F1"], 1)  # fmt: skip
+    tlc_setup.save_range(
+        db,
+        desk.admin,
+        tlc_setup.RangeInput("F1", "Até 30 dias (duplicatas)", 1, 30, ("DP",)),
+        desk.ranges["F1"],
+        1,
+    )
     duplicate = desk.debtor(db, 20, title_type="DP")
     invoice = desk.debtor(db, 20, title_type="NF")
 

@@ -6,12 +6,15 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from core import agenda, calls, catalogues, telemarketing
+from core import agenda, calls, catalogues
 from core.access import Routine, User
 from core.catalogues import EntryInput
 from core.db import Database
 from core.errors import Conflict, Forbidden, Invalid, NotFound
-from core.telemarketing import AttendanceFilter, AttendanceInput, ItemInput, Outcome, next_status
+from core.telemarketing import maintenance as tmk_maintenance
+from core.telemarketing import service as tmk_service
+from core.telemarketing.maintenance import AttendanceFilter
+from core.telemarketing.service import AttendanceInput, ItemInput, Outcome, next_status
 from tests import factories
 from tests.conftest import Clock
 
@@ -111,9 +114,7 @@ def test_saving_without_return_makes_a_pendente_attendance_and_ends_the_call(
 ) -> None:
     entity_id = factories.make_entity(db, operator)
     call = calls.start_call(db, operator, Routine.TELEMARKETING, entity_id)
-    saved = telemarketing.save_attendance(
-        db, operator, _attendance(entity_id, tmk), call_id=call.id
-    )
+    saved = tmk_service.save_attendance(db, operator, _attendance(entity_id, tmk), call_id=call.id)
     assert (saved.status, saved.operator_code, saved.started_at) == (
         "pendente",
         operator.operator.code,
@@ -130,10 +131,8 @@ def test_a_return_date_makes_it_planejado_and_puts_it_first_on_the_agenda(
     entity_id = factories.make_entity(db, operator, name="Cliente do Retorno")
     later = clock.now + timedelta(days=2)
     sooner = clock.now + timedelta(hours=3)
-    telemarketing.save_attendance(db, operator, _attendance(entity_id, tmk, return_at=later))
-    first = telemarketing.save_attendance(
-        db, operator, _attendance(entity_id, tmk, return_at=sooner)
-    )
+    tmk_service.save_attendance(db, operator, _attendance(entity_id, tmk, return_at=later))
+    first = tmk_service.save_attendance(db, operator, _attendance(entity_id, tmk, return_at=sooner))
     assert first.status == "planejado"
     upcoming = agenda.next_call(db, operator)
     assert upcoming is not None
@@ -149,11 +148,11 @@ def test_closing_needs_reason_and_text_stamps_the_date_closes_items_and_the_agen
     db: Database, operator: User, tmk: dict[str, int], clock: Clock
 ) -> None:
     entity_id = factories.make_entity(db, operator)
-    planned = telemarketing.save_attendance(
+    planned = tmk_service.save_attendance(
         db, operator, _attendance(entity_id, tmk, return_at=clock.now + timedelta(hours=5))
     )
     clock.advance(minutes=30)
-    closed = telemarketing.save_attendance(
+    closed = tmk_service.save_attendance(
         db, operator, _attendance(entity_id, tmk), outcome=Outcome.CLOSE,
         attendance_id=planned.id, version=planned.version,
         closing_reason_id=tmk["closing"], closing_text="Cliente orientado.",
@@ -167,7 +166,7 @@ def test_a_refused_close_writes_nothing(db: Database, operator: User, tmk: dict[
     entity_id = factories.make_entity(db, operator)
     before = (_count(db, "tmk_attendances"), _count(db, "tmk_items"), _count(db, "audit_log"))
     with pytest.raises(Invalid, match="motivo de encerramento"):
-        telemarketing.save_attendance(
+        tmk_service.save_attendance(
             db, operator, _attendance(entity_id, tmk), outcome=Outcome.CLOSE, closing_text="x y z"
         )
     after = (_count(db, "tmk_attendances"), _count(db, "tmk_items"), _count(db, "audit_log"))
@@ -179,9 +178,9 @@ def test_an_attendance_needs_at_least_one_item_with_an_occurrence(
 ) -> None:
     entity_id = factories.make_entity(db, operator)
     with pytest.raises(Invalid, match="ao menos um item"):
-        telemarketing.save_attendance(db, operator, _attendance(entity_id, tmk, items=[]))
+        tmk_service.save_attendance(db, operator, _attendance(entity_id, tmk, items=[]))
     with pytest.raises(Invalid, match="escolha a ocorrência"):
-        telemarketing.save_attendance(
+        tmk_service.save_attendance(
             db, operator, _attendance(entity_id, tmk, items=[ItemInput(occurrence_id=None)])
         )
 
@@ -190,37 +189,37 @@ def test_inactive_catalogue_entries_cannot_be_chosen_but_old_records_keep_them(
     db: Database, operator: User, admin: User, tmk: dict[str, int]
 ) -> None:
     entity_id = factories.make_entity(db, operator)
-    saved = telemarketing.save_attendance(db, operator, _attendance(entity_id, tmk))
+    saved = tmk_service.save_attendance(db, operator, _attendance(entity_id, tmk))
     catalogues.update_entry(
         db, admin, "ocorrencia", tmk["occurrence"], 1,
         EntryInput(code="OC1", description="Item OC1", routine="telemarketing",
                    subject="Dúvida", active=False),
     )  # fmt: skip
     assert tmk["occurrence"] not in catalogues.choices(db, "ocorrencia")
-    resaved = telemarketing.save_attendance(
+    resaved = tmk_service.save_attendance(
         db, operator, _attendance(entity_id, tmk, return_at=None),
         attendance_id=saved.id, version=saved.version,
     )  # fmt: skip
     assert resaved.labels[tmk["occurrence"]] == "Dúvida › Item OC1"
     with pytest.raises(Invalid, match="inexistente ou inativo"):
-        telemarketing.save_attendance(db, operator, _attendance(entity_id, tmk))
+        tmk_service.save_attendance(db, operator, _attendance(entity_id, tmk))
 
 
 def test_a_stale_save_is_refused_and_changes_nothing(
     db: Database, operator: User, tmk: dict[str, int], clock: Clock
 ) -> None:
     entity_id = factories.make_entity(db, operator)
-    saved = telemarketing.save_attendance(db, operator, _attendance(entity_id, tmk))
-    telemarketing.save_attendance(
+    saved = tmk_service.save_attendance(db, operator, _attendance(entity_id, tmk))
+    tmk_service.save_attendance(
         db, operator, _attendance(entity_id, tmk, direction="ativo"),
         attendance_id=saved.id, version=saved.version,
     )  # fmt: skip
     with pytest.raises(Conflict, match="alterado por outro usuário"):
-        telemarketing.save_attendance(
+        tmk_service.save_attendance(
             db, operator, _attendance(entity_id, tmk, return_at=clock.now + timedelta(days=1)),
             attendance_id=saved.id, version=saved.version,
         )  # fmt: skip
-    current = telemarketing.get_attendance(db, operator, saved.id)
+    current = tmk_service.get_attendance(db, operator, saved.id)
     assert (current.direction, current.status) == ("ativo", "pendente")
 
 
@@ -228,13 +227,13 @@ def test_only_a_supervisor_reopens_an_encerrado_attendance_and_it_is_audited(
     db: Database, operator: User, supervisor: User, tmk: dict[str, int]
 ) -> None:
     entity_id = factories.make_entity(db, operator)
-    closed = telemarketing.save_attendance(
+    closed = tmk_service.save_attendance(
         db, operator, _attendance(entity_id, tmk), outcome=Outcome.CLOSE,
         closing_reason_id=tmk["closing"], closing_text="Resolvido no primeiro contato",
     )  # fmt: skip
     with pytest.raises(Forbidden):
-        telemarketing.reopen_attendance(db, operator, closed.id, closed.version, "Cliente voltou")
-    reopened = telemarketing.reopen_attendance(
+        tmk_service.reopen_attendance(db, operator, closed.id, closed.version, "Cliente voltou")
+    reopened = tmk_service.reopen_attendance(
         db, supervisor, closed.id, closed.version, "Cliente voltou a reclamar"
     )
     assert (reopened.status, reopened.closed_at) == ("pendente", None)
@@ -248,14 +247,14 @@ def test_cancelling_needs_a_reason_and_is_final(
     db: Database, operator: User, tmk: dict[str, int]
 ) -> None:
     entity_id = factories.make_entity(db, operator)
-    saved = telemarketing.save_attendance(db, operator, _attendance(entity_id, tmk))
-    cancelled = telemarketing.save_attendance(
+    saved = tmk_service.save_attendance(db, operator, _attendance(entity_id, tmk))
+    cancelled = tmk_service.save_attendance(
         db, operator, _attendance(entity_id, tmk), outcome=Outcome.CANCEL,
         attendance_id=saved.id, version=saved.version, cancellation_reason_id=tmk["cancelling"],
     )  # fmt: skip
     assert cancelled.status == "cancelado" and cancelled.cancelled_at is not None
     with pytest.raises(Invalid, match="cancelado não pode"):
-        telemarketing.save_attendance(
+        tmk_service.save_attendance(
             db, operator, _attendance(entity_id, tmk),
             attendance_id=cancelled.id, version=cancelled.version,
         )  # fmt: skip
@@ -273,19 +272,19 @@ def test_operators_see_their_own_and_their_groups_attendances_supervisors_see_al
     alex = factories.make_operator(db, routines={Routine.TELEMARKETING}, group_id=group_a)
     bia = factories.make_operator(db, routines={Routine.TELEMARKETING}, group_id=group_b)
     entity_id = factories.make_entity(db, admin)
-    mine = telemarketing.save_attendance(db, alice, _attendance(entity_id, tmk))
-    colleague = telemarketing.save_attendance(db, alex, _attendance(entity_id, tmk))
-    other = telemarketing.save_attendance(db, bia, _attendance(entity_id, tmk))
+    mine = tmk_service.save_attendance(db, alice, _attendance(entity_id, tmk))
+    colleague = tmk_service.save_attendance(db, alex, _attendance(entity_id, tmk))
+    other = tmk_service.save_attendance(db, bia, _attendance(entity_id, tmk))
 
     def ids(user: User) -> set[int]:
-        return set(telemarketing.list_attendances(db, user).rows["id"].to_list())
+        return set(tmk_maintenance.list_attendances(db, user).rows["id"].to_list())
 
     assert ids(alice) == {mine.id, colleague.id}
     assert ids(bia) == {other.id}
     sofia = factories.make_supervisor(db, routines={Routine.TELEMARKETING})
     assert ids(sofia) == {mine.id, colleague.id, other.id}
     with pytest.raises(NotFound):
-        telemarketing.get_attendance(db, bia, mine.id)
+        tmk_service.get_attendance(db, bia, mine.id)
 
 
 def test_the_list_filters_by_status_and_period_and_pages_with_a_total(
@@ -293,22 +292,22 @@ def test_the_list_filters_by_status_and_period_and_pages_with_a_total(
 ) -> None:
     entity_id = factories.make_entity(db, operator)
     for _ in range(7):
-        telemarketing.save_attendance(db, operator, _attendance(entity_id, tmk))
+        tmk_service.save_attendance(db, operator, _attendance(entity_id, tmk))
         clock.advance(days=1)
-    telemarketing.save_attendance(
+    tmk_service.save_attendance(
         db, operator, _attendance(entity_id, tmk), outcome=Outcome.CLOSE,
         closing_reason_id=tmk["closing"], closing_text="Resolvido",
     )  # fmt: skip
-    page = telemarketing.list_attendances(db, operator, AttendanceFilter(), page=2, page_size=3)
+    page = tmk_maintenance.list_attendances(db, operator, AttendanceFilter(), page=2, page_size=3)
     assert (page.total, page.pages, page.rows.height) == (8, 3, 3)
-    closed = telemarketing.list_attendances(db, operator, AttendanceFilter(status="encerrado"))
+    closed = tmk_maintenance.list_attendances(db, operator, AttendanceFilter(status="encerrado"))
     assert closed.rows["status"].to_list() == ["encerrado"]
-    first_days = telemarketing.list_attendances(
+    first_days = tmk_maintenance.list_attendances(
         db, operator, AttendanceFilter(start=date(2026, 3, 10), end=date(2026, 3, 11))
     )
     assert first_days.total == 2
     with pytest.raises(Invalid, match="termina antes"):
-        telemarketing.list_attendances(
+        tmk_maintenance.list_attendances(
             db, operator, AttendanceFilter(start=date(2026, 3, 11), end=date(2026, 3, 10))
         )
 
@@ -319,10 +318,10 @@ def test_the_list_and_its_export_mask_the_document_without_access_192(
     masked_user = factories.make_operator(db, routines={Routine.TELEMARKETING}, personal=False)
     cpf = factories.valid_cpf()
     entity_id = factories.make_entity(db, admin, document=cpf)
-    telemarketing.save_attendance(db, masked_user, _attendance(entity_id, tmk))
-    row = telemarketing.list_attendances(db, masked_user).rows.row(0, named=True)
+    tmk_service.save_attendance(db, masked_user, _attendance(entity_id, tmk))
+    row = tmk_maintenance.list_attendances(db, masked_user).rows.row(0, named=True)
     assert row["document"].endswith(cpf[-2:]) and cpf not in row["document"]
-    exported = telemarketing.export_attendances_csv(db, masked_user).decode("utf-8")
+    exported = tmk_maintenance.export_attendances_csv(db, masked_user).decode("utf-8")
     assert cpf[:9] not in exported and "***" in exported
     assert _count(db, "audit_log WHERE event = 'dados.exportados'") == 1
 
@@ -333,9 +332,9 @@ def test_the_routine_is_refused_to_an_operator_without_it(
     seller = factories.make_operator(db, routines={Routine.TELEVENDAS})
     entity_id = factories.make_entity(db, admin)
     with pytest.raises(Forbidden):
-        telemarketing.save_attendance(db, seller, _attendance(entity_id, tmk))
+        tmk_service.save_attendance(db, seller, _attendance(entity_id, tmk))
     with pytest.raises(Forbidden):
-        telemarketing.list_attendances(db, seller)
+        tmk_maintenance.list_attendances(db, seller)
 
 
 # --- agenda ---------------------------------------------------------------------------------
@@ -345,7 +344,7 @@ def test_rescheduling_and_closing_agenda_items(
     db: Database, operator: User, tmk: dict[str, int], clock: Clock
 ) -> None:
     entity_id = factories.make_entity(db, operator)
-    telemarketing.save_attendance(
+    tmk_service.save_attendance(
         db, operator, _attendance(entity_id, tmk, return_at=clock.now + timedelta(hours=1))
     )
     item = agenda.next_call(db, operator)
@@ -368,7 +367,7 @@ def test_nobody_touches_another_operators_agenda(
     db: Database, operator: User, tmk: dict[str, int], clock: Clock
 ) -> None:
     entity_id = factories.make_entity(db, operator)
-    telemarketing.save_attendance(
+    tmk_service.save_attendance(
         db, operator, _attendance(entity_id, tmk, return_at=clock.now + timedelta(hours=1))
     )
     item = agenda.next_call(db, operator)
@@ -421,19 +420,19 @@ def test_the_agenda_and_the_attendance_never_disagree(
     db: Database, operator: User, tmk: dict[str, int], clock: Clock
 ) -> None:
     entity_id = factories.make_entity(db, operator)
-    planned = telemarketing.save_attendance(
+    planned = tmk_service.save_attendance(
         db, operator, _attendance(entity_id, tmk, return_at=clock.now + timedelta(hours=1))
     )
     item = agenda.next_call(db, operator)
     assert item is not None
     new_time = clock.now + timedelta(days=3)
     agenda.reschedule(db, operator, item.id, item.version, new_time)
-    moved = telemarketing.get_attendance(db, operator, planned.id)
+    moved = tmk_service.get_attendance(db, operator, planned.id)
     assert (moved.status, moved.return_at) == ("planejado", new_time)
     item = agenda.next_call(db, operator)
     assert item is not None
     agenda.close_item(db, operator, item.id, item.version)
-    worked = telemarketing.get_attendance(db, operator, planned.id)
+    worked = tmk_service.get_attendance(db, operator, planned.id)
     assert (worked.status, worked.return_at) == ("pendente", None)
 
 
@@ -443,11 +442,11 @@ def test_without_access_192_the_list_filters_by_a_whole_document_only(
     masked_user = factories.make_operator(db, routines={Routine.TELEMARKETING}, personal=False)
     cpf = factories.valid_cpf()
     entity_id = factories.make_entity(db, admin, document=cpf)
-    telemarketing.save_attendance(db, masked_user, _attendance(entity_id, tmk))
+    tmk_service.save_attendance(db, masked_user, _attendance(entity_id, tmk))
 
     def found(text: str) -> int:
         filters = AttendanceFilter(entity_text=text)
-        return telemarketing.list_attendances(db, masked_user, filters).total
+        return tmk_maintenance.list_attendances(db, masked_user, filters).total
 
     assert found(cpf[:5]) == 0
     assert found(cpf) == 1

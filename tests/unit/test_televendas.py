@@ -8,19 +8,17 @@ from decimal import Decimal
 
 import pytest
 
-from core import agenda, calls, parameters, televendas
+from core import agenda, calls, parameters
 from core.access import Routine, User
 from core.db import Database
 from core.errors import Conflict, Forbidden, Invalid
-from core.televendas import (
-    ItemInput,
-    OrderFilter,
-    OrderInput,
-    PaymentConditionInput,
-    PriceTableInput,
-    ProductInput,
-    rules,
-)
+from core.televendas import catalogue as tlv_catalogue
+from core.televendas import maintenance as tlv_maintenance
+from core.televendas import rules
+from core.televendas import service as tlv_service
+from core.televendas.catalogue import PaymentConditionInput, PriceTableInput, ProductInput
+from core.televendas.maintenance import OrderFilter
+from core.televendas.service import ItemInput, OrderInput
 from tests import factories
 from tests.conftest import Clock
 
@@ -91,19 +89,19 @@ class Shop:
 @pytest.fixture
 def shop(db: Database, admin: User) -> Shop:
     def product(code: str, stock: str) -> int:
-        return televendas.save_product(
+        return tlv_catalogue.save_product(
             db, admin, ProductInput(code=code, description=f"Produto {code}", stock=stock)
         )
 
-    table = televendas.save_price_table(
+    table = tlv_catalogue.save_price_table(
         db, admin, PriceTableInput(code="T01", description="Tabela Padrão")
     )
     pen, box, cheap = product("CANETA", "10"), product("CAIXA", "5"), product("CLIPS", "0")
-    televendas.set_prices(db, admin, table, {pen: "33,33", box: "10", cheap: "1"})
-    cash = televendas.save_payment_condition(
+    tlv_catalogue.set_prices(db, admin, table, {pen: "33,33", box: "10", cheap: "1"})
+    cash = tlv_catalogue.save_payment_condition(
         db, admin, PaymentConditionInput(code="AV", description="À vista", installments="0")
     )
-    three = televendas.save_payment_condition(
+    three = tlv_catalogue.save_payment_condition(
         db, admin, PaymentConditionInput("369", "30/60/90", installments="30/60/90")
     )
     return Shop(table, cash, three, pen, box, cheap)
@@ -145,17 +143,17 @@ def _altped(db: Database, admin: User, value: str) -> None:
     parameters.set_parameter(db, admin, "MV_ALTPED", version, value)
 
 
-def _invoiced(db: Database, seller: User, shop: Shop, **overrides: object) -> televendas.Order:
+def _invoiced(db: Database, seller: User, shop: Shop, **overrides: object) -> tlv_service.Order:
     entity_id = factories.make_entity(db, seller)
-    order = televendas.save_order(db, seller, _order(entity_id, shop, "faturamento", **overrides))
-    return televendas.invoice_order(db, seller, order.id, order.version)
+    order = tlv_service.save_order(db, seller, _order(entity_id, shop, "faturamento", **overrides))
+    return tlv_service.invoice_order(db, seller, order.id, order.version)
 
 
 def test_a_quote_stores_the_priced_items_and_the_totals(
     db: Database, seller: User, shop: Shop
 ) -> None:
     entity_id = factories.make_entity(db, seller)
-    quote = televendas.save_order(db, seller, _order(entity_id, shop, discount_pct=5, freight=7))
+    quote = tlv_service.save_order(db, seller, _order(entity_id, shop, discount_pct=5, freight=7))
     assert (quote.status, quote.operation_label) == ("orcamento", "2 - Orçamento")
     assert [item["total"] for item in quote.items] == [D("89.99"), D("10.00")]
     assert [item["unit_price"] for item in quote.items] == [D("33.33"), D("10.00")]
@@ -173,18 +171,18 @@ def test_discounts_over_the_groups_limit_are_refused(
 ) -> None:
     entity_id = factories.make_entity(db, seller)
     with pytest.raises(Invalid, match="acima do limite do grupo") as refused:
-        televendas.save_order(
+        tlv_service.save_order(
             db, seller, _order(entity_id, shop, items=[ItemInput(shop.pen, 1, discount_pct=11)])
         )
     assert "item_1" in refused.value.problems
     with pytest.raises(Invalid, match="no total acima do limite"):
-        televendas.save_order(db, seller, _order(entity_id, shop, discount_pct="10,5"))
+        tlv_service.save_order(db, seller, _order(entity_id, shop, discount_pct="10,5"))
     with pytest.raises(Invalid, match="preço abaixo da tabela"):
-        televendas.save_order(
+        tlv_service.save_order(
             db, seller, _order(entity_id, shop, items=[ItemInput(shop.box, 1, unit_price="8,99")])
         )
     assert _count(db, "tlv_orders") == 0
-    within = televendas.save_order(
+    within = tlv_service.save_order(
         db, seller, _order(entity_id, shop, items=[ItemInput(shop.box, 1, unit_price="9,00")])
     )
     assert within.items[0]["list_price"] == D("10.00")  # kept for reports
@@ -196,10 +194,10 @@ def test_quantity_must_be_positive_and_a_call_needs_no_products(
 ) -> None:
     entity_id = factories.make_entity(db, seller)
     with pytest.raises(Invalid, match="maior que zero"):
-        televendas.save_order(db, seller, _order(entity_id, shop, items=[ItemInput(shop.pen, 0)]))
+        tlv_service.save_order(db, seller, _order(entity_id, shop, items=[ItemInput(shop.pen, 0)]))
     with pytest.raises(Invalid, match="ao menos um produto"):
-        televendas.save_order(db, seller, _order(entity_id, shop, items=[]))
-    call_only = televendas.save_order(
+        tlv_service.save_order(db, seller, _order(entity_id, shop, items=[]))
+    call_only = tlv_service.save_order(
         db, seller, OrderInput(entity_id=entity_id, operation="atendimento")
     )
     assert (call_only.status, call_only.total, call_only.items) == ("atendimento", D(0), [])
@@ -210,11 +208,11 @@ def test_quote_becomes_an_order_then_an_invoice_with_one_title_per_installment(
 ) -> None:
     entity_id = factories.make_entity(db, seller)
     call = calls.start_call(db, seller, Routine.TELEVENDAS, entity_id)
-    quote = televendas.save_order(db, seller, _order(entity_id, shop), call_id=call.id)
-    order = televendas.convert_quote_to_order(db, seller, quote.id, quote.version)
+    quote = tlv_service.save_order(db, seller, _order(entity_id, shop), call_id=call.id)
+    order = tlv_service.convert_quote_to_order(db, seller, quote.id, quote.version)
     assert (order.id, order.status, order.operation) == (quote.id, "pedido", "faturamento")
 
-    invoiced = televendas.invoice_order(db, seller, order.id, order.version)
+    invoiced = tlv_service.invoice_order(db, seller, order.id, order.version)
 
     assert invoiced.status == "faturado"
     assert (invoiced.invoice_number, invoiced.invoice_series) == ("000000001", "1")
@@ -243,7 +241,7 @@ def test_insufficient_stock_refuses_the_invoice_and_writes_nothing(
     db: Database, seller: User, shop: Shop
 ) -> None:
     entity_id = factories.make_entity(db, seller)
-    order = televendas.save_order(
+    order = tlv_service.save_order(
         db, seller,
         _order(entity_id, shop, "faturamento",
                items=[ItemInput(shop.pen, 2), ItemInput(shop.box, 6), ItemInput(shop.cheap, 1)]),
@@ -252,37 +250,37 @@ def test_insufficient_stock_refuses_the_invoice_and_writes_nothing(
     before = {table: _count(db, table) for table in tables}
 
     with pytest.raises(Invalid, match="Estoque insuficiente") as refused:
-        televendas.invoice_order(db, seller, order.id, order.version)
+        tlv_service.invoice_order(db, seller, order.id, order.version)
 
     assert "CAIXA – Produto CAIXA: disponível 5 UN, pedido 6 UN" in refused.value.message
     assert "CLIPS" in refused.value.message and "CANETA" not in refused.value.message
     assert {table: _count(db, table) for table in tables} == before
     assert (_stock(db, shop.pen), _stock(db, shop.box)) == (D(10), D(5))
-    assert televendas.get_order(db, seller, order.id).version == order.version
+    assert tlv_service.get_order(db, seller, order.id).version == order.version
 
 
 def test_a_prospect_may_get_a_quote_but_not_an_order(
     db: Database, seller: User, shop: Shop
 ) -> None:
     prospect = factories.make_entity(db, seller, kind="prospect")
-    quote = televendas.save_order(db, seller, _order(prospect, shop))
+    quote = tlv_service.save_order(db, seller, _order(prospect, shop))
     with pytest.raises(Invalid, match="converta o prospect em cliente"):
-        televendas.convert_quote_to_order(db, seller, quote.id, quote.version)
+        tlv_service.convert_quote_to_order(db, seller, quote.id, quote.version)
     with pytest.raises(Invalid, match="converta o prospect em cliente"):
-        televendas.save_order(db, seller, _order(prospect, shop, "faturamento"))
-    assert televendas.get_order(db, seller, quote.id).status == "orcamento"
+        tlv_service.save_order(db, seller, _order(prospect, shop, "faturamento"))
+    assert tlv_service.get_order(db, seller, quote.id).status == "orcamento"
 
 
 def test_an_expired_quote_is_not_converted(
     db: Database, seller: User, shop: Shop, clock: Clock
 ) -> None:
     entity_id = factories.make_entity(db, seller)
-    quote = televendas.save_order(
+    quote = tlv_service.save_order(
         db, seller, _order(entity_id, shop, quote_valid_until=date(2026, 3, 12))
     )
     clock.advance(days=3)
     with pytest.raises(Invalid, match="vencido em 12/03/2026"):
-        televendas.convert_quote_to_order(db, seller, quote.id, quote.version)
+        tlv_service.convert_quote_to_order(db, seller, quote.id, quote.version)
 
 
 def test_a_quotes_next_call_goes_to_the_agenda_and_converting_settles_it(
@@ -290,21 +288,21 @@ def test_a_quotes_next_call_goes_to_the_agenda_and_converting_settles_it(
 ) -> None:
     entity_id = factories.make_entity(db, seller)
     when = clock.now + timedelta(days=2)
-    quote = televendas.save_order(db, seller, _order(entity_id, shop, next_call_at=when))
+    quote = tlv_service.save_order(db, seller, _order(entity_id, shop, next_call_at=when))
     entry = agenda.next_call(db, seller)
     assert entry is not None
     assert (entry.source_type, entry.source_id, entry.due_from) == ("tlv_quote", quote.id, when)
     assert agenda.agenda_frame(db, seller)["kind"].to_list() == [
         "Retorno de orçamento (Televendas)"
     ]
-    televendas.convert_quote_to_order(db, seller, quote.id, quote.version)
+    tlv_service.convert_quote_to_order(db, seller, quote.id, quote.version)
     assert agenda.next_call(db, seller) is None
 
 
 def test_a_past_next_call_is_refused(db: Database, seller: User, shop: Shop, clock: Clock) -> None:
     entity_id = factories.make_entity(db, seller)
     with pytest.raises(Invalid, match="no futuro"):
-        televendas.save_order(
+        tlv_service.save_order(
             db, seller, _order(entity_id, shop, next_call_at=clock.now - timedelta(minutes=1))
         )
 
@@ -313,18 +311,18 @@ def test_a_stale_save_is_refused_and_changes_nothing(
     db: Database, seller: User, shop: Shop
 ) -> None:
     entity_id = factories.make_entity(db, seller)
-    quote = televendas.save_order(db, seller, _order(entity_id, shop))
-    televendas.save_order(
+    quote = tlv_service.save_order(db, seller, _order(entity_id, shop))
+    tlv_service.save_order(
         db, seller, _order(entity_id, shop, freight=5), order_id=quote.id, version=quote.version
     )
     with pytest.raises(Conflict, match="alterado por outro usuário"):
-        televendas.save_order(
+        tlv_service.save_order(
             db, seller, _order(entity_id, shop, freight=9), order_id=quote.id,
             version=quote.version,
         )  # fmt: skip
     with pytest.raises(Conflict):
-        televendas.convert_quote_to_order(db, seller, quote.id, quote.version)
-    current = televendas.get_order(db, seller, quote.id)
+        tlv_service.convert_quote_to_order(db, seller, quote.id, quote.version)
+    current = tlv_service.get_order(db, seller, quote.id)
     assert (current.freight, current.status, current.version) == (D(5), "orcamento", 2)
 
 
@@ -334,13 +332,13 @@ def test_invoiced_order_is_read_only_when_mv_altped_is_n(
     invoiced = _invoiced(db, seller, shop)
     assert invoiced.read_only
     with pytest.raises(Invalid, match="MV_ALTPED"):
-        televendas.save_order(
+        tlv_service.save_order(
             db, seller, _order(invoiced.entity_id, shop, "faturamento", notes="mudou"),
             order_id=invoiced.id, version=invoiced.version,
         )  # fmt: skip
     with pytest.raises(Invalid, match="MV_ALTPED"):
-        televendas.cancel_order(db, seller, invoiced.id, invoiced.version, "Cliente desistiu")
-    assert televendas.get_order(db, seller, invoiced.id).version == invoiced.version
+        tlv_service.cancel_order(db, seller, invoiced.id, invoiced.version, "Cliente desistiu")
+    assert tlv_service.get_order(db, seller, invoiced.id).version == invoiced.version
 
 
 def test_invoiced_order_may_change_when_mv_altped_is_s_and_titles_and_stock_follow(
@@ -348,9 +346,9 @@ def test_invoiced_order_may_change_when_mv_altped_is_s_and_titles_and_stock_foll
 ) -> None:
     invoiced = _invoiced(db, seller, shop)
     _altped(db, admin, "S")
-    assert not televendas.get_order(db, seller, invoiced.id).read_only
+    assert not tlv_service.get_order(db, seller, invoiced.id).read_only
 
-    changed = televendas.save_order(
+    changed = tlv_service.save_order(
         db, seller,
         _order(invoiced.entity_id, shop, "faturamento", payment_condition_id=shop.cash,
                items=[ItemInput(shop.pen, 1)]),
@@ -373,17 +371,17 @@ def test_invoiced_order_may_change_when_mv_altped_is_s_and_titles_and_stock_foll
 
 def test_cancelling_needs_a_reason_and_is_final(db: Database, seller: User, shop: Shop) -> None:
     entity_id = factories.make_entity(db, seller)
-    quote = televendas.save_order(db, seller, _order(entity_id, shop))
+    quote = tlv_service.save_order(db, seller, _order(entity_id, shop))
     with pytest.raises(Invalid, match="motivo do cancelamento"):
-        televendas.cancel_order(db, seller, quote.id, quote.version, " ")
-    cancelled = televendas.cancel_order(db, seller, quote.id, quote.version, "Cliente desistiu")
+        tlv_service.cancel_order(db, seller, quote.id, quote.version, " ")
+    cancelled = tlv_service.cancel_order(db, seller, quote.id, quote.version, "Cliente desistiu")
     assert (cancelled.status, cancelled.cancellation_reason, cancelled.read_only) == (
         "cancelado",
         "Cliente desistiu",
         True,
     )
     with pytest.raises(Invalid, match="cancelado não pode ser alterado"):
-        televendas.save_order(
+        tlv_service.save_order(
             db, seller, _order(entity_id, shop), order_id=quote.id, version=cancelled.version
         )
 
@@ -393,7 +391,7 @@ def test_cancelling_an_invoiced_order_returns_stock_and_cancels_its_open_titles(
 ) -> None:
     invoiced = _invoiced(db, seller, shop)
     _altped(db, admin, "S")
-    cancelled = televendas.cancel_order(
+    cancelled = tlv_service.cancel_order(
         db, seller, invoiced.id, invoiced.version, "Devolução total"
     )
     assert cancelled.status == "cancelado"
@@ -409,8 +407,8 @@ def test_an_invoiced_order_with_a_paid_title_is_not_cancelled(
     first = invoiced.titles[0]["id"]
     db.write(lambda tx: tx.execute("UPDATE receivables SET balance = 10 WHERE id = ?", [first]))
     with pytest.raises(Invalid, match="pagamento registrado \\(TLV 000000001/1\\)"):
-        televendas.cancel_order(db, seller, invoiced.id, invoiced.version, "Devolução")
-    current = televendas.get_order(db, seller, invoiced.id)
+        tlv_service.cancel_order(db, seller, invoiced.id, invoiced.version, "Devolução")
+    current = tlv_service.get_order(db, seller, invoiced.id)
     assert current.status == "faturado"
     assert [t["status"] for t in current.titles] == ["aberto"] * 3
     assert _stock(db, shop.pen) == D(7)
@@ -418,9 +416,9 @@ def test_an_invoiced_order_with_a_paid_title_is_not_cancelled(
 
 def test_only_an_order_awaiting_invoice_is_invoiced(db: Database, seller: User, shop: Shop) -> None:
     entity_id = factories.make_entity(db, seller)
-    quote = televendas.save_order(db, seller, _order(entity_id, shop))
+    quote = tlv_service.save_order(db, seller, _order(entity_id, shop))
     with pytest.raises(Invalid, match="Só pedidos a faturar"):
-        televendas.invoice_order(db, seller, quote.id, quote.version)
+        tlv_service.invoice_order(db, seller, quote.id, quote.version)
 
 
 def test_the_list_filters_by_status_and_pages_with_a_total(
@@ -428,15 +426,15 @@ def test_the_list_filters_by_status_and_pages_with_a_total(
 ) -> None:
     entity_id = factories.make_entity(db, seller)
     for _ in range(5):
-        televendas.save_order(db, seller, _order(entity_id, shop))
+        tlv_service.save_order(db, seller, _order(entity_id, shop))
         clock.advance(days=1)
     _invoiced(db, seller, shop)
-    page = televendas.list_orders(db, seller, OrderFilter(), page=2, page_size=4)
+    page = tlv_maintenance.list_orders(db, seller, OrderFilter(), page=2, page_size=4)
     assert (page.total, page.pages, page.rows.height) == (6, 2, 2)
-    invoiced = televendas.list_orders(db, seller, OrderFilter(status="faturado"))
+    invoiced = tlv_maintenance.list_orders(db, seller, OrderFilter(status="faturado"))
     row = invoiced.rows.row(0, named=True)
     assert (invoiced.total, row["status_label"], row["colour"]) == (1, "Faturado", "red")
-    quotes = televendas.list_orders(db, seller, OrderFilter(status="orcamento"))
+    quotes = tlv_maintenance.list_orders(db, seller, OrderFilter(status="orcamento"))
     assert set(quotes.rows["colour"].to_list()) == {"blue"}
 
 
@@ -446,10 +444,10 @@ def test_the_list_and_its_export_mask_the_document_without_access_192(
     masked_user = factories.make_operator(db, routines={Routine.TELEVENDAS}, personal=False)
     cpf = factories.valid_cpf()
     entity_id = factories.make_entity(db, admin, document=cpf)
-    televendas.save_order(db, masked_user, _order(entity_id, shop))
-    row = televendas.list_orders(db, masked_user).rows.row(0, named=True)
+    tlv_service.save_order(db, masked_user, _order(entity_id, shop))
+    row = tlv_maintenance.list_orders(db, masked_user).rows.row(0, named=True)
     assert row["document"].endswith(cpf[-2:]) and cpf not in row["document"]
-    exported = televendas.export_orders_csv(db, masked_user).decode("utf-8")
+    exported = tlv_maintenance.export_orders_csv(db, masked_user).decode("utf-8")
     assert cpf[:9] not in exported and "***" in exported and ";99,99;" in exported
     assert _count(db, "audit_log WHERE event = 'dados.exportados'") == 1
 
@@ -459,11 +457,11 @@ def test_the_routine_is_refused_to_an_operator_without_it_and_audited(
 ) -> None:
     entity_id = factories.make_entity(db, admin)
     with pytest.raises(Forbidden):
-        televendas.save_order(db, operator, _order(entity_id, shop))
+        tlv_service.save_order(db, operator, _order(entity_id, shop))
     with pytest.raises(Forbidden):
-        televendas.list_orders(db, operator)
+        tlv_maintenance.list_orders(db, operator)
     with pytest.raises(Forbidden):
-        televendas.save_product(db, operator, ProductInput(code="X1", description="Xis"))
+        tlv_catalogue.save_product(db, operator, ProductInput(code="X1", description="Xis"))
     assert _count(db, "audit_log WHERE event = 'acesso.negado'") == 3
     assert _count(db, "tlv_orders") == 0
 
@@ -471,13 +469,15 @@ def test_the_routine_is_refused_to_an_operator_without_it_and_audited(
 def test_operators_sell_only_active_priced_products(
     db: Database, seller: User, shop: Shop, admin: User
 ) -> None:
-    unpriced = televendas.save_product(db, admin, ProductInput(code="SEMPRECO", description="Sem"))
+    unpriced = tlv_catalogue.save_product(
+        db, admin, ProductInput(code="SEMPRECO", description="Sem")
+    )
     entity_id = factories.make_entity(db, seller)
     with pytest.raises(Invalid, match="sem preço nesta tabela"):
-        televendas.save_order(db, seller, _order(entity_id, shop, items=[ItemInput(unpriced, 1)]))
-    offered = televendas.products_for_sale(db, seller, shop.table, "cane")
+        tlv_service.save_order(db, seller, _order(entity_id, shop, items=[ItemInput(unpriced, 1)]))
+    offered = tlv_catalogue.products_for_sale(db, seller, shop.table, "cane")
     assert offered["code"].to_list() == ["CANETA"]
-    assert televendas.active_payment_conditions(db, seller)["installments"].to_list() == [
+    assert tlv_catalogue.active_payment_conditions(db, seller)["installments"].to_list() == [
         "30,60,90",
         "0",
     ]
@@ -487,16 +487,16 @@ def test_moving_or_closing_the_quotes_agenda_item_updates_the_quote(
     db: Database, seller: User, shop: Shop, clock: Clock
 ) -> None:
     entity_id = factories.make_entity(db, seller)
-    quote = televendas.save_order(
+    quote = tlv_service.save_order(
         db, seller, _order(entity_id, shop, next_call_at=clock.now + timedelta(days=1))
     )
     entry = agenda.next_call(db, seller)
     assert entry is not None
     later = clock.now + timedelta(days=3)
     agenda.reschedule(db, seller, entry.id, entry.version, later)
-    assert televendas.get_order(db, seller, quote.id).next_call_at == later
+    assert tlv_service.get_order(db, seller, quote.id).next_call_at == later
     moved = agenda.next_call(db, seller)
     assert moved is not None
     agenda.close_item(db, seller, moved.id, moved.version)
-    current = televendas.get_order(db, seller, quote.id)
+    current = tlv_service.get_order(db, seller, quote.id)
     assert (current.status, current.next_call_at) == ("orcamento", None)

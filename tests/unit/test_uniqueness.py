@@ -17,10 +17,10 @@ import duckdb
 import pytest
 
 from core import audit, entities
-from core import telecobranca as tlc
 from core.access import User
 from core.db import Database, Tx, migrate, open_database
 from core.errors import AlreadyRegistered, DomainError
+from core.telecobranca import importer
 from tests import factories
 from tests.conftest import Clock
 
@@ -141,7 +141,9 @@ def test_one_file_imported_by_two_users_at_once_is_written_once(
     entities_before = _count(db, "SELECT count(*) FROM entities")
     all_commit_together(2)
 
-    reports, errors = _together(2, lambda n: tlc.import_receivables(db, (admin, other)[n], content))
+    reports, errors = _together(
+        2, lambda n: importer.import_receivables(db, (admin, other)[n], content)
+    )
 
     assert _count(db, "SELECT count(*) FROM receivables WHERE prefix = 'IMP'") == 200
     assert _count(db, "SELECT count(*) FROM entities") == entities_before + 200

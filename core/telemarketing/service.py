@@ -1,5 +1,4 @@
-"""Telemarketing (SAC/0800) attendances [SUC] and items [SUD]: the status machine, saving,
-the maintenance list and its export.
+"""Telemarketing (SAC/0800) attendances [SUC] and items [SUD]: the status machine and saving.
 
 Statuses: planejado (a future return is set), pendente (open), encerrado (closing reason and
 text, closing date stamped, every item closed), cancelado (cancellation reason). Encerrado and
@@ -12,27 +11,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
-import polars as pl
-
-from core import agenda, audit, calls, catalogues, privacy
+from core import agenda, audit, calls, catalogues
 from core.access import Action, Routine, User, require
 from core.db import Database, Tx
 from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
 from core.listing import (
-    ListPage,
-    csv_bytes,
-    list_filter,
-    read_page,
-    subjects_of,
     visibility,
 )
-from core.validation import Problems, format_document
+from core.validation import Problems
 
 SOURCE = "tmk_attendance"
-LOCAL_TZ = ZoneInfo("America/Sao_Paulo")
-PAGE_SIZE = 50
 
 STATUS_LABELS = {
     "planejado": "Planejado",
@@ -458,140 +447,3 @@ def _load(tx: Tx, attendance_id: int) -> Attendance:
     ]  # fmt: skip
     fields = {name: row[name] for name in Attendance.__dataclass_fields__ if name in row}
     return Attendance(**fields, items=items, labels=catalogues.labels(tx, ids))
-
-
-@dataclass
-class AttendanceFilter:
-    status: str | None = None
-    start: date | None = None
-    end: date | None = None
-    operator_id: int | None = None
-    group_id: int | None = None
-    campaign_id: int | None = None
-    entity_text: str = ""
-
-
-AttendancePage = ListPage  # one page of the list and its total
-
-
-_LIST_SQL = (
-    "SELECT a.id, a.entity_id, a.status, a.started_at, e.name AS entity_name, e.document,"
-    " c.name AS contact_name, o.code AS operator_code, g.name AS group_name, a.direction,"
-    " camp.description AS campaign, a.return_at, a.closed_at"
-    " FROM tmk_attendances a"
-    " JOIN entities e ON e.id = a.entity_id"
-    " JOIN operators o ON o.id = a.operator_id"
-    " JOIN attendance_groups g ON g.id = a.group_id"
-    " LEFT JOIN contacts c ON c.id = a.contact_id"
-    " LEFT JOIN catalogue_items camp ON camp.id = a.campaign_id"
-)
-
-
-_NEWEST_FIRST = " ORDER BY a.started_at DESC, a.id DESC"
-_PAGE_ROWS = "FROM page JOIN tmk_attendances a ON a.id = page.id"
-
-
-def _filter_sql(user: User, filters: AttendanceFilter) -> tuple[str, list[Any]]:
-    return list_filter(
-        user, "a", status=filters.status, statuses=STATUS_LABELS,
-        period=("started_at", filters.start, filters.end),
-        equal={"operator_id": filters.operator_id, "group_id": filters.group_id,
-               "campaign_id": filters.campaign_id},
-        entity_text=filters.entity_text,
-    )  # fmt: skip
-
-
-def list_attendances(
-    db: Database,
-    user: User,
-    filters: AttendanceFilter | None = None,
-    page: int = 1,
-    page_size: int = PAGE_SIZE,
-) -> AttendancePage:
-    """The maintenance list: newest first, one page, the total for the pager."""
-    require(db, user, Action.ATTEND_TELEMARKETING, "manutenção de Telemarketing")
-    where, params = _filter_sql(user, filters or AttendanceFilter())
-    page = max(1, page)
-
-    def work(tx: Tx) -> AttendancePage:
-        # The count joins entities only when the filter needs them: it runs on every page.
-        joined = (
-            " JOIN entities e ON e.id = a.entity_id"
-            if filters and filters.entity_text.strip()
-            else ""
-        )
-        return read_page(
-            tx, user, count_sql="SELECT count(*) FROM tmk_attendances a" + joined + where,
-            ids_sql="SELECT a.id FROM tmk_attendances a" + joined + where + _NEWEST_FIRST,
-            rows_sql=_LIST_SQL.replace("FROM tmk_attendances a", _PAGE_ROWS) + _NEWEST_FIRST,
-            params=params, page=page, page_size=page_size, display=_display,
-            screen="telemarketing.lista", subject_type="atendimento_tmk",
-        )  # fmt: skip
-
-    return db.read(work)
-
-
-def _display(frame: pl.DataFrame, hidden: set[str]) -> pl.DataFrame:
-    frame = privacy.mask_frame(frame, hidden)
-    return frame.with_columns(
-        pl.col("document").map_elements(format_document, return_dtype=pl.String).fill_null(""),
-        pl.col("status")
-        .replace_strict(STATUS_LABELS, return_dtype=pl.String)
-        .alias("status_label"),
-        pl.col("direction").replace_strict(DIRECTIONS, return_dtype=pl.String),
-    )
-
-
-# Column labels of the maintenance list, shared by the screen and the CSV export.
-COLUMN_LABELS = {
-    "id": "Atendimento",
-    "status_label": "Status",
-    "started_at": "Início",
-    "entity_name": "Entidade",
-    "document": "CPF/CNPJ",
-    "contact_name": "Contato",
-    "operator_code": "Operador",
-    "group_name": "Grupo",
-    "direction": "Direção",
-    "campaign": "Campanha",
-    "return_at": "Retorno",
-    "closed_at": "Encerrado em",
-}
-
-
-def export_attendances_csv(
-    db: Database, user: User, filters: AttendanceFilter | None = None
-) -> bytes:
-    """Everything the filters select, masked like the screen, dates in São Paulo time."""
-    require(db, user, Action.ATTEND_TELEMARKETING, "exportar Telemarketing")
-    where, params = _filter_sql(user, filters or AttendanceFilter())
-
-    def work(tx: Tx) -> bytes:
-        frame = _display(
-            tx.frame(_LIST_SQL + where + " ORDER BY a.started_at DESC", params),
-            privacy.hidden_columns(tx, user, "entities"),
-        )
-        audit.record(
-            tx, user, "dados.exportados", subject_type="atendimento_tmk",
-            detail={"registros": frame.height},
-            subjects=subjects_of(frame, "entity_id", user),
-        )  # fmt: skip
-        return csv_bytes(frame, COLUMN_LABELS)
-
-    return db.write(work)
-
-
-def entity_history(db: Database, user: User, entity_id: int, limit: int = 5) -> pl.DataFrame:
-    """The entity's last attendances (for the workspace's entity card)."""
-    require(db, user, Action.ATTEND_TELEMARKETING, f"histórico da entidade {entity_id}")
-    clause, params = visibility(user, "a")
-    return db.read(
-        lambda tx: _display(
-            tx.frame(
-                _LIST_SQL + f" WHERE a.entity_id = ? AND {clause}"
-                " ORDER BY a.started_at DESC LIMIT ?",
-                [entity_id, *params, limit],
-            ),
-            privacy.hidden_columns(tx, user, "entities"),
-        )
-    )
