@@ -11,10 +11,10 @@ from datetime import date
 
 import polars as pl
 
-from core import audit
-from core.access import Action, Routine, User, require
+from core.access import Action, Routine
 from core.db import Database, Tx
-from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
+from core.errors import Invalid, NotFound
+from core.service import Work, command, query
 from core.validation import Problems
 
 
@@ -57,15 +57,17 @@ def _catalogue(key: str) -> Catalogue:
     return CATALOGUES[key]
 
 
-def list_entries(db: Database, actor: User, catalogue: str) -> pl.DataFrame:
-    require(db, actor, Action.MANAGE_CATALOGUES)
+@query(Action.MANAGE_CATALOGUES)
+def list_entries(work: Work, catalogue: str) -> pl.DataFrame:
     _catalogue(catalogue)
-    return db.read(
-        lambda tx: tx.frame(
-            "SELECT id, code, description, routine, subject, starts_on, ends_on, active, version"
-            " FROM catalogue_items WHERE catalogue = ? ORDER BY code",
-            [catalogue],
-        )
+    return work.tx.frame(
+        """
+        SELECT id, code, description, routine, subject, starts_on, ends_on, active, version
+        FROM catalogue_items
+        WHERE catalogue = ?
+        ORDER BY code
+        """,
+        [catalogue],
     )
 
 
@@ -152,60 +154,49 @@ def _clean(catalogue: Catalogue, data: EntryInput) -> dict[str, object]:
     }
 
 
-def create_entry(db: Database, actor: User, catalogue: str, data: EntryInput) -> int:
-    require(db, actor, Action.MANAGE_CATALOGUES)
+@command(Action.MANAGE_CATALOGUES)
+def create_entry(work: Work, catalogue: str, data: EntryInput) -> int:
     clean = _clean(_catalogue(catalogue), data)
-
-    def work(tx: Tx) -> int:
-        if tx.scalar(
-            "SELECT id FROM catalogue_items WHERE catalogue = ? AND code = ?",
-            [catalogue, clean["code"]],
-        ):
-            raise Invalid("Já existe um item com este código.", {"code": "já existe"})
-        entry_id = int(
-            tx.scalar(
-                "INSERT INTO catalogue_items (catalogue, code, description, routine, subject,"
-                " starts_on, ends_on, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                [catalogue, *clean.values()],
-            )
+    _refuse_taken_code(work.tx, catalogue, clean["code"])
+    entry_id = int(
+        work.tx.scalar(
+            """
+            INSERT INTO catalogue_items
+                (catalogue, code, description, routine, subject, starts_on, ends_on, active)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            RETURNING id
+            """,
+            [catalogue, *clean.values()],
         )
-        audit.record(
-            tx, actor, "cadastro.incluido", subject_type=catalogue, subject_id=entry_id,
-            detail=clean,
-        )  # fmt: skip
-        return entry_id
-
-    return db.write(work)
+    )
+    work.audit("cadastro.incluido", subject_type=catalogue, subject_id=entry_id, detail=clean)
+    return entry_id
 
 
-def update_entry(
-    db: Database, actor: User, catalogue: str, entry_id: int, version: int, data: EntryInput
-) -> None:
-    require(db, actor, Action.MANAGE_CATALOGUES)
+@command(Action.MANAGE_CATALOGUES)
+def update_entry(work: Work, catalogue: str, entry_id: int, version: int, data: EntryInput) -> None:
     clean = _clean(_catalogue(catalogue), data)
+    if (
+        work.tx.scalar("SELECT catalogue FROM catalogue_items WHERE id = ?", [entry_id])
+        != catalogue
+    ):
+        raise NotFound("Item não encontrado.")
+    _refuse_taken_code(work.tx, catalogue, clean["code"], entry_id)
+    work.update(
+        "catalogue_items",
+        entry_id,
+        version,
+        clean,
+        event="cadastro.alterado",
+        subject_type=catalogue,
+        missing="Item não encontrado.",
+    )
 
-    def work(tx: Tx) -> None:
-        before = tx.one(
-            "SELECT * FROM catalogue_items WHERE id = ? AND catalogue = ?", [entry_id, catalogue]
-        )
-        if before is None:
-            raise NotFound("Item não encontrado.")
-        if tx.scalar(
-            "SELECT id FROM catalogue_items WHERE catalogue = ? AND code = ? AND id <> ?",
-            [catalogue, clean["code"], entry_id],
-        ):
-            raise Invalid("Já existe um item com este código.", {"code": "já existe"})
-        updated = tx.scalar(
-            "UPDATE catalogue_items SET code = ?, description = ?, routine = ?, subject = ?,"
-            " starts_on = ?, ends_on = ?, active = ?, version = version + 1"
-            " WHERE id = ? AND version = ? RETURNING id",
-            [*clean.values(), entry_id, version],
-        )
-        if updated is None:
-            raise Conflict(STALE_RECORD)
-        audit.record(
-            tx, actor, "cadastro.alterado", subject_type=catalogue, subject_id=entry_id,
-            detail=audit.changes(before, clean),
-        )  # fmt: skip
 
-    db.write(work)
+def _refuse_taken_code(tx: Tx, catalogue: str, code: object, entry_id: int = 0) -> None:
+    taken = tx.scalar(
+        "SELECT id FROM catalogue_items WHERE catalogue = ? AND code = ? AND id <> ?",
+        [catalogue, code, entry_id],
+    )
+    if taken:
+        raise Invalid("Já existe um item com este código.", {"code": "já existe"})

@@ -1,0 +1,150 @@
+"""The one path every core action takes: the permission gate, one unit of work, the audit row
+in the same transaction, and the versioned update that refuses a stale record.
+
+A service is written as `def name(work: Work, ...)` under `@command(action)` (it writes) or
+`@query(action)` (it reads); callers still call `name(db, user, ...)`. `perform` is the same
+path for the few services that must do something before the transaction (hash a password).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from core import audit
+from core.access import Action, User, require
+from core.db import Database, Tx
+from core.errors import STALE_RECORD, Conflict, NotFound
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+# What the gate is told: a fixed action, or one chosen from the call's arguments.
+Gate = Action | Callable[..., Action]
+Subject = str | Callable[..., str]
+
+
+@dataclass(frozen=True)
+class Work:
+    """One action's unit of work: who acts, in which transaction, on which database."""
+
+    db: Database
+    tx: Tx
+    user: User
+
+    def audit(
+        self,
+        event: str,
+        *,
+        subject_type: str = "",
+        subject_id: object = "",
+        detail: dict[str, Any] | None = None,
+        subjects: Iterable[int] = (),
+    ) -> None:
+        """The action's audit row, committed with the change or not at all."""
+        audit.record(
+            self.tx,
+            self.user,
+            event,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            detail=detail,
+            subjects=subjects,
+        )
+
+    def update(
+        self,
+        table: str,
+        row_id: int,
+        version: int,
+        values: Mapping[str, Any],
+        *,
+        event: str | None = None,
+        subject_type: str = "",
+        missing: str = "Registro não encontrado.",
+    ) -> dict[str, Any]:
+        """Change one row if it still has `version`, bump the version, and audit the old and new
+        values (unless `event` is None: the caller audits). Conflict when someone else changed it
+        first, NotFound when it is gone. `table` and `values`' keys are code literals."""
+        before = self.tx.one(f"SELECT * FROM {table} WHERE id = ?", [row_id])
+        if before is None:
+            raise NotFound(missing)
+        assignments = "".join(f"{column} = ?, " for column in values)
+        after = self.tx.one(
+            f"""
+            UPDATE {table} SET {assignments}version = version + 1
+            WHERE id = ? AND version = ?
+            RETURNING *
+            """,
+            [*values.values(), row_id, version],
+        )
+        if after is None:
+            raise Conflict(STALE_RECORD)
+        if event is not None:
+            self.audit(
+                event,
+                subject_type=subject_type,
+                subject_id=row_id,
+                detail=audit.changes(before, dict(values)),
+            )
+        return after
+
+
+def _gate(
+    db: Database, user: User | None, gate: Gate, subject: Subject, args: Any, kwargs: Any
+) -> User:
+    action = gate if isinstance(gate, Action) else gate(*args, **kwargs)
+    what = subject if isinstance(subject, str) else subject(*args, **kwargs)
+    return require(db, user, action, what)
+
+
+def command(
+    gate: Gate, subject: Subject = ""
+) -> Callable[
+    [Callable[Concatenate[Work, P], T]], Callable[Concatenate[Database, User | None, P], T]
+]:
+    """A service that writes: gate (refusals audited), then `work` in one transaction."""
+
+    def wrap(
+        service: Callable[Concatenate[Work, P], T],
+    ) -> Callable[Concatenate[Database, User | None, P], T]:
+        @functools.wraps(service)
+        def run(db: Database, user: User | None, /, *args: P.args, **kwargs: P.kwargs) -> T:
+            actor = _gate(db, user, gate, subject, args, kwargs)
+            return db.write(lambda tx: service(Work(db, tx, actor), *args, **kwargs))
+
+        run.__dict__["service_path"] = "command"
+        return run
+
+    return wrap
+
+
+def query(
+    gate: Gate, subject: Subject = ""
+) -> Callable[
+    [Callable[Concatenate[Work, P], T]], Callable[Concatenate[Database, User | None, P], T]
+]:
+    """A service that reads: gate (refusals audited), then `work` on a read cursor."""
+
+    def wrap(
+        service: Callable[Concatenate[Work, P], T],
+    ) -> Callable[Concatenate[Database, User | None, P], T]:
+        @functools.wraps(service)
+        def run(db: Database, user: User | None, /, *args: P.args, **kwargs: P.kwargs) -> T:
+            actor = _gate(db, user, gate, subject, args, kwargs)
+            return db.read(lambda tx: service(Work(db, tx, actor), *args, **kwargs))
+
+        run.__dict__["service_path"] = "query"
+        return run
+
+    return wrap
+
+
+def perform(
+    db: Database, user: User | None, action: Action, work: Callable[[Work], T], subject: str = ""
+) -> T:
+    """The same path written out, for a service that prepares something first."""
+    actor = require(db, user, action, subject)
+    return db.write(lambda tx: work(Work(db, tx, actor)))
