@@ -30,6 +30,7 @@ from playwright.sync_api import (
     expect,
     sync_playwright,
 )
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from core import demo
 from core.db import open_database
@@ -469,6 +470,31 @@ def sidebar(page: Page):  # type: ignore[no-untyped-def]
 
 def main(page: Page):  # type: ignore[no-untyped-def]
     return page.get_by_test_id("stMain")
+
+
+def choose(page: Page, label: str, option: str, attempts: int = 3) -> None:
+    """Pick an option of a Streamlit selectbox by typing it (the box filters as you type).
+
+    Retried until the box holds the option: a periodic fragment rerun (the call timer, the
+    wallboard) can close an open list or land while the choice travels, and drop it.
+    """
+    box = main(page).get_by_label(label, exact=True)
+    shown = (
+        main(page).get_by_test_id("stSelectbox").filter(has=page.get_by_label(label, exact=True))
+    )
+    for attempt in range(1, attempts + 1):
+        box.click()
+        box.fill(option)
+        try:
+            page.get_by_role("option", name=option, exact=True).first.click(timeout=5_000)
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+        settle(page)
+        try:
+            expect(box).to_have_value(option, timeout=2_000)
+            return
+        except AssertionError:
+            assert attempt < attempts, f"option {option!r} of {label!r} never stuck"
 
 
 def login(

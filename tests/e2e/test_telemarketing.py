@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Page, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from core import auth, operators
 from core.db import open_database
@@ -20,6 +19,7 @@ from tests.e2e.conftest import (
     Server,
     _failed,
     _finish_server,
+    choose,
     goto,
     login,
     main,
@@ -81,24 +81,6 @@ def _select_first_row(page: Page, table: str = "[data-testid='stDataFrame']") ->
     wait_settled(page)
 
 
-def _choose(page: Page, label: str, option: str) -> None:
-    """Pick an option of a Streamlit selectbox by typing it (the box filters as you type).
-
-    Tried up to three times: the timer fragment's rerun every 10 s can close an open list.
-    """
-    box = main(page).get_by_label(label, exact=True)
-    for attempt in range(1, 4):
-        box.click()
-        box.fill(option)
-        try:
-            page.get_by_role("option", name=option).first.click(timeout=5_000)
-            break
-        except PlaywrightTimeout:
-            page.keyboard.press("Escape")
-            assert attempt < 3, f"option {option!r} of {label!r} never became clickable"
-    wait_run_finished(page)
-
-
 def _timer_colour(page: Page) -> tuple[int, int, int]:
     span = page.locator(".st-key-call_timer span[class*='Colored'], .st-key-call_timer span")
     colour = span.last.evaluate("node => getComputedStyle(node).color")
@@ -145,9 +127,9 @@ def test_a_telemarketing_call_from_timer_to_encerrado_and_the_next_call(tmk_serv
     shot(page, "tmk-timer-red")
 
     # Close the attendance with a reason and a text.
-    _choose(page, "Assunto › ocorrência 1", "Reclamação › Produto com defeito")
+    choose(page, "Assunto › ocorrência 1", "Reclamação › Produto com defeito")
     main(page).get_by_text("Encerramento / cancelamento").click()
-    _choose(page, "Motivo de encerramento", "Resolvido no primeiro contato")
+    choose(page, "Motivo de encerramento", "Resolvido no primeiro contato")
     main(page).get_by_label("Texto de encerramento (solução)").fill("Cliente orientado.")
     main(page).get_by_role("button", name="Encerrar").click()
     wait_run_finished(page)
@@ -178,7 +160,7 @@ def test_a_telemarketing_call_from_timer_to_encerrado_and_the_next_call(tmk_serv
 
     # A Planejado attendance becomes her next call in the footer.
     _start_call(page, tmk_server.base_url, customer)
-    _choose(page, "Assunto › ocorrência 1", "Dúvida › Prazo de garantia")
+    choose(page, "Assunto › ocorrência 1", "Dúvida › Prazo de garantia")
     tomorrow = (datetime.now(SP) + timedelta(days=1)).strftime("%d/%m/%Y")
     # A segmented date field: type into the day segment, it moves on to month and year.
     main(page).get_by_label("day, Retorno em").focus()

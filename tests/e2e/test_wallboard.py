@@ -9,9 +9,8 @@ import time
 
 import pytest
 from playwright.sync_api import Page, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.e2e.conftest import goto, login, main, shot, wait_run_finished, wait_settled
+from tests.e2e.conftest import choose, goto, login, main, shot, wait_run_finished, wait_settled
 
 pytestmark = pytest.mark.e2e
 
@@ -20,22 +19,6 @@ MARGIN_S = 10  # a tick may read the snapshot of the window it began in, plus a 
 CUSTOMER = "Ágatha da Cruz"  # a demo customer (deterministic seed)
 DIEGO = "OP006"
 CLOCK = re.compile(r"^\d\d:\d\d(:\d\d)?$")
-
-
-def _choose(page: Page, label: str, option: str) -> None:
-    """Pick a selectbox option by typing it (the board's refresh may close an open list)."""
-    box = main(page).get_by_label(label, exact=True)
-    for attempt in range(1, 4):
-        box.click()
-        box.fill(option)
-        try:
-            page.get_by_role("option", name=option, exact=True).first.click(timeout=5_000)
-            break
-        except PlaywrightTimeout:
-            page.keyboard.press("Escape")
-            assert attempt < 3, f"option {option!r} of {label!r} never became clickable"
-    wait_run_finished(page)
-    wait_settled(page)
 
 
 def _select_first_row(page: Page) -> None:
@@ -76,7 +59,7 @@ def test_supervisor_sees_an_operator_start_a_call_within_one_refresh(fresh_serve
     login(board_page, server.base_url, "sofia")
     goto(board_page, f"{server.base_url}/painel")
     expect(board_page.get_by_role("heading", name="Painel ao vivo")).to_be_visible()
-    _choose(board_page, "Atualizar a cada", f"{INTERVAL_S} s")
+    choose(board_page, "Atualizar a cada", f"{INTERVAL_S} s")
     board = board_page.locator(".st-key-wallboard")
     card = board.locator(f".st-key-wb_op_{DIEGO}")
     expect(card).to_contain_text("Diego Martins")
