@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from core import audit
 from core.db import Database
-from core.errors import Forbidden
+from core.errors import Forbidden, Invalid
 
 
 class Routine(StrEnum):
@@ -150,6 +151,42 @@ _RULES: dict[Action, Callable[[User], bool]] = {
     Action.MANAGE_LEDGER: lambda user: user.is_admin or user.is_supervisor,
     Action.VIEW_AUDIT: lambda user: user.is_admin or user.audit_access,
 }
+
+
+def sees_every_row(user: User | None) -> bool:
+    """Supervisors and the admin see every operator's attendances and figures."""
+    return user is not None and (user.is_admin or user.is_supervisor)
+
+
+def sees_row(user: User, owner_id: int, group_id: int) -> bool:
+    """An operator sees their own attendances and their groups'; see `sees_every_row`."""
+    if sees_every_row(user):
+        return True
+    return owner_id == user.id or bool(user.operator and group_id in user.operator.group_ids)
+
+
+def visible_rows_sql(user: User, alias: str) -> tuple[str, list[Any]]:
+    """`sees_row` as a WHERE clause over `alias` (a code literal) and its parameters."""
+    if sees_every_row(user):
+        return "TRUE", []
+    groups = list(user.operator.group_ids) if user.operator else []
+    marks = ", ".join("?" for _ in groups) or "NULL"
+    return f"({alias}.user_id = ? OR {alias}.group_id IN ({marks}))", [user.id, *groups]
+
+
+def has_full_data_access(user: User) -> bool:
+    """Access 192 and 193 together: every personal and sensitive field in clear."""
+    return user.personal_access and user.sensitive_access
+
+
+def active_group(user: User, group_id: int | None) -> int:
+    """The group an operator acts in: the one asked for, or their main group; only theirs."""
+    operator = user.operator
+    assert operator is not None  # every routine action requires an operator
+    group = group_id if group_id is not None else operator.main_group_id
+    if group not in operator.group_ids:
+        raise Invalid("Você não pertence a este grupo de atendimento.")
+    return group
 
 
 def allowed(user: User | None, action: Action) -> bool:

@@ -11,7 +11,7 @@ from typing import Any
 import polars as pl
 
 from core import audit, privacy
-from core.access import User
+from core.access import User, visible_rows_sql
 from core.db import Tx
 from core.errors import Invalid
 from core.localtime import LOCAL_TZ
@@ -30,16 +30,6 @@ class ListPage:
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.page_size))
-
-
-def visibility(user: User, alias: str) -> tuple[str, list[Any]]:
-    """Who sees which attendances, for every routine's lists: supervisors and the admin all of
-    them; an operator their own and their groups' (`alias` is a code literal)."""
-    if user.is_supervisor or user.is_admin:
-        return "TRUE", []
-    groups = list(user.operator.group_ids) if user.operator else []
-    marks = ", ".join("?" for _ in groups) or "NULL"
-    return f"({alias}.user_id = ? OR {alias}.group_id IN ({marks}))", [user.id, *groups]
 
 
 def local_midnight(day: date) -> datetime:
@@ -93,7 +83,7 @@ def list_filter(
 ) -> tuple[str, list[Any]]:
     """The WHERE of a routine's maintenance list: the rows this user may see, then each filter
     given (`alias`, the period's column and `equal`'s keys are code literals)."""
-    clause, params = visibility(user, alias)
+    clause, params = visible_rows_sql(user, alias)
     clauses = [clause]
     if status is not None:
         if status not in statuses:

@@ -13,15 +13,15 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from core import audit
-from core.access import Action, User, require
+from core import audit, privacy
+from core.access import Action, User, has_full_data_access, require
 from core.db import Database, Tx
-from core.errors import STALE_RECORD, Conflict, NotFound
+from core.errors import STALE_RECORD, Conflict, Forbidden, NotFound
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
-# What the gate is told: a fixed action, or one chosen from the call's arguments.
+# What the gate is told: a fixed action, or one chosen from the user and the call's arguments.
 Gate = Action | Callable[..., Action]
 Subject = str | Callable[..., str]
 
@@ -93,26 +93,46 @@ class Work:
 
 
 def _gate(
-    db: Database, user: User | None, gate: Gate, subject: Subject, args: Any, kwargs: Any
+    db: Database,
+    user: User | None,
+    gate: Gate,
+    subject: Subject,
+    full_data: bool,
+    args: Any,
+    kwargs: Any,
 ) -> User:
-    action = gate if isinstance(gate, Action) else gate(*args, **kwargs)
+    action = gate if isinstance(gate, Action) else gate(user, *args, **kwargs)
     what = subject if isinstance(subject, str) else subject(*args, **kwargs)
-    return require(db, user, action, what)
+    actor = require(db, user, action, what)
+    if full_data and not has_full_data_access(actor):
+        db.write(
+            lambda tx: audit.record(
+                tx,
+                actor,
+                "acesso.negado",
+                subject_type="acao",
+                subject_id=action.value,
+                detail={"recurso": what, "motivo": "sem acesso 192/193"},
+            )
+        )
+        raise Forbidden(privacy.RESTRICTED)
+    return actor
 
 
 def command(
-    gate: Gate, subject: Subject = ""
+    gate: Gate, subject: Subject = "", *, full_data: bool = False
 ) -> Callable[
     [Callable[Concatenate[Work, P], T]], Callable[Concatenate[Database, User | None, P], T]
 ]:
-    """A service that writes: gate (refusals audited), then `work` in one transaction."""
+    """A service that writes: gate (refusals audited), then `work` in one transaction.
+    `full_data`: the action also needs access 192 and 193 (every field in clear)."""
 
     def wrap(
         service: Callable[Concatenate[Work, P], T],
     ) -> Callable[Concatenate[Database, User | None, P], T]:
         @functools.wraps(service)
         def run(db: Database, user: User | None, /, *args: P.args, **kwargs: P.kwargs) -> T:
-            actor = _gate(db, user, gate, subject, args, kwargs)
+            actor = _gate(db, user, gate, subject, full_data, args, kwargs)
             return db.write(lambda tx: service(Work(db, tx, actor), *args, **kwargs))
 
         run.__dict__["service_path"] = "command"
@@ -122,7 +142,7 @@ def command(
 
 
 def query(
-    gate: Gate, subject: Subject = ""
+    gate: Gate, subject: Subject = "", *, full_data: bool = False
 ) -> Callable[
     [Callable[Concatenate[Work, P], T]], Callable[Concatenate[Database, User | None, P], T]
 ]:
@@ -133,7 +153,7 @@ def query(
     ) -> Callable[Concatenate[Database, User | None, P], T]:
         @functools.wraps(service)
         def run(db: Database, user: User | None, /, *args: P.args, **kwargs: P.kwargs) -> T:
-            actor = _gate(db, user, gate, subject, args, kwargs)
+            actor = _gate(db, user, gate, subject, full_data, args, kwargs)
             return db.read(lambda tx: service(Work(db, tx, actor), *args, **kwargs))
 
         run.__dict__["service_path"] = "query"
@@ -143,8 +163,14 @@ def query(
 
 
 def perform(
-    db: Database, user: User | None, action: Action, work: Callable[[Work], T], subject: str = ""
+    db: Database,
+    user: User | None,
+    action: Action,
+    work: Callable[[Work], T],
+    subject: str = "",
+    *,
+    full_data: bool = False,
 ) -> T:
     """The same path written out, for a service that prepares something first."""
-    actor = require(db, user, action, subject)
+    actor = _gate(db, user, action, subject, full_data, (), {})
     return db.write(lambda tx: work(Work(db, tx, actor)))

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from core import agenda, catalogues
-from core.access import Action, User, require
+from core.access import Action, User, require, sees_row
 from core.db import Database, Tx
 from core.errors import NotFound
 from core.localtime import local_day
@@ -166,18 +166,11 @@ def get_attendance(db: Database, user: User, attendance_id: int) -> CollectionAt
         owner = tx.one(
             "SELECT user_id, group_id FROM tlc_attendances WHERE id = ?", [attendance_id]
         )
-        if owner is None or not visible(user, owner["user_id"], owner["group_id"]):
+        if owner is None or not sees_row(user, owner["user_id"], owner["group_id"]):
             raise NotFound("Atendimento de cobrança não encontrado (ou fora dos seus grupos).")
         return load(tx, attendance_id)
 
     return db.read(work)
-
-
-def visible(user: User, owner_id: int, group_id: int) -> bool:
-    """Supervisors see every collection attendance; a collector their own and their groups'."""
-    if user.is_admin or user.is_supervisor:
-        return True
-    return owner_id == user.id or bool(user.operator and group_id in user.operator.group_ids)
 
 
 def load(tx: Tx, attendance_id: int) -> CollectionAttendance:

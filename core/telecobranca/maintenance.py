@@ -18,7 +18,7 @@ from typing import Any
 import polars as pl
 
 from core import audit, privacy
-from core.access import Action, User, require
+from core.access import Action, User, require, sees_every_row
 from core.db import Database, Tx
 from core.errors import Invalid
 from core.exports import csv_bytes
@@ -190,7 +190,7 @@ BALANCE_LABELS = {
 
 def collector_balance(db: Database, user: User, start: date, end: date) -> pl.DataFrame:
     """Per collector (a collector sees only their own line; supervisors every collector)."""
-    everyone = user.is_supervisor or user.is_admin
+    everyone = sees_every_row(user)
     require(db, user, Action.SUPERVISE if everyone else Action.ATTEND_TELECOBRANCA,
             "saldo do cobrador")  # fmt: skip
     if end < start:

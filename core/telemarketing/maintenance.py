@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 
 from core import audit, privacy
-from core.access import Action, User, require
+from core.access import Action, User, require, visible_rows_sql
 from core.db import Database, Tx
 from core.exports import csv_bytes
 from core.listing import (
@@ -18,7 +18,6 @@ from core.listing import (
     list_filter,
     read_page,
     subjects_of,
-    visibility,
 )
 from core.telemarketing.service import DIRECTIONS, STATUS_LABELS
 from core.validation import format_document
@@ -148,7 +147,7 @@ def export_attendances_csv(
 def entity_history(db: Database, user: User, entity_id: int, limit: int = 5) -> pl.DataFrame:
     """The entity's last attendances (for the workspace's entity card)."""
     require(db, user, Action.ATTEND_TELEMARKETING, f"histórico da entidade {entity_id}")
-    clause, params = visibility(user, "a")
+    clause, params = visible_rows_sql(user, "a")
     return db.read(
         lambda tx: _display(
             tx.frame(

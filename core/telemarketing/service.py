@@ -13,12 +13,9 @@ from enum import StrEnum
 from typing import Any
 
 from core import agenda, audit, calls, catalogues
-from core.access import Action, Routine, User, require
+from core.access import Action, Routine, User, require, visible_rows_sql
 from core.db import Database, Tx
 from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
-from core.listing import (
-    visibility,
-)
 from core.validation import Problems
 
 SOURCE = "tmk_attendance"
@@ -404,7 +401,7 @@ def reopen_attendance(
 
 
 def _visible_row(tx: Tx, user: User, attendance_id: int) -> dict[str, Any]:
-    clause, params = visibility(user, "a")
+    clause, params = visible_rows_sql(user, "a")
     row = tx.one(
         f"SELECT * FROM tmk_attendances a WHERE a.id = ? AND {clause}", [attendance_id, *params]
     )

@@ -24,10 +24,9 @@ from decimal import Decimal
 from typing import Any
 
 from core import agenda, audit, calls
-from core.access import Action, Routine, User, require
+from core.access import Action, Routine, User, require, visible_rows_sql
 from core.db import Database, Tx
 from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
-from core.listing import visibility
 from core.localtime import local_day
 from core.money import PERCENT, parse_into
 from core.televendas import rules, store
@@ -150,7 +149,7 @@ class Order:
 
 
 def _visible_row(tx: Tx, user: User, order_id: int) -> dict[str, Any]:
-    clause, params = visibility(user, "o")
+    clause, params = visible_rows_sql(user, "o")
     row = tx.one(f"SELECT * FROM tlv_orders o WHERE o.id = ? AND {clause}", [order_id, *params])
     if row is None:
         raise NotFound("Atendimento de Televendas não encontrado (ou fora dos seus grupos).")
