@@ -1,12 +1,13 @@
-"""What every maintenance list shares: one page of rows with its total, and period filters
-given as São Paulo calendar days."""
+"""The maintenance lists: each routine declares a `ListSpec` (table, filters, columns, labels,
+display); this module pages it, filters it to the rows the user may see, masks it, audits the
+view and exports it. Periods are São Paulo calendar days."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import polars as pl
 
@@ -14,8 +15,10 @@ from core import audit, privacy
 from core.access import User, visible_rows_sql
 from core.db import Tx
 from core.errors import Invalid
+from core.exports import csv_bytes
 from core.localtime import LOCAL_TZ
-from core.validation import digits, like_escape, search_key
+from core.service import Work
+from core.validation import digits, format_document, like_escape, search_key
 
 PAGE_SIZE = 50
 
@@ -141,8 +144,133 @@ def read_page(
     frame = display(frame, hidden)
     if frame.height:
         audit.record_view(
-            tx, user, subject_type=subject_type,
+            tx,
+            user,
+            subject_type=subject_type,
             detail={"tela": screen, "registros": frame.height, "mascarado": "document" in hidden},
             subjects=subjects_of(frame, subject_column, user),
-        )  # fmt: skip
+        )
     return ListPage(frame, int(total), page, page_size)
+
+
+# --- a routine's maintenance list, declared once -------------------------------------------
+
+
+class ListFilter(Protocol):
+    """What every routine's filter carries; its other fields are named in `ListSpec.equal`."""
+
+    status: str | None
+    start: date | None
+    end: date | None
+    entity_text: str
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    """A routine's maintenance list. The rows are the table's (alias `a`) joined to their
+    entity (alias `e`); every name here is a code literal."""
+
+    table: str
+    statuses: Mapping[str, str]  # status -> pt-BR label
+    date_column: str  # the period filter; newest first
+    equal: tuple[str, ...]  # filter fields matched exactly, named as the table's columns
+    rows_sql: str  # the columns for the ids in the CTE `{ids}`, newest first
+    labels: Mapping[str, str]  # column -> pt-BR header, on the screen and in the CSV
+    screen: str  # the view's name in the audit log
+    subject_type: str
+    display: tuple[pl.Expr, ...] = ()  # the routine's own display columns
+    before: Callable[[Tx], object] | None = None  # brings the rows up to date first
+
+    @property
+    def newest_first(self) -> str:
+        return f"ORDER BY a.{self.date_column} DESC, a.id DESC"
+
+
+def _where(spec: ListSpec, user: User, filters: ListFilter) -> tuple[str, str, list[Any]]:
+    """The FROM … WHERE of the filtered rows (joined to entities only when the filter needs
+    them: the count runs on every page) and its parameters."""
+    where, params = list_filter(
+        user,
+        "a",
+        status=filters.status,
+        statuses=spec.statuses,
+        period=(spec.date_column, filters.start, filters.end),
+        equal={column: getattr(filters, column) for column in spec.equal},
+        entity_text=filters.entity_text,
+    )
+    joined = " JOIN entities e ON e.id = a.entity_id" if filters.entity_text.strip() else ""
+    return f"FROM {spec.table} a{joined}", where, params
+
+
+def _display(spec: ListSpec, frame: pl.DataFrame, hidden: set[str]) -> pl.DataFrame:
+    frame = privacy.mask_frame(frame, hidden)
+    return frame.with_columns(
+        pl.col("document").map_elements(format_document, return_dtype=pl.String).fill_null(""),
+        pl.col("status")
+        .replace_strict(spec.statuses, return_dtype=pl.String)
+        .alias("status_label"),
+        *spec.display,
+    )
+
+
+def list_page(
+    work: Work, spec: ListSpec, filters: ListFilter, page: int, page_size: int
+) -> ListPage:
+    """One page of the list the user may see, newest first, masked, with the total; the view
+    is audited."""
+    source, where, params = _where(spec, work.user, filters)
+    if spec.before is not None:
+        spec.before(work.tx)
+    return read_page(
+        work.tx,
+        work.user,
+        count_sql=f"SELECT count(*) {source}{where}",
+        ids_sql=f"SELECT a.id {source}{where} {spec.newest_first}",
+        rows_sql=spec.rows_sql.format(ids="page"),
+        params=params,
+        page=max(1, page),
+        page_size=page_size,
+        display=lambda frame, hidden: _display(spec, frame, hidden),
+        screen=spec.screen,
+        subject_type=spec.subject_type,
+    )
+
+
+def export_csv(work: Work, spec: ListSpec, filters: ListFilter) -> bytes:
+    """Every row the filters select, masked like the screen, as CSV; the export is audited."""
+    source, where, params = _where(spec, work.user, filters)
+    if spec.before is not None:
+        spec.before(work.tx)
+    frame = _display(
+        spec,
+        work.tx.frame(
+            f"WITH chosen AS (SELECT a.id {source}{where}) {spec.rows_sql.format(ids='chosen')}",
+            params,
+        ),
+        privacy.hidden_columns(work.tx, work.user, "entities"),
+    )
+    work.audit(
+        "dados.exportados",
+        subject_type=spec.subject_type,
+        detail={"registros": frame.height},
+        subjects=subjects_of(frame, "entity_id", work.user),
+    )
+    return csv_bytes(frame, spec.labels)
+
+
+def entity_rows(work: Work, spec: ListSpec, entity_id: int, limit: int) -> pl.DataFrame:
+    """The entity's latest rows the user may see, masked like the list."""
+    clause, params = visible_rows_sql(work.user, "a")
+    latest = f"""
+        WITH latest AS (
+            SELECT a.id FROM {spec.table} a
+            WHERE a.entity_id = ? AND {clause}
+            {spec.newest_first}
+            LIMIT ?
+        )
+        """
+    return _display(
+        spec,
+        work.tx.frame(latest + spec.rows_sql.format(ids="latest"), [entity_id, *params, limit]),
+        privacy.hidden_columns(work.tx, work.user, "entities"),
+    )

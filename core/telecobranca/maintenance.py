@@ -13,25 +13,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import polars as pl
 
-from core import audit, privacy
-from core.access import Action, User, require, sees_every_row
-from core.db import Database, Tx
+from core import listing
+from core.access import Action, User, sees_every_row
 from core.errors import Invalid
-from core.exports import csv_bytes
-from core.listing import (
-    PAGE_SIZE,
-    ListPage,
-    list_filter,
-    local_midnight,
-    read_page,
-    subjects_of,
-)
+from core.listing import PAGE_SIZE, ListPage, ListSpec, local_midnight
+from core.service import Work, command, query
 from core.telecobranca.attendance import ORIGIN_LABELS, STATUS_LABELS, sweep_broken_promises
-from core.validation import format_document
 
 
 @dataclass
@@ -42,28 +32,6 @@ class AttendanceFilter:
     start: date | None = None
     end: date | None = None
     entity_text: str = ""
-
-
-def _list_sql(rows: str) -> str:
-    """The list's columns for the attendances in `rows` (a table or CTE of ids): recovered and
-    the pending promise are aggregated for those attendances only."""
-    return (
-        "SELECT a.id, a.entity_id, a.status, a.started_at, e.name AS entity_name, e.document,"
-        " o.code AS operator_code, g.name AS group_name, cr.code AS range_code, a.origin,"
-        " a.portfolio_amount, coalesce(r.recovered, 0) AS recovered, p.promised_on, a.ended_at"
-        f" FROM {rows} ids JOIN tlc_attendances a ON a.id = ids.id"
-        " JOIN entities e ON e.id = a.entity_id"
-        " JOIN operators o ON o.id = a.operator_id"
-        " JOIN attendance_groups g ON g.id = a.group_id"
-        " LEFT JOIN collection_ranges cr ON cr.id = a.range_id"
-        " LEFT JOIN (SELECT attendance_id, sum(principal) AS recovered FROM tlc_outcomes"
-        f"   WHERE outcome = 'pago' AND attendance_id IN (SELECT id FROM {rows})"
-        "   GROUP BY attendance_id) r ON r.attendance_id = a.id"
-        " LEFT JOIN (SELECT attendance_id, min(promised_on) AS promised_on FROM tlc_promises"
-        f"   WHERE status = 'pendente' AND attendance_id IN (SELECT id FROM {rows})"
-        "   GROUP BY attendance_id) p ON p.attendance_id = a.id"
-        " ORDER BY a.started_at DESC, a.id DESC"
-    )
 
 
 COLUMN_LABELS = {
@@ -82,18 +50,58 @@ COLUMN_LABELS = {
     "ended_at": "Fim",
 }
 
+# Recovered and the pending promise are aggregated for the listed attendances only.
+LIST = ListSpec(
+    table="tlc_attendances",
+    statuses=STATUS_LABELS,
+    date_column="started_at",
+    equal=("range_id", "operator_id"),
+    rows_sql="""
+        SELECT a.id, a.entity_id, a.status, a.started_at, e.name AS entity_name, e.document,
+            o.code AS operator_code, g.name AS group_name, cr.code AS range_code, a.origin,
+            a.portfolio_amount, coalesce(r.recovered, 0) AS recovered, p.promised_on,
+            a.ended_at
+        FROM {ids} ids
+        JOIN tlc_attendances a ON a.id = ids.id
+        JOIN entities e ON e.id = a.entity_id
+        JOIN operators o ON o.id = a.operator_id
+        JOIN attendance_groups g ON g.id = a.group_id
+        LEFT JOIN collection_ranges cr ON cr.id = a.range_id
+        LEFT JOIN (
+            SELECT attendance_id, sum(principal) AS recovered
+            FROM tlc_outcomes
+            WHERE outcome = 'pago' AND attendance_id IN (SELECT id FROM {ids})
+            GROUP BY attendance_id
+        ) r ON r.attendance_id = a.id
+        LEFT JOIN (
+            SELECT attendance_id, min(promised_on) AS promised_on
+            FROM tlc_promises
+            WHERE status = 'pendente' AND attendance_id IN (SELECT id FROM {ids})
+            GROUP BY attendance_id
+        ) p ON p.attendance_id = a.id
+        ORDER BY a.started_at DESC, a.id DESC
+        """,
+    labels=COLUMN_LABELS,
+    screen="telecobranca.lista",
+    subject_type="atendimento_tlc",
+    display=(pl.col("origin").replace_strict(ORIGIN_LABELS, default=pl.col("origin")),),
+    before=sweep_broken_promises,
+)
 
-def collector_choices(db: Database, user: User) -> dict[int, str]:
+
+@query(Action.SUPERVISE, "cobradores")
+def collector_choices(work: Work) -> dict[int, str]:
     """The collectors a supervisor may filter the list by (operator id -> "code – name"):
     operators holding Telecobrança and anyone with a collection attendance (inactive marked)."""
-    require(db, user, Action.SUPERVISE, "cobradores")
-    rows = db.read(
-        lambda tx: tx.all(
-            "SELECT o.id, o.code, u.name, o.active FROM operators o"
-            " JOIN users u ON u.id = o.user_id WHERE o.telecobranca"
-            " OR EXISTS (SELECT 1 FROM tlc_attendances a WHERE a.operator_id = o.id)"
-            " ORDER BY o.code"
-        )
+    rows = work.tx.all(
+        """
+        SELECT o.id, o.code, u.name, o.active
+        FROM operators o
+        JOIN users u ON u.id = o.user_id
+        WHERE o.telecobranca
+            OR EXISTS (SELECT 1 FROM tlc_attendances a WHERE a.operator_id = o.id)
+        ORDER BY o.code
+        """
     )
     return {
         row["id"]: f"{row['code']} – {row['name']}" + ("" if row["active"] else " (inativo)")
@@ -101,75 +109,21 @@ def collector_choices(db: Database, user: User) -> dict[int, str]:
     }
 
 
-def _filter_sql(user: User, filters: AttendanceFilter) -> tuple[str, list[Any]]:
-    return list_filter(
-        user, "a", status=filters.status, statuses=STATUS_LABELS,
-        period=("started_at", filters.start, filters.end),
-        equal={"range_id": filters.range_id, "operator_id": filters.operator_id},
-        entity_text=filters.entity_text,
-    )  # fmt: skip
-
-
+@command(Action.ATTEND_TELECOBRANCA, "manutenção de Telecobrança")
 def list_attendances(
-    db: Database,
-    user: User,
+    work: Work,
     filters: AttendanceFilter | None = None,
     page: int = 1,
     page_size: int = PAGE_SIZE,
 ) -> ListPage:
-    require(db, user, Action.ATTEND_TELECOBRANCA, "manutenção de Telecobrança")
-    filters = filters or AttendanceFilter()
-    where, params = _filter_sql(user, filters)
-
-    def work(tx: Tx) -> ListPage:
-        sweep_broken_promises(tx)
-        joined = " JOIN entities e ON e.id = a.entity_id" if filters.entity_text.strip() else ""
-        return read_page(
-            tx, user, count_sql="SELECT count(*) FROM tlc_attendances a" + joined + where,
-            ids_sql="SELECT a.id FROM tlc_attendances a" + joined + where
-            + " ORDER BY a.started_at DESC, a.id DESC",
-            rows_sql=_list_sql("page"),
-            params=params, page=max(1, page), page_size=page_size, display=_display,
-            screen="telecobranca.lista", subject_type="atendimento_tlc",
-        )  # fmt: skip
-
-    return db.write(work)
+    """The maintenance list (broken promises swept first): newest first, one page, the total."""
+    return listing.list_page(work, LIST, filters or AttendanceFilter(), page, page_size)
 
 
-def _display(frame: pl.DataFrame, hidden: set[str]) -> pl.DataFrame:
-    frame = privacy.mask_frame(frame, hidden)
-    return frame.with_columns(
-        pl.col("document").map_elements(format_document, return_dtype=pl.String).fill_null(""),
-        pl.col("status")
-        .replace_strict(STATUS_LABELS, return_dtype=pl.String)
-        .alias("status_label"),
-        pl.col("origin").replace_strict(ORIGIN_LABELS, default=pl.col("origin")),
-    )
-
-
-def export_attendances_csv(
-    db: Database, user: User, filters: AttendanceFilter | None = None
-) -> bytes:
+@command(Action.ATTEND_TELECOBRANCA, "exportar Telecobrança")
+def export_attendances_csv(work: Work, filters: AttendanceFilter | None = None) -> bytes:
     """What the filters select, masked like the screen, dates in São Paulo time."""
-    require(db, user, Action.ATTEND_TELECOBRANCA, "exportar Telecobrança")
-    filters = filters or AttendanceFilter()
-    where, params = _filter_sql(user, filters)
-    joined = " JOIN entities e ON e.id = a.entity_id" if filters.entity_text.strip() else ""
-
-    def work(tx: Tx) -> bytes:
-        selected = f"WITH chosen AS (SELECT a.id FROM tlc_attendances a{joined}{where}) "
-        frame = _display(
-            tx.frame(selected + _list_sql("chosen"), params),
-            privacy.hidden_columns(tx, user, "entities"),
-        )
-        audit.record(
-            tx, user, "dados.exportados", subject_type="atendimento_tlc",
-            detail={"registros": frame.height},
-            subjects=subjects_of(frame, "entity_id", user),
-        )  # fmt: skip
-        return csv_bytes(frame, COLUMN_LABELS)
-
-    return db.write(work)
+    return listing.export_csv(work, LIST, filters or AttendanceFilter())
 
 
 # --- the collector's balance ----------------------------------------------------------------
@@ -188,60 +142,74 @@ BALANCE_LABELS = {
 }
 
 
-def collector_balance(db: Database, user: User, start: date, end: date) -> pl.DataFrame:
+def _balance_gate(user: User | None, *_: object, **__: object) -> Action:
+    return Action.SUPERVISE if sees_every_row(user) else Action.ATTEND_TELECOBRANCA
+
+
+@command(_balance_gate, "saldo do cobrador")
+def collector_balance(work: Work, start: date, end: date) -> pl.DataFrame:
     """Per collector (a collector sees only their own line; supervisors every collector)."""
-    everyone = sees_every_row(user)
-    require(db, user, Action.SUPERVISE if everyone else Action.ATTEND_TELECOBRANCA,
-            "saldo do cobrador")  # fmt: skip
     if end < start:
         raise Invalid("O período termina antes de começar.")
     since, until = local_midnight(start), local_midnight(end)
-    only = "" if everyone else " WHERE user_id = ?"
-    mine = [] if everyone else [user.id]
-
-    def work(tx: Tx) -> pl.DataFrame:
-        sweep_broken_promises(tx)
-        return tx.frame(
-            "WITH events AS ("
-            "  SELECT user_id, started_at AS happened_at, portfolio_amount AS sent,"
-            "  0 AS recovered, 0 AS cancelled, 0 AS not_done FROM tlc_attendances"
-            "  UNION ALL SELECT a.user_id, o.created_at, 0,"
-            "  CASE WHEN o.outcome = 'pago' THEN o.principal ELSE 0 END,"
-            "  CASE WHEN o.outcome IN ('abatimento', 'baixa', 'renegociado')"
-            "    THEN o.principal ELSE 0 END, 0"
-            "  FROM tlc_outcomes o JOIN tlc_attendances a ON a.id = o.attendance_id"
-            "  UNION ALL SELECT user_id, ended_at, 0, 0, 0, not_done_amount FROM tlc_attendances"
-            "  WHERE not_done_amount IS NOT NULL),"
-            " dated AS (SELECT *, happened_at < ? AS before,"
-            "  happened_at >= ? AND happened_at < ? + INTERVAL 1 DAY AS within FROM events),"
-            " sums AS (SELECT user_id,"
-            "  sum(sent - recovered - cancelled - not_done) FILTER (WHERE before) AS opening,"
-            "  sum(sent) FILTER (WHERE within) AS sent,"
-            "  sum(recovered) FILTER (WHERE within) AS recovered,"
-            "  sum(not_done) FILTER (WHERE within) AS not_done,"
-            "  sum(cancelled) FILTER (WHERE within) AS cancelled"
-            f"  FROM dated{only} GROUP BY user_id)"
-            " SELECT o.code AS operator_code, u.name AS operator_name,"
-            " coalesce(s.opening, 0)::DECIMAL(18, 2) AS opening,"
-            " coalesce(s.sent, 0)::DECIMAL(18, 2) AS sent,"
-            " coalesce(s.recovered, 0)::DECIMAL(18, 2) AS recovered,"
-            " coalesce(s.not_done, 0)::DECIMAL(18, 2) AS not_done,"
-            " coalesce(s.cancelled, 0)::DECIMAL(18, 2) AS cancelled"
-            " FROM sums s JOIN operators o ON o.user_id = s.user_id"
-            " JOIN users u ON u.id = s.user_id ORDER BY o.code",
-            [since, since, until, *mine],
-        ).with_columns(
-            (
-                pl.col("opening") + pl.col("sent")
-                - (pl.col("recovered") + pl.col("not_done") + pl.col("cancelled"))
-            ).alias("closing"),
-            pl.when((pl.col("opening") + pl.col("sent")) > 0)
-            .then(
-                (pl.col("recovered").cast(pl.Float64) * 100
-                 / (pl.col("opening") + pl.col("sent")).cast(pl.Float64)).round(1)
-            )
-            .otherwise(0.0)
-            .alias("share_pct"),
-        )  # fmt: skip
-
-    return db.write(work)
+    everyone = sees_every_row(work.user)
+    only = "" if everyone else "WHERE user_id = ?"
+    mine = [] if everyone else [work.user.id]
+    sweep_broken_promises(work.tx)
+    sums = work.tx.frame(
+        f"""
+        WITH events AS (
+            SELECT user_id, started_at AS happened_at, portfolio_amount AS sent,
+                0 AS recovered, 0 AS cancelled, 0 AS not_done
+            FROM tlc_attendances
+            UNION ALL
+            SELECT a.user_id, o.created_at, 0,
+                CASE WHEN o.outcome = 'pago' THEN o.principal ELSE 0 END,
+                CASE WHEN o.outcome IN ('abatimento', 'baixa', 'renegociado')
+                    THEN o.principal ELSE 0 END,
+                0
+            FROM tlc_outcomes o
+            JOIN tlc_attendances a ON a.id = o.attendance_id
+            UNION ALL
+            SELECT user_id, ended_at, 0, 0, 0, not_done_amount
+            FROM tlc_attendances
+            WHERE not_done_amount IS NOT NULL
+        ),
+        dated AS (
+            SELECT *, happened_at < ? AS before,
+                happened_at >= ? AND happened_at < ? + INTERVAL 1 DAY AS within
+            FROM events
+        ),
+        sums AS (
+            SELECT user_id,
+                sum(sent - recovered - cancelled - not_done) FILTER (WHERE before) AS opening,
+                sum(sent) FILTER (WHERE within) AS sent,
+                sum(recovered) FILTER (WHERE within) AS recovered,
+                sum(not_done) FILTER (WHERE within) AS not_done,
+                sum(cancelled) FILTER (WHERE within) AS cancelled
+            FROM dated
+            {only}
+            GROUP BY user_id
+        )
+        SELECT o.code AS operator_code, u.name AS operator_name,
+            coalesce(s.opening, 0)::DECIMAL(18, 2) AS opening,
+            coalesce(s.sent, 0)::DECIMAL(18, 2) AS sent,
+            coalesce(s.recovered, 0)::DECIMAL(18, 2) AS recovered,
+            coalesce(s.not_done, 0)::DECIMAL(18, 2) AS not_done,
+            coalesce(s.cancelled, 0)::DECIMAL(18, 2) AS cancelled
+        FROM sums s
+        JOIN operators o ON o.user_id = s.user_id
+        JOIN users u ON u.id = s.user_id
+        ORDER BY o.code
+        """,
+        [since, since, until, *mine],
+    )
+    handled = pl.col("opening") + pl.col("sent")
+    settled = pl.col("recovered") + pl.col("not_done") + pl.col("cancelled")
+    return sums.with_columns(
+        (handled - settled).alias("closing"),
+        pl.when(handled > 0)
+        .then((pl.col("recovered").cast(pl.Float64) * 100 / handled.cast(pl.Float64)).round(1))
+        .otherwise(0.0)
+        .alias("share_pct"),
+    )

@@ -1,28 +1,18 @@
 """The Televendas maintenance list (quotes, orders to invoice, invoiced, calls, cancelled) and
-its CSV export, masked like the screen for users without access 192."""
+its CSV export, declared as a `ListSpec` that core/listing.py runs."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import polars as pl
 
-from core import audit, privacy
-from core.access import Action, User, require
-from core.db import Database, Tx
-from core.exports import csv_bytes
-from core.listing import (
-    ListPage,
-    list_filter,
-    read_page,
-    subjects_of,
-)
+from core import listing
+from core.access import Action
+from core.listing import PAGE_SIZE, ListPage, ListSpec
+from core.service import Work, command, query
 from core.televendas.service import OPERATIONS, STATUS_COLOURS, STATUS_LABELS
-from core.validation import format_document
-
-PAGE_SIZE = 50
 
 
 @dataclass
@@ -33,73 +23,6 @@ class OrderFilter:
     operator_id: int | None = None
     group_id: int | None = None
     entity_text: str = ""
-
-
-OrderPage = ListPage  # one page of the list and its total
-
-
-_LIST_SQL = (
-    "SELECT o.id, o.entity_id, o.status, o.operation, o.created_at, e.name AS entity_name,"
-    " e.document,"
-    " op.code AS operator_code, g.name AS group_name, o.total, o.quote_valid_until,"
-    " o.next_call_at, o.invoice_number, o.invoice_series, o.invoice_date"
-    " FROM tlv_orders o"
-    " JOIN entities e ON e.id = o.entity_id"
-    " JOIN operators op ON op.id = o.operator_id"
-    " JOIN attendance_groups g ON g.id = o.group_id"
-)
-
-
-def _filter_sql(user: User, filters: OrderFilter) -> tuple[str, list[Any]]:
-    return list_filter(
-        user, "o", status=filters.status, statuses=STATUS_LABELS,
-        period=("created_at", filters.start, filters.end),
-        equal={"operator_id": filters.operator_id, "group_id": filters.group_id},
-        entity_text=filters.entity_text,
-    )  # fmt: skip
-
-
-def list_orders(
-    db: Database,
-    user: User,
-    filters: OrderFilter | None = None,
-    page: int = 1,
-    page_size: int = PAGE_SIZE,
-) -> OrderPage:
-    """The maintenance list: newest first, one page, the total for the pager."""
-    require(db, user, Action.ATTEND_TELEVENDAS, "manutenção de Televendas")
-    filters = filters or OrderFilter()
-    where, params = _filter_sql(user, filters)
-    page = max(1, page)
-
-    def work(tx: Tx) -> OrderPage:
-        joined = " JOIN entities e ON e.id = o.entity_id" if filters.entity_text.strip() else ""
-        newest_first = " ORDER BY o.created_at DESC, o.id DESC"
-        return read_page(
-            tx, user, count_sql="SELECT count(*) FROM tlv_orders o" + joined + where,
-            ids_sql="SELECT o.id FROM tlv_orders o" + joined + where + newest_first,
-            rows_sql=_LIST_SQL.replace(
-                "FROM tlv_orders o", "FROM page JOIN tlv_orders o ON o.id = page.id"
-            ) + newest_first,
-            params=params, page=page, page_size=page_size, display=_display,
-            screen="televendas.lista", subject_type="atendimento_tlv",
-        )  # fmt: skip
-
-    return db.read(work)
-
-
-def _display(frame: pl.DataFrame, hidden: set[str]) -> pl.DataFrame:
-    frame = privacy.mask_frame(frame, hidden)
-    return frame.with_columns(
-        pl.col("document").map_elements(format_document, return_dtype=pl.String).fill_null(""),
-        pl.col("status")
-        .replace_strict(STATUS_LABELS, return_dtype=pl.String)
-        .alias("status_label"),
-        pl.col("status").replace_strict(STATUS_COLOURS, return_dtype=pl.String).alias("colour"),
-        pl.col("operation")
-        .replace_strict(OPERATIONS, return_dtype=pl.String)
-        .alias("operation_label"),
-    )
 
 
 # Column labels of the maintenance list, shared by the screen and the CSV export.
@@ -119,22 +42,44 @@ COLUMN_LABELS = {
     "invoice_date": "Emissão",
 }
 
+LIST = ListSpec(
+    table="tlv_orders",
+    statuses=STATUS_LABELS,
+    date_column="created_at",
+    equal=("operator_id", "group_id"),
+    rows_sql="""
+        SELECT a.id, a.entity_id, a.status, a.operation, a.created_at, e.name AS entity_name,
+            e.document, o.code AS operator_code, g.name AS group_name, a.total,
+            a.quote_valid_until, a.next_call_at, a.invoice_number, a.invoice_series,
+            a.invoice_date
+        FROM {ids} ids
+        JOIN tlv_orders a ON a.id = ids.id
+        JOIN entities e ON e.id = a.entity_id
+        JOIN operators o ON o.id = a.operator_id
+        JOIN attendance_groups g ON g.id = a.group_id
+        ORDER BY a.created_at DESC, a.id DESC
+        """,
+    labels=COLUMN_LABELS,
+    screen="televendas.lista",
+    subject_type="atendimento_tlv",
+    display=(
+        pl.col("status").replace_strict(STATUS_COLOURS, return_dtype=pl.String).alias("colour"),
+        pl.col("operation")
+        .replace_strict(OPERATIONS, return_dtype=pl.String)
+        .alias("operation_label"),
+    ),
+)
 
-def export_orders_csv(db: Database, user: User, filters: OrderFilter | None = None) -> bytes:
+
+@query(Action.ATTEND_TELEVENDAS, "manutenção de Televendas")
+def list_orders(
+    work: Work, filters: OrderFilter | None = None, page: int = 1, page_size: int = PAGE_SIZE
+) -> ListPage:
+    """The maintenance list: newest first, one page, the total for the pager."""
+    return listing.list_page(work, LIST, filters or OrderFilter(), page, page_size)
+
+
+@command(Action.ATTEND_TELEVENDAS, "exportar Televendas")
+def export_orders_csv(work: Work, filters: OrderFilter | None = None) -> bytes:
     """Everything the filters select, masked like the screen; dates in São Paulo, R$ money."""
-    require(db, user, Action.ATTEND_TELEVENDAS, "exportar Televendas")
-    where, params = _filter_sql(user, filters or OrderFilter())
-
-    def work(tx: Tx) -> bytes:
-        frame = _display(
-            tx.frame(_LIST_SQL + where + " ORDER BY o.created_at DESC", params),
-            privacy.hidden_columns(tx, user, "entities"),
-        )
-        audit.record(
-            tx, user, "dados.exportados", subject_type="atendimento_tlv",
-            detail={"registros": frame.height},
-            subjects=subjects_of(frame, "entity_id", user),
-        )  # fmt: skip
-        return csv_bytes(frame, COLUMN_LABELS)
-
-    return db.write(work)
+    return listing.export_csv(work, LIST, filters or OrderFilter())
