@@ -30,9 +30,9 @@ from core.access import Routine, User
 from core.auth import user_by_username
 from core.calls import current_call, start_call
 from core.db import Database, Tx, open_database
+from ui.kit.workspace import TIMER_SECONDS
 from ui.runtime import HEARTBEAT_SECONDS
-from ui.wallboard import DEFAULT_INTERVAL
-from ui.workspace import TIMER_SECONDS
+from ui.supervision.wallboard import DEFAULT_INTERVAL
 
 ROOT = Path(__file__).resolve().parent.parent
 ST_LOAD = ROOT.parent / "shared" / "tools" / "st_load.py"

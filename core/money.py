@@ -125,3 +125,10 @@ def typed_text(value: Decimal | int | float, places: int = 2, *, trim: bool = Fa
     if trim and "," in text:
         text = text.rstrip("0").rstrip(",")
     return text
+
+
+def brl(value: Decimal) -> str:
+    """R$ 1.234,56, for messages."""
+    cents = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    text = f"{cents:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+    return f"R$ {text}"

@@ -5,11 +5,10 @@ import streamlit as st
 
 from core import agenda
 from ui import runtime
-from ui.admin_forms import selected_index
-from ui.agenda_view import TABLE_COLUMNS, TABLE_ORDER, entry_actions, headline, table_frame
-from ui.feedback import attempt
 from ui.guard import enter_page
-from ui.tmk_list import signature
+from ui.kit.agenda_view import TABLE_COLUMNS, TABLE_ORDER, entry_actions, headline, table_frame
+from ui.kit.feedback import attempt
+from ui.kit.forms import selected_index, signature
 
 user = enter_page(__file__)
 db = runtime.database()

@@ -6,7 +6,7 @@ import streamlit as st
 
 from ui import runtime
 from ui.guard import enter_page
-from ui.lgpd_views import audit_log, integrity_check, subject_picker, subject_viewers
+from ui.lgpd.views import audit_log, integrity_check, subject_picker, subject_viewers
 
 user = enter_page(__file__)
 db = runtime.database()

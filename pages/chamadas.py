@@ -10,11 +10,14 @@ import streamlit as st
 from core import calls, entities
 from core.access import Routine
 from core.telemarketing import maintenance as tmk_maintenance
-from ui import runtime, sidebar, telecobranca_tab, telemarketing_tab, televendas_tab
-from ui.entity_forms import entity_card
-from ui.feedback import attempt, succeeded
+from ui import runtime, sidebar
 from ui.guard import enter_page
-from ui.workspace import OPEN_ATTENDANCE, first_routine, footer
+from ui.kit.entity_forms import entity_card
+from ui.kit.feedback import attempt, succeeded
+from ui.kit.workspace import OPEN_ATTENDANCE, first_routine, footer
+from ui.telecobranca import tab as telecobranca_tab
+from ui.telemarketing import tab as telemarketing_tab
+from ui.televendas import tab as televendas_tab
 
 user = enter_page(__file__)
 db = runtime.database()

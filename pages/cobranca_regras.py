@@ -5,11 +5,11 @@ import streamlit as st
 
 from core.telecobranca import setup as tlc_setup
 from ui import runtime
-from ui.admin_forms import editing_version, form_key, reset_form, selected_index
-from ui.feedback import attempt, succeeded
-from ui.formats import plain
 from ui.guard import enter_page
-from ui.tlc_rules import (
+from ui.kit.feedback import attempt, succeeded
+from ui.kit.formats import plain
+from ui.kit.forms import editing_version, form_key, reset_form, selected_index, signature
+from ui.telecobranca.rules import (
     CUMULATIVE_RULE,
     RANGE_COLUMNS,
     RANGE_ORDER,
@@ -20,7 +20,6 @@ from ui.tlc_rules import (
     range_labels,
     ranges_frame,
 )
-from ui.tmk_list import signature
 
 user = enter_page(__file__)
 db = runtime.database()

@@ -6,10 +6,10 @@ import streamlit as st
 
 from core import privacy
 from ui import runtime
-from ui.admin_forms import selected_index
-from ui.feedback import attempt
 from ui.guard import enter_page
-from ui.lgpd_views import (
+from ui.kit.feedback import attempt
+from ui.kit.forms import selected_index
+from ui.lgpd.views import (
     DICTIONARY_COLUMNS,
     DICTIONARY_ORDER,
     dictionary_editor,

@@ -6,9 +6,9 @@ from core import entities
 from core.access import Action, allowed
 from core.entities import KINDS
 from ui import runtime
-from ui.entity_forms import entity_form, entity_section
-from ui.feedback import attempt
 from ui.guard import enter_page
+from ui.kit.entity_forms import entity_form, entity_section
+from ui.kit.feedback import attempt
 
 user = enter_page(__file__)
 db = runtime.database()

@@ -6,10 +6,10 @@ import streamlit as st
 
 from core import auth
 from ui import runtime
-from ui.admin_forms import confirm_button, confirmation, selected_index
-from ui.feedback import attempt
-from ui.formats import local_datetime, plain
 from ui.guard import enter_page
+from ui.kit.feedback import attempt
+from ui.kit.formats import local_datetime, plain
+from ui.kit.forms import confirm_button, confirmation, selected_index
 
 user = enter_page(__file__)
 db = runtime.database()

@@ -3,8 +3,8 @@
 import streamlit as st
 
 from core.access import Action, allowed
-from ui.formats import plain
 from ui.guard import enter_page
+from ui.kit.formats import plain
 from ui.registry import PAGES, title_for
 
 user = enter_page(__file__)

@@ -5,17 +5,11 @@ import streamlit as st
 from core import operators
 from core.operators import ROLES, routines_label
 from ui import runtime
-from ui.admin_forms import (
-    editing_version,
-    form_key,
-    operator_form,
-    reset_form,
-    routines_of,
-    selected_index,
-)
-from ui.feedback import attempt, succeeded
-from ui.formats import plain
+from ui.admin.forms import operator_form, routines_of
 from ui.guard import enter_page
+from ui.kit.feedback import attempt, succeeded
+from ui.kit.formats import plain
+from ui.kit.forms import editing_version, form_key, reset_form, selected_index
 
 user = enter_page(__file__)
 db = runtime.database()

@@ -5,7 +5,7 @@ import streamlit as st
 
 from ui import runtime
 from ui.guard import enter_page
-from ui.wallboard import filter_bar, live_board
+from ui.supervision.wallboard import filter_bar, live_board
 
 user = enter_page(__file__)
 db = runtime.database()

@@ -5,10 +5,10 @@ import streamlit as st
 from core import parameters
 from core.parameters import KINDS
 from ui import runtime
-from ui.admin_forms import editing_version, selected_index
-from ui.feedback import attempt, succeeded
-from ui.formats import local_datetime
 from ui.guard import enter_page
+from ui.kit.feedback import attempt, succeeded
+from ui.kit.formats import local_datetime
+from ui.kit.forms import editing_version, selected_index
 
 user = enter_page(__file__)
 db = runtime.database()

@@ -4,10 +4,11 @@ import streamlit as st
 
 from core import users
 from ui import runtime
-from ui.admin_forms import editing_version, form_key, profile_form, reset_form, selected_index
-from ui.feedback import attempt, succeeded
-from ui.formats import plain
+from ui.admin.forms import profile_form
 from ui.guard import enter_page
+from ui.kit.feedback import attempt, succeeded
+from ui.kit.formats import plain
+from ui.kit.forms import editing_version, form_key, reset_form, selected_index
 
 user = enter_page(__file__)
 db = runtime.database()

@@ -7,11 +7,11 @@ import streamlit as st
 from core.money import typed_text
 from core.televendas import catalogue as tlv_catalogue
 from ui import runtime
-from ui.admin_forms import editing_version, form_key, reset_form, selected_index
-from ui.feedback import attempt, succeeded
-from ui.formats import plain
 from ui.guard import enter_page
-from ui.sales_forms import condition_form, price_table_form, product_form
+from ui.kit.feedback import attempt, succeeded
+from ui.kit.formats import plain
+from ui.kit.forms import editing_version, form_key, reset_form, selected_index
+from ui.televendas.catalogue_forms import condition_form, price_table_form, product_form
 
 user = enter_page(__file__)
 db = runtime.database()

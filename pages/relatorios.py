@@ -5,7 +5,7 @@ import streamlit as st
 
 from ui import runtime
 from ui.guard import enter_page
-from ui.report_views import period_picker, report_picker, report_view
+from ui.supervision.reports import period_picker, report_picker, report_view
 
 user = enter_page(__file__)
 db = runtime.database()

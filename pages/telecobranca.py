@@ -6,7 +6,7 @@ import streamlit as st
 
 from ui import runtime
 from ui.guard import enter_page
-from ui.tlc_list import attendance_list, balance_view, queue_view
+from ui.telecobranca.maintenance import attendance_list, balance_view, queue_view
 
 user = enter_page(__file__)
 db = runtime.database()

@@ -6,18 +6,18 @@ import streamlit as st
 from core.telemarketing import maintenance as tmk_maintenance
 from core.telemarketing import service as tmk_service
 from ui import runtime
-from ui.feedback import attempt
 from ui.guard import enter_page
-from ui.paged_table import Export, paged_table
-from ui.tmk_list import (
+from ui.kit.feedback import attempt
+from ui.kit.forms import signature
+from ui.kit.paged_table import Export, paged_table
+from ui.kit.workspace import open_in_call
+from ui.telemarketing.maintenance import (
     LEGEND,
     LIST_COLUMNS,
     LIST_ORDER,
     filter_bar,
     list_frame,
-    open_in_call,
     reopen_action,
-    signature,
     summary,
 )
 

@@ -6,10 +6,11 @@ import streamlit as st
 from core.televendas import maintenance as tlv_maintenance
 from core.televendas import service as tlv_service
 from ui import runtime
-from ui.feedback import attempt
 from ui.guard import enter_page
-from ui.paged_table import Export, paged_table
-from ui.tlv_list import (
+from ui.kit.feedback import attempt
+from ui.kit.forms import signature
+from ui.kit.paged_table import Export, paged_table
+from ui.televendas.maintenance import (
     LEGEND,
     LIST_COLUMNS,
     LIST_ORDER,
@@ -18,7 +19,6 @@ from ui.tlv_list import (
     open_in_call,
     summary,
 )
-from ui.tmk_list import signature
 
 user = enter_page(__file__)
 db = runtime.database()

@@ -6,10 +6,10 @@ import streamlit as st
 
 from core import entities
 from ui import runtime
-from ui.entity_forms import entity_card
-from ui.feedback import attempt
 from ui.guard import enter_page
-from ui.lgpd_views import anonymize_action, export_button, full_access, subject_picker
+from ui.kit.entity_forms import entity_card
+from ui.kit.feedback import attempt
+from ui.lgpd.views import anonymize_action, export_button, full_access, subject_picker
 
 user = enter_page(__file__)
 db = runtime.database()

@@ -7,7 +7,7 @@ import streamlit as st
 from core.access import Action, allowed
 from ui import runtime
 from ui.guard import enter_page
-from ui.tlc_ledger import customer_picker, import_section, position_view
+from ui.telecobranca.ledger import customer_picker, import_section, position_view
 
 user = enter_page(__file__)
 db = runtime.database()

@@ -6,20 +6,18 @@ import streamlit as st
 
 from core import users
 from ui import runtime
-from ui.admin_forms import (
-    PASSWORDS_DIFFER,
+from ui.admin.forms import PASSWORDS_DIFFER, password_pair, user_form
+from ui.guard import enter_page
+from ui.kit.feedback import attempt, succeeded
+from ui.kit.formats import local_datetime, plain
+from ui.kit.forms import (
     confirm_button,
     confirmation,
     editing_version,
     form_key,
-    password_pair,
     reset_form,
     selected_index,
-    user_form,
 )
-from ui.feedback import attempt, succeeded
-from ui.formats import local_datetime, plain
-from ui.guard import enter_page
 
 user = enter_page(__file__)
 db = runtime.database()

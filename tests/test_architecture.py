@@ -20,6 +20,57 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
+ROUTINES = ("telemarketing", "televendas", "telecobranca")
+ROOMS = (*ROUTINES, "lgpd", "admin", "supervision")
+SHELL = {"__init__", "session", "guard", "runtime", "registry", "sidebar"}
+
+
+def _modules(path: Path) -> set[str]:
+    """Every module `path` imports, dotted in full (`from ui.kit import forms` -> ui.kit.forms)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def _reaches(path: Path, layer: str, rooms: tuple[str, ...]) -> set[str]:
+    return {
+        room
+        for room in rooms
+        for module in _modules(path)
+        if module == f"{layer}.{room}" or module.startswith(f"{layer}.{room}.")
+    }
+
+
+def test_no_routine_imports_another_routine() -> None:
+    offenders = [
+        f"{path.relative_to(ROOT)} -> {sorted(others)}"
+        for layer in ("ui", "core")
+        for routine in ROUTINES
+        for path in (ROOT / layer / routine).rglob("*.py")
+        if (others := _reaches(path, layer, ROUTINES) - {routine})
+    ]
+    assert offenders == []
+
+
+def test_the_kit_and_the_shell_import_no_room() -> None:
+    shared = [*(ROOT / "ui" / "kit").rglob("*.py"), *(ROOT / "ui").glob("*.py")]
+    offenders = [
+        f"{path.relative_to(ROOT)} -> {sorted(rooms)}"
+        for path in shared
+        if (rooms := _reaches(path, "ui", ROOMS))
+    ]
+    assert offenders == []
+
+
+def test_ui_top_level_holds_only_the_shell() -> None:
+    assert {path.stem for path in (ROOT / "ui").glob("*.py")} == SHELL
+
+
 def test_core_never_imports_streamlit_or_ui() -> None:
     offenders = [
         str(path.relative_to(ROOT))

@@ -6,7 +6,8 @@ import streamlit as st
 
 from core.access import User, require
 from core.errors import Forbidden
-from ui import feedback, registry, runtime, session
+from ui import registry, runtime, session
+from ui.kit import feedback
 
 
 def enter_page(file: str) -> User:

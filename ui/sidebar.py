@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.access import User
 from ui import runtime, session
-from ui.formats import plain
+from ui.kit.formats import plain
 
 ACTIVE_GROUP = "cc_active_group"
 

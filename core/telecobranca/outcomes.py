@@ -16,6 +16,7 @@ from core.access import Action, Routine, User, require
 from core.db import Database, Tx
 from core.errors import STALE_RECORD, Conflict, Invalid
 from core.localtime import LOCAL_TZ
+from core.money import brl
 from core.telecobranca import rules, setup
 from core.telecobranca.attendance import (
     PROMISE_CHECK_TIME,
@@ -30,7 +31,7 @@ from core.telecobranca.attendance import (
     release,
     title_by_id,
 )
-from core.telecobranca.rules import NegotiationRules, brl
+from core.telecobranca.rules import NegotiationRules
 from core.telecobranca.taking import hold
 
 

@@ -15,8 +15,8 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from core.errors import Invalid
+from core.money import brl
 from core.money import parse_money as read_money
-from core.televendas.rules import brl  # one pt-BR money text for messages
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")

@@ -104,12 +104,6 @@ def installments(total: Decimal, days: list[int], issue_date: date) -> list[Inst
     ]
 
 
-def brl(value: Decimal) -> str:
-    """R$ 1.234,56"""
-    text = f"{money(value):,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
-    return f"R$ {text}"
-
-
 def quantity_text(value: Decimal) -> str:
     """3 or 2,5 (no trailing zeros), for messages."""
     return f"{value.normalize():f}".replace(".", ",")

@@ -479,9 +479,6 @@ def choose(page: Page, label: str, option: str, attempts: int = 3) -> None:
     wallboard) can close an open list or land while the choice travels, and drop it.
     """
     box = main(page).get_by_label(label, exact=True)
-    shown = (
-        main(page).get_by_test_id("stSelectbox").filter(has=page.get_by_label(label, exact=True))
-    )
     for attempt in range(1, attempts + 1):
         box.click()
         box.fill(option)

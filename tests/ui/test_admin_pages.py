@@ -9,7 +9,7 @@ from core import auth, parameters, users
 from core.errors import STALE_RECORD
 from core.users import ProfileInput, UserInput
 from tests.ui.conftest import UiHarness, select_row, texts
-from ui.admin_forms import PASSWORDS_DIFFER
+from ui.admin.forms import PASSWORDS_DIFFER
 from ui.runtime import settings
 
 GOOD_PASSWORD = "Senha-forte-2026"

@@ -29,7 +29,7 @@ from core.telemarketing import service as tmk_service
 from core.televendas import service as tlv_service
 from tests import factories
 from tests.ui.conftest import UiHarness
-from ui.formats import LOCAL_TZ
+from ui.kit.formats import LOCAL_TZ
 from ui.runtime import settings
 
 PAYLOADS = ('=HYPERLINK("http://x")', "+1+1", "-1+1", "@SUM(1)", "\t=1", "\r=1")

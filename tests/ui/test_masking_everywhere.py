@@ -32,7 +32,7 @@ from core.televendas import service as tlv_service
 from core.validation import format_document, format_phone
 from tests import factories
 from tests.ui.conftest import UiHarness
-from ui.formats import LOCAL_TZ
+from ui.kit.formats import LOCAL_TZ
 from ui.registry import PAGES, PageSpec
 
 SUBJECT = "Titular Protegido da Silva"

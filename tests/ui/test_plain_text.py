@@ -25,8 +25,8 @@ from core.telemarketing import service as tmk_service
 from core.televendas import service as tlv_service
 from tests import factories
 from tests.ui.conftest import UiHarness
-from ui import wallboard
-from ui.formats import plain
+from ui.kit.formats import plain
+from ui.supervision import wallboard
 
 IMAGE = "![x](http://host/p.png)"
 TAG = "<img src=x onerror=alert(1)>"
@@ -215,7 +215,7 @@ def _late_call(ui: UiHarness, operator: User, entity_id: int) -> None:
 
 def _show_refusal() -> None:
     from core.errors import Invalid
-    from ui.feedback import show_error
+    from ui.kit.feedback import show_error
 
     show_error(Invalid("O título ![x](http://host/p.png) <img src=x> não está em aberto."))
 

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.reports import COLLECTOR_HISTORY, labels_of
 from tests.ui.conftest import UiHarness, texts
-from ui.report_views import CHOICES, ReportChoice, today
+from ui.supervision.reports import CHOICES, ReportChoice, today
 
 PAGE = "pages/relatorios.py"
 MONTHS_AGO = 300  # days: the demo's history spans the last months

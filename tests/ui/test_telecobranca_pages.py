@@ -25,7 +25,7 @@ from core.telecobranca import setup as tlc_setup
 from core.validation import format_document
 from tests import factories
 from tests.ui.conftest import UiHarness, texts, widget
-from ui.formats import LOCAL_TZ, money
+from ui.kit.formats import LOCAL_TZ, money
 
 TLC = "pages/telecobranca.py"
 TITULOS = "pages/titulos.py"

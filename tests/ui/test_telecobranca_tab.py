@@ -25,9 +25,9 @@ from core.telecobranca.attendance import SOURCE, CollectionAttendance
 from core.telecobranca.rules import NegotiationRules
 from tests import factories
 from tests.ui.conftest import UiHarness, select_row, texts, widget
-from ui.formats import LOCAL_TZ, money
-from ui.telecobranca_tab import NO_DEBTOR
-from ui.workspace import TLC_ATTENDANCE
+from ui.kit.formats import LOCAL_TZ, money
+from ui.kit.workspace import TLC_ATTENDANCE
+from ui.telecobranca.tab import NO_DEBTOR
 
 PAGE = "pages/chamadas.py"
 AGENDA = "pages/agenda.py"

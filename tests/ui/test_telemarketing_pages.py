@@ -13,8 +13,8 @@ from core.telemarketing import maintenance as tmk_maintenance
 from core.telemarketing import service as tmk_service
 from core.telemarketing.maintenance import AttendanceFilter
 from tests.ui.conftest import UiHarness, texts
-from ui.formats import LOCAL_TZ, local_datetime
-from ui.workspace import OPEN_ATTENDANCE
+from ui.kit.formats import LOCAL_TZ, local_datetime
+from ui.kit.workspace import OPEN_ATTENDANCE
 
 TMK = "pages/telemarketing.py"
 AGENDA = "pages/agenda.py"

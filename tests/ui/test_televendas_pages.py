@@ -15,8 +15,9 @@ from core.televendas import maintenance as tlv_maintenance
 from core.televendas import service as tlv_service
 from core.televendas.maintenance import OrderFilter
 from tests.ui.conftest import UiHarness, texts, widget
-from ui.formats import money
-from ui.televendas_tab import READ_ONLY_INFO, TLV_ORDER
+from ui.kit.formats import money
+from ui.kit.workspace import TLV_ORDER
+from ui.televendas.tab import READ_ONLY_INFO
 
 WORKSPACE = "pages/chamadas.py"
 TLV = "pages/televendas.py"

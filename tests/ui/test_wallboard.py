@@ -17,7 +17,7 @@ from core import calls, dashboards
 from core.access import Routine
 from tests import factories
 from tests.ui.conftest import UiHarness, texts
-from ui import wallboard
+from ui.supervision import wallboard
 
 PAGE = "pages/painel.py"
 TIMER = re.compile(r'^<span style="color: (#1c64d9|#d32f2f)">(\d\d:\d\d)</span>$')
@@ -273,7 +273,7 @@ def test_a_view_nobody_watched_for_two_intervals_is_read_in_the_tick(
 
 
 def _alert_box(messages: list[str]) -> None:
-    from ui import wallboard
+    from ui.supervision import wallboard
 
     wallboard.alerts(messages)
 

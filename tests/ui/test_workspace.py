@@ -5,7 +5,7 @@ from __future__ import annotations
 from core import calls
 from core.access import Routine
 from tests.ui.conftest import UiHarness, select_row, texts, widget
-from ui.formats import plain
+from ui.kit.formats import plain
 
 PAGE = "pages/chamadas.py"
 

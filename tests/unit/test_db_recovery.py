@@ -142,7 +142,7 @@ def test_buffered_audit_views_and_close_hooks_survive_a_reopen(small_db: Databas
 def _page(db: "Database") -> None:  # noqa: UP037 -- AppTest runs this source alone
     import streamlit as st
 
-    from ui.feedback import attempt
+    from ui.kit.feedback import attempt
 
     def too_big(tx: "Tx") -> None:  # noqa: UP037
         tx.execute("INSERT INTO scratch SELECT 2 + i, 'x' FROM range(1000000) t(i)")

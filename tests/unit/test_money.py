@@ -17,7 +17,7 @@ from core import operators, parameters
 from core.access import Routine, User
 from core.db import Database
 from core.errors import Invalid
-from core.money import PERCENT, parse_decimal, parse_money
+from core.money import PERCENT, brl, parse_decimal, parse_money
 from core.operators import GroupInput
 from core.telecobranca import attendance as tlc_attendance
 from core.telecobranca import outcomes, taking
@@ -454,3 +454,8 @@ def test_a_numeric_parameter_is_read_the_brazilian_way(db: Database, admin: User
         with pytest.raises(Invalid, match="Parâmetro MV_TLCRESV: "):
             parameters.set_parameter(db, admin, "MV_TLCRESV", version(), typed)
     assert parameters.get_value(db, "MV_TLCRESV") == "1500"
+
+
+def test_money_is_shown_in_brazilian_format() -> None:
+    assert brl(Decimal("1234.5")) == "R$ 1.234,50"
+    assert brl(Decimal("0.005")) == "R$ 0,01"

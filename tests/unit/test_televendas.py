@@ -69,10 +69,6 @@ def test_a_price_below_the_list_counts_as_discount() -> None:
     assert rules.effective_discount_pct(D(100), D(120), D(10)) == D(0)
 
 
-def test_money_is_shown_in_brazilian_format() -> None:
-    assert rules.brl(D("1234.5")) == "R$ 1.234,50"
-
-
 # --- against the database -------------------------------------------------------------------
 
 

@@ -8,7 +8,7 @@ from typing import TypeVar
 import streamlit as st
 
 from core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
-from ui.formats import without_links
+from ui.kit.formats import without_links
 
 T = TypeVar("T")
 

@@ -12,9 +12,10 @@ from core.errors import Conflict
 from core.televendas.maintenance import COLUMN_LABELS, OrderFilter
 from core.televendas.service import STATUS_COLOURS, STATUS_LABELS, Order
 from ui import runtime
-from ui.feedback import attempt
-from ui.formats import LOCAL_TZ, local_date, local_datetime, money, plain
-from ui.televendas_tab import HEX, LEGEND_ORDER, STATUS_BADGES, TLV_ORDER, titles_frame
+from ui.kit.feedback import attempt
+from ui.kit.formats import LOCAL_TZ, local_date, local_datetime, money, plain
+from ui.kit.workspace import TLV_ORDER
+from ui.televendas.tab import HEX, LEGEND_ORDER, STATUS_BADGES, titles_frame
 
 LEGEND = "Legenda: " + " · ".join(STATUS_BADGES[status] for status in LEGEND_ORDER)
 STATUS_FILTERS = {

@@ -15,7 +15,7 @@ import polars as pl
 import streamlit as st
 
 from core.listing import ListPage
-from ui.admin_forms import selected_index
+from ui.kit.forms import selected_index
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ def paged_table(
     """Draw the page the user is on: the page and the selected row's index (None when no row
     is selected), or None when there is nothing to show (a refusal already shown, or no rows).
 
-    `view` is the filters' signature (ui.tmk_list.signature): the pager's key includes it.
+    `view` is the filters' signature (ui.kit.forms.signature): the pager's key includes it.
     Keys: `{prefix}_page_{view}`, `{prefix}_table_{view}_{page}`, `{prefix}_export`.
     """
     page_key = f"{prefix}_page_{view}"

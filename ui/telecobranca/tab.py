@@ -32,12 +32,10 @@ from core.telecobranca.attendance import (
     Title,
 )
 from core.telecobranca.ledger import Position
-from ui.feedback import attempt, flash, show_error, succeeded
-from ui.formats import local_date, local_datetime, money, plain, yes_no
-from ui.televendas_tab import TLV_ORDER
-from ui.tlc_forms import promise_form, renegotiation_form, title_actions
-from ui.tmk_list import DATE_FORMAT
-from ui.workspace import OPEN_ATTENDANCE, TLC_ATTENDANCE, TLC_TAKE
+from ui.kit.feedback import attempt, flash, show_error, succeeded
+from ui.kit.formats import DATE_FORMAT, local_date, local_datetime, money, plain, yes_no
+from ui.kit.workspace import OPEN_ATTENDANCE, TLC_ATTENDANCE, TLC_TAKE, TLV_ORDER
+from ui.telecobranca.forms import promise_form, renegotiation_form, title_actions
 
 NO_DEBTOR = "Nenhum devedor aguardando nas faixas do seu grupo."
 _CANCEL = "tlc_cancel"  # the attendance whose "Cancelar cobrança" dialog is open

@@ -27,10 +27,10 @@ from core.televendas.service import (
     Order,
     OrderInput,
 )
-from ui.feedback import attempt, flash, show_error, succeeded
-from ui.formats import LOCAL_TZ, literal, local_date, money
+from ui.kit.feedback import attempt, flash, show_error, succeeded
+from ui.kit.formats import LOCAL_TZ, literal, local_date, money
+from ui.kit.workspace import TLV_ORDER
 
-TLV_ORDER = "ws_tlv_order_id"  # the Televendas order loaded in the workspace
 MONEY_HELP = "Formato 1.234,56: o ponto separa os milhares (1.500 é mil e quinhentos)."
 READ_ONLY_INFO = "Pedido faturado: alteração bloqueada (MV_ALTPED = N)"
 _QUOTE_DAYS = 15

@@ -24,8 +24,8 @@ from core.reports import (
     run_report,
 )
 from core.timer import UNDER_COLOUR
-from ui.feedback import attempt, show_error
-from ui.formats import LOCAL_TZ, local_date, money
+from ui.kit.feedback import attempt, show_error
+from ui.kit.formats import LOCAL_TZ, local_date, money
 
 SECTIONS = ("Telemarketing", "Televendas", "Telecobrança")
 DATE_FORMAT = "DD/MM/YYYY"

@@ -13,8 +13,8 @@ from core.access import User
 from core.db import Database
 from core.entities import KINDS, PERSON_TYPES, ContactInput, EntityDetail, EntityInput
 from core.privacy import RESTRICTED
-from ui.feedback import attempt, succeeded
-from ui.formats import local_date, local_datetime, plain
+from ui.kit.feedback import attempt, succeeded
+from ui.kit.formats import local_date, local_datetime, plain
 
 _LABELS = {
     "document": "CPF/CNPJ",

@@ -3,11 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
@@ -18,34 +16,14 @@ from core.telecobranca import importer, ledger, outcomes
 from core.telecobranca.attendance import TITLE_STATUS_LABELS, Title
 from core.telecobranca.importer import MAX_ROWS as MAX_IMPORT_ROWS
 from core.telecobranca.importer import SAMPLE, ImportReport
-from ui.admin_forms import form_key, reset_form, selected_index
-from ui.feedback import attempt, succeeded
-from ui.formats import money, plain
-from ui.tmk_list import DATE_FORMAT, signature
-
-BAR_BLUE = "#1c64d9"
+from ui.kit.charts import bar_chart
+from ui.kit.feedback import attempt, succeeded
+from ui.kit.formats import DATE_FORMAT, money, plain
+from ui.kit.forms import form_key, reset_form, selected_index, signature
 
 
 def money_text(*columns: str) -> list[pl.Expr]:
     return [pl.col(name).map_elements(money, return_dtype=pl.String) for name in columns]
-
-
-def bar_chart(labels: Iterable[str], values: Iterable[Decimal]) -> go.Figure:
-    """One blue bar per label, its R$ value written on it."""
-    values = list(values)
-    figure = go.Figure(
-        go.Bar(
-            x=list(labels), y=[float(value) for value in values],
-            text=[money(value) for value in values],
-            textposition="outside", cliponaxis=False, marker_color=BAR_BLUE,
-            hovertemplate="%{x}<br>%{text}<extra></extra>",
-        )
-    )  # fmt: skip
-    figure.update_layout(
-        height=280, margin={"l": 10, "r": 10, "t": 30, "b": 10}, separators=",.",
-        yaxis={"showticklabels": False, "rangemode": "tozero"},  # each bar shows its R$
-    )  # fmt: skip
-    return figure
 
 
 # --- titles and the financial position ------------------------------------------------------

@@ -18,11 +18,10 @@ from core.agenda import SOURCE_LABELS, AgendaEntry
 from core.db import Database
 from core.telecobranca import attendance as tlc_attendance
 from core.telemarketing import service as tmk_service
-from ui.admin_forms import confirm_button, confirmation
-from ui.feedback import attempt, succeeded
-from ui.formats import LOCAL_TZ, local_datetime, plain
-from ui.tmk_list import DATE_FORMAT, DATETIME_FORMAT, open_in_call
-from ui.workspace import TLC_TAKE, open_in_workspace
+from ui.kit.feedback import attempt, succeeded
+from ui.kit.formats import DATE_FORMAT, DATETIME_FORMAT, LOCAL_TZ, local_datetime, plain
+from ui.kit.forms import confirm_button, confirmation
+from ui.kit.workspace import TLC_TAKE, open_in_call, open_in_workspace
 
 SITUATIONS = {"atrasado": "Atrasado", "agendado": "Agendado"}
 TABLE_ORDER = ["situation", "due_from", "entity_name", "kind", "note"]

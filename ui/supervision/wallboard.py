@@ -44,9 +44,9 @@ from core.db import Database, utc_now
 from core.telemarketing.service import STATUS_COLOURS, STATUS_LABELS
 from core.timer import UNDER_COLOUR, format_elapsed, read_timer
 from ui import runtime
-from ui.feedback import attempt
-from ui.formats import LOCAL_TZ, money, plain
-from ui.tlc_ledger import bar_chart
+from ui.kit.charts import bar_chart
+from ui.kit.feedback import attempt
+from ui.kit.formats import LOCAL_TZ, money, plain
 
 INTERVALS = (5, 10, 30, 60)  # seconds between refreshes
 DEFAULT_INTERVAL = 10

@@ -15,9 +15,9 @@ from core.money import typed_text
 from core.telecobranca import outcomes, rules
 from core.telecobranca.attendance import CollectionAttendance, Title
 from core.telecobranca.rules import Renegotiation
-from ui.feedback import show_error, succeeded
-from ui.formats import LOCAL_TZ, local_date, money
-from ui.tmk_list import DATE_FORMAT, signature
+from ui.kit.feedback import show_error, succeeded
+from ui.kit.formats import DATE_FORMAT, LOCAL_TZ, local_date, money
+from ui.kit.forms import signature
 
 TITLE_ACTIONS = {
     "pago": "Pago",

@@ -7,11 +7,12 @@ import streamlit as st
 from core import agenda, calls
 from core.access import Routine, User
 from core.calls import OpenCall
-from core.db import utc_now
+from core.db import Database, utc_now
 from core.errors import Conflict
 from core.timer import format_elapsed, read_timer
 from ui import runtime
-from ui.formats import local_datetime, plain
+from ui.kit.feedback import attempt
+from ui.kit.formats import local_datetime, plain
 
 TIMER_SECONDS = 10  # the call timer's refresh
 
@@ -65,6 +66,7 @@ def footer(user: User, call: OpenCall | None, status: str = "—", operation: st
 
 
 OPEN_ATTENDANCE = "ws_tmk_attendance_id"  # the Telemarketing attendance loaded in the workspace
+TLV_ORDER = "ws_tlv_order_id"  # the Televendas order loaded in the workspace
 TLC_ATTENDANCE = "ws_tlc_attendance_id"  # the collection attendance loaded in the workspace
 TLC_TAKE = "ws_tlc_take_entity"  # entity whose debtor the Telecobrança tab takes on arrival
 
@@ -104,3 +106,11 @@ def open_in_workspace(
 def first_routine(user: User) -> Routine:
     """The routine a call is recorded under when the operator picks a caller."""
     return next(routine for routine in Routine if routine in user.routines)
+
+
+def open_in_call(
+    db: Database, user: User, entity_id: int, attendance_id: int | None, key: str, label: str
+) -> None:
+    """A button that starts the call with the entity and opens the workspace."""
+    if st.button(label, type="primary", key=key, icon=":material/call:"):
+        attempt(lambda: open_in_workspace(user, entity_id, attendance_id))

@@ -27,12 +27,21 @@ from core.telecobranca.attendance import (
 )
 from core.telecobranca.maintenance import BALANCE_LABELS, COLUMN_LABELS, AttendanceFilter
 from core.validation import format_phone
-from ui.feedback import attempt
-from ui.formats import LOCAL_TZ, local_date, local_datetime, money, plain
-from ui.paged_table import Export, paged_table
-from ui.tlc_ledger import bar_chart, money_text, position_view, titles_table
-from ui.tmk_list import DATE_FORMAT, DATETIME_FORMAT, signature
-from ui.workspace import TLC_TAKE, open_in_workspace
+from ui.kit.charts import bar_chart
+from ui.kit.feedback import attempt
+from ui.kit.formats import (
+    DATE_FORMAT,
+    DATETIME_FORMAT,
+    LOCAL_TZ,
+    local_date,
+    local_datetime,
+    money,
+    plain,
+)
+from ui.kit.forms import signature
+from ui.kit.paged_table import Export, paged_table
+from ui.kit.workspace import TLC_TAKE, open_in_workspace
+from ui.telecobranca.ledger import money_text, position_view, titles_table
 
 # --- the attendance list --------------------------------------------------------------------
 

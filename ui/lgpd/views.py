@@ -15,11 +15,10 @@ from core.audit_reports import EVENT_FAMILIES, AuditFilter
 from core.db import Database
 from core.entities import EntityDetail
 from core.privacy import CLASSIFICATIONS, TABLE_LABELS
-from ui.admin_forms import selected_index
-from ui.feedback import EDITING, attempt, succeeded
-from ui.formats import LOCAL_TZ, literal, local_datetime
-from ui.paged_table import Export, paged_table
-from ui.tmk_list import signature
+from ui.kit.feedback import EDITING, attempt, succeeded
+from ui.kit.formats import LOCAL_TZ, literal, local_datetime
+from ui.kit.forms import selected_index, signature
+from ui.kit.paged_table import Export, paged_table
 
 DATE_FORMAT = "DD/MM/YYYY"
 

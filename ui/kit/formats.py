@@ -58,3 +58,9 @@ def local_date(value: date | datetime | None) -> str:
 
 def yes_no(value: bool | None) -> str:
     return "Sim" if value else "Não"
+
+
+DATE_FORMAT = "DD/MM/YYYY"
+
+
+DATETIME_FORMAT = "DD/MM/YYYY HH:mm"

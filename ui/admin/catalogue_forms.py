@@ -11,8 +11,7 @@ import streamlit as st
 
 from core.access import Routine
 from core.catalogues import Catalogue, EntryInput
-from ui.formats import LOCAL_TZ
-from ui.tmk_list import DATE_FORMAT
+from ui.kit.formats import DATE_FORMAT, LOCAL_TZ
 
 ACTIVE, INACTIVE = "Ativo", "Inativo"
 _GREY = "color: #9e9e9e"

@@ -15,7 +15,7 @@ from core.db import Database
 from core.errors import DomainError
 from core.telecobranca.rules import NegotiationRules
 from core.telecobranca.setup import GroupCollection, RangeInput
-from ui.admin_forms import percent
+from ui.kit.forms import percent
 
 # --- Regras de cobrança (admin) -------------------------------------------------------------
 

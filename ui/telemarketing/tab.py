@@ -23,9 +23,9 @@ from core.telemarketing.service import (
     ItemInput,
     Outcome,
 )
-from ui.feedback import attempt, flash, show_error, succeeded
-from ui.formats import LOCAL_TZ, local_datetime, plain
-from ui.workspace import OPEN_ATTENDANCE
+from ui.kit.feedback import attempt, flash, show_error, succeeded
+from ui.kit.formats import LOCAL_TZ, local_datetime, plain
+from ui.kit.workspace import OPEN_ATTENDANCE
 
 STATUS_BADGES = {"planejado": "🔵", "pendente": "🔴", "encerrado": "🟢", "cancelado": "⚫"}
 

@@ -3,8 +3,6 @@ attendance's summary, "Abrir no atendimento" and the supervisor's "Reabrir" dial
 
 from __future__ import annotations
 
-import hashlib
-
 import polars as pl
 import streamlit as st
 
@@ -14,9 +12,8 @@ from core.db import Database
 from core.telemarketing import maintenance as tmk_maintenance
 from core.telemarketing import service as tmk_service
 from core.telemarketing.service import DIRECTIONS, STATUS_COLOURS, STATUS_LABELS, Attendance
-from ui.feedback import attempt, succeeded
-from ui.formats import LOCAL_TZ, local_date, local_datetime, plain
-from ui.workspace import open_in_workspace
+from ui.kit.feedback import succeeded
+from ui.kit.formats import DATE_FORMAT, DATETIME_FORMAT, LOCAL_TZ, local_date, local_datetime, plain
 
 # The Protheus legend: blue planejado, red pendente, green encerrado, black cancelado.
 _LEGEND_ORDER = ("planejado", "pendente", "encerrado", "cancelado")
@@ -45,8 +42,6 @@ STATUS_FILTERS = {
     "encerrado": "Encerrados",
     "cancelado": "Cancelados",
 }
-DATE_FORMAT = "DD/MM/YYYY"
-DATETIME_FORMAT = "DD/MM/YYYY HH:mm"
 _LOCAL_COLUMNS = ("started_at", "return_at", "closed_at")
 
 LIST_ORDER = [
@@ -91,12 +86,6 @@ def filter_bar(db: Database, user: User) -> tmk_maintenance.AttendanceFilter:
         status=None if status in (None, "todos") else status,
         start=start, end=end, group_id=group, campaign_id=campaign, entity_text=text,
     )  # fmt: skip
-
-
-def signature(*parts: object) -> str:
-    """A short stable tag of the filters: widgets keyed by it start over when they change
-    (page 1, no selected row)."""
-    return hashlib.sha1(repr(parts).encode()).hexdigest()[:10]
 
 
 def list_frame(rows: pl.DataFrame) -> pl.DataFrame:
@@ -149,14 +138,6 @@ def summary(attendance: Attendance) -> None:
         st.caption(f"Motivo: {plain(label(reason))}")
     if attendance.closing_text:
         st.caption(f"Solução: {plain(attendance.closing_text)}")
-
-
-def open_in_call(
-    db: Database, user: User, entity_id: int, attendance_id: int | None, key: str, label: str
-) -> None:
-    """A button that starts the call with the entity and opens the workspace."""
-    if st.button(label, type="primary", key=key, icon=":material/call:"):
-        attempt(lambda: open_in_workspace(user, entity_id, attendance_id))
 
 
 _REOPEN = "tmk_reopen"

@@ -1,0 +1,1 @@
+"""The administration forms: users, profiles, groups, operators and catalogues."""

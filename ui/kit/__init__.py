@@ -1,0 +1,1 @@
+"""The shared kit: widgets, forms and formats every room uses; no routine owns it."""

@@ -1,0 +1,1 @@
+"""The LGPD screens' parts: the data dictionary, accesses and data subjects."""

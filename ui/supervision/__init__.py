@@ -1,0 +1,1 @@
+"""Supervision: the live wallboard and the reports."""

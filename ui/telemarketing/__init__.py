@@ -1,0 +1,1 @@
+"""Telemarketing's rooms: the workspace tab and the maintenance list."""

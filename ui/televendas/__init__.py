@@ -1,0 +1,1 @@
+"""Televendas' rooms: the workspace tab, the maintenance list and the catalogue forms."""
