@@ -9,8 +9,9 @@ names the field, so nothing wrong is ever stored silently.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypedDict
 
 from core.errors import Invalid
 from core.validation import Problems
@@ -21,8 +22,17 @@ _GROUPED = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")
 _PLAIN = re.compile(r"\d+(?:,\d+)?")
 _CURRENCY = re.compile(r"^r\$", re.IGNORECASE)
 FORMAT_HINT = "Use o formato 1.234,56"
+
+
 # A percentage column, DECIMAL(5, 2): 0 to 100,00 with the range checked by the caller.
-PERCENT: dict[str, int] = {"places": 2, "max_digits": 5}
+class Shape(TypedDict):
+    """A DECIMAL column's shape, as parse_decimal takes it."""
+
+    places: int
+    max_digits: int
+
+
+PERCENT: Shape = {"places": 2, "max_digits": 5}
 
 
 def parse_decimal(
@@ -84,7 +94,7 @@ def parse_money(
     )  # fmt: skip
 
 
-def _read_text(text: str, places: int, refuse) -> Decimal:  # type: ignore[no-untyped-def]
+def _read_text(text: str, places: int, refuse: Callable[[str], Invalid]) -> Decimal:
     shown = text.strip()
     clean = _CURRENCY.sub("", shown.replace("\u00a0", " ").strip()).replace(" ", "")
     negative = clean.startswith("-")

@@ -37,13 +37,18 @@ def entries_table(entries: pl.DataFrame, catalogue: Catalogue) -> tuple[Any, dic
             "Início": st.column_config.DateColumn(format=DATE_FORMAT),
             "Fim": st.column_config.DateColumn(format=DATE_FORMAT),
         }
-    situation = pl.when(~pl.col("active")).then(pl.lit(INACTIVE))
+    out_of_period = pl.lit(False)
     if catalogue.has_period:  # an active campaign outside its period is not offered either
         today = datetime.now(LOCAL_TZ).date()
-        situation = situation.when(
-            (pl.col("starts_on") > today) | (pl.col("ends_on") < today)
-        ).then(pl.lit(f"{ACTIVE} · fora do período"))
-    shown.append(situation.otherwise(pl.lit(ACTIVE)).alias("Situação"))
+        out_of_period = (pl.col("starts_on") > today) | (pl.col("ends_on") < today)
+    situation = (
+        pl.when(~pl.col("active"))
+        .then(pl.lit(INACTIVE))
+        .when(out_of_period)
+        .then(pl.lit(f"{ACTIVE} · fora do período"))
+        .otherwise(pl.lit(ACTIVE))
+    )
+    shown.append(situation.alias("Situação"))
     frame = entries.select(shown).to_pandas()
     styled = frame.style.apply(
         lambda row: [_GREY if row["Situação"] == INACTIVE else ""] * len(row), axis=1

@@ -277,7 +277,7 @@ SCREEN_LABELS = {
     "entidade": "Direitos do titular",
 }
 VIEWERS_ORDER = ["occurred_at", "username", "user_name", "event_label", "screen_label"]
-VIEWERS_COLUMNS = {
+VIEWERS_COLUMNS: dict[str, Any] = {
     "occurred_at": st.column_config.DatetimeColumn("Quando", format="DD/MM/YYYY HH:mm"),
     "username": "Usuário",
     "user_name": "Nome",
@@ -320,7 +320,7 @@ def subject_viewers(db: Database, user: User, entity_id: int) -> None:
 # --- picking a data subject -----------------------------------------------------------------
 
 _PICK_ORDER = ["id", "kind", "name", "document", "city", "state"]
-_PICK_COLUMNS = {
+_PICK_COLUMNS: dict[str, Any] = {
     "id": st.column_config.NumberColumn("Código", format="%d", width="small"),
     "kind": "Tipo",
     "name": "Nome",

@@ -58,13 +58,16 @@ def titles_display(titles: list[Title]) -> pl.DataFrame:
 
 def titles_table(titles: list[Title], key: str, selectable: bool = False) -> Any:
     """The titles table; with `selectable`, one row may be picked (returns the event)."""
+    selection: dict[str, Any] = (
+        {"on_select": "rerun", "selection_mode": "single-row"} if selectable else {}
+    )
     return st.dataframe(
         titles_display(titles),
         key=key,
         hide_index=True,
         column_order=TITLE_ORDER,
         column_config=TITLE_COLUMNS,
-        **({"on_select": "rerun", "selection_mode": "single-row"} if selectable else {}),
+        **selection,
     )
 
 

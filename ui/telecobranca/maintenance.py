@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 import polars as pl
 import streamlit as st
@@ -48,7 +48,7 @@ from ui.telecobranca.ledger import money_text, position_view, titles_table
 # The Protheus legend: blue atendimento, orange cobrança, green encerrado, black cancelado.
 LEGEND_ORDER = ("atendimento", "cobranca", "encerrado", "cancelado")
 HEX = {"blue": "#1c64d9", "orange": "#ef6c00", "green": "#1f8a3b", "black": "#1e1e1e"}
-KEEP = "page"  # filters keep their value while another section of the page is shown
+KEEP: Final = "page"  # filters keep their value while another section of the page is shown
 
 
 def _badge(status: str) -> str:
