@@ -472,23 +472,25 @@ def main(page: Page):  # type: ignore[no-untyped-def]
     return page.get_by_test_id("stMain")
 
 
-def choose(page: Page, label: str, option: str, attempts: int = 3) -> None:
+def choose(page: Page, label: str, option: str, exact: bool = True, attempts: int = 3) -> None:
     """Pick an option of a Streamlit selectbox by typing it (the box filters as you type).
 
     Retried until the box holds the option: a periodic fragment rerun (the call timer, the
     wallboard) can close an open list or land while the choice travels, and drop it.
+    Not `exact`: the option's text contains `option` (a product's code).
     """
     box = main(page).get_by_label(label, exact=True)
+    held = option if exact else re.compile(re.escape(option))
     for attempt in range(1, attempts + 1):
         box.click()
         box.fill(option)
         try:
-            page.get_by_role("option", name=option, exact=True).first.click(timeout=5_000)
+            page.get_by_role("option", name=option, exact=exact).first.click(timeout=5_000)
         except PlaywrightTimeout:
             page.keyboard.press("Escape")
         settle(page)
         try:
-            expect(box).to_have_value(option, timeout=2_000)
+            expect(box).to_have_value(held, timeout=2_000)
             return
         except AssertionError:
             assert attempt < attempts, f"option {option!r} of {label!r} never stuck"

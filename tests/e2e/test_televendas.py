@@ -8,8 +8,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import goto, login, main, shot, wait_run_finished, wait_settled
-from tests.e2e.test_telemarketing import _choose, _select_first_row, _start_call
+from tests.e2e.conftest import choose, goto, login, main, shot, wait_run_finished, wait_settled
+from tests.e2e.test_telemarketing import _select_first_row, _start_call
 
 pytestmark = pytest.mark.e2e
 
@@ -30,9 +30,9 @@ def test_quote_to_order_to_invoice_with_titles_then_read_only(fresh_server, stat
     _start_call(page, server.base_url, customer)
     tab = main(page).locator(".st-key-tab_televendas")
     expect(tab).to_be_visible()
-    _choose(page, "Produto 1", "P0001")
+    choose(page, "Produto 1", "P0001", exact=False)
     _click(page, "+ Item")
-    _choose(page, "Produto 2", "P0002")
+    choose(page, "Produto 2", "P0002", exact=False)
     _click(page, "Gravar")
     expect(page.get_by_text(re.compile(r"gravado: Orçamento"))).to_be_visible()
 

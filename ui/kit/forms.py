@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
@@ -120,3 +121,38 @@ def percent(value: object) -> str:
     if value is None:
         return ""
     return f"{float(str(value)):.2f}%".replace(".", ",")
+
+
+@dataclass(frozen=True)
+class RecordDialog:
+    """A button that opens a dialog about one record; which record is kept across reruns in
+    `slot`, so the dialog survives the reruns its own widgets cause."""
+
+    slot: str
+
+    def ask(self, label: str, record_id: object, *, key: str, icon: str) -> bool:
+        """Draw the asking button; True while the dialog for `record_id` is open."""
+        st.button(label, key=key, icon=icon, on_click=self.open, args=(record_id,))
+        asked = st.session_state.get(self.slot)
+        if asked is None:
+            return False
+        if asked != record_id:  # asked for a record that is no longer selected
+            self.close()
+            return False
+        return True
+
+    def open(self, record_id: object) -> None:
+        st.session_state[self.slot] = record_id
+
+    def close(self) -> None:
+        st.session_state.pop(self.slot, None)
+
+    def buttons(self, confirm: tuple[str, str], back: tuple[str, str]) -> bool:
+        """The dialog's confirm and back buttons side by side, each a (label, key); back
+        closes the dialog. True when confirm was pressed."""
+        left, right = st.columns(2)
+        confirmed = left.button(confirm[0], type="primary", key=confirm[1], width="stretch")
+        if right.button(back[0], key=back[1], width="stretch"):
+            self.close()
+            st.rerun()
+        return confirmed

@@ -17,7 +17,7 @@ from core.entities import EntityDetail
 from core.privacy import CLASSIFICATIONS, TABLE_LABELS
 from ui.kit.feedback import EDITING, attempt, succeeded
 from ui.kit.formats import LOCAL_TZ, literal, local_datetime
-from ui.kit.forms import selected_index, signature
+from ui.kit.forms import RecordDialog, selected_index, signature
 from ui.kit.paged_table import Export, paged_table
 
 DATE_FORMAT = "DD/MM/YYYY"
@@ -399,7 +399,7 @@ def export_button(db: Database, user: User, entity_id: int) -> None:
     )
 
 
-_ANONYMIZE = "subject_anonymize"
+_ANONYMIZE = RecordDialog("subject_anonymize")
 ANONYMIZE_EXPLANATION = (
     "**Esta ação é irreversível.** Em uma única operação:\n\n"
     "- **Apagados:** CPF/CNPJ, telefones, e-mail, endereço, CEP, data de nascimento e a "
@@ -421,46 +421,32 @@ def anonymize_action(db: Database, user: User, detail: EntityDetail) -> None:
     if anonymized_at is not None:
         st.info(f"Titular anonimizado em {local_datetime(anonymized_at)}.", icon="🔒")
         return
-    st.button(
-        "Anonimizar titular", key=f"{_ANONYMIZE}_ask_{entity_id}", icon=":material/person_off:",
-        on_click=_remember, args=(entity_id,),
-    )  # fmt: skip
-    pending = st.session_state.get(_ANONYMIZE)
-    if pending is None:
-        return
-    if pending != entity_id:  # asked for an entity that is no longer selected
-        _forget()
+    if not _ANONYMIZE.ask(
+        "Anonimizar titular",
+        entity_id,
+        key=f"subject_anonymize_ask_{entity_id}",
+        icon=":material/person_off:",
+    ):
         return
     name = detail.values["name"]
 
-    @st.dialog("Anonimizar titular", on_dismiss=_forget, width="large")
+    @st.dialog("Anonimizar titular", on_dismiss=_ANONYMIZE.close, width="large")
     def dialog() -> None:
         st.markdown(f"**{literal(name)}** (código {entity_id})")
         st.markdown(ANONYMIZE_EXPLANATION.format(id=entity_id))
         reason = st.text_area(
-            "Motivo da anonimização", key=f"{_ANONYMIZE}_reason_{entity_id}",
+            "Motivo da anonimização", key=f"subject_anonymize_reason_{entity_id}",
             placeholder="ex.: pedido do titular, protocolo nº 2026/0042",
         )  # fmt: skip
-        left, right = st.columns(2)
-        if left.button(
-            "Anonimizar definitivamente", type="primary", key=f"{_ANONYMIZE}_confirm",
-            width="stretch",
-        ) and succeeded(
+        confirmed = _ANONYMIZE.buttons(
+            ("Anonimizar definitivamente", "subject_anonymize_confirm"),
+            ("Cancelar", "subject_anonymize_cancel"),
+        )
+        if confirmed and succeeded(
             lambda: data_subjects.anonymize_subject(db, user, entity_id, reason),
             f"Titular anonimizado: agora consta como “Titular anonimizado nº {entity_id}”.",
-        ):  # fmt: skip
-            _forget()
-            st.rerun()
-        if right.button("Cancelar", key=f"{_ANONYMIZE}_cancel", width="stretch"):
-            _forget()
+        ):
+            _ANONYMIZE.close()
             st.rerun()
 
     dialog()
-
-
-def _remember(entity_id: int) -> None:
-    st.session_state[_ANONYMIZE] = entity_id
-
-
-def _forget() -> None:
-    st.session_state.pop(_ANONYMIZE, None)

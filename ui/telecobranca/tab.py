@@ -34,11 +34,12 @@ from core.telecobranca.attendance import (
 from core.telecobranca.ledger import Position
 from ui.kit.feedback import attempt, flash, show_error, succeeded
 from ui.kit.formats import DATE_FORMAT, local_date, local_datetime, money, plain, yes_no
+from ui.kit.forms import RecordDialog
 from ui.kit.workspace import OPEN_ATTENDANCE, TLC_ATTENDANCE, TLC_TAKE, TLV_ORDER
 from ui.telecobranca.forms import promise_form, renegotiation_form, title_actions
 
 NO_DEBTOR = "Nenhum devedor aguardando nas faixas do seu grupo."
-_CANCEL = "tlc_cancel"  # the attendance whose "Cancelar cobrança" dialog is open
+_CANCEL = RecordDialog("tlc_cancel")  # the attendance whose "Cancelar cobrança" dialog is open
 
 
 def _badge(status: str) -> str:
@@ -356,25 +357,19 @@ def _end(
         show_error(error)
         return
     st.session_state.pop(TLC_ATTENDANCE, None)
-    _forget()
+    _CANCEL.close()
     flash(f"Cobrança nº {ended.id} gravada: {ended.status_label}.")
     st.rerun()
 
 
 def _cancel_action(db: Database, user: User, attendance: CollectionAttendance) -> None:
     """The "Cancelar cobrança" button asks for the reason in a dialog and confirms there."""
-    st.button(
-        "Cancelar cobrança", key="tlc_cancel_ask", icon=":material/block:",
-        on_click=_remember, args=(attendance.id,),
-    )  # fmt: skip
-    asked = st.session_state.get(_CANCEL)
-    if asked is None:
-        return
-    if asked != attendance.id:  # asked for another attendance
-        _forget()
+    if not _CANCEL.ask(
+        "Cancelar cobrança", attendance.id, key="tlc_cancel_ask", icon=":material/block:"
+    ):
         return
 
-    @st.dialog("Cancelar cobrança", on_dismiss=_forget)
+    @st.dialog("Cancelar cobrança", on_dismiss=_CANCEL.close)
     def dialog() -> None:
         promises = (
             " As promessas pendentes também são canceladas." if attendance.pending_promises else ""
@@ -387,24 +382,12 @@ def _cancel_action(db: Database, user: User, attendance: CollectionAttendance) -
         tag = f"tlc_cancel_{attendance.id}_{attendance.version}"
         reason = _reason(st, "Motivo de cancelamento", reasons, f"{tag}_reason")
         text = st.text_area("Observação do cancelamento", key=f"{tag}_text")
-        left, right = st.columns(2)
-        if left.button(
-            "Confirmar cancelamento", type="primary", key="tlc_cancel_confirm", width="stretch"
+        if _CANCEL.buttons(
+            ("Confirmar cancelamento", "tlc_cancel_confirm"), ("Voltar", "tlc_cancel_back")
         ):
             _end(db, user, attendance, "cancelar", reason, text)
-        if right.button("Voltar", key="tlc_cancel_back", width="stretch"):
-            _forget()
-            st.rerun()
 
     dialog()
-
-
-def _remember(attendance_id: int) -> None:
-    st.session_state[_CANCEL] = attendance_id
-
-
-def _forget() -> None:
-    st.session_state.pop(_CANCEL, None)
 
 
 # --- small helpers --------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from core.telemarketing import service as tmk_service
 from core.telemarketing.service import DIRECTIONS, STATUS_COLOURS, STATUS_LABELS, Attendance
 from ui.kit.feedback import succeeded
 from ui.kit.formats import DATE_FORMAT, DATETIME_FORMAT, LOCAL_TZ, local_date, local_datetime, plain
+from ui.kit.forms import RecordDialog
 
 # The Protheus legend: blue planejado, red pendente, green encerrado, black cancelado.
 _LEGEND_ORDER = ("planejado", "pendente", "encerrado", "cancelado")
@@ -140,25 +141,19 @@ def summary(attendance: Attendance) -> None:
         st.caption(f"Solução: {plain(attendance.closing_text)}")
 
 
-_REOPEN = "tmk_reopen"
+_REOPEN = RecordDialog("tmk_reopen")
 
 
 def reopen_action(db: Database, user: User, attendance: Attendance) -> None:
     """Supervisor only, encerrado only: "Reabrir" asks for the reason in a dialog."""
     if attendance.status != "encerrado" or not allowed(user, Action.REOPEN_ATTENDANCE):
         return
-    st.button(
-        "Reabrir", key=f"tmk_reopen_ask_{attendance.id}", icon=":material/lock_open:",
-        on_click=_remember, args=(attendance.id,),
-    )  # fmt: skip
-    pending = st.session_state.get(_REOPEN)
-    if pending is None:
-        return
-    if pending != attendance.id:  # asked for a row that is no longer selected
-        _forget()
+    if not _REOPEN.ask(
+        "Reabrir", attendance.id, key=f"tmk_reopen_ask_{attendance.id}", icon=":material/lock_open:"
+    ):
         return
 
-    @st.dialog("Reabrir atendimento", on_dismiss=_forget)
+    @st.dialog("Reabrir atendimento", on_dismiss=_REOPEN.close)
     def dialog() -> None:
         st.markdown(
             f"O atendimento nº **{attendance.id}** de **{attendance.entity_name}** volta a "
@@ -167,27 +162,16 @@ def reopen_action(db: Database, user: User, attendance: Attendance) -> None:
         reason = st.text_area(
             "Motivo da reabertura", key=f"tmk_reopen_reason_{attendance.id}_{attendance.version}"
         )
-        left, right = st.columns(2)
-        if left.button(
-            "Confirmar reabertura", type="primary", key="tmk_reopen_confirm", width="stretch"
-        ) and succeeded(
+        confirmed = _REOPEN.buttons(
+            ("Confirmar reabertura", "tmk_reopen_confirm"), ("Cancelar", "tmk_reopen_cancel")
+        )
+        if confirmed and succeeded(
             lambda: tmk_service.reopen_attendance(
                 db, user, attendance.id, attendance.version, reason
             ),
             f"Atendimento nº {attendance.id} reaberto.",
         ):
-            _forget()
-            st.rerun()
-        if right.button("Cancelar", key="tmk_reopen_cancel", width="stretch"):
-            _forget()
+            _REOPEN.close()
             st.rerun()
 
     dialog()
-
-
-def _remember(attendance_id: int) -> None:
-    st.session_state[_REOPEN] = attendance_id
-
-
-def _forget() -> None:
-    st.session_state.pop(_REOPEN, None)
