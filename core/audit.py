@@ -154,7 +154,7 @@ def record_many(tx: Tx, changes: list[Change]) -> None:
 
 _COLUMNS = "id, occurred_at, user_id, username, event, subject_type, subject_id, detail, mac"
 _MARKS = ", ".join("?" for _ in _COLUMNS.split(", "))
-_SCHEMA = {
+_SCHEMA: dict[str, Any] = {
     "id": pl.Int64, "occurred_at": pl.Datetime("us", "UTC"), "user_id": pl.Int64,
     "username": pl.String, "event": pl.String, "subject_type": pl.String,
     "subject_id": pl.String, "detail": pl.String, "mac": pl.String,
@@ -399,7 +399,7 @@ def seal(db: Database) -> int:
         assert head is not None, "migration 006 creates the chain head"
         seq, prev, newest = int(head["seq"]), str(head["last_hash"]), int(head["last_audit_id"])
         since = max(0, newest - LATE_WINDOW)
-        sealed, refused = 0, []
+        sealed, refused = 0, list[dict[str, Any]]()
 
         def chain(rows: list[dict[str, Any]]) -> None:
             nonlocal seq, prev, newest, sealed
@@ -429,7 +429,7 @@ def seal(db: Database) -> int:
         after = since
         while rows := tx.all(_UNSEALED_SQL, [after, _NO_LIMIT, _BATCH]):
             after = rows[-1]["id"]
-            good = []
+            good: list[dict[str, Any]] = []
             for row in rows:
                 (good if _mac_ok(key, row, list(row["people"] or [])) else refused).append(row)
             chain(good)

@@ -225,9 +225,10 @@ def _count_failure(
             [key, client],
         )
         # A row still locked here is a lock a password reset lifted: counting starts afresh.
-        fresh = row is None or row["locked_until"] is not None
-        failures = 1 if fresh else row["failures"] + 1
-        window_start = tx.now if fresh else row["window_start"]
+        if row is None or row["locked_until"] is not None:
+            failures, window_start = 1, tx.now
+        else:
+            failures, window_start = row["failures"] + 1, row["window_start"]
         locked_from = locked_until = None
         if failures >= limit:
             locked_from, locked_until = tx.now, tx.now + window

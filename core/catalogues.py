@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import polars as pl
 
@@ -79,7 +80,7 @@ def choices(
     Reading a catalogue needs no grant: it holds no personal data and every form uses it.
     """
     _catalogue(catalogue)
-    clauses, params = ["catalogue = ?", "active"], [catalogue]
+    clauses, params = ["catalogue = ?", "active"], list[Any]([catalogue])
     if routine is not None:
         clauses.append("routine = ?")
         params.append(routine.value)

@@ -134,7 +134,7 @@ def _caught_up(tx: Tx, copy: _Copy | None) -> _Copy:
     # newer state, its fingerprint still differs from the table's, and the next use catches up.
     fetched = tx.frame(
         f"SELECT {_COPY_COLUMNS} FROM entities WHERE id = ANY(?)", [changed.to_list()]
-    ).cast(copy.base.schema)  # type: ignore[arg-type]
+    ).cast(copy.base.schema)
     if fetched.height != changed.len():  # a row vanished after all: start again from scratch
         return _loaded(tx)
     patch = pl.concat([copy.patch.filter(~pl.col("id").is_in(fetched["id"].implode())), fetched])

@@ -10,6 +10,7 @@ digits, enough to confirm "is it the number ending in 34?" without revealing it.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import polars as pl
@@ -74,7 +75,7 @@ def mask_frame(frame: pl.DataFrame, hidden: set[str]) -> pl.DataFrame:
         return frame
     return frame.with_columns(
         pl.col(name)
-        .map_elements(lambda value, name=name: mask_value(name, value), return_dtype=pl.String)
+        .map_elements(functools.partial(mask_value, name), return_dtype=pl.String)
         .alias(name)
         for name in columns
     )

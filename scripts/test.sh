@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine with Python 3.11 and pip:
 # installs the dev requirements and Debian's chromium when missing, then lint, format check,
-# unit + AppTest + architecture tests, and the end-to-end tests in headless Chromium.
+# the type checker (mypy on core/ and ui/), unit + AppTest + architecture tests, and the
+# end-to-end tests in headless Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
@@ -17,5 +18,6 @@ fi
 
 "$PYTHON" -m ruff check .
 "$PYTHON" -m ruff format --check .
+"$PYTHON" -m mypy
 "$PYTHON" -m pytest -q -n 2 --ignore=tests/e2e
 "$PYTHON" -m pytest -q tests/e2e

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import random
@@ -320,12 +321,12 @@ class _CollectionDesk:
         self._finish(user, attendance, "encerrar", "ACO",
                      f"Acordo em {installments} parcela(s) a partir de {first_due:%d/%m/%Y},"
                      " com desconto nos juros.")  # fmt: skip
-        for part in parts:  # paid on the due date, in order, until one is missed
-            if part["due_date"] >= self.today or self.rng.random() < 0.2:
+        for due in parts:  # paid on the due date, in order, until one is missed
+            if due["due_date"] >= self.today or self.rng.random() < 0.2:
                 break
             self._later(
-                _local(part["due_date"], self.rng.randint(9, 16), self.rng.randint(0, 59)),
-                lambda part=part: self._finance_pays([part], "Parcela do acordo paga no boleto."),
+                _local(due["due_date"], self.rng.randint(9, 16), self.rng.randint(0, 59)),
+                functools.partial(self._finance_pays, [due], "Parcela do acordo paga no boleto."),
             )
 
     def _partial_payment(self, user: dict[str, Any], attendance: dict[str, Any], _: int) -> None:

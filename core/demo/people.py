@@ -151,7 +151,7 @@ def _seed_entities(tx: Tx, customers: int, prospects: int) -> None:
         company = rng.random() < 0.35
         name = fake.company() if company else fake.name()
         birth = None if company else fake.date_of_birth(minimum_age=18, maximum_age=85)
-        document = (cnpj if company else cpf).generate()
+        document: str | None = (cnpj if company else cpf).generate()
         if kind == "prospect" and rng.random() < 0.5:
             document = None  # prospects often have no document yet
         # The values are drawn in this order (dicts keep it): the demo stays the same.

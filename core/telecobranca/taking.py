@@ -228,13 +228,17 @@ def _open_all(tx: Tx, claims: list[_Claim]) -> list[NextDebtor]:
     overdue titles and the call started: eight statements for the whole batch."""
     if not claims:
         return []
-    expired = [claim for claim in claims if claim.waiting.expired_attendance is not None]
-    for claim in expired:  # taken over: the idle collector's attendance is cancelled
-        _cancel_stale(tx, claim.waiting.expired_attendance, claim.ask.user)
+    expired = [
+        (claim, attendance)
+        for claim in claims
+        if (attendance := claim.waiting.expired_attendance) is not None
+    ]
+    for claim, attendance in expired:  # taken over: the idle collector's one is cancelled
+        _cancel_stale(tx, attendance, claim.ask.user)
     if expired:
         tx.execute(
             "DELETE FROM collection_reservations WHERE entity_id = ANY(?::BIGINT[])",
-            [[claim.debtor.entity_id for claim in expired]],
+            [[claim.debtor.entity_id for claim, _ in expired]],
         )
     user_ids = [claim.ask.user.id for claim in claims]
     operator_ids = [claim.ask.user.operator.id for claim in claims if claim.ask.user.operator]
