@@ -11,6 +11,9 @@ from core import audit
 from core.db import Database
 from core.errors import Forbidden, Invalid
 
+# What a user without access 192/193 is told where protected data would be.
+RESTRICTED = "Dados protegidos – acesso restrito"
+
 
 class Routine(StrEnum):
     TELEMARKETING = "telemarketing"

@@ -12,10 +12,10 @@ from typing import Any
 
 import polars as pl
 
-from core import audit
-from core.access import Action, Routine, User, require
-from core.db import Database, Tx
-from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
+from core.access import Action, Routine, User
+from core.db import Tx
+from core.errors import Invalid, NotFound
+from core.service import Work, command, query
 
 WINDOW = timedelta(hours=1)  # a return is due from its time until an hour later
 SOURCE_LABELS = {
@@ -111,23 +111,28 @@ def _entry(row: dict[str, object]) -> AgendaEntry:
     return AgendaEntry(**{**row, "routine": Routine(str(row["routine"]))})  # type: ignore[arg-type]
 
 
-def next_call(db: Database, user: User) -> AgendaEntry | None:
+@query(Action.ATTEND, "agenda")
+def next_call(work: Work) -> AgendaEntry | None:
     """The earliest open follow-up: what the footer shows as "Próxima ligação"."""
-    require(db, user, Action.ATTEND, "agenda")
-    row = db.read(lambda tx: tx.one(_ENTRY_SQL + " ORDER BY a.due_from, a.id LIMIT 1", [user.id]))
+    row = work.tx.one(_ENTRY_SQL + " ORDER BY a.due_from, a.id LIMIT 1", [work.user.id])
     return _entry(row) if row else None
 
 
-def open_items(db: Database, user: User) -> list[AgendaEntry]:
-    require(db, user, Action.ATTEND, "agenda")
-    rows = db.read(lambda tx: tx.all(_ENTRY_SQL + " ORDER BY a.due_from, a.id", [user.id]))
+@query(Action.ATTEND, "agenda")
+def open_items(work: Work) -> list[AgendaEntry]:
+    return _open_items(work)
+
+
+def _open_items(work: Work) -> list[AgendaEntry]:
+    rows = work.tx.all(_ENTRY_SQL + " ORDER BY a.due_from, a.id", [work.user.id])
     return [_entry(row) for row in rows]
 
 
-def agenda_frame(db: Database, user: User) -> pl.DataFrame:
+@query(Action.ATTEND, "agenda")
+def agenda_frame(work: Work) -> pl.DataFrame:
     """The open agenda as a table, with an `overdue` flag for highlighting."""
-    items = open_items(db, user)
-    now = db.clock()
+    items = _open_items(work)
+    now = work.tx.now
     return pl.DataFrame(
         {
             "id": [item.id for item in items],
@@ -158,44 +163,31 @@ def _own_item(tx: Tx, user: User, item_id: int) -> dict[str, Any]:
     return row
 
 
-def reschedule(db: Database, user: User, item_id: int, version: int, due_from: datetime) -> None:
-    require(db, user, Action.ATTEND, "agenda")
-
-    def work(tx: Tx) -> None:
-        item = _own_item(tx, user, item_id)
-        if due_from <= tx.now:
-            raise Invalid("Escolha uma data e hora futuras para o retorno.")
-        updated = tx.scalar(
-            "UPDATE agenda_items SET due_from = ?, due_until = ?, updated_at = ?,"
-            " version = version + 1 WHERE id = ? AND version = ? RETURNING id",
-            [due_from, due_from + WINDOW, tx.now, item_id, version],
+@command(Action.ATTEND, "agenda")
+def reschedule(work: Work, item_id: int, version: int, due_from: datetime) -> None:
+    item = _own_item(work.tx, work.user, item_id)
+    if due_from <= work.tx.now:
+        raise Invalid("Escolha uma data e hora futuras para o retorno.")
+    values = {"due_from": due_from, "due_until": due_from + WINDOW, "updated_at": work.tx.now}
+    work.update("agenda_items", item_id, version, values)
+    if item["source_type"] in _ON_RESCHEDULE:
+        work.tx.execute(
+            _ON_RESCHEDULE[item["source_type"]], [due_from, work.tx.now, item["source_id"]]
         )
-        if updated is None:
-            raise Conflict(STALE_RECORD)
-        if item["source_type"] in _ON_RESCHEDULE:
-            tx.execute(_ON_RESCHEDULE[item["source_type"]], [due_from, tx.now, item["source_id"]])
-        audit.record(
-            tx, user, "agenda.reagendada", subject_type="agenda", subject_id=item_id,
-            detail={"para": due_from.isoformat()},
-        )  # fmt: skip
-
-    db.write(work)
+    work.audit(
+        "agenda.reagendada",
+        subject_type="agenda",
+        subject_id=item_id,
+        detail={"para": due_from.isoformat()},
+    )
 
 
-def close_item(db: Database, user: User, item_id: int, version: int) -> None:
-    require(db, user, Action.ATTEND, "agenda")
-
-    def work(tx: Tx) -> None:
-        item = _own_item(tx, user, item_id)
-        updated = tx.scalar(
-            "UPDATE agenda_items SET status = 'concluido', updated_at = ?, version = version + 1"
-            " WHERE id = ? AND version = ? RETURNING id",
-            [tx.now, item_id, version],
-        )
-        if updated is None:
-            raise Conflict(STALE_RECORD)
-        if item["source_type"] in _ON_CLOSE:
-            tx.execute(_ON_CLOSE[item["source_type"]], [tx.now, item["source_id"]])
-        audit.record(tx, user, "agenda.concluida", subject_type="agenda", subject_id=item_id)
-
-    db.write(work)
+@command(Action.ATTEND, "agenda")
+def close_item(work: Work, item_id: int, version: int) -> None:
+    item = _own_item(work.tx, work.user, item_id)
+    work.update(
+        "agenda_items", item_id, version, {"status": "concluido", "updated_at": work.tx.now}
+    )
+    if item["source_type"] in _ON_CLOSE:
+        work.tx.execute(_ON_CLOSE[item["source_type"]], [work.tx.now, item["source_id"]])
+    work.audit("agenda.concluida", subject_type="agenda", subject_id=item_id)

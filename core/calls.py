@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from core import audit
-from core.access import Action, Routine, User, require
-from core.db import Database, Tx
+from core.access import Action, Routine, User, active_group
+from core.db import Tx
 from core.errors import Conflict, Invalid, NotFound
+from core.service import Work, command, query
 
 _ROUTINE_ACTION = {
     Routine.TELEMARKETING: Action.ATTEND_TELEMARKETING,
@@ -43,22 +44,43 @@ class LastCall:
         return int((self.ended_at - self.started_at).total_seconds())
 
 
+def _routine_gate(user: User | None, routine: Routine, *_: object, **__: object) -> Action:
+    return _ROUTINE_ACTION[routine]
+
+
+def _routine_call(routine: Routine, *_: object, **__: object) -> str:
+    return f"ligação {routine.label}"
+
+
+@command(_routine_gate, _routine_call)
 def start_call(
-    db: Database,
-    user: User,
+    work: Work,
     routine: Routine,
     entity_id: int,
     group_id: int | None = None,
     contact_id: int | None = None,
 ) -> OpenCall:
     """Start the call clock for the selected entity in the operator's active group."""
-    require(db, user, _ROUTINE_ACTION[routine], f"ligação {routine.label}")
-    operator = user.operator
-    assert operator is not None  # every routine action requires an operator
-    group = group_id if group_id is not None else operator.main_group_id
-    if group not in operator.group_ids:
-        raise Invalid("Você não pertence a este grupo de atendimento.")
-    return db.write(lambda tx: start_in(tx, user, routine, entity_id, group, contact_id))
+    group = active_group(work.user, group_id)
+    return start_in(work.tx, work.user, routine, entity_id, group, contact_id)
+
+
+@command(_routine_gate, _routine_call)
+def call_with(
+    work: Work, routine: Routine, entity_id: int, group_id: int | None = None
+) -> OpenCall:
+    """The call with this entity, to open an attendance from a list or the agenda: the one
+    running, or a new one. A call running with someone else is a Conflict (the attendance
+    would be worked under the wrong caller)."""
+    current = _open_call(work.tx, work.user.id)
+    if current is None:
+        return start_in(work.tx, work.user, routine, entity_id, active_group(work.user, group_id))
+    if current.entity_id != entity_id:
+        raise Conflict(
+            f"Você já tem uma ligação em andamento com {current.entity_name}. Encerre-a ou use "
+            "“Limpa Atendimento” em Chamadas antes de abrir outro atendimento."
+        )
+    return current
 
 
 def start_in(
@@ -122,8 +144,10 @@ def end_in(tx: Tx, user: User, call_id: int | None, result: str) -> None:
         )
 
 
-def current_call(db: Database, user: User) -> OpenCall | None:
-    return db.read(lambda tx: _open_call(tx, user.id))
+@query(Action.HOME)
+def current_call(work: Work) -> OpenCall | None:
+    """The user's own running call (None for anyone without one)."""
+    return _open_call(work.tx, work.user.id)
 
 
 def _open_call(tx: Tx, user_id: int) -> OpenCall | None:
@@ -149,42 +173,43 @@ def _open_call(tx: Tx, user_id: int) -> OpenCall | None:
     )
 
 
-def end_call(db: Database, user: User, result: str) -> None:
+@command(Action.ATTEND, "encerrar ligação")
+def end_call(work: Work, result: str) -> None:
     """Stop the clock (the call ended, or "Limpa Atendimento" cleared it without saving)."""
-    require(db, user, Action.ATTEND, "encerrar ligação")
     result = " ".join(result.split())
     if not result:
         raise Invalid("Informe o resultado da ligação.")
-
-    def work(tx: Tx) -> None:
-        call_id = tx.scalar("SELECT call_id FROM open_calls WHERE user_id = ?", [user.id])
-        if call_id is None:
-            raise NotFound("Não há ligação em andamento.")
-        tx.execute("DELETE FROM open_calls WHERE user_id = ?", [user.id])
-        tx.execute(
-            "UPDATE calls SET ended_at = ?, result = ? WHERE id = ?", [tx.now, result, call_id]
-        )
-        audit.record(
-            tx, user, "ligacao.encerrada", subject_type="ligacao", subject_id=call_id,
-            detail={"resultado": result},
-        )  # fmt: skip
-
-    db.write(work)
+    call_id = work.tx.scalar("SELECT call_id FROM open_calls WHERE user_id = ?", [work.user.id])
+    if call_id is None:
+        raise NotFound("Não há ligação em andamento.")
+    work.tx.execute("DELETE FROM open_calls WHERE user_id = ?", [work.user.id])
+    work.tx.execute(
+        "UPDATE calls SET ended_at = ?, result = ? WHERE id = ?", [work.tx.now, result, call_id]
+    )
+    work.audit(
+        "ligacao.encerrada",
+        subject_type="ligacao",
+        subject_id=call_id,
+        detail={"resultado": result},
+    )
 
 
 LAST_CALL_WINDOW = timedelta(days=7)  # the footer looks back a week, not over a year of calls
 
 
-def last_call(db: Database, user: User) -> LastCall | None:
+@query(Action.HOME)
+def last_call(work: Work) -> LastCall | None:
     """The operator's most recent finished call of the last week, for the footer (every page
     render reads it, so it must not scan the whole history)."""
-    row = db.read(
-        lambda tx: tx.one(
-            "SELECT e.name AS entity_name, c.started_at, c.ended_at, c.result"
-            " FROM calls c JOIN entities e ON e.id = c.entity_id"
-            " WHERE c.user_id = ? AND c.started_at >= ? AND c.ended_at IS NOT NULL"
-            " ORDER BY c.ended_at DESC LIMIT 1",
-            [user.id, tx.now - LAST_CALL_WINDOW],
-        )
+    row = work.tx.one(
+        """
+        SELECT e.name AS entity_name, c.started_at, c.ended_at, c.result
+        FROM calls c
+        JOIN entities e ON e.id = c.entity_id
+        WHERE c.user_id = ? AND c.started_at >= ? AND c.ended_at IS NOT NULL
+        ORDER BY c.ended_at DESC
+        LIMIT 1
+        """,
+        [work.user.id, work.tx.now - LAST_CALL_WINDOW],
     )
     return LastCall(**row) if row else None

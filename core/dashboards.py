@@ -15,9 +15,11 @@ from typing import Any
 
 import polars as pl
 
-from core.access import Action, Routine, User, require
-from core.db import Database, Tx
-from core.listing import LOCAL_TZ, local_midnight
+from core.access import Action, Routine
+from core.db import Tx
+from core.listing import local_midnight
+from core.localtime import LOCAL_TZ
+from core.service import Work, query
 from core.telecobranca import queue as tlc_queue
 from core.telecobranca import setup as tlc_setup
 
@@ -118,33 +120,27 @@ class Wallboard:
     alerts: list[str] = field(default_factory=list)
 
 
+@query(Action.SUPERVISE, "painel ao vivo")
 def wallboard(
-    db: Database, user: User, filters: WallboardFilter | None = None, lease_seconds: int = 60
+    work: Work, filters: WallboardFilter | None = None, lease_seconds: int = 60
 ) -> Wallboard:
     """Everything the wallboard shows, read in one snapshot."""
-    require(db, user, Action.SUPERVISE, "painel ao vivo")
     filters = filters or WallboardFilter()
-
-    def work(tx: Tx) -> Wallboard:
-        now = tx.now
-        today = now.astimezone(LOCAL_TZ).date()
-        show = {filters.routine} if filters.routine else set(Routine)
-        operators = _operators(tx, filters, now, lease_seconds)
-        tmk = _telemarketing(tx, filters, today, now) if Routine.TELEMARKETING in show else None
-        tlv = _televendas(tx, filters, today) if Routine.TELEVENDAS in show else None
-        tlc = _telecobranca(tx, filters, today) if Routine.TELECOBRANCA in show else None
-        alerts = _alerts(operators, tmk, tlc, now)
-        return Wallboard(now, operators, tmk, tlv, tlc, alerts)
-
-    return db.read(work)
+    tx, now = work.tx, work.tx.now
+    today = now.astimezone(LOCAL_TZ).date()
+    show = {filters.routine} if filters.routine else set(Routine)
+    operators = _operators(tx, filters, now, lease_seconds)
+    tmk = _telemarketing(tx, filters, today, now) if Routine.TELEMARKETING in show else None
+    tlv = _televendas(tx, filters, today) if Routine.TELEVENDAS in show else None
+    tlc = _telecobranca(tx, filters, today) if Routine.TELECOBRANCA in show else None
+    alerts = _alerts(operators, tmk, tlc, now)
+    return Wallboard(now, operators, tmk, tlv, tlc, alerts)
 
 
-def group_choices(db: Database, user: User) -> dict[int, str]:
+@query(Action.SUPERVISE, "painel ao vivo")
+def group_choices(work: Work) -> dict[int, str]:
     """The active attendance groups a supervisor may filter the wallboard by."""
-    require(db, user, Action.SUPERVISE, "painel ao vivo")
-    rows = db.read(
-        lambda tx: tx.all("SELECT id, name FROM attendance_groups WHERE active ORDER BY name")
-    )
+    rows = work.tx.all("SELECT id, name FROM attendance_groups WHERE active ORDER BY name")
     return {row["id"]: row["name"] for row in rows}
 
 

@@ -21,8 +21,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from core import audit, privacy
-from core.access import Action, User, require
+from core import audit
+from core.access import RESTRICTED, Action, User, require
 from core.db import Database, Tx
 from core.errors import Forbidden, Invalid, NotFound
 from core.validation import search_key
@@ -45,7 +45,7 @@ def _require_full_access(db: Database, user: User, what: str) -> None:
                 detail={"recurso": what, "motivo": "sem acesso 192/193"},
             )
         )  # fmt: skip
-        raise Forbidden(privacy.RESTRICTED)
+        raise Forbidden(RESTRICTED)
 
 
 # --- export ---------------------------------------------------------------------------------

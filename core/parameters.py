@@ -4,25 +4,26 @@ from __future__ import annotations
 
 import polars as pl
 
-from core import audit
-from core.access import Action, User, require
-from core.db import Database, Tx
+from core.access import Action
+from core.db import Database
 from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
 from core.money import parse_decimal
+from core.service import Work, command, query
 
 KINDS = {"sim_nao": "Sim/Não (S/N)", "numero": "Número", "texto": "Texto"}
 
 
-def list_parameters(db: Database, actor: User, text: str = "") -> pl.DataFrame:
-    require(db, actor, Action.MANAGE_PARAMETERS)
+@query(Action.MANAGE_PARAMETERS)
+def list_parameters(work: Work, text: str = "") -> pl.DataFrame:
     pattern = f"%{text.strip().upper()}%"
-    return db.read(
-        lambda tx: tx.frame(
-            "SELECT name, kind, value, description, updated_at, updated_by, version"
-            " FROM parameters WHERE upper(name) LIKE ? OR upper(description) LIKE ?"
-            " ORDER BY name",
-            [pattern, pattern],
-        )
+    return work.tx.frame(
+        """
+        SELECT name, kind, value, description, updated_at, updated_by, version
+        FROM parameters
+        WHERE upper(name) LIKE ? OR upper(description) LIKE ?
+        ORDER BY name
+        """,
+        [pattern, pattern],
     )
 
 
@@ -48,8 +49,9 @@ def _clean_value(name: str, kind: str, value: str) -> str:
         # read the pt-BR way ('1.500' is 1500; NaN, inf and '1,234.56' refused), stored with a
         # dot because the routines read it with Decimal(...)
         try:
-            number = parse_decimal(text, f"Parâmetro {name}", places=4, max_digits=18,
-                                   allow_negative=True)  # fmt: skip
+            number = parse_decimal(
+                text, f"Parâmetro {name}", places=4, max_digits=18, allow_negative=True
+            )
         except Invalid as error:
             raise Invalid(f"Este parâmetro aceita apenas números. {error.message}") from None
         text = format(number.normalize(), "f")
@@ -58,24 +60,25 @@ def _clean_value(name: str, kind: str, value: str) -> str:
     return text
 
 
-def set_parameter(db: Database, actor: User, name: str, version: int, value: str) -> None:
-    require(db, actor, Action.MANAGE_PARAMETERS)
-
-    def work(tx: Tx) -> None:
-        row = tx.one("SELECT kind, value FROM parameters WHERE name = ?", [name])
-        if row is None:
-            raise NotFound(f"Parâmetro {name} não cadastrado.")
-        clean = _clean_value(name, row["kind"], value)
-        updated = tx.scalar(
-            "UPDATE parameters SET value = ?, updated_at = ?, updated_by = ?,"
-            " version = version + 1 WHERE name = ? AND version = ? RETURNING name",
-            [clean, tx.now, actor.username, name, version],
-        )
-        if updated is None:
-            raise Conflict(STALE_RECORD)
-        audit.record(
-            tx, actor, "parametro.alterado", subject_type="parametro", subject_id=name,
-            detail={"valor": {"de": row["value"], "para": clean}},
-        )  # fmt: skip
-
-    db.write(work)
+@command(Action.MANAGE_PARAMETERS)
+def set_parameter(work: Work, name: str, version: int, value: str) -> None:
+    row = work.tx.one("SELECT kind, value FROM parameters WHERE name = ?", [name])
+    if row is None:
+        raise NotFound(f"Parâmetro {name} não cadastrado.")
+    clean = _clean_value(name, row["kind"], value)
+    updated = work.tx.scalar(
+        """
+        UPDATE parameters SET value = ?, updated_at = ?, updated_by = ?, version = version + 1
+        WHERE name = ? AND version = ?
+        RETURNING name
+        """,
+        [clean, work.tx.now, work.user.username, name, version],
+    )
+    if updated is None:
+        raise Conflict(STALE_RECORD)
+    work.audit(
+        "parametro.alterado",
+        subject_type="parametro",
+        subject_id=name,
+        detail={"valor": {"de": row["value"], "para": clean}},
+    )

@@ -16,14 +16,14 @@ from typing import Any
 import polars as pl
 
 from core import audit
-from core.access import Action, User, require
-from core.db import Database, Tx
+from core.access import Action, User
+from core.db import Tx
 from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
+from core.service import Work, command, query
 
 MASK = "*****"
 PERSONAL = "pessoal"
 SENSITIVE = "sensivel"
-RESTRICTED = "Dados protegidos – acesso restrito"
 
 _KEEP_LAST_TWO = {"document", "phone", "mobile"}
 
@@ -95,20 +95,21 @@ TABLE_LABELS = {
 }
 
 
-def list_dictionary(db: Database, user: User) -> pl.DataFrame:
+@query(Action.MANAGE_PRIVACY, "dicionário de dados")
+def list_dictionary(work: Work) -> pl.DataFrame:
     """Every documented field, with its classification, reason and whether it is in use."""
-    require(db, user, Action.MANAGE_PRIVACY, "dicionário de dados")
-    return db.read(
-        lambda tx: tx.frame(
-            "SELECT table_name, column_name, classification, justification, in_use"
-            " FROM data_dictionary ORDER BY table_name, column_name"
-        )
+    return work.tx.frame(
+        """
+        SELECT table_name, column_name, classification, justification, in_use
+        FROM data_dictionary
+        ORDER BY table_name, column_name
+        """
     )
 
 
+@command(Action.MANAGE_PRIVACY, "dicionário de dados")
 def classify_field(
-    db: Database,
-    user: User,
+    work: Work,
     table: str,
     column: str,
     *,
@@ -121,32 +122,34 @@ def classify_field(
 
     `seen` is the row as the admin read it: if someone changed it meanwhile, this is a
     Conflict instead of a silent overwrite. Old and new values go to the audit log."""
-    require(db, user, Action.MANAGE_PRIVACY, "dicionário de dados")
     reason = " ".join(justification.split())
     if classification not in CLASSIFICATIONS:
         raise Invalid("Classificação inválida: use pessoal, sensível ou não protegido.")
     if len(reason) < 10:
         raise Invalid("Justifique a classificação (mínimo 10 caracteres).")
-
-    def work(tx: Tx) -> None:
-        before = tx.one(
-            "SELECT classification, justification, in_use FROM data_dictionary"
-            " WHERE table_name = ? AND column_name = ?",
-            [table, column],
-        )
-        if before is None:
-            raise NotFound("Campo não encontrado no dicionário de dados.")
-        if any(before[key] != seen.get(key) for key in before):
-            raise Conflict(STALE_RECORD)
-        after = {"classification": classification, "justification": reason, "in_use": in_use}
-        tx.execute(
-            "UPDATE data_dictionary SET classification = ?, justification = ?, in_use = ?"
-            " WHERE table_name = ? AND column_name = ?",
-            [classification, reason, in_use, table, column],
-        )
-        audit.record(
-            tx, user, "dicionario.atualizado", subject_type="campo",
-            subject_id=f"{table}.{column}", detail=audit.changes(before, after),
-        )  # fmt: skip
-
-    db.write(work)
+    before = work.tx.one(
+        """
+        SELECT classification, justification, in_use
+        FROM data_dictionary
+        WHERE table_name = ? AND column_name = ?
+        """,
+        [table, column],
+    )
+    if before is None:
+        raise NotFound("Campo não encontrado no dicionário de dados.")
+    if any(before[key] != seen.get(key) for key in before):
+        raise Conflict(STALE_RECORD)
+    after = {"classification": classification, "justification": reason, "in_use": in_use}
+    work.tx.execute(
+        """
+        UPDATE data_dictionary SET classification = ?, justification = ?, in_use = ?
+        WHERE table_name = ? AND column_name = ?
+        """,
+        [classification, reason, in_use, table, column],
+    )
+    work.audit(
+        "dicionario.atualizado",
+        subject_type="campo",
+        subject_id=f"{table}.{column}",
+        detail=audit.changes(before, after),
+    )

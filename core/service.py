@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from core import audit, privacy
-from core.access import Action, User, has_full_data_access, require
+from core import audit
+from core.access import RESTRICTED, Action, User, has_full_data_access, require
 from core.db import Database, Tx
 from core.errors import STALE_RECORD, Conflict, Forbidden, NotFound
 
@@ -115,7 +115,7 @@ def _gate(
                 detail={"recurso": what, "motivo": "sem acesso 192/193"},
             )
         )
-        raise Forbidden(privacy.RESTRICTED)
+        raise Forbidden(RESTRICTED)
     return actor
 
 

@@ -14,9 +14,8 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from core import audit, entities, privacy, users
-from core.access import Routine, User
+from core.access import RESTRICTED, Routine, User
 from core.errors import STALE_RECORD
-from core.privacy import RESTRICTED
 from core.users import ProfileInput
 from tests import factories
 from tests.ui.conftest import UiHarness, texts, widget

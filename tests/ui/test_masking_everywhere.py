@@ -24,8 +24,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from core import calls, entities
-from core.access import Action, Routine, User, allowed
-from core.privacy import RESTRICTED
+from core.access import RESTRICTED, Action, Routine, User, allowed
 from core.telecobranca import taking
 from core.telemarketing import service as tmk_service
 from core.televendas import service as tlv_service

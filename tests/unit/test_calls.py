@@ -90,3 +90,26 @@ def test_a_call_in_a_group_the_operator_is_not_in_is_refused(db: Database, opera
     other_group = factories.make_group(db, name="Outro grupo")
     with pytest.raises(Invalid, match="não pertence"):
         calls.start_call(db, operator, Routine.TELEMARKETING, entity_id, group_id=other_group)
+
+
+def test_opening_an_attendance_starts_the_call_or_reuses_the_one_with_that_entity(
+    db: Database, operator: User
+) -> None:
+    entity_id = factories.make_entity(db, operator)
+    first = calls.call_with(db, operator, Routine.TELEMARKETING, entity_id)
+    again = calls.call_with(db, operator, Routine.TELEMARKETING, entity_id)
+    assert again.id == first.id
+    assert db.read(lambda tx: tx.scalar("SELECT count(*) FROM calls")) == 1
+
+
+def test_opening_an_attendance_while_on_a_call_with_someone_else_is_refused(
+    db: Database, operator: User
+) -> None:
+    caller = factories.make_entity(db, operator, name="Quem Ligou")
+    other = factories.make_entity(db, operator)
+    calls.start_call(db, operator, Routine.TELEMARKETING, caller)
+    with pytest.raises(Conflict, match="ligação em andamento com Quem Ligou"):
+        calls.call_with(db, operator, Routine.TELEMARKETING, other)
+    current = calls.current_call(db, operator)
+    assert current is not None and current.entity_id == caller
+    assert db.read(lambda tx: tx.scalar("SELECT count(*) FROM calls")) == 1

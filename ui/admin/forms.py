@@ -9,10 +9,10 @@ from typing import Any
 
 import streamlit as st
 
-from core.access import Routine
+from core.access import RESTRICTED, Routine
 from core.auth import MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS
 from core.operators import DIRECTIONS, ROLES, GroupInput, OperatorInput
-from core.privacy import MASK, RESTRICTED
+from core.privacy import MASK
 from core.users import ProfileInput, UserInput
 
 PASSWORD_HELP = (

@@ -9,10 +9,9 @@ from typing import Any
 import streamlit as st
 
 from core import entities
-from core.access import User
+from core.access import RESTRICTED, User
 from core.db import Database
 from core.entities import KINDS, PERSON_TYPES, ContactInput, EntityDetail, EntityInput
-from core.privacy import RESTRICTED
 from ui.kit.feedback import attempt, succeeded
 from ui.kit.formats import local_date, local_datetime, plain
 

@@ -8,7 +8,6 @@ from core import agenda, calls
 from core.access import Routine, User
 from core.calls import OpenCall
 from core.db import Database, utc_now
-from core.errors import Conflict
 from core.timer import format_elapsed, read_timer
 from ui import runtime
 from ui.kit.feedback import attempt
@@ -78,27 +77,18 @@ def open_in_workspace(
     *,
     routine: Routine | None = None,
 ) -> None:
-    """From the agenda or a maintenance list: start the call with the entity (under `routine`,
-    by default the operator's first), load the attendance into the Telemarketing tab, and go
-    to the workspace.
-
-    A call already running with someone else is not reused (the attendance would be worked
-    under the wrong caller): that is a Conflict with a pt-BR message.
-    """
+    """From the agenda or a maintenance list: the call with the entity (the running one, or a
+    new one under `routine`, by default the operator's first), the attendance loaded into the
+    Telemarketing tab, and the workspace. A call with someone else is the core's Conflict."""
     from ui import sidebar
 
-    db = runtime.database()
-    current = calls.current_call(db, user)
-    if current is not None and current.entity_id != entity_id:
-        raise Conflict(
-            f"Você já tem uma ligação em andamento com {current.entity_name}. Encerre-a ou use "
-            "“Limpa Atendimento” em Chamadas antes de abrir outro atendimento."
-        )
-    if current is None:
-        calls.start_call(
-            db, user, routine or first_routine(user), entity_id,
-            group_id=sidebar.active_group_id(user),
-        )  # fmt: skip
+    calls.call_with(
+        runtime.database(),
+        user,
+        routine or first_routine(user),
+        entity_id,
+        group_id=sidebar.active_group_id(user),
+    )
     st.session_state[OPEN_ATTENDANCE] = attendance_id
     st.switch_page("pages/chamadas.py")
 
