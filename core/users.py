@@ -11,7 +11,8 @@ from core import audit, privacy
 from core.access import Action, User, require
 from core.auth import hash_password
 from core.db import Database, Tx
-from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
+from core.errors import Conflict, Invalid, NotFound
+from core.service import Work, command, query
 from core.validation import Problems, clean_email
 
 _USERNAME = re.compile(r"^[a-z][a-z0-9._-]{2,31}$")
@@ -28,24 +29,24 @@ class UserInput:
     profile_ids: tuple[int, ...] = ()
 
 
-def list_users(db: Database, actor: User) -> pl.DataFrame:
+@query(Action.MANAGE_USERS)
+def list_users(work: Work) -> pl.DataFrame:
     """Every user; the e-mail is personal data, masked for an admin without access 192."""
-    require(db, actor, Action.MANAGE_USERS)
-
-    def work(tx: Tx) -> pl.DataFrame:
-        frame = tx.frame(
-            "SELECT u.id, u.username, u.name, u.email, u.is_admin, u.personal_access,"
-            " u.sensitive_access, u.active, u.locked_until, u.last_login_at, u.version,"
-            " coalesce(string_agg(p.name, ', ' ORDER BY p.name), '') AS profiles,"
-            " coalesce(list(p.id ORDER BY p.id) FILTER (WHERE p.id IS NOT NULL), [])"
-            "   AS profile_ids"
-            " FROM users u LEFT JOIN user_profiles up ON up.user_id = u.id"
-            " LEFT JOIN profiles p ON p.id = up.profile_id"
-            " GROUP BY ALL ORDER BY u.username"
-        )
-        return privacy.mask_frame(frame, privacy.hidden_columns(tx, actor, "users"))
-
-    return db.read(work)
+    frame = work.tx.frame(
+        """
+        SELECT u.id, u.username, u.name, u.email, u.is_admin, u.personal_access,
+            u.sensitive_access, u.active, u.locked_until, u.last_login_at, u.version,
+            coalesce(string_agg(p.name, ', ' ORDER BY p.name), '') AS profiles,
+            coalesce(list(p.id ORDER BY p.id) FILTER (WHERE p.id IS NOT NULL), [])
+                AS profile_ids
+        FROM users u
+        LEFT JOIN user_profiles up ON up.user_id = u.id
+        LEFT JOIN profiles p ON p.id = up.profile_id
+        GROUP BY ALL
+        ORDER BY u.username
+        """
+    )
+    return privacy.mask_frame(frame, privacy.hidden_columns(work.tx, work.user, "users"))
 
 
 def _clean_user(tx: Tx, data: UserInput) -> dict[str, object]:
@@ -126,78 +127,62 @@ def _set_profiles(tx: Tx, user_id: int, profile_ids: tuple[int, ...]) -> None:
         )
 
 
-def update_user(db: Database, actor: User, user_id: int, version: int, data: UserInput) -> None:
+@command(Action.MANAGE_USERS)
+def update_user(work: Work, user_id: int, version: int, data: UserInput) -> None:
     """Change a user's name, e-mail, admin flag, direct accesses and profiles (login is fixed)."""
-    require(db, actor, Action.MANAGE_USERS)
-
-    def work(tx: Tx) -> None:
-        before = tx.one("SELECT * FROM users WHERE id = ?", [user_id])
-        if before is None:
-            raise NotFound("Usuário não encontrado.")
-        kept = {"username": before["username"]}
-        if "email" in privacy.hidden_columns(tx, actor, "users"):
-            kept["email"] = before["email"]  # masked on screen: keep what is stored
-        clean = _clean_user(tx, UserInput(**{**data.__dict__, **kept}))
-        if user_id == actor.id and actor.is_admin and not clean["is_admin"]:
-            raise Invalid("Você não pode retirar o seu próprio acesso de administrador.")
-        updated = tx.scalar(
-            "UPDATE users SET name = ?, email = ?, is_admin = ?, personal_access = ?,"
-            " sensitive_access = ?, updated_at = ?, version = version + 1"
-            " WHERE id = ? AND version = ? RETURNING id",
-            [
-                clean["name"],
-                clean["email"],
-                clean["is_admin"],
-                clean["personal_access"],
-                clean["sensitive_access"],
-                tx.now,
-                user_id,
-                version,
-            ],
-        )
-        if updated is None:
-            raise Conflict(STALE_RECORD)
-        old_profiles = sorted(
-            row["profile_id"]
-            for row in tx.all("SELECT profile_id FROM user_profiles WHERE user_id = ?", [user_id])
-        )
-        _set_profiles(tx, user_id, data.profile_ids)
-        detail = audit.changes(_public(before), _public(clean))
-        if old_profiles != sorted(set(data.profile_ids)):
-            detail["perfis"] = {"de": old_profiles, "para": sorted(set(data.profile_ids))}
-        if clean["email"] != before["email"]:
-            detail["email"] = "alterado"
-        audit.record(
-            tx, actor, "usuario.alterado", subject_type="usuario", subject_id=user_id, detail=detail
-        )
-
-    db.write(work)
+    tx, actor = work.tx, work.user
+    before = tx.one("SELECT * FROM users WHERE id = ?", [user_id])
+    if before is None:
+        raise NotFound("Usuário não encontrado.")
+    kept = {"username": before["username"]}
+    if "email" in privacy.hidden_columns(tx, actor, "users"):
+        kept["email"] = before["email"]  # masked on screen: keep what is stored
+    clean = _clean_user(tx, UserInput(**{**data.__dict__, **kept}))
+    if user_id == actor.id and actor.is_admin and not clean["is_admin"]:
+        raise Invalid("Você não pode retirar o seu próprio acesso de administrador.")
+    changed = ("name", "email", "is_admin", "personal_access", "sensitive_access")
+    work.update(
+        "users",
+        user_id,
+        version,
+        {**{column: clean[column] for column in changed}, "updated_at": tx.now},
+        missing="Usuário não encontrado.",
+    )
+    old_profiles = sorted(
+        row["profile_id"]
+        for row in tx.all("SELECT profile_id FROM user_profiles WHERE user_id = ?", [user_id])
+    )
+    _set_profiles(tx, user_id, data.profile_ids)
+    detail = audit.changes(_public(before), _public(clean))
+    if old_profiles != sorted(set(data.profile_ids)):
+        detail["perfis"] = {"de": old_profiles, "para": sorted(set(data.profile_ids))}
+    if clean["email"] != before["email"]:
+        detail["email"] = "alterado"
+    work.audit("usuario.alterado", subject_type="usuario", subject_id=user_id, detail=detail)
 
 
-def set_user_active(db: Database, actor: User, user_id: int, active: bool) -> None:
+@command(Action.MANAGE_USERS)
+def set_user_active(work: Work, user_id: int, active: bool) -> None:
     """Deactivating also voids the user's login cookies and frees their station."""
-    require(db, actor, Action.MANAGE_USERS)
-    if user_id == actor.id and not active:
+    if user_id == work.user.id and not active:
         raise Invalid("Você não pode desativar o seu próprio usuário.")
-
-    def work(tx: Tx) -> None:
-        row = tx.one(
-            "UPDATE users SET active = ?, sessions_valid_after = ?, updated_at = ?,"
-            " version = version + 1 WHERE id = ? RETURNING id",
-            [active, tx.now, tx.now, user_id],
-        )
-        if row is None:
-            raise NotFound("Usuário não encontrado.")
-        tx.execute("DELETE FROM station_leases WHERE user_id = ?", [user_id])
-        audit.record(
-            tx,
-            actor,
-            "usuario.ativado" if active else "usuario.desativado",
-            subject_type="usuario",
-            subject_id=user_id,
-        )
-
-    db.write(work)
+    row = work.tx.one(
+        """
+        UPDATE users SET active = ?, sessions_valid_after = ?, updated_at = ?,
+            version = version + 1
+        WHERE id = ?
+        RETURNING id
+        """,
+        [active, work.tx.now, work.tx.now, user_id],
+    )
+    if row is None:
+        raise NotFound("Usuário não encontrado.")
+    work.tx.execute("DELETE FROM station_leases WHERE user_id = ?", [user_id])
+    work.audit(
+        "usuario.ativado" if active else "usuario.desativado",
+        subject_type="usuario",
+        subject_id=user_id,
+    )
 
 
 def reset_password(db: Database, actor: User, user_id: int, new_password: str) -> None:
@@ -233,16 +218,18 @@ class ProfileInput:
     audit_access: bool = False  # the audit screens (a supervisor given the right)
 
 
-def list_profiles(db: Database, actor: User) -> pl.DataFrame:
-    require(db, actor, Action.MANAGE_USERS)
-    return db.read(
-        lambda tx: tx.frame(
-            "SELECT p.id, p.name, p.description, p.personal_access, p.sensitive_access,"
-            " coalesce(p.audit_access, FALSE) AS audit_access,"
-            " p.version, count(up.user_id)::BIGINT AS members"
-            " FROM profiles p LEFT JOIN user_profiles up ON up.profile_id = p.id"
-            " GROUP BY ALL ORDER BY p.name"
-        )
+@query(Action.MANAGE_USERS)
+def list_profiles(work: Work) -> pl.DataFrame:
+    return work.tx.frame(
+        """
+        SELECT p.id, p.name, p.description, p.personal_access, p.sensitive_access,
+            coalesce(p.audit_access, FALSE) AS audit_access,
+            p.version, count(up.user_id)::BIGINT AS members
+        FROM profiles p
+        LEFT JOIN user_profiles up ON up.profile_id = p.id
+        GROUP BY ALL
+        ORDER BY p.name
+        """
     )
 
 
@@ -259,58 +246,44 @@ def _clean_profile(data: ProfileInput) -> dict[str, object]:
     }
 
 
-def create_profile(db: Database, actor: User, data: ProfileInput) -> int:
-    require(db, actor, Action.MANAGE_USERS)
+@command(Action.MANAGE_USERS)
+def create_profile(work: Work, data: ProfileInput) -> int:
     clean = _clean_profile(data)
-
-    def work(tx: Tx) -> int:
-        if tx.scalar("SELECT id FROM profiles WHERE name = ?", [clean["name"]]):
-            raise Invalid("Já existe um perfil com este nome.", {"name": "já existe"})
-        profile_id = int(
-            tx.scalar(
-                "INSERT INTO profiles (name, description, personal_access, sensitive_access,"
-                " audit_access) VALUES (?, ?, ?, ?, ?) RETURNING id",
-                list(clean.values()),
-            )
+    if work.tx.scalar("SELECT id FROM profiles WHERE name = ?", [clean["name"]]):
+        raise Invalid("Já existe um perfil com este nome.", {"name": "já existe"})
+    profile_id = int(
+        work.tx.scalar(
+            """
+            INSERT INTO profiles (name, description, personal_access, sensitive_access,
+                audit_access)
+            VALUES (?, ?, ?, ?, ?)
+            RETURNING id
+            """,
+            list(clean.values()),
         )
-        audit.record(
-            tx, actor, "perfil.incluido", subject_type="perfil", subject_id=profile_id,
-            detail=clean,
-        )  # fmt: skip
-        return profile_id
-
-    return db.write(work)
+    )
+    work.audit("perfil.incluido", subject_type="perfil", subject_id=profile_id, detail=clean)
+    return profile_id
 
 
-def update_profile(
-    db: Database, actor: User, profile_id: int, version: int, data: ProfileInput
-) -> None:
-    require(db, actor, Action.MANAGE_USERS)
+@command(Action.MANAGE_USERS)
+def update_profile(work: Work, profile_id: int, version: int, data: ProfileInput) -> None:
     clean = _clean_profile(data)
-
-    def work(tx: Tx) -> None:
-        before = tx.one("SELECT * FROM profiles WHERE id = ?", [profile_id])
-        if before is None:
-            raise NotFound("Perfil não encontrado.")
-        if tx.scalar(
-            "SELECT id FROM profiles WHERE name = ? AND id <> ?", [clean["name"], profile_id]
-        ):
-            raise Invalid("Já existe um perfil com este nome.", {"name": "já existe"})
-        updated = tx.scalar(
-            "UPDATE profiles SET name = ?, description = ?, personal_access = ?,"
-            " sensitive_access = ?, audit_access = ?, version = version + 1"
-            " WHERE id = ? AND version = ?"
-            " RETURNING id",
-            [*clean.values(), profile_id, version],
-        )
-        if updated is None:
-            raise Conflict(STALE_RECORD)
-        audit.record(
-            tx, actor, "perfil.alterado", subject_type="perfil", subject_id=profile_id,
-            detail=audit.changes(before, clean),
-        )  # fmt: skip
-
-    db.write(work)
+    if work.tx.scalar("SELECT id FROM profiles WHERE id = ?", [profile_id]) is None:
+        raise NotFound("Perfil não encontrado.")
+    if work.tx.scalar(
+        "SELECT id FROM profiles WHERE name = ? AND id <> ?", [clean["name"], profile_id]
+    ):
+        raise Invalid("Já existe um perfil com este nome.", {"name": "já existe"})
+    work.update(
+        "profiles",
+        profile_id,
+        version,
+        clean,
+        event="perfil.alterado",
+        subject_type="perfil",
+        missing="Perfil não encontrado.",
+    )
 
 
 def create_first_admin(db: Database, username: str, name: str, password: str) -> int:
