@@ -14,12 +14,13 @@ from typing import Any
 import polars as pl
 
 from core import audit, entity_names, privacy
-from core.access import Action, User, require
-from core.db import Database, Tx
+from core.access import Action, User
+from core.db import Tx
 from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
 from core.exports import csv_bytes
 from core.listing import PAGE_SIZE
 from core.localtime import local_day
+from core.service import Work, command, query
 from core.validation import (
     Problems,
     clean_birth_date,
@@ -244,68 +245,57 @@ def _display_frame(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+@query(Action.VIEW_ENTITIES, "entidades")
 def search_entities(
-    db: Database,
-    user: User,
-    text: str = "",
-    kind: str | None = None,
-    page: int = 1,
-    page_size: int = PAGE_SIZE,
+    work: Work, text: str = "", kind: str | None = None, page: int = 1, page_size: int = PAGE_SIZE
 ) -> EntityPage:
     """Find entities by name (any part, accents ignored), CPF/CNPJ or phone (see _search_filter)."""
-    require(db, user, Action.VIEW_ENTITIES, "entidades")
+    tx, user = work.tx, work.user
     if kind is not None and kind not in KINDS:
         raise Invalid("Tipo de entidade inválido.")
     page = max(1, page)
-
-    def work(tx: Tx) -> EntityPage:
-        hidden = privacy.hidden_columns(tx, user, "entities")
-        offset = (page - 1) * page_size
-        if _by_name(text):  # a scan of every name: see core/entity_names.py
-            frame, total = entity_names.matching_page(tx, search_key(text), kind, page_size, offset)
-        else:
-            frame, total = _sql_page(tx, text, kind, hidden, page_size, offset)
-        frame = _display_frame(privacy.mask_frame(frame, hidden))
-        if frame.height:
-            _audit_view(tx, user, "entidades.lista", "", hidden, rows=frame.height,
-                        subjects=frame["id"].to_list())  # fmt: skip
-        masked = bool(hidden & set(frame.columns))
-        return EntityPage(frame, int(total), page, page_size, masked=masked)
-
-    return db.read(work)
+    hidden = privacy.hidden_columns(tx, user, "entities")
+    offset = (page - 1) * page_size
+    if _by_name(text):  # a scan of every name: see core/entity_names.py
+        frame, total = entity_names.matching_page(tx, search_key(text), kind, page_size, offset)
+    else:
+        frame, total = _sql_page(tx, text, kind, hidden, page_size, offset)
+    frame = _display_frame(privacy.mask_frame(frame, hidden))
+    if frame.height:
+        subjects = frame["id"].to_list()
+        _audit_view(tx, user, "entidades.lista", "", hidden, frame.height, subjects)
+    masked = bool(hidden & set(frame.columns))
+    return EntityPage(frame, int(total), page, page_size, masked=masked)
 
 
-def get_entity(db: Database, user: User, entity_id: int) -> EntityDetail:
-    require(db, user, Action.VIEW_ENTITIES, f"entidade {entity_id}")
-
-    def work(tx: Tx) -> EntityDetail:
-        row = tx.one("SELECT * FROM entities WHERE id = ?", [entity_id])
-        if row is None:
-            raise NotFound("Entidade não encontrada.")
-        hidden = privacy.hidden_columns(tx, user, "entities")
-        values = privacy.mask_record(row, hidden)
-        values["document"] = format_document(values["document"])
-        values["phone"] = format_phone(values["phone"])
-        values["mobile"] = format_phone(values["mobile"])
-        contact_hidden = privacy.hidden_columns(tx, user, "contacts")
-        contacts = [
-            _display_contact(privacy.mask_record(contact, contact_hidden))
-            for contact in tx.all(
-                "SELECT c.* FROM contacts c JOIN entity_contacts ec ON ec.contact_id = c.id"
-                " WHERE ec.entity_id = ? ORDER BY c.search_name",
-                [entity_id],
-            )
-        ]
-        _audit_view(tx, user, "entidades.detalhe", entity_id, hidden | contact_hidden)
-        return EntityDetail(
-            id=row["id"],
-            version=row["version"],
-            values=values,
-            hidden=frozenset(hidden),
-            contacts=contacts,
+@query(Action.VIEW_ENTITIES, "entidade {entity_id}")
+def get_entity(work: Work, entity_id: int) -> EntityDetail:
+    tx, user = work.tx, work.user
+    row = tx.one("SELECT * FROM entities WHERE id = ?", [entity_id])
+    if row is None:
+        raise NotFound("Entidade não encontrada.")
+    hidden = privacy.hidden_columns(tx, user, "entities")
+    values = privacy.mask_record(row, hidden)
+    values["document"] = format_document(values["document"])
+    values["phone"] = format_phone(values["phone"])
+    values["mobile"] = format_phone(values["mobile"])
+    contact_hidden = privacy.hidden_columns(tx, user, "contacts")
+    contacts = [
+        _display_contact(privacy.mask_record(contact, contact_hidden))
+        for contact in tx.all(
+            "SELECT c.* FROM contacts c JOIN entity_contacts ec ON ec.contact_id = c.id"
+            " WHERE ec.entity_id = ? ORDER BY c.search_name",
+            [entity_id],
         )
-
-    return db.read(work)
+    ]
+    _audit_view(tx, user, "entidades.detalhe", entity_id, hidden | contact_hidden)
+    return EntityDetail(
+        id=row["id"],
+        version=row["version"],
+        values=values,
+        hidden=frozenset(hidden),
+        contacts=contacts,
+    )
 
 
 def _display_contact(contact: dict[str, Any]) -> dict[str, Any]:
@@ -336,29 +326,26 @@ def _audit_view(
     )
 
 
-def export_entities_csv(db: Database, user: User, text: str = "", kind: str | None = None) -> bytes:
+@command(Action.VIEW_ENTITIES, "exportar entidades")
+def export_entities_csv(work: Work, text: str = "", kind: str | None = None) -> bytes:
     """Everything the filters select, masked exactly as on screen, as a pt-BR CSV (;)."""
-    require(db, user, Action.VIEW_ENTITIES, "exportar entidades")
-
-    def work(tx: Tx) -> bytes:
-        hidden = privacy.hidden_columns(tx, user, "entities")
-        where, params = _search_filter(text, kind, exact_numbers=_numbers_hidden(hidden))
-        frame = tx.frame(
-            f"SELECT {_LIST_COLUMNS} FROM entities{where} ORDER BY search_name, id", params
-        )
-        frame = _display_frame(privacy.mask_frame(frame, hidden))
-        audit.record(
-            tx,
-            user,
-            "dados.exportados",
-            subject_type="entidades",
-            # Whether a filter was used, never its text: it may be a CPF or a phone number.
-            detail={"registros": frame.height, "mascarado": bool(hidden), "filtrado": bool(text)},
-            subjects=frame["id"].to_list() if privacy.sees_protected(user) else (),
-        )
-        return _csv(frame)
-
-    return db.write(work)
+    tx, user = work.tx, work.user
+    hidden = privacy.hidden_columns(tx, user, "entities")
+    where, params = _search_filter(text, kind, exact_numbers=_numbers_hidden(hidden))
+    frame = tx.frame(
+        f"SELECT {_LIST_COLUMNS} FROM entities{where} ORDER BY search_name, id", params
+    )
+    frame = _display_frame(privacy.mask_frame(frame, hidden))
+    audit.record(
+        tx,
+        user,
+        "dados.exportados",
+        subject_type="entidades",
+        # Whether a filter was used, never its text: it may be a CPF or a phone number.
+        detail={"registros": frame.height, "mascarado": bool(hidden), "filtrado": bool(text)},
+        subjects=frame["id"].to_list() if privacy.sees_protected(user) else (),
+    )
+    return _csv(frame)
 
 
 _CSV_HEADERS = {
@@ -397,10 +384,9 @@ def _check_document_unique(tx: Tx, document: str | None, entity_id: int | None) 
         )
 
 
-def create_entity(db: Database, user: User, data: EntityInput) -> int:
-    require(db, user, Action.EDIT_ENTITIES, "incluir entidade")
-
-    return db.write(lambda tx: insert_entity(tx, user, data))
+@command(Action.EDIT_ENTITIES, "incluir entidade")
+def create_entity(work: Work, data: EntityInput) -> int:
+    return insert_entity(work.tx, work.user, data)
 
 
 def insert_entity(tx: Tx, user: User, data: EntityInput) -> int:
@@ -417,133 +403,120 @@ def insert_entity(tx: Tx, user: User, data: EntityInput) -> int:
     return int(entity_id)
 
 
-def update_entity(db: Database, user: User, entity_id: int, version: int, data: EntityInput) -> int:
+@command(Action.EDIT_ENTITIES, "alterar entidade {entity_id}")
+def update_entity(work: Work, entity_id: int, version: int, data: EntityInput) -> int:
     """Save an edit made on `version`. Fields hidden from the user keep their stored value.
 
     Returns the new version. A stale version (someone saved in between) raises Conflict.
     """
-    require(db, user, Action.EDIT_ENTITIES, f"alterar entidade {entity_id}")
-
-    def work(tx: Tx) -> int:
-        stored = tx.one("SELECT * FROM entities WHERE id = ?", [entity_id])
-        if stored is None:
-            raise NotFound("Entidade não encontrada.")
-        if stored["anonymized_at"] is not None:
-            raise Invalid("Titular anonimizado: o cadastro não pode mais ser alterado.")
-        hidden = privacy.hidden_columns(tx, user, "entities")
-        merged = asdict(data)
-        for column in hidden:
-            merged[column] = stored[column]
-        clean = clean_entity(EntityInput(**merged), _local_today(tx))
-        _check_document_unique(tx, clean["document"], entity_id)
-        assignments = ", ".join(f"{column} = ?" for column in clean)
-        new_version = tx.scalar(
-            f"UPDATE entities SET {assignments}, updated_at = ?, version = version + 1"
-            " WHERE id = ? AND version = ? RETURNING version",
-            [*clean.values(), tx.now, entity_id, version],
-        )
-        if new_version is None:
-            raise Conflict(STALE_RECORD)
-        changed = sorted(key for key in clean if clean[key] != stored[key] and key != "search_name")
-        # Field names only: the audit log must not become a second copy of personal data.
-        audit.record(
-            tx,
-            user,
-            "entidade.alterada",
-            subject_type="entidade",
-            subject_id=entity_id,
-            detail={"campos": changed},
-        )
-        return int(new_version)
-
-    return db.write(work)
+    tx, user = work.tx, work.user
+    stored = tx.one("SELECT * FROM entities WHERE id = ?", [entity_id])
+    if stored is None:
+        raise NotFound("Entidade não encontrada.")
+    if stored["anonymized_at"] is not None:
+        raise Invalid("Titular anonimizado: o cadastro não pode mais ser alterado.")
+    hidden = privacy.hidden_columns(tx, user, "entities")
+    merged = asdict(data)
+    for column in hidden:
+        merged[column] = stored[column]
+    clean = clean_entity(EntityInput(**merged), _local_today(tx))
+    _check_document_unique(tx, clean["document"], entity_id)
+    assignments = ", ".join(f"{column} = ?" for column in clean)
+    new_version = tx.scalar(
+        f"UPDATE entities SET {assignments}, updated_at = ?, version = version + 1"
+        " WHERE id = ? AND version = ? RETURNING version",
+        [*clean.values(), tx.now, entity_id, version],
+    )
+    if new_version is None:
+        raise Conflict(STALE_RECORD)
+    changed = sorted(key for key in clean if clean[key] != stored[key] and key != "search_name")
+    # Field names only: the audit log must not become a second copy of personal data.
+    audit.record(
+        tx,
+        user,
+        "entidade.alterada",
+        subject_type="entidade",
+        subject_id=entity_id,
+        detail={"campos": changed},
+    )
+    return int(new_version)
 
 
-def add_contact(db: Database, user: User, entity_id: int, data: ContactInput) -> int:
-    require(db, user, Action.EDIT_ENTITIES, f"incluir contato na entidade {entity_id}")
-
-    def work(tx: Tx) -> int:
-        if tx.scalar("SELECT id FROM entities WHERE id = ?", [entity_id]) is None:
-            raise NotFound("Entidade não encontrada.")
-        clean = _clean_contact(data, _local_today(tx))
-        columns = list(clean)
-        contact_id = tx.scalar(
-            f"INSERT INTO contacts ({', '.join(columns)}, created_at, updated_at)"
-            f" VALUES ({', '.join('?' for _ in columns)}, ?, ?) RETURNING id",
-            [*clean.values(), tx.now, tx.now],
-        )
-        tx.execute(
-            "INSERT INTO entity_contacts (entity_id, contact_id) VALUES (?, ?)",
-            [entity_id, contact_id],
-        )
-        audit.record(
-            tx,
-            user,
-            "contato.incluido",
-            subject_type="entidade",
-            subject_id=entity_id,
-            detail={"contato": contact_id},
-        )
-        return int(contact_id)
-
-    return db.write(work)
+@command(Action.EDIT_ENTITIES, "incluir contato na entidade {entity_id}")
+def add_contact(work: Work, entity_id: int, data: ContactInput) -> int:
+    tx, user = work.tx, work.user
+    if tx.scalar("SELECT id FROM entities WHERE id = ?", [entity_id]) is None:
+        raise NotFound("Entidade não encontrada.")
+    clean = _clean_contact(data, _local_today(tx))
+    columns = list(clean)
+    contact_id = tx.scalar(
+        f"INSERT INTO contacts ({', '.join(columns)}, created_at, updated_at)"
+        f" VALUES ({', '.join('?' for _ in columns)}, ?, ?) RETURNING id",
+        [*clean.values(), tx.now, tx.now],
+    )
+    tx.execute(
+        "INSERT INTO entity_contacts (entity_id, contact_id) VALUES (?, ?)",
+        [entity_id, contact_id],
+    )
+    audit.record(
+        tx,
+        user,
+        "contato.incluido",
+        subject_type="entidade",
+        subject_id=entity_id,
+        detail={"contato": contact_id},
+    )
+    return int(contact_id)
 
 
-def link_contact(db: Database, user: User, entity_id: int, contact_id: int) -> None:
+@command(Action.EDIT_ENTITIES, "vincular contato {contact_id}")
+def link_contact(work: Work, entity_id: int, contact_id: int) -> None:
     """Attach an existing contact to another entity (one contact may serve several)."""
-    require(db, user, Action.EDIT_ENTITIES, f"vincular contato {contact_id}")
-
-    def work(tx: Tx) -> None:
-        if tx.scalar("SELECT id FROM entities WHERE id = ?", [entity_id]) is None:
-            raise NotFound("Entidade não encontrada.")
-        if tx.scalar("SELECT id FROM contacts WHERE id = ?", [contact_id]) is None:
-            raise NotFound("Contato não encontrado.")
-        if tx.scalar(
-            "SELECT 1 FROM entity_contacts WHERE entity_id = ? AND contact_id = ?",
-            [entity_id, contact_id],
-        ):
-            raise Invalid("Este contato já está vinculado a esta entidade.")
-        tx.execute(
-            "INSERT INTO entity_contacts (entity_id, contact_id) VALUES (?, ?)",
-            [entity_id, contact_id],
-        )
-        audit.record(
-            tx,
-            user,
-            "contato.vinculado",
-            subject_type="entidade",
-            subject_id=entity_id,
-            detail={"contato": contact_id},
-        )
-
-    db.write(work)
+    tx, user = work.tx, work.user
+    if tx.scalar("SELECT id FROM entities WHERE id = ?", [entity_id]) is None:
+        raise NotFound("Entidade não encontrada.")
+    if tx.scalar("SELECT id FROM contacts WHERE id = ?", [contact_id]) is None:
+        raise NotFound("Contato não encontrado.")
+    if tx.scalar(
+        "SELECT 1 FROM entity_contacts WHERE entity_id = ? AND contact_id = ?",
+        [entity_id, contact_id],
+    ):
+        raise Invalid("Este contato já está vinculado a esta entidade.")
+    tx.execute(
+        "INSERT INTO entity_contacts (entity_id, contact_id) VALUES (?, ?)",
+        [entity_id, contact_id],
+    )
+    audit.record(
+        tx,
+        user,
+        "contato.vinculado",
+        subject_type="entidade",
+        subject_id=entity_id,
+        detail={"contato": contact_id},
+    )
 
 
-def convert_prospect_to_customer(db: Database, user: User, entity_id: int) -> None:
+@command(Action.EDIT_ENTITIES, "converter prospect {entity_id}")
+def convert_prospect_to_customer(work: Work, entity_id: int) -> None:
     """A prospect becomes a customer in place (same code, contacts and history), so its quote
     can become a sales order. A customer needs a CPF/CNPJ."""
-    require(db, user, Action.EDIT_ENTITIES, f"converter prospect {entity_id}")
-
-    def work(tx: Tx) -> None:
-        row = tx.one("SELECT kind, document FROM entities WHERE id = ?", [entity_id])
-        if row is None:
-            raise NotFound("Entidade não encontrada.")
-        if row["kind"] != "prospect":
-            raise Invalid("Esta entidade já é um cliente.")
-        if not row["document"]:
-            raise Invalid(
-                "Para virar cliente o prospect precisa de CPF/CNPJ: informe-o no cadastro de "
-                "Entidades e converta de novo.",
-                {"document": "cliente precisa de CPF/CNPJ"},
-            )
-        tx.execute(
-            "UPDATE entities SET kind = 'cliente', updated_at = ?, version = version + 1"
-            " WHERE id = ?",
-            [tx.now, entity_id],
+    tx, user = work.tx, work.user
+    row = tx.one("SELECT kind, document FROM entities WHERE id = ?", [entity_id])
+    if row is None:
+        raise NotFound("Entidade não encontrada.")
+    if row["kind"] != "prospect":
+        raise Invalid("Esta entidade já é um cliente.")
+    if not row["document"]:
+        raise Invalid(
+            "Para virar cliente o prospect precisa de CPF/CNPJ: informe-o no cadastro de "
+            "Entidades e converta de novo.",
+            {"document": "cliente precisa de CPF/CNPJ"},
         )
-        audit.record(
-            tx, user, "entidade.prospect_convertido", subject_type="entidade",
-            subject_id=entity_id,
-        )  # fmt: skip
-
-    db.write(work)
+    tx.execute(
+        "UPDATE entities SET kind = 'cliente', updated_at = ?, version = version + 1 WHERE id = ?",
+        [tx.now, entity_id],
+    )
+    audit.record(
+        tx, user, "entidade.prospect_convertido", subject_type="entidade",
+        subject_id=entity_id,
+    )  # fmt: skip

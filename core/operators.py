@@ -9,10 +9,11 @@ from decimal import Decimal
 import polars as pl
 
 from core import audit
-from core.access import ROUTINE_LABELS, Action, Routine, User, require
-from core.db import Database, Tx
-from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
+from core.access import ROUTINE_LABELS, Action, Routine
+from core.db import Tx
+from core.errors import Invalid, NotFound
 from core.money import PERCENT, parse_into
+from core.service import Work, command, query
 from core.validation import Problems
 
 DIRECTIONS = {"ativo": "Ativo", "receptivo": "Receptivo", "ambos": "Ativo e receptivo"}
@@ -32,25 +33,23 @@ class GroupInput:
     active: bool = True
 
 
-def list_groups(db: Database, actor: User) -> pl.DataFrame:
-    require(db, actor, Action.MANAGE_OPERATORS)
-    return db.read(
-        lambda tx: tx.frame(
-            "SELECT g.id, g.name, g.direction, g.ideal_seconds, g.max_discount_pct,"
-            " g.parent_id, parent.name AS parent_name, g.active, g.version"
-            " FROM attendance_groups g"
-            " LEFT JOIN attendance_groups parent ON parent.id = g.parent_id"
-            " ORDER BY g.name"
-        )
+@query(Action.MANAGE_OPERATORS)
+def list_groups(work: Work) -> pl.DataFrame:
+    return work.tx.frame(
+        """
+        SELECT g.id, g.name, g.direction, g.ideal_seconds, g.max_discount_pct,
+            g.parent_id, parent.name AS parent_name, g.active, g.version
+        FROM attendance_groups g
+        LEFT JOIN attendance_groups parent ON parent.id = g.parent_id
+        ORDER BY g.name
+        """
     )
 
 
-def group_choices(db: Database, actor: User) -> dict[int, str]:
+@query(Action.MANAGE_OPERATORS)
+def group_choices(work: Work) -> dict[int, str]:
     """id -> name of the active groups, for select boxes."""
-    require(db, actor, Action.MANAGE_OPERATORS)
-    rows = db.read(
-        lambda tx: tx.all("SELECT id, name FROM attendance_groups WHERE active ORDER BY name")
-    )
+    rows = work.tx.all("SELECT id, name FROM attendance_groups WHERE active ORDER BY name")
     return {row["id"]: row["name"] for row in rows}
 
 
@@ -106,57 +105,48 @@ def _is_descendant(tx: Tx, candidate: int, ancestor: int) -> bool:
     return False
 
 
-def create_group(db: Database, actor: User, data: GroupInput) -> int:
-    require(db, actor, Action.MANAGE_OPERATORS)
+@command(Action.MANAGE_OPERATORS)
+def create_group(work: Work, data: GroupInput) -> int:
+    clean = _clean_group(work.tx, data, None)
+    group_id = int(
+        work.tx.scalar(
+            """
+            INSERT INTO attendance_groups (name, direction, ideal_seconds, max_discount_pct,
+                parent_id, active)
+            VALUES (?, ?, ?, ?, ?, ?)
+            RETURNING id
+            """,
+            list(clean.values()),
+        )
+    )
+    work.audit("grupo.incluido", subject_type="grupo", subject_id=group_id, detail=clean)
+    return group_id
 
-    def work(tx: Tx) -> int:
-        clean = _clean_group(tx, data, None)
-        group_id = int(
-            tx.scalar(
-                "INSERT INTO attendance_groups (name, direction, ideal_seconds,"
-                " max_discount_pct, parent_id, active) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                list(clean.values()),
+
+@command(Action.MANAGE_OPERATORS)
+def update_group(work: Work, group_id: int, version: int, data: GroupInput) -> None:
+    before = work.tx.one("SELECT active FROM attendance_groups WHERE id = ?", [group_id])
+    if before is None:
+        raise NotFound("Grupo não encontrado.")
+    clean = _clean_group(work.tx, data, group_id)
+    if not clean["active"] and before["active"]:
+        in_use = work.tx.scalar(
+            "SELECT count(*) FROM operators WHERE main_group_id = ? AND active", [group_id]
+        )
+        if in_use:
+            raise Invalid(
+                f"O grupo é o principal de {in_use} operador(es) ativo(s); "
+                "troque o grupo deles antes de desativá-lo."
             )
-        )
-        audit.record(
-            tx, actor, "grupo.incluido", subject_type="grupo", subject_id=group_id, detail=clean
-        )
-        return group_id
-
-    return db.write(work)
-
-
-def update_group(db: Database, actor: User, group_id: int, version: int, data: GroupInput) -> None:
-    require(db, actor, Action.MANAGE_OPERATORS)
-
-    def work(tx: Tx) -> None:
-        before = tx.one("SELECT * FROM attendance_groups WHERE id = ?", [group_id])
-        if before is None:
-            raise NotFound("Grupo não encontrado.")
-        clean = _clean_group(tx, data, group_id)
-        if not clean["active"] and before["active"]:
-            in_use = tx.scalar(
-                "SELECT count(*) FROM operators WHERE main_group_id = ? AND active", [group_id]
-            )
-            if in_use:
-                raise Invalid(
-                    f"O grupo é o principal de {in_use} operador(es) ativo(s); "
-                    "troque o grupo deles antes de desativá-lo."
-                )
-        updated = tx.scalar(
-            "UPDATE attendance_groups SET name = ?, direction = ?, ideal_seconds = ?,"
-            " max_discount_pct = ?, parent_id = ?, active = ?, version = version + 1"
-            " WHERE id = ? AND version = ? RETURNING id",
-            [*clean.values(), group_id, version],
-        )
-        if updated is None:
-            raise Conflict(STALE_RECORD)
-        audit.record(
-            tx, actor, "grupo.alterado", subject_type="grupo", subject_id=group_id,
-            detail=audit.changes(before, clean),
-        )  # fmt: skip
-
-    db.write(work)
+    work.update(
+        "attendance_groups",
+        group_id,
+        version,
+        clean,
+        event="grupo.alterado",
+        subject_type="grupo",
+        missing="Grupo não encontrado.",
+    )
 
 
 # --- operators ------------------------------------------------------------------------------
@@ -175,22 +165,24 @@ class OperatorInput:
     active: bool = True
 
 
-def list_operators(db: Database, actor: User) -> pl.DataFrame:
-    require(db, actor, Action.MANAGE_OPERATORS)
-    return db.read(
-        lambda tx: tx.frame(
-            "SELECT o.id, o.code, o.user_id, u.username, u.name, o.role, o.main_group_id,"
-            " g.name AS main_group, o.telemarketing, o.televendas, o.telecobranca,"
-            " coalesce(string_agg(xg.name, ', ' ORDER BY xg.name), '') AS extra_groups,"
-            " coalesce(list(og.group_id ORDER BY og.group_id)"
-            "   FILTER (WHERE og.group_id IS NOT NULL), []) AS extra_group_ids,"
-            " o.active, o.version"
-            " FROM operators o JOIN users u ON u.id = o.user_id"
-            " JOIN attendance_groups g ON g.id = o.main_group_id"
-            " LEFT JOIN operator_groups og ON og.operator_id = o.id"
-            " LEFT JOIN attendance_groups xg ON xg.id = og.group_id"
-            " GROUP BY ALL ORDER BY o.code"
-        )
+@query(Action.MANAGE_OPERATORS)
+def list_operators(work: Work) -> pl.DataFrame:
+    return work.tx.frame(
+        """
+        SELECT o.id, o.code, o.user_id, u.username, u.name, o.role, o.main_group_id,
+            g.name AS main_group, o.telemarketing, o.televendas, o.telecobranca,
+            coalesce(string_agg(xg.name, ', ' ORDER BY xg.name), '') AS extra_groups,
+            coalesce(list(og.group_id ORDER BY og.group_id)
+                FILTER (WHERE og.group_id IS NOT NULL), []) AS extra_group_ids,
+            o.active, o.version
+        FROM operators o
+        JOIN users u ON u.id = o.user_id
+        JOIN attendance_groups g ON g.id = o.main_group_id
+        LEFT JOIN operator_groups og ON og.operator_id = o.id
+        LEFT JOIN attendance_groups xg ON xg.id = og.group_id
+        GROUP BY ALL
+        ORDER BY o.code
+        """
     )
 
 
@@ -246,70 +238,50 @@ def _set_extra_groups(tx: Tx, operator_id: int, main_group_id: int, ids: tuple[i
         )
 
 
-def create_operator(db: Database, actor: User, data: OperatorInput) -> int:
-    require(db, actor, Action.MANAGE_OPERATORS)
-
-    def work(tx: Tx) -> int:
-        clean = _clean_operator(tx, data, None)
-        operator_id = int(
-            tx.scalar(
-                f"INSERT INTO operators ({', '.join(clean)})"
-                f" VALUES ({', '.join('?' for _ in clean)}) RETURNING id",
-                list(clean.values()),
-            )
+@command(Action.MANAGE_OPERATORS)
+def create_operator(work: Work, data: OperatorInput) -> int:
+    clean = _clean_operator(work.tx, data, None)
+    operator_id = int(
+        work.tx.scalar(
+            f"INSERT INTO operators ({', '.join(clean)})"
+            f" VALUES ({', '.join('?' for _ in clean)}) RETURNING id",
+            list(clean.values()),
         )
-        _set_extra_groups(tx, operator_id, data.main_group_id, data.extra_group_ids)
-        extra = sorted(set(data.extra_group_ids) - {data.main_group_id})  # as stored
-        audit.record(
-            tx, actor, "operador.incluido", subject_type="operador", subject_id=operator_id,
-            detail={**clean, "grupos_adicionais": extra},
-        )  # fmt: skip
-        return operator_id
-
-    return db.write(work)
-
-
-def update_operator(
-    db: Database, actor: User, operator_id: int, version: int, data: OperatorInput
-) -> None:
-    require(db, actor, Action.MANAGE_OPERATORS)
-
-    def work(tx: Tx) -> None:
-        before = tx.one("SELECT * FROM operators WHERE id = ?", [operator_id])
-        if before is None:
-            raise NotFound("Operador não encontrado.")
-        clean = _clean_operator(tx, data, operator_id)
-        assignments = ", ".join(f"{column} = ?" for column in clean)
-        updated = tx.scalar(
-            f"UPDATE operators SET {assignments}, version = version + 1"
-            " WHERE id = ? AND version = ? RETURNING id",
-            [*clean.values(), operator_id, version],
-        )
-        if updated is None:
-            raise Conflict(STALE_RECORD)
-        old_extra = sorted(
-            row["group_id"]
-            for row in tx.all(
-                "SELECT group_id FROM operator_groups WHERE operator_id = ?", [operator_id]
-            )
-        )
-        _set_extra_groups(tx, operator_id, data.main_group_id, data.extra_group_ids)
-        detail = audit.changes(before, clean)
-        new_extra = sorted(set(data.extra_group_ids) - {data.main_group_id})
-        if old_extra != new_extra:
-            detail["grupos_adicionais"] = {"de": old_extra, "para": new_extra}
-        audit.record(
-            tx, actor, "operador.alterado", subject_type="operador", subject_id=operator_id,
-            detail=detail,
-        )  # fmt: skip
-
-    db.write(work)
-
-
-def user_choices(db: Database, actor: User) -> dict[int, str]:
-    """id -> 'login – name' of active users, for linking an operator."""
-    require(db, actor, Action.MANAGE_OPERATORS)
-    rows = db.read(
-        lambda tx: tx.all("SELECT id, username, name FROM users WHERE active ORDER BY username")
     )
+    _set_extra_groups(work.tx, operator_id, data.main_group_id, data.extra_group_ids)
+    extra = sorted(set(data.extra_group_ids) - {data.main_group_id})  # as stored
+    work.audit(
+        "operador.incluido",
+        subject_type="operador",
+        subject_id=operator_id,
+        detail={**clean, "grupos_adicionais": extra},
+    )
+    return operator_id
+
+
+@command(Action.MANAGE_OPERATORS)
+def update_operator(work: Work, operator_id: int, version: int, data: OperatorInput) -> None:
+    before = work.tx.one("SELECT * FROM operators WHERE id = ?", [operator_id])
+    if before is None:
+        raise NotFound("Operador não encontrado.")
+    clean = _clean_operator(work.tx, data, operator_id)
+    work.update("operators", operator_id, version, clean, missing="Operador não encontrado.")
+    old_extra = sorted(
+        row["group_id"]
+        for row in work.tx.all(
+            "SELECT group_id FROM operator_groups WHERE operator_id = ?", [operator_id]
+        )
+    )
+    _set_extra_groups(work.tx, operator_id, data.main_group_id, data.extra_group_ids)
+    detail = audit.changes(before, clean)
+    new_extra = sorted(set(data.extra_group_ids) - {data.main_group_id})
+    if old_extra != new_extra:
+        detail["grupos_adicionais"] = {"de": old_extra, "para": new_extra}
+    work.audit("operador.alterado", subject_type="operador", subject_id=operator_id, detail=detail)
+
+
+@query(Action.MANAGE_OPERATORS)
+def user_choices(work: Work) -> dict[int, str]:
+    """id -> 'login – name' of active users, for linking an operator."""
+    rows = work.tx.all("SELECT id, username, name FROM users WHERE active ORDER BY username")
     return {row["id"]: f"{row['username']} – {row['name']}" for row in rows}

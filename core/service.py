@@ -9,6 +9,7 @@ path for the few services that must do something before the transaction (hash a 
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -23,6 +24,7 @@ T = TypeVar("T")
 
 # What the gate is told: a fixed action, or one chosen from the user and the call's arguments.
 Gate = Action | Callable[..., Action]
+# What a refusal names: text, where "{name}" stands for the service's argument of that name.
 Subject = str | Callable[..., str]
 
 
@@ -100,9 +102,17 @@ def _gate(
     full_data: bool,
     args: Any,
     kwargs: Any,
+    signature: inspect.Signature | None = None,
 ) -> User:
     action = gate if isinstance(gate, Action) else gate(user, *args, **kwargs)
-    what = subject if isinstance(subject, str) else subject(*args, **kwargs)
+    if not isinstance(subject, str):
+        what = subject(*args, **kwargs)
+    elif signature is not None and "{" in subject:
+        bound = signature.bind(None, *args, **kwargs)
+        bound.apply_defaults()
+        what = subject.format(**bound.arguments)
+    else:
+        what = subject
     actor = require(db, user, action, what)
     if full_data and not has_full_data_access(actor):
         db.write(
@@ -130,9 +140,11 @@ def command(
     def wrap(
         service: Callable[Concatenate[Work, P], T],
     ) -> Callable[Concatenate[Database, User | None, P], T]:
+        signature = inspect.signature(service)
+
         @functools.wraps(service)
         def run(db: Database, user: User | None, /, *args: P.args, **kwargs: P.kwargs) -> T:
-            actor = _gate(db, user, gate, subject, full_data, args, kwargs)
+            actor = _gate(db, user, gate, subject, full_data, args, kwargs, signature)
             return db.write(lambda tx: service(Work(db, tx, actor), *args, **kwargs))
 
         run.__dict__["service_path"] = "command"
@@ -151,9 +163,11 @@ def query(
     def wrap(
         service: Callable[Concatenate[Work, P], T],
     ) -> Callable[Concatenate[Database, User | None, P], T]:
+        signature = inspect.signature(service)
+
         @functools.wraps(service)
         def run(db: Database, user: User | None, /, *args: P.args, **kwargs: P.kwargs) -> T:
-            actor = _gate(db, user, gate, subject, full_data, args, kwargs)
+            actor = _gate(db, user, gate, subject, full_data, args, kwargs, signature)
             return db.read(lambda tx: service(Work(db, tx, actor), *args, **kwargs))
 
         run.__dict__["service_path"] = "query"

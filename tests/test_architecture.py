@@ -166,14 +166,6 @@ NOT_YET_ON_THE_SERVICE_PATH = {
     },
     "core/auth.py": {"logout", "renew_station", "station_leases", "release_station"},
     "core/data_subjects.py": {"export_subject", "anonymize_subject"},
-    "core/entities.py": {
-        "search_entities", "get_entity", "export_entities_csv", "create_entity",
-        "update_entity", "add_contact", "link_contact", "convert_prospect_to_customer",
-    },
-    "core/operators.py": {
-        "list_groups", "group_choices", "create_group", "update_group", "list_operators",
-        "create_operator", "update_operator", "user_choices",
-    },
     "core/reports.py": {"run_report", "export_report"},
     "core/telecobranca/attendance.py": {"get_attendance"},
     "core/telecobranca/importer.py": {"import_receivables"},
