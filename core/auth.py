@@ -14,10 +14,11 @@ from typing import Any
 import bcrypt
 
 from core import audit
-from core.access import Action, OperatorInfo, Routine, User, require
+from core.access import Action, OperatorInfo, Routine, User
 from core.config import Settings
 from core.db import Database, Tx
 from core.errors import Conflict, Invalid
+from core.service import Work, command, query
 
 MIN_PASSWORD_CHARS = 10
 MAX_PASSWORD_BYTES = 72  # bcrypt ignores (bcrypt 5: rejects) anything past 72 bytes
@@ -428,28 +429,24 @@ class _SecondStation(Exception):
     """Internal: rolls the claim back before the refusal is audited in its own transaction."""
 
 
-def station_leases(db: Database, actor: User) -> list[dict[str, object]]:
+@query(Action.MANAGE_STATIONS)
+def station_leases(work: Work) -> list[dict[str, object]]:
     """Every station lease with its user, for the admin's Estações screen."""
-    require(db, actor, Action.MANAGE_STATIONS)
-    return db.read(
-        lambda tx: tx.all(
-            "SELECT s.user_id, u.username, u.name, s.claimed_at, s.heartbeat_at"
-            " FROM station_leases s JOIN users u ON u.id = s.user_id ORDER BY u.username"
-        )
+    tx = work.tx
+    return tx.all(
+        "SELECT s.user_id, u.username, u.name, s.claimed_at, s.heartbeat_at"
+        " FROM station_leases s JOIN users u ON u.id = s.user_id ORDER BY u.username"
     )
 
 
-def release_station(db: Database, actor: User, user_id: int) -> None:
+@command(Action.MANAGE_STATIONS)
+def release_station(work: Work, user_id: int) -> None:
     """Free an operator's station so they can log in elsewhere at once.
 
     The old station's login is voided too: otherwise a still-open browser would claim the
     lease back with its next heartbeat.
     """
-    require(db, actor, Action.MANAGE_STATIONS)
-
-    def work(tx: Tx) -> None:
-        tx.execute("DELETE FROM station_leases WHERE user_id = ?", [user_id])
-        tx.execute("UPDATE users SET sessions_valid_after = ? WHERE id = ?", [tx.now, user_id])
-        audit.record(tx, actor, "estacao.liberada", subject_type="usuario", subject_id=user_id)
-
-    db.write(work)
+    tx, actor = work.tx, work.user
+    tx.execute("DELETE FROM station_leases WHERE user_id = ?", [user_id])
+    tx.execute("UPDATE users SET sessions_valid_after = ? WHERE id = ?", [tx.now, user_id])
+    audit.record(tx, actor, "estacao.liberada", subject_type="usuario", subject_id=user_id)

@@ -22,9 +22,10 @@ from decimal import Decimal
 from typing import Any
 
 from core import audit
-from core.access import RESTRICTED, Action, User, require
+from core.access import Action, User
 from core.db import Database, Tx
-from core.errors import Forbidden, Invalid, NotFound
+from core.errors import Invalid, NotFound
+from core.service import Work, command, perform
 from core.validation import search_key
 
 ERASED_TEXT = "[anonimizado]"
@@ -33,19 +34,6 @@ _ENTITY_ERASED = (
     "birth_date", "sensitive_note",
 )  # fmt: skip
 _CONTACT_ERASED = ("document", "phone", "mobile", "email", "birth_date", "sensitive_note")
-
-
-def _require_full_access(db: Database, user: User, what: str) -> None:
-    """Both rights need every field in clear: without 192 and 193 the routine is useless."""
-    require(db, user, Action.MANAGE_PRIVACY, what)
-    if not (user.personal_access and user.sensitive_access):
-        db.write(
-            lambda tx: audit.record(
-                tx, user, "acesso.negado", subject_type="acao", subject_id="titulares",
-                detail={"recurso": what, "motivo": "sem acesso 192/193"},
-            )
-        )  # fmt: skip
-        raise Forbidden(RESTRICTED)
 
 
 # --- export ---------------------------------------------------------------------------------
@@ -73,27 +61,33 @@ _RECORDS = {
 
 def export_subject(db: Database, user: User, entity_id: int) -> bytes:
     """Everything held about the person as one JSON document (UTF-8), audited."""
-    _require_full_access(db, user, f"exportar dados do titular {entity_id}")
     audit.flush(db)  # the bundle lists who saw the person: buffered views included
+    return perform(
+        db,
+        user,
+        Action.MANAGE_PRIVACY,
+        lambda work: _export(work.tx, work.user, entity_id),
+        f"exportar dados do titular {entity_id}",
+        full_data=True,
+    )
 
-    def work(tx: Tx) -> bytes:
-        entity = tx.one("SELECT * FROM entities WHERE id = ?", [entity_id])
-        if entity is None:
-            raise NotFound("Titular não encontrado.")
-        bundle: dict[str, Any] = {
-            "gerado_em": tx.now.isoformat(),
-            "base_legal": "Lei 13.709/2018, art. 18 (confirmação e acesso aos dados)",
-            "titular": entity,
-        }
-        for name, sql in _RECORDS.items():
-            bundle[name] = tx.all(sql, [entity_id])
-        audit.record(
-            tx, user, "titular.exportado", subject_type="entidade", subject_id=entity_id,
-            detail={name: len(bundle[name]) for name in _RECORDS}, subjects=[entity_id],
-        )  # fmt: skip
-        return json.dumps(bundle, ensure_ascii=False, indent=2, default=_json).encode("utf-8")
 
-    return db.write(work)
+def _export(tx: Tx, user: User, entity_id: int) -> bytes:
+    entity = tx.one("SELECT * FROM entities WHERE id = ?", [entity_id])
+    if entity is None:
+        raise NotFound("Titular não encontrado.")
+    bundle: dict[str, Any] = {
+        "gerado_em": tx.now.isoformat(),
+        "base_legal": "Lei 13.709/2018, art. 18 (confirmação e acesso aos dados)",
+        "titular": entity,
+    }
+    for name, sql in _RECORDS.items():
+        bundle[name] = tx.all(sql, [entity_id])
+    audit.record(
+        tx, user, "titular.exportado", subject_type="entidade", subject_id=entity_id,
+        detail={name: len(bundle[name]) for name in _RECORDS}, subjects=[entity_id],
+    )  # fmt: skip
+    return json.dumps(bundle, ensure_ascii=False, indent=2, default=_json).encode("utf-8")
 
 
 def _json(value: object) -> object:
@@ -133,56 +127,53 @@ _FREE_TEXTS = (
 )
 
 
-def anonymize_subject(db: Database, user: User, entity_id: int, reason: str) -> None:
+@command(Action.MANAGE_PRIVACY, "anonimizar titular {entity_id}", full_data=True)
+def anonymize_subject(work: Work, entity_id: int, reason: str) -> None:
     """Irreversibly anonymise the person (see the module's docstring), audited with the reason."""
-    _require_full_access(db, user, f"anonimizar titular {entity_id}")
+    tx, user = work.tx, work.user
     reason = " ".join(reason.split())
     if len(reason) < 10:
         raise Invalid("Informe o motivo da anonimização (ex.: pedido do titular, protocolo).")
-
-    def work(tx: Tx) -> None:
-        entity = tx.one("SELECT id, anonymized_at FROM entities WHERE id = ?", [entity_id])
-        if entity is None:
-            raise NotFound("Titular não encontrado.")
-        if entity["anonymized_at"] is not None:
-            raise Invalid("Este titular já foi anonimizado.")
-        pending = [label for label, sql in _OPEN_WORK if tx.scalar(sql, [entity_id])]
-        if pending:
-            raise Invalid(
-                "Não é possível anonimizar: o titular tem " + "; ".join(pending)
-                + ". Conclua-os ou cancele-os antes (os registros de negócio são mantidos)."
-            )  # fmt: skip
-        name = f"Titular anonimizado nº {entity_id}"
-        erased = ", ".join(f"{column} = NULL" for column in _ENTITY_ERASED)
-        tx.execute(
-            f"UPDATE entities SET name = ?, search_name = ?, trade_name = '', {erased},"
-            " anonymized_at = ?, active = FALSE, updated_at = ?, version = version + 1"
-            " WHERE id = ?",
-            [name, search_key(name), tx.now, tx.now, entity_id],
-        )
-        own_contacts = [
-            row["contact_id"]
-            for row in tx.all(
-                "SELECT contact_id FROM entity_contacts ec WHERE entity_id = ?"
-                " AND NOT EXISTS (SELECT 1 FROM entity_contacts other"
-                "   WHERE other.contact_id = ec.contact_id AND other.entity_id <> ?)",
-                [entity_id, entity_id],
-            )
-        ]
-        contact_erased = ", ".join(f"{column} = NULL" for column in _CONTACT_ERASED)
-        for contact_id in own_contacts:
-            label = f"Contato anonimizado nº {contact_id}"
-            tx.execute(
-                f"UPDATE contacts SET name = ?, search_name = ?, job_title = '',"
-                f" {contact_erased}, active = FALSE, updated_at = ?, version = version + 1"
-                " WHERE id = ?",
-                [label, search_key(label), tx.now, contact_id],
-            )
-        for sql in _FREE_TEXTS:
-            tx.execute(sql, [ERASED_TEXT, entity_id])
-        audit.record(
-            tx, user, "titular.anonimizado", subject_type="entidade", subject_id=entity_id,
-            detail={"motivo": reason, "contatos": len(own_contacts)},
+    entity = tx.one("SELECT id, anonymized_at FROM entities WHERE id = ?", [entity_id])
+    if entity is None:
+        raise NotFound("Titular não encontrado.")
+    if entity["anonymized_at"] is not None:
+        raise Invalid("Este titular já foi anonimizado.")
+    pending = [label for label, sql in _OPEN_WORK if tx.scalar(sql, [entity_id])]
+    if pending:
+        raise Invalid(
+            "Não é possível anonimizar: o titular tem " + "; ".join(pending)
+            + ". Conclua-os ou cancele-os antes (os registros de negócio são mantidos)."
         )  # fmt: skip
-
-    db.write(work)
+    name = f"Titular anonimizado nº {entity_id}"
+    erased = ", ".join(f"{column} = NULL" for column in _ENTITY_ERASED)
+    tx.execute(
+        f"UPDATE entities SET name = ?, search_name = ?, trade_name = '', {erased},"
+        " anonymized_at = ?, active = FALSE, updated_at = ?, version = version + 1"
+        " WHERE id = ?",
+        [name, search_key(name), tx.now, tx.now, entity_id],
+    )
+    own_contacts = [
+        row["contact_id"]
+        for row in tx.all(
+            "SELECT contact_id FROM entity_contacts ec WHERE entity_id = ?"
+            " AND NOT EXISTS (SELECT 1 FROM entity_contacts other"
+            "   WHERE other.contact_id = ec.contact_id AND other.entity_id <> ?)",
+            [entity_id, entity_id],
+        )
+    ]
+    contact_erased = ", ".join(f"{column} = NULL" for column in _CONTACT_ERASED)
+    for contact_id in own_contacts:
+        label = f"Contato anonimizado nº {contact_id}"
+        tx.execute(
+            f"UPDATE contacts SET name = ?, search_name = ?, job_title = '',"
+            f" {contact_erased}, active = FALSE, updated_at = ?, version = version + 1"
+            " WHERE id = ?",
+            [label, search_key(label), tx.now, contact_id],
+        )
+    for sql in _FREE_TEXTS:
+        tx.execute(sql, [ERASED_TEXT, entity_id])
+    audit.record(
+        tx, user, "titular.anonimizado", subject_type="entidade", subject_id=entity_id,
+        detail={"motivo": reason, "contatos": len(own_contacts)},
+    )  # fmt: skip

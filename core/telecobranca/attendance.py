@@ -18,10 +18,11 @@ from decimal import Decimal
 from typing import Any
 
 from core import agenda, catalogues
-from core.access import Action, User, require, sees_row
-from core.db import Database, Tx
+from core.access import Action, sees_row
+from core.db import Tx
 from core.errors import NotFound
 from core.localtime import local_day
+from core.service import Work, query
 from core.telecobranca import rules, setup
 from core.telecobranca.rules import NegotiationRules, Updated
 
@@ -159,18 +160,13 @@ def local_today(tx: Tx) -> date:
     return local_day(tx.now)
 
 
-def get_attendance(db: Database, user: User, attendance_id: int) -> CollectionAttendance:
-    require(db, user, Action.VIEW_LEDGER, f"cobrança {attendance_id}")
-
-    def work(tx: Tx) -> CollectionAttendance:
-        owner = tx.one(
-            "SELECT user_id, group_id FROM tlc_attendances WHERE id = ?", [attendance_id]
-        )
-        if owner is None or not sees_row(user, owner["user_id"], owner["group_id"]):
-            raise NotFound("Atendimento de cobrança não encontrado (ou fora dos seus grupos).")
-        return load(tx, attendance_id)
-
-    return db.read(work)
+@query(Action.VIEW_LEDGER, "cobrança {attendance_id}")
+def get_attendance(work: Work, attendance_id: int) -> CollectionAttendance:
+    tx, user = work.tx, work.user
+    owner = tx.one("SELECT user_id, group_id FROM tlc_attendances WHERE id = ?", [attendance_id])
+    if owner is None or not sees_row(user, owner["user_id"], owner["group_id"]):
+        raise NotFound("Atendimento de cobrança não encontrado (ou fora dos seus grupos).")
+    return load(tx, attendance_id)
 
 
 def load(tx: Tx, attendance_id: int) -> CollectionAttendance:

@@ -17,6 +17,7 @@ from core.db import Database, Tx
 from core.errors import STALE_RECORD, Conflict, Invalid
 from core.localtime import LOCAL_TZ
 from core.money import brl
+from core.service import Work, command
 from core.telecobranca import rules, setup
 from core.telecobranca.attendance import (
     PROMISE_CHECK_TIME,
@@ -226,9 +227,9 @@ def _rules_of(tx: Tx, attendance_id: int | None) -> NegotiationRules:
     return setup.negotiation_rules(tx, group)
 
 
+@command(Action.ATTEND_TELECOBRANCA, "promessa no atendimento {attendance_id}")
 def record_promise(
-    db: Database,
-    user: User,
+    work: Work,
     attendance_id: int,
     receivable_ids: list[int],
     promised_on: date,
@@ -238,63 +239,59 @@ def record_promise(
     """Negociado (promessa): the debtor promises `amount` for the titles by `promised_on`
     (within the group's postponement limit). A follow-up goes on the collector's agenda at
     that date and the attendance becomes Cobrança."""
-    require(db, user, Action.ATTEND_TELECOBRANCA, f"promessa no atendimento {attendance_id}")
+    tx, user = work.tx, work.user
     value = rules.parse_money(amount, "Valor prometido")
     if value <= 0:
         raise Invalid("Informe o valor prometido.")
-
-    def work(tx: Tx) -> CollectionAttendance:
-        row = hold(tx, user, attendance_id, None)
-        titles = _chosen_titles(tx, attendance_id, receivable_ids)
-        rules.check_promise_date(promised_on, local_today(tx), setup.negotiation_rules(
-            tx, row["group_id"]))  # fmt: skip
-        if tx.scalar(
-            "SELECT count(*) FROM tlc_promise_titles pt JOIN tlc_promises p"
-            " ON p.id = pt.promise_id WHERE p.status = 'pendente' AND pt.receivable_id IN"
-            f" ({', '.join('?' for _ in titles)})",
-            [t.id for t in titles],
-        ):
-            raise Invalid("Já existe promessa pendente para um destes títulos.")
-        owed = sum((t.updated.total for t in titles), Decimal(0))
-        if value > owed:
-            raise Invalid(f"A promessa ({brl(value)}) passa do devido atualizado ({brl(owed)}).")
-        promise_id = int(
-            tx.scalar(
-                "INSERT INTO tlc_promises (attendance_id, entity_id, user_id, promised_on,"
-                " amount, status, created_at) VALUES (?, ?, ?, ?, ?, 'pendente', ?) RETURNING id",
-                [attendance_id, row["entity_id"], user.id, promised_on, value, tx.now],
-            )
+    row = hold(tx, user, attendance_id, None)
+    titles = _chosen_titles(tx, attendance_id, receivable_ids)
+    rules.check_promise_date(promised_on, local_today(tx), setup.negotiation_rules(
+        tx, row["group_id"]))  # fmt: skip
+    if tx.scalar(
+        "SELECT count(*) FROM tlc_promise_titles pt JOIN tlc_promises p"
+        " ON p.id = pt.promise_id WHERE p.status = 'pendente' AND pt.receivable_id IN"
+        f" ({', '.join('?' for _ in titles)})",
+        [t.id for t in titles],
+    ):
+        raise Invalid("Já existe promessa pendente para um destes títulos.")
+    owed = sum((t.updated.total for t in titles), Decimal(0))
+    if value > owed:
+        raise Invalid(f"A promessa ({brl(value)}) passa do devido atualizado ({brl(owed)}).")
+    promise_id = int(
+        tx.scalar(
+            "INSERT INTO tlc_promises (attendance_id, entity_id, user_id, promised_on,"
+            " amount, status, created_at) VALUES (?, ?, ?, ?, ?, 'pendente', ?) RETURNING id",
+            [attendance_id, row["entity_id"], user.id, promised_on, value, tx.now],
         )
-        for title in titles:
-            tx.execute(
-                "INSERT INTO tlc_promise_titles (promise_id, receivable_id) VALUES (?, ?)",
-                [promise_id, title.id],
-            )
-            _outcome(tx, user, attendance_id, title.id, "negociado", Decimal(0), Decimal(0),
-                     Decimal(0), note, promise_id=promise_id)  # fmt: skip
-        agenda.schedule(
-            tx, user.id, Routine.TELECOBRANCA, SOURCE, promise_id, row["entity_id"],
-            datetime.combine(promised_on, PROMISE_CHECK_TIME, tzinfo=LOCAL_TZ),
-            note=f"Promessa de {brl(value)} ({', '.join(t.key for t in titles)})",
-        )  # fmt: skip
+    )
+    for title in titles:
         tx.execute(
-            "UPDATE tlc_attendances SET status = 'cobranca', updated_at = ?,"
-            " version = version + 1 WHERE id = ?",
-            [tx.now, attendance_id],
+            "INSERT INTO tlc_promise_titles (promise_id, receivable_id) VALUES (?, ?)",
+            [promise_id, title.id],
         )
-        audit.record(
-            tx, user, "cobranca.promessa", subject_type="atendimento_tlc",
-            subject_id=attendance_id,
-            detail={"promessa": promise_id, "valor": value, "data": promised_on},
-        )  # fmt: skip
-        return load(tx, attendance_id)
+        _outcome(tx, user, attendance_id, title.id, "negociado", Decimal(0), Decimal(0),
+                 Decimal(0), note, promise_id=promise_id)  # fmt: skip
+    agenda.schedule(
+        tx, user.id, Routine.TELECOBRANCA, SOURCE, promise_id, row["entity_id"],
+        datetime.combine(promised_on, PROMISE_CHECK_TIME, tzinfo=LOCAL_TZ),
+        note=f"Promessa de {brl(value)} ({', '.join(t.key for t in titles)})",
+    )  # fmt: skip
+    tx.execute(
+        "UPDATE tlc_attendances SET status = 'cobranca', updated_at = ?,"
+        " version = version + 1 WHERE id = ?",
+        [tx.now, attendance_id],
+    )
+    audit.record(
+        tx, user, "cobranca.promessa", subject_type="atendimento_tlc",
+        subject_id=attendance_id,
+        detail={"promessa": promise_id, "valor": value, "data": promised_on},
+    )  # fmt: skip
+    return load(tx, attendance_id)
 
-    return db.write(work)
 
-
+@command(Action.ATTEND_TELECOBRANCA, "renegociação no atendimento {attendance_id}")
 def renegotiate_titles(
-    db: Database,
-    user: User,
+    work: Work,
     attendance_id: int,
     receivable_ids: list[int],
     *,
@@ -305,65 +302,61 @@ def renegotiate_titles(
 ) -> CollectionAttendance:
     """Negociado (renegociação): the titles are replaced by new installments (prefix REN) whose
     sum is principal + charges − discounts, all within the group's negotiation rules."""
-    require(db, user, Action.ATTEND_TELECOBRANCA, f"renegociação no atendimento {attendance_id}")
+    tx, user = work.tx, work.user
     discounts = (
         rules.parse_money(principal_discount, "Desconto no principal", default=rules.ZERO),
         rules.parse_money(charges_discount, "Desconto em multa e juros", default=rules.ZERO),
     )
-
-    def work(tx: Tx) -> CollectionAttendance:
-        row = hold(tx, user, attendance_id, None)
-        titles = _chosen_titles(tx, attendance_id, receivable_ids)
-        if any(t.promised for t in titles):
-            raise Invalid("Há promessa pendente para um destes títulos: registre o pagamento "
-                          "ou aguarde a data antes de renegociar.")  # fmt: skip
-        deal = rules.renegotiate(
-            [t.updated for t in titles], installments=installments, first_due=first_due,
-            today=local_today(tx), rules=setup.negotiation_rules(tx, row["group_id"]),
-            principal_discount=discounts[0], charges_discount=discounts[1],
-        )  # fmt: skip
-        renegotiation_id = int(
-            tx.scalar(
-                "INSERT INTO tlc_renegotiations (attendance_id, entity_id, user_id, principal,"
-                " charges, principal_discount, charges_discount, total, installments,"
-                " first_due, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                [
-                    attendance_id,
-                    row["entity_id"],
-                    user.id,
-                    deal.principal,
-                    deal.charges,
-                    deal.principal_discount,
-                    deal.charges_discount,
-                    deal.total,
-                    installments,
-                    first_due,
-                    tx.now,
-                ],
-            )
+    row = hold(tx, user, attendance_id, None)
+    titles = _chosen_titles(tx, attendance_id, receivable_ids)
+    if any(t.promised for t in titles):
+        raise Invalid("Há promessa pendente para um destes títulos: registre o pagamento "
+                      "ou aguarde a data antes de renegociar.")  # fmt: skip
+    deal = rules.renegotiate(
+        [t.updated for t in titles], installments=installments, first_due=first_due,
+        today=local_today(tx), rules=setup.negotiation_rules(tx, row["group_id"]),
+        principal_discount=discounts[0], charges_discount=discounts[1],
+    )  # fmt: skip
+    renegotiation_id = int(
+        tx.scalar(
+            "INSERT INTO tlc_renegotiations (attendance_id, entity_id, user_id, principal,"
+            " charges, principal_discount, charges_discount, total, installments,"
+            " first_due, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [
+                attendance_id,
+                row["entity_id"],
+                user.id,
+                deal.principal,
+                deal.charges,
+                deal.principal_discount,
+                deal.charges_discount,
+                deal.total,
+                installments,
+                first_due,
+                tx.now,
+            ],
         )
-        for title in titles:
-            _set_title(tx, title.id, "renegociado", Decimal(0))
-            _outcome(tx, user, attendance_id, title.id, "renegociado", title.updated.total,
-                     title.balance, Decimal(0), "", renegotiation_id=renegotiation_id)  # fmt: skip
-        for part in deal.installments:
-            tx.execute(
-                "INSERT INTO receivables (prefix, number, installment, type, entity_id,"
-                " issue_date, due_date, amount, balance, status, renegotiation_id,"
-                " created_at, updated_at) VALUES ('REN', ?, ?, 'RN', ?, ?, ?, ?, ?, 'aberto',"
-                " ?, ?, ?)",
-                [f"{renegotiation_id:09d}", part.number, row["entity_id"], local_today(tx),
-                 part.due_date, part.amount, part.amount, renegotiation_id, tx.now, tx.now],
-            )  # fmt: skip
-        audit.record(
-            tx, user, "cobranca.renegociacao", subject_type="atendimento_tlc",
-            subject_id=attendance_id,
-            detail={"renegociacao": renegotiation_id, "total": deal.total,
-                    "parcelas": installments, "titulos": [t.key for t in titles]},
+    )
+    for title in titles:
+        _set_title(tx, title.id, "renegociado", Decimal(0))
+        _outcome(tx, user, attendance_id, title.id, "renegociado", title.updated.total,
+                 title.balance, Decimal(0), "", renegotiation_id=renegotiation_id)  # fmt: skip
+    for part in deal.installments:
+        tx.execute(
+            "INSERT INTO receivables (prefix, number, installment, type, entity_id,"
+            " issue_date, due_date, amount, balance, status, renegotiation_id,"
+            " created_at, updated_at) VALUES ('REN', ?, ?, 'RN', ?, ?, ?, ?, ?, 'aberto',"
+            " ?, ?, ?)",
+            [f"{renegotiation_id:09d}", part.number, row["entity_id"], local_today(tx),
+             part.due_date, part.amount, part.amount, renegotiation_id, tx.now, tx.now],
         )  # fmt: skip
-        return load(tx, attendance_id)
-
-    return db.write(work)
+    audit.record(
+        tx, user, "cobranca.renegociacao", subject_type="atendimento_tlc",
+        subject_id=attendance_id,
+        detail={"renegociacao": renegotiation_id, "total": deal.total,
+                "parcelas": installments, "titulos": [t.key for t in titles]},
+    )  # fmt: skip
+    return load(tx, attendance_id)
 
 
 def _chosen_titles(tx: Tx, attendance_id: int, receivable_ids: list[int]) -> list[Title]:
@@ -424,9 +417,9 @@ def _close_if_promises_done(tx: Tx, user: User, attendance_id: int) -> None:
     release(tx, attendance_id)
 
 
+@command(Action.ATTEND_TELECOBRANCA, "finalizar cobrança {attendance_id}")
 def finish_attendance(
-    db: Database,
-    user: User,
+    work: Work,
     attendance_id: int,
     version: int,
     *,
@@ -437,59 +430,55 @@ def finish_attendance(
     """End the call: "cobranca" (a promise is pending: wait for the payment), "encerrar"
     (reason and text; not while a promise is pending) or "cancelar" (reason; pending promises
     are cancelled). The reservation is released either way."""
-    require(db, user, Action.ATTEND_TELECOBRANCA, f"finalizar cobrança {attendance_id}")
+    tx, user = work.tx, work.user
     if outcome not in {"cobranca", "encerrar", "cancelar"}:
         raise Invalid("Ação inválida.")
-
-    def work(tx: Tx) -> CollectionAttendance:
-        row = hold(tx, user, attendance_id, None)
-        if row["version"] != version:
-            raise Conflict(STALE_RECORD)
-        pending = tx.scalar(
-            "SELECT count(*) FROM tlc_promises WHERE attendance_id = ? AND status = 'pendente'",
-            [attendance_id],
+    row = hold(tx, user, attendance_id, None)
+    if row["version"] != version:
+        raise Conflict(STALE_RECORD)
+    pending = tx.scalar(
+        "SELECT count(*) FROM tlc_promises WHERE attendance_id = ? AND status = 'pendente'",
+        [attendance_id],
+    )
+    if outcome == "cobranca":
+        if not pending:
+            raise Invalid("Sem promessa pendente: encerre (com motivo) ou cancele a cobrança.")
+        status = "cobranca"
+        tx.execute(
+            "UPDATE tlc_attendances SET status = 'cobranca', ended_at = ?, updated_at = ?,"
+            " version = version + 1 WHERE id = ?",
+            [tx.now, tx.now, attendance_id],
         )
-        if outcome == "cobranca":
-            if not pending:
-                raise Invalid("Sem promessa pendente: encerre (com motivo) ou cancele a cobrança.")
-            status = "cobranca"
-            tx.execute(
-                "UPDATE tlc_attendances SET status = 'cobranca', ended_at = ?, updated_at = ?,"
-                " version = version + 1 WHERE id = ?",
-                [tx.now, tx.now, attendance_id],
+    elif outcome == "encerrar":
+        if pending:
+            raise Invalid("Há promessa de pagamento pendente: grave como Cobrança e aguarde "
+                          "o pagamento, ou cancele a cobrança.")  # fmt: skip
+        _check_reason(tx, "motivo_encerramento", reason_id, "de encerramento")
+        if len(text.strip()) < 3:
+            raise Invalid("Descreva o resultado da cobrança no texto de encerramento.")
+        status = "encerrado"
+        finish_row(tx, attendance_id, status, reason_id=reason_id, closing_text=text)
+    else:
+        _check_reason(tx, "motivo_cancelamento", reason_id, "de cancelamento")
+        for promise_id in [
+            p["id"]
+            for p in tx.all(
+                "UPDATE tlc_promises SET status = 'cancelada', settled_at = ?,"
+                " version = version + 1 WHERE attendance_id = ? AND status = 'pendente'"
+                " RETURNING id",
+                [tx.now, attendance_id],
             )
-        elif outcome == "encerrar":
-            if pending:
-                raise Invalid("Há promessa de pagamento pendente: grave como Cobrança e aguarde "
-                              "o pagamento, ou cancele a cobrança.")  # fmt: skip
-            _check_reason(tx, "motivo_encerramento", reason_id, "de encerramento")
-            if len(text.strip()) < 3:
-                raise Invalid("Descreva o resultado da cobrança no texto de encerramento.")
-            status = "encerrado"
-            finish_row(tx, attendance_id, status, reason_id=reason_id, closing_text=text)
-        else:
-            _check_reason(tx, "motivo_cancelamento", reason_id, "de cancelamento")
-            for promise_id in [
-                p["id"]
-                for p in tx.all(
-                    "UPDATE tlc_promises SET status = 'cancelada', settled_at = ?,"
-                    " version = version + 1 WHERE attendance_id = ? AND status = 'pendente'"
-                    " RETURNING id",
-                    [tx.now, attendance_id],
-                )
-            ]:
-                agenda.settle(tx, SOURCE, promise_id, "cancelado")
-            status = "cancelado"
-            finish_row(tx, attendance_id, status, reason_id=reason_id, closing_text=text)
-        release(tx, attendance_id)
-        calls.end_in(tx, user, row["call_id"], f"Telecobrança: {STATUS_LABELS[status]}")
-        audit.record(
-            tx, user, f"cobranca.{outcome}", subject_type="atendimento_tlc",
-            subject_id=attendance_id, detail={"status": status},
-        )  # fmt: skip
-        return load(tx, attendance_id)
-
-    return db.write(work)
+        ]:
+            agenda.settle(tx, SOURCE, promise_id, "cancelado")
+        status = "cancelado"
+        finish_row(tx, attendance_id, status, reason_id=reason_id, closing_text=text)
+    release(tx, attendance_id)
+    calls.end_in(tx, user, row["call_id"], f"Telecobrança: {STATUS_LABELS[status]}")
+    audit.record(
+        tx, user, f"cobranca.{outcome}", subject_type="atendimento_tlc",
+        subject_id=attendance_id, detail={"status": status},
+    )  # fmt: skip
+    return load(tx, attendance_id)
 
 
 def _check_reason(tx: Tx, catalogue: str, reason_id: int | None, label: str) -> None:

@@ -10,10 +10,11 @@ from decimal import Decimal
 import polars as pl
 
 from core import audit
-from core.access import Action, User, require
-from core.db import Database, Tx
+from core.access import Action
+from core.db import Tx
 from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
 from core.money import PERCENT, parse_into
+from core.service import Work, command, query
 from core.telecobranca import rules
 from core.telecobranca.rules import ChargeRates, NegotiationRules, Range
 from core.validation import Problems
@@ -96,33 +97,30 @@ class RangeInput:
     active: bool = True
 
 
-def list_ranges(db: Database, user: User) -> pl.DataFrame:
+@query(Action.VIEW_LEDGER, "faixas de cobrança")
+def list_ranges(work: Work) -> pl.DataFrame:
     """Every range (inactive too) with its bounds as the queue computes them."""
-    require(db, user, Action.VIEW_LEDGER, "faixas de cobrança")
-
-    def work(tx: Tx) -> pl.DataFrame:
-        bounds = {r.id: r for r in active_ranges(tx)}
-        rows = tx.all(
-            "SELECT id, code, description, position, max_days, title_types, active, version"
-            " FROM collection_ranges ORDER BY position, id"
-        )
-        return pl.DataFrame(
-            [
-                {
-                    **row,
-                    "title_types": ", ".join(row["title_types"]),
-                    "span": bounds[row["id"]].span if row["id"] in bounds else "—",
-                }
-                for row in rows
-            ],
-            schema={
-                "id": pl.Int64, "code": pl.String, "description": pl.String,
-                "position": pl.Int64, "max_days": pl.Int64, "title_types": pl.String,
-                "active": pl.Boolean, "version": pl.Int64, "span": pl.String,
-            },
-        )  # fmt: skip
-
-    return db.read(work)
+    tx = work.tx
+    bounds = {r.id: r for r in active_ranges(tx)}
+    rows = tx.all(
+        "SELECT id, code, description, position, max_days, title_types, active, version"
+        " FROM collection_ranges ORDER BY position, id"
+    )
+    return pl.DataFrame(
+        [
+            {
+                **row,
+                "title_types": ", ".join(row["title_types"]),
+                "span": bounds[row["id"]].span if row["id"] in bounds else "—",
+            }
+            for row in rows
+        ],
+        schema={
+            "id": pl.Int64, "code": pl.String, "description": pl.String,
+            "position": pl.Int64, "max_days": pl.Int64, "title_types": pl.String,
+            "active": pl.Boolean, "version": pl.Int64, "span": pl.String,
+        },
+    )  # fmt: skip
 
 
 def _clean_range(data: RangeInput) -> RangeInput:
@@ -142,51 +140,46 @@ def _clean_range(data: RangeInput) -> RangeInput:
     return RangeInput(code, description, data.position, data.max_days, types, data.active)
 
 
-def save_range(
-    db: Database, user: User, data: RangeInput, range_id: int | None = None, version: int = 0
-) -> int:
+@command(Action.MANAGE_CATALOGUES, "regras de cobrança")
+def save_range(work: Work, data: RangeInput, range_id: int | None = None, version: int = 0) -> int:
     """Create or change a range; the whole set must still be cumulative afterwards."""
-    require(db, user, Action.MANAGE_CATALOGUES, "regras de cobrança")
+    tx, user = work.tx, work.user
     clean = _clean_range(data)
-
-    def work(tx: Tx) -> int:
-        if tx.scalar(
-            "SELECT id FROM collection_ranges WHERE code = ? AND id IS DISTINCT FROM ?",
-            [clean.code, range_id],
-        ):
-            raise Invalid(f"Já existe uma faixa com o código {clean.code}.")
-        values = [
-            clean.code, clean.description, clean.position, clean.max_days,
-            list(clean.title_types), clean.active,
-        ]  # fmt: skip
-        if range_id is None:
-            saved = tx.scalar(
-                "INSERT INTO collection_ranges (code, description, position, max_days,"
-                " title_types, active) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                values,
-            )
-            before = None
-        else:
-            before = tx.one("SELECT * FROM collection_ranges WHERE id = ?", [range_id])
-            if before is None:
-                raise NotFound("Faixa de cobrança não encontrada.")
-            saved = tx.scalar(
-                "UPDATE collection_ranges SET code = ?, description = ?, position = ?,"
-                " max_days = ?, title_types = ?, active = ?, version = version + 1"
-                " WHERE id = ? AND version = ? RETURNING id",
-                [*values, range_id, version],
-            )
-            if saved is None:
-                raise Conflict(STALE_RECORD)
-        active_ranges(tx)  # refuses a set that is no longer cumulative
-        audit.record(
-            tx, user, "cobranca.faixa_" + ("incluida" if before is None else "alterada"),
-            subject_type="faixa_cobranca", subject_id=saved,
-            detail={"de": _audit_view(before), "para": _audit_view(clean.__dict__)},
-        )  # fmt: skip
-        return int(saved)
-
-    return db.write(work)
+    if tx.scalar(
+        "SELECT id FROM collection_ranges WHERE code = ? AND id IS DISTINCT FROM ?",
+        [clean.code, range_id],
+    ):
+        raise Invalid(f"Já existe uma faixa com o código {clean.code}.")
+    values = [
+        clean.code, clean.description, clean.position, clean.max_days,
+        list(clean.title_types), clean.active,
+    ]  # fmt: skip
+    if range_id is None:
+        saved = tx.scalar(
+            "INSERT INTO collection_ranges (code, description, position, max_days,"
+            " title_types, active) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            values,
+        )
+        before = None
+    else:
+        before = tx.one("SELECT * FROM collection_ranges WHERE id = ?", [range_id])
+        if before is None:
+            raise NotFound("Faixa de cobrança não encontrada.")
+        saved = tx.scalar(
+            "UPDATE collection_ranges SET code = ?, description = ?, position = ?,"
+            " max_days = ?, title_types = ?, active = ?, version = version + 1"
+            " WHERE id = ? AND version = ? RETURNING id",
+            [*values, range_id, version],
+        )
+        if saved is None:
+            raise Conflict(STALE_RECORD)
+    active_ranges(tx)  # refuses a set that is no longer cumulative
+    audit.record(
+        tx, user, "cobranca.faixa_" + ("incluida" if before is None else "alterada"),
+        subject_type="faixa_cobranca", subject_id=saved,
+        detail={"de": _audit_view(before), "para": _audit_view(clean.__dict__)},
+    )  # fmt: skip
+    return int(saved)
 
 
 def _audit_view(row: dict | None) -> dict | None:
@@ -208,36 +201,29 @@ class GroupCollection:
     version: int  # of the negotiation rules row (0: none yet)
 
 
-def group_settings(db: Database, user: User) -> list[GroupCollection]:
-    require(db, user, Action.MANAGE_CATALOGUES, "regras de cobrança")
-
-    def work(tx: Tx) -> list[GroupCollection]:
-        groups = tx.all("SELECT id, name FROM attendance_groups WHERE active ORDER BY name")
-        versions = {
-            row["group_id"]: row["version"]
-            for row in tx.all("SELECT group_id, version FROM group_negotiation_rules")
-        }
-        return [
-            GroupCollection(
-                g["id"], g["name"], tuple(group_range_ids(tx, g["id"])),
-                negotiation_rules(tx, g["id"]), versions.get(g["id"], 0),
-            )
-            for g in groups
-        ]  # fmt: skip
-
-    return db.read(work)
+@query(Action.MANAGE_CATALOGUES, "regras de cobrança")
+def group_settings(work: Work) -> list[GroupCollection]:
+    tx = work.tx
+    groups = tx.all("SELECT id, name FROM attendance_groups WHERE active ORDER BY name")
+    versions = {
+        row["group_id"]: row["version"]
+        for row in tx.all("SELECT group_id, version FROM group_negotiation_rules")
+    }
+    return [
+        GroupCollection(
+            g["id"], g["name"], tuple(group_range_ids(tx, g["id"])),
+            negotiation_rules(tx, g["id"]), versions.get(g["id"], 0),
+        )
+        for g in groups
+    ]  # fmt: skip
 
 
+@command(Action.MANAGE_CATALOGUES, "regras de cobrança")
 def save_group_settings(
-    db: Database,
-    user: User,
-    group_id: int,
-    version: int,
-    range_ids: list[int],
-    negotiation: NegotiationRules,
+    work: Work, group_id: int, version: int, range_ids: list[int], negotiation: NegotiationRules
 ) -> None:
     """Wire the group to its ranges and set its negotiation limits (one audited change)."""
-    require(db, user, Action.MANAGE_CATALOGUES, "regras de cobrança")
+    tx, user = work.tx, work.user
     problems = Problems()
     if negotiation.max_postpone_days < 0 or negotiation.max_postpone_days > 365:
         problems.add("max_postpone_days", "prazo máximo: de 0 a 365 dias")
@@ -254,51 +240,47 @@ def save_group_settings(
     if not 1 <= negotiation.max_installments <= 60:
         problems.add("max_installments", "parcelas: de 1 a 60")
     problems.raise_if_any()
-
-    def work(tx: Tx) -> None:
-        if tx.scalar("SELECT id FROM attendance_groups WHERE id = ?", [group_id]) is None:
-            raise NotFound("Grupo de atendimento não encontrado.")
-        known = {row["id"] for row in tx.all("SELECT id FROM collection_ranges")}
-        if set(range_ids) - known:
-            raise Invalid("Faixa de cobrança inexistente.")
-        before = {
-            "faixas": sorted(group_range_ids(tx, group_id)),
-            "regras": negotiation_rules(tx, group_id).__dict__,
-        }
-        values = [
-            negotiation.max_postpone_days, percentages["max_principal_discount_pct"],
-            percentages["max_charges_discount_pct"], negotiation.max_installments,
-        ]  # fmt: skip
-        if version == 0:
-            if tx.scalar("SELECT 1 FROM group_negotiation_rules WHERE group_id = ?", [group_id]):
-                raise Conflict(STALE_RECORD)
-            tx.execute(
-                "INSERT INTO group_negotiation_rules (group_id, max_postpone_days,"
-                " max_principal_discount_pct, max_charges_discount_pct, max_installments)"
-                " VALUES (?, ?, ?, ?, ?)",
-                [group_id, *values],
-            )
-        elif (
-            tx.scalar(
-                "UPDATE group_negotiation_rules SET max_postpone_days = ?,"
-                " max_principal_discount_pct = ?, max_charges_discount_pct = ?,"
-                " max_installments = ?, version = version + 1"
-                " WHERE group_id = ? AND version = ? RETURNING group_id",
-                [*values, group_id, version],
-            )
-            is None
-        ):
+    if tx.scalar("SELECT id FROM attendance_groups WHERE id = ?", [group_id]) is None:
+        raise NotFound("Grupo de atendimento não encontrado.")
+    known = {row["id"] for row in tx.all("SELECT id FROM collection_ranges")}
+    if set(range_ids) - known:
+        raise Invalid("Faixa de cobrança inexistente.")
+    before = {
+        "faixas": sorted(group_range_ids(tx, group_id)),
+        "regras": negotiation_rules(tx, group_id).__dict__,
+    }
+    values = [
+        negotiation.max_postpone_days, percentages["max_principal_discount_pct"],
+        percentages["max_charges_discount_pct"], negotiation.max_installments,
+    ]  # fmt: skip
+    if version == 0:
+        if tx.scalar("SELECT 1 FROM group_negotiation_rules WHERE group_id = ?", [group_id]):
             raise Conflict(STALE_RECORD)
-        tx.execute("DELETE FROM group_collection_ranges WHERE group_id = ?", [group_id])
-        for range_id in sorted(set(range_ids)):
-            tx.execute(
-                "INSERT INTO group_collection_ranges (group_id, range_id) VALUES (?, ?)",
-                [group_id, range_id],
-            )
-        audit.record(
-            tx, user, "cobranca.grupo_alterado", subject_type="grupo", subject_id=group_id,
-            detail={"de": before, "para": {"faixas": sorted(set(range_ids)),
-                                           "regras": {**negotiation.__dict__, **percentages}}},
-        )  # fmt: skip
-
-    db.write(work)
+        tx.execute(
+            "INSERT INTO group_negotiation_rules (group_id, max_postpone_days,"
+            " max_principal_discount_pct, max_charges_discount_pct, max_installments)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [group_id, *values],
+        )
+    elif (
+        tx.scalar(
+            "UPDATE group_negotiation_rules SET max_postpone_days = ?,"
+            " max_principal_discount_pct = ?, max_charges_discount_pct = ?,"
+            " max_installments = ?, version = version + 1"
+            " WHERE group_id = ? AND version = ? RETURNING group_id",
+            [*values, group_id, version],
+        )
+        is None
+    ):
+        raise Conflict(STALE_RECORD)
+    tx.execute("DELETE FROM group_collection_ranges WHERE group_id = ?", [group_id])
+    for range_id in sorted(set(range_ids)):
+        tx.execute(
+            "INSERT INTO group_collection_ranges (group_id, range_id) VALUES (?, ?)",
+            [group_id, range_id],
+        )
+    audit.record(
+        tx, user, "cobranca.grupo_alterado", subject_type="grupo", subject_id=group_id,
+        detail={"de": before, "para": {"faixas": sorted(set(range_ids)),
+                                       "regras": {**negotiation.__dict__, **percentages}}},
+    )  # fmt: skip

@@ -17,12 +17,13 @@ from decimal import Decimal
 from typing import Any
 
 from core import agenda, audit, calls
-from core.access import Action, Routine, User, require
+from core.access import Action, Routine, User, active_group, require
 from core.combining import Combiner
 from core.db import Database, Tx
 from core.errors import Conflict, Invalid, NotFound
 from core.listing import local_midnight
 from core.localtime import LOCAL_TZ
+from core.service import Work, command
 from core.telecobranca import queue, setup
 from core.telecobranca.attendance import (
     SOURCE,
@@ -37,15 +38,6 @@ from core.telecobranca.attendance import (
 )
 
 
-def _group(user: User, group_id: int | None) -> int:
-    operator = user.operator
-    assert operator is not None
-    group = group_id if group_id is not None else operator.main_group_id
-    if group not in operator.group_ids:
-        raise Invalid("Você não pertence a este grupo de atendimento.")
-    return group
-
-
 def next_debtor(db: Database, user: User, group_id: int | None = None) -> NextDebtor | None:
     """ "Próximo devedor": reserve the debtor, open (or resume) its attendance and start the
     call, in one transaction. None when nobody is waiting in the group's ranges.
@@ -56,7 +48,7 @@ def next_debtor(db: Database, user: User, group_id: int | None = None) -> NextDe
     are served together (the desk below).
     """
     require(db, user, Action.ATTEND_TELECOBRANCA, "próximo devedor")
-    group = _group(user, group_id)
+    group = active_group(user, group_id)
     with _DESKS:
         desk = db.memo.get("tlc_desk")
         if desk is None:
@@ -323,42 +315,35 @@ def _resume_own(tx: Tx, user: User, group: int) -> NextDebtor | None:
     return _start(tx, user, attendance_id, group, "em_andamento")
 
 
-def take_debtor(
-    db: Database, user: User, entity_id: int, group_id: int | None = None
-) -> CollectionAttendance:
+@command(Action.ATTEND_TELECOBRANCA, "cobrança da entidade {entity_id}")
+def take_debtor(work: Work, entity_id: int, group_id: int | None = None) -> CollectionAttendance:
     """Work the customer on the line (found by search, or opened from the agenda or a list):
     resume its open attendance or open a new one, reserved for this collector, under the call
     already running with that customer."""
-    require(db, user, Action.ATTEND_TELECOBRANCA, f"cobrança da entidade {entity_id}")
-    group = _group(user, group_id)
-
-    def work(tx: Tx) -> CollectionAttendance:
-        sweep_broken_promises(tx)
-        call = tx.one(
-            "SELECT c.id, c.entity_id FROM open_calls oc JOIN calls c ON c.id = oc.call_id"
-            " WHERE oc.user_id = ?",
-            [user.id],
-        )
-        if call is None or call["entity_id"] != entity_id:
-            raise Invalid("Inicie a ligação com este cliente antes de abrir a cobrança.")
-        active = tx.one(
-            "SELECT id, user_id, status FROM tlc_attendances WHERE entity_id = ?"
-            " AND status IN ('atendimento', 'cobranca') ORDER BY id DESC LIMIT 1",
-            [entity_id],
-        )
-        if active is not None and (active["user_id"] == user.id or active["status"] == "cobranca"):
-            attendance_id = _resume(tx, user, active["id"], entity_id)
-        else:
-            position = queue.position_of(tx, entity_id)
-            if position is None:
-                raise Invalid("Este cliente não tem títulos vencidos em aberto para cobrar.")
-            attendance_id = _open(tx, user, entity_id, group, position.range_id, "manual")
-        tx.execute(
-            "UPDATE tlc_attendances SET call_id = ? WHERE id = ?", [call["id"], attendance_id]
-        )
-        return load(tx, attendance_id)
-
-    return db.write(work)
+    tx, user = work.tx, work.user
+    group = active_group(user, group_id)
+    sweep_broken_promises(tx)
+    call = tx.one(
+        "SELECT c.id, c.entity_id FROM open_calls oc JOIN calls c ON c.id = oc.call_id"
+        " WHERE oc.user_id = ?",
+        [user.id],
+    )
+    if call is None or call["entity_id"] != entity_id:
+        raise Invalid("Inicie a ligação com este cliente antes de abrir a cobrança.")
+    active = tx.one(
+        "SELECT id, user_id, status FROM tlc_attendances WHERE entity_id = ?"
+        " AND status IN ('atendimento', 'cobranca') ORDER BY id DESC LIMIT 1",
+        [entity_id],
+    )
+    if active is not None and (active["user_id"] == user.id or active["status"] == "cobranca"):
+        attendance_id = _resume(tx, user, active["id"], entity_id)
+    else:
+        position = queue.position_of(tx, entity_id)
+        if position is None:
+            raise Invalid("Este cliente não tem títulos vencidos em aberto para cobrar.")
+        attendance_id = _open(tx, user, entity_id, group, position.range_id, "manual")
+    tx.execute("UPDATE tlc_attendances SET call_id = ? WHERE id = ?", [call["id"], attendance_id])
+    return load(tx, attendance_id)
 
 
 def _due_follow_up(tx: Tx, user: User) -> dict[str, Any] | None:

@@ -13,9 +13,10 @@ from enum import StrEnum
 from typing import Any
 
 from core import agenda, audit, calls, catalogues
-from core.access import Action, Routine, User, require, visible_rows_sql
-from core.db import Database, Tx
+from core.access import Action, Routine, User, active_group, visible_rows_sql
+from core.db import Tx
 from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
+from core.service import Work, command, query
 from core.validation import Problems
 
 SOURCE = "tmk_attendance"
@@ -142,9 +143,9 @@ def next_status(
 # --- saving ---------------------------------------------------------------------------------
 
 
+@command(Action.ATTEND_TELEMARKETING, "gravar atendimento")
 def save_attendance(
-    db: Database,
-    user: User,
+    work: Work,
     data: AttendanceInput,
     *,
     outcome: Outcome = Outcome.SAVE,
@@ -161,51 +162,41 @@ def save_attendance(
     A new attendance is stamped with the operator, the active group and the open call; an
     existing one needs the version it was read at (a stale one is a Conflict).
     """
-    require(db, user, Action.ATTEND_TELEMARKETING, "gravar atendimento")
-    operator = user.operator
-    assert operator is not None
-    group = group_id if group_id is not None else operator.main_group_id
-    if group not in operator.group_ids:
-        raise Invalid("Você não pertence a este grupo de atendimento.")
-
-    def work(tx: Tx) -> Attendance:
-        stored = None
-        if attendance_id is not None:
-            stored = _visible_row(tx, user, attendance_id)
-            if stored["version"] != version:
-                raise Conflict(STALE_RECORD)
-        status = next_status(
-            stored["status"] if stored else None,
-            outcome,
-            return_at=data.return_at,
-            now=tx.now,
-            closing_reason_id=closing_reason_id,
-            closing_text=closing_text,
-            cancellation_reason_id=cancellation_reason_id,
-        )
-        _check_input(tx, data, attendance_id, closing_reason_id, cancellation_reason_id)
-        if stored is None:
-            new_id = _insert(tx, user, group, data, call_id)
-        else:
-            new_id = stored["id"]
-            _update_header(tx, new_id, version or 0, data)
-        fresh = stored is None  # a new attendance has no items, follow-up or status to undo
-        _write_items(tx, new_id, data.items, close_all=status == "encerrado", fresh=fresh)
-        if not (fresh and status == "pendente"):  # inserted as pendente
-            _apply_status(
-                tx, new_id, status, closing_reason_id, closing_text, cancellation_reason_id
-            )
-        if not (fresh and status != "planejado"):
-            _sync_agenda(tx, user, new_id, data, status)
-        calls.end_in(tx, user, call_id, f"Telemarketing: {STATUS_LABELS[status]}")
-        audit.record(
-            tx, user, "telemarketing." + ("incluido" if stored is None else outcome.value),
-            subject_type="atendimento_tmk", subject_id=new_id,
-            detail={"status": status, "de": stored["status"] if stored else None},
-        )  # fmt: skip
-        return _load(tx, new_id)
-
-    return db.write(work)
+    tx, user = work.tx, work.user
+    group = active_group(user, group_id)
+    stored = None
+    if attendance_id is not None:
+        stored = _visible_row(tx, user, attendance_id)
+        if stored["version"] != version:
+            raise Conflict(STALE_RECORD)
+    status = next_status(
+        stored["status"] if stored else None,
+        outcome,
+        return_at=data.return_at,
+        now=tx.now,
+        closing_reason_id=closing_reason_id,
+        closing_text=closing_text,
+        cancellation_reason_id=cancellation_reason_id,
+    )
+    _check_input(tx, data, attendance_id, closing_reason_id, cancellation_reason_id)
+    if stored is None:
+        new_id = _insert(tx, user, group, data, call_id)
+    else:
+        new_id = stored["id"]
+        _update_header(tx, new_id, version or 0, data)
+    fresh = stored is None  # a new attendance has no items, follow-up or status to undo
+    _write_items(tx, new_id, data.items, close_all=status == "encerrado", fresh=fresh)
+    if not (fresh and status == "pendente"):  # inserted as pendente
+        _apply_status(tx, new_id, status, closing_reason_id, closing_text, cancellation_reason_id)
+    if not (fresh and status != "planejado"):
+        _sync_agenda(tx, user, new_id, data, status)
+    calls.end_in(tx, user, call_id, f"Telemarketing: {STATUS_LABELS[status]}")
+    audit.record(
+        tx, user, "telemarketing." + ("incluido" if stored is None else outcome.value),
+        subject_type="atendimento_tmk", subject_id=new_id,
+        detail={"status": status, "de": stored["status"] if stored else None},
+    )  # fmt: skip
+    return _load(tx, new_id)
 
 
 def _check_input(
@@ -369,32 +360,27 @@ def _sync_agenda(
         )
 
 
-def reopen_attendance(
-    db: Database, user: User, attendance_id: int, version: int, reason: str
-) -> Attendance:
+@command(Action.REOPEN_ATTENDANCE, "reabrir atendimento {attendance_id}")
+def reopen_attendance(work: Work, attendance_id: int, version: int, reason: str) -> Attendance:
     """A supervisor reopens an encerrado attendance as pendente; the reason is audited."""
-    require(db, user, Action.REOPEN_ATTENDANCE, f"reabrir atendimento {attendance_id}")
+    tx, user = work.tx, work.user
     if len(reason.strip()) < 3:
         raise Invalid("Informe por que o atendimento está sendo reaberto.")
-
-    def work(tx: Tx) -> Attendance:
-        stored = _visible_row(tx, user, attendance_id)
-        if stored["status"] != "encerrado":
-            raise Invalid("Só atendimentos encerrados podem ser reabertos.")
-        updated = tx.scalar(
-            "UPDATE tmk_attendances SET status = 'pendente', closed_at = NULL,"
-            " updated_at = ?, version = version + 1 WHERE id = ? AND version = ? RETURNING id",
-            [tx.now, attendance_id, version],
-        )
-        if updated is None:
-            raise Conflict(STALE_RECORD)
-        audit.record(
-            tx, user, "telemarketing.reaberto", subject_type="atendimento_tmk",
-            subject_id=attendance_id, detail={"motivo": reason.strip()},
-        )  # fmt: skip
-        return _load(tx, attendance_id)
-
-    return db.write(work)
+    stored = _visible_row(tx, user, attendance_id)
+    if stored["status"] != "encerrado":
+        raise Invalid("Só atendimentos encerrados podem ser reabertos.")
+    updated = tx.scalar(
+        "UPDATE tmk_attendances SET status = 'pendente', closed_at = NULL,"
+        " updated_at = ?, version = version + 1 WHERE id = ? AND version = ? RETURNING id",
+        [tx.now, attendance_id, version],
+    )
+    if updated is None:
+        raise Conflict(STALE_RECORD)
+    audit.record(
+        tx, user, "telemarketing.reaberto", subject_type="atendimento_tmk",
+        subject_id=attendance_id, detail={"motivo": reason.strip()},
+    )  # fmt: skip
+    return _load(tx, attendance_id)
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -410,14 +396,11 @@ def _visible_row(tx: Tx, user: User, attendance_id: int) -> dict[str, Any]:
     return row
 
 
-def get_attendance(db: Database, user: User, attendance_id: int) -> Attendance:
-    require(db, user, Action.ATTEND_TELEMARKETING, f"atendimento {attendance_id}")
-
-    def work(tx: Tx) -> Attendance:
-        _visible_row(tx, user, attendance_id)
-        return _load(tx, attendance_id)
-
-    return db.read(work)
+@query(Action.ATTEND_TELEMARKETING, "atendimento {attendance_id}")
+def get_attendance(work: Work, attendance_id: int) -> Attendance:
+    tx, user = work.tx, work.user
+    _visible_row(tx, user, attendance_id)
+    return _load(tx, attendance_id)
 
 
 def _load(tx: Tx, attendance_id: int) -> Attendance:

@@ -19,6 +19,7 @@ from core.db import Database, Tx
 from core.errors import STALE_RECORD, Conflict, Invalid
 from core.localtime import local_day
 from core.money import parse_into
+from core.service import Work, command, query
 from core.televendas import rules
 from core.validation import Problems, like_escape, search_key
 
@@ -32,47 +33,42 @@ def _today(tx: Tx) -> date:
     return local_day(tx.now)
 
 
-def current_price_tables(db: Database, user: User) -> pl.DataFrame:
+@query(Action.ATTEND_TELEVENDAS, "tabelas de preços")
+def current_price_tables(work: Work) -> pl.DataFrame:
     """Active price tables in force today."""
-    require(db, user, Action.ATTEND_TELEVENDAS, "tabelas de preços")
-
-    def work(tx: Tx) -> pl.DataFrame:
-        today = _today(tx)
-        return tx.frame(
-            "SELECT id, code, description, valid_from, valid_until FROM price_tables"
-            " WHERE active AND (valid_from IS NULL OR valid_from <= ?)"
-            " AND (valid_until IS NULL OR valid_until >= ?) ORDER BY code",
-            [today, today],
-        )
-
-    return db.read(work)
-
-
-def active_payment_conditions(db: Database, user: User) -> pl.DataFrame:
-    require(db, user, Action.ATTEND_TELEVENDAS, "condições de pagamento")
-    return db.read(
-        lambda tx: tx.frame(
-            "SELECT id, code, description, installments FROM payment_conditions"
-            " WHERE active ORDER BY code"
-        )
+    tx = work.tx
+    today = _today(tx)
+    return tx.frame(
+        "SELECT id, code, description, valid_from, valid_until FROM price_tables"
+        " WHERE active AND (valid_from IS NULL OR valid_from <= ?)"
+        " AND (valid_until IS NULL OR valid_until >= ?) ORDER BY code",
+        [today, today],
     )
 
 
+@query(Action.ATTEND_TELEVENDAS, "condições de pagamento")
+def active_payment_conditions(work: Work) -> pl.DataFrame:
+    tx = work.tx
+    return tx.frame(
+        "SELECT id, code, description, installments FROM payment_conditions"
+        " WHERE active ORDER BY code"
+    )
+
+
+@query(Action.ATTEND_TELEVENDAS, "produtos")
 def products_for_sale(
-    db: Database, user: User, price_table_id: int, text: str = "", limit: int = 200
+    work: Work, price_table_id: int, text: str = "", limit: int = 200
 ) -> pl.DataFrame:
     """Active products priced in the table, with their stock, searched by code or description."""
-    require(db, user, Action.ATTEND_TELEVENDAS, "produtos")
+    tx = work.tx
     pattern = f"%{like_escape(search_key(text))}%"
-    return db.read(
-        lambda tx: tx.frame(
-            "SELECT p.id, p.code, p.description, p.unit, p.stock, t.price FROM products p"
-            " JOIN price_table_items t ON t.product_id = p.id AND t.price_table_id = ?"
-            " WHERE p.active AND (lower(p.code) LIKE ? ESCAPE '\\'"
-            " OR strip_accents(lower(p.description)) LIKE ? ESCAPE '\\')"
-            " ORDER BY p.code LIMIT ?",
-            [price_table_id, pattern, pattern, limit],
-        )
+    return tx.frame(
+        "SELECT p.id, p.code, p.description, p.unit, p.stock, t.price FROM products p"
+        " JOIN price_table_items t ON t.product_id = p.id AND t.price_table_id = ?"
+        " WHERE p.active AND (lower(p.code) LIKE ? ESCAPE '\\'"
+        " OR strip_accents(lower(p.description)) LIKE ? ESCAPE '\\')"
+        " ORDER BY p.code LIMIT ?",
+        [price_table_id, pattern, pattern, limit],
     )
 
 
@@ -160,14 +156,11 @@ def _upsert(
     return record_id
 
 
+@command(Action.MANAGE_CATALOGUES, "produtos")
 def save_product(
-    db: Database,
-    actor: User,
-    data: ProductInput,
-    product_id: int | None = None,
-    version: int | None = None,
+    work: Work, data: ProductInput, product_id: int | None = None, version: int | None = None
 ) -> int:
-    require(db, actor, Action.MANAGE_CATALOGUES, "produtos")
+    tx, actor = work.tx, work.user
     problems = Problems()
     values: dict[str, object] = {
         "code": _code(data.code, problems),
@@ -179,17 +172,14 @@ def save_product(
         "active": data.active,
     }  # fmt: skip
     problems.raise_if_any()
-    return db.write(lambda tx: _upsert(tx, actor, "products", values, product_id, version))
+    return _upsert(tx, actor, "products", values, product_id, version)
 
 
+@command(Action.MANAGE_CATALOGUES, "tabelas de preços")
 def save_price_table(
-    db: Database,
-    actor: User,
-    data: PriceTableInput,
-    table_id: int | None = None,
-    version: int | None = None,
+    work: Work, data: PriceTableInput, table_id: int | None = None, version: int | None = None
 ) -> int:
-    require(db, actor, Action.MANAGE_CATALOGUES, "tabelas de preços")
+    tx, actor = work.tx, work.user
     problems = Problems()
     values: dict[str, object] = {
         "code": _code(data.code, problems),
@@ -201,7 +191,7 @@ def save_price_table(
     if data.valid_from and data.valid_until and data.valid_until < data.valid_from:
         problems.add("valid_until", "a vigência termina antes de começar")
     problems.raise_if_any()
-    return db.write(lambda tx: _upsert(tx, actor, "price_tables", values, table_id, version))
+    return _upsert(tx, actor, "price_tables", values, table_id, version)
 
 
 def set_prices(
@@ -237,14 +227,14 @@ def set_prices(
     db.write(work)
 
 
+@command(Action.MANAGE_CATALOGUES, "condições de pagamento")
 def save_payment_condition(
-    db: Database,
-    actor: User,
+    work: Work,
     data: PaymentConditionInput,
     condition_id: int | None = None,
     version: int | None = None,
 ) -> int:
-    require(db, actor, Action.MANAGE_CATALOGUES, "condições de pagamento")
+    tx, actor = work.tx, work.user
     problems = Problems()
     values: dict[str, object] = {
         "code": _code(data.code, problems),
@@ -258,29 +248,27 @@ def save_payment_condition(
     except Invalid as error:
         problems.add("installments", error.message)
     problems.raise_if_any()
-    return db.write(
-        lambda tx: _upsert(tx, actor, "payment_conditions", values, condition_id, version)
-    )
+    return _upsert(tx, actor, "payment_conditions", values, condition_id, version)
 
 
-def list_catalogue(db: Database, actor: User, table: str) -> pl.DataFrame:
+@query(Action.MANAGE_CATALOGUES, "cadastros de Televendas")
+def list_catalogue(work: Work, table: str) -> pl.DataFrame:
     """Every row of one Televendas catalogue, for its admin screen."""
-    require(db, actor, Action.MANAGE_CATALOGUES, "cadastros de Televendas")
+    tx = work.tx
     if table not in {"products", "price_tables", "payment_conditions"}:
         raise Invalid("Cadastro inexistente.")
-    return db.read(lambda tx: tx.frame(f"SELECT * FROM {table} ORDER BY code"))
+    return tx.frame(f"SELECT * FROM {table} ORDER BY code")
 
 
-def table_prices(db: Database, actor: User, table_id: int) -> pl.DataFrame:
+@query(Action.MANAGE_CATALOGUES, "tabelas de preços")
+def table_prices(work: Work, table_id: int) -> pl.DataFrame:
     """Every product with its price in one table (null where it has none), for the admin."""
-    require(db, actor, Action.MANAGE_CATALOGUES, "tabelas de preços")
-    return db.read(
-        lambda tx: tx.frame(
-            "SELECT p.id, p.code, p.description, p.unit, i.price FROM products p"
-            " LEFT JOIN price_table_items i ON i.product_id = p.id AND i.price_table_id = ?"
-            " ORDER BY p.code",
-            [table_id],
-        )
+    tx = work.tx
+    return tx.frame(
+        "SELECT p.id, p.code, p.description, p.unit, i.price FROM products p"
+        " LEFT JOIN price_table_items i ON i.product_id = p.id AND i.price_table_id = ?"
+        " ORDER BY p.code",
+        [table_id],
     )
 
 

@@ -24,11 +24,12 @@ from decimal import Decimal
 from typing import Any
 
 from core import agenda, audit, calls
-from core.access import Action, Routine, User, require, visible_rows_sql
-from core.db import Database, Tx
+from core.access import Action, Routine, User, visible_rows_sql
+from core.db import Tx
 from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
 from core.localtime import local_day
 from core.money import PERCENT, parse_into
+from core.service import Work, command, query
 from core.televendas import rules, store
 from core.validation import Problems
 
@@ -160,14 +161,11 @@ def _altped(tx: Tx) -> bool:
     return tx.scalar("SELECT value FROM parameters WHERE name = 'MV_ALTPED'") == "S"
 
 
-def get_order(db: Database, user: User, order_id: int) -> Order:
-    require(db, user, Action.ATTEND_TELEVENDAS, f"atendimento Televendas {order_id}")
-
-    def work(tx: Tx) -> Order:
-        _visible_row(tx, user, order_id)
-        return _load(tx, order_id)
-
-    return db.read(work)
+@query(Action.ATTEND_TELEVENDAS, "atendimento Televendas {order_id}")
+def get_order(work: Work, order_id: int) -> Order:
+    tx, user = work.tx, work.user
+    _visible_row(tx, user, order_id)
+    return _load(tx, order_id)
 
 
 def _load(tx: Tx, order_id: int) -> Order:
@@ -370,9 +368,9 @@ def _check_item(
 # --- saving ---------------------------------------------------------------------------------
 
 
+@command(Action.ATTEND_TELEVENDAS, "gravar atendimento Televendas")
 def save_order(
-    db: Database,
-    user: User,
+    work: Work,
     data: OrderInput,
     *,
     order_id: int | None = None,
@@ -386,68 +384,64 @@ def save_order(
     an existing one needs the version it was read at (stale: Conflict). Items and the header
     discount are bounded by the group's max discount. A quote's next call goes to the agenda.
     """
-    require(db, user, Action.ATTEND_TELEVENDAS, "gravar atendimento Televendas")
+    tx, user = work.tx, work.user
     operator = user.operator
     assert operator is not None
     active_group = group_id if group_id is not None else operator.main_group_id
     if order_id is None and active_group not in operator.group_ids:
         raise Invalid("Você não pertence a este grupo de atendimento.")
-
-    def work(tx: Tx) -> Order:
-        stored = None
-        if order_id is not None:
-            stored = _visible_row(tx, user, order_id)
-            if stored["version"] != version:
-                raise Conflict(STALE_RECORD)
-            _check_changeable(tx, stored)
-        status = _next_status(stored, data.operation)
-        group = stored["group_id"] if stored else active_group
-        lines, totals, header_discount = _check_input(tx, data, status, group, stored)
-        if status in {"pedido", "faturado"}:
-            _require_customer(tx, data.entity_id)
-        valid_until = data.quote_valid_until
-        if status == "orcamento" and valid_until is None:
-            valid_until = _local_today(tx) + timedelta(days=QUOTE_VALIDITY_DAYS)
-        values = {
-            "operation": data.operation, "status": status, "contact_id": data.contact_id,
-            "price_table_id": data.price_table_id,
-            "payment_condition_id": data.payment_condition_id,
-            "quote_valid_until": valid_until, "next_call_at": data.next_call_at,
-            "notes": data.notes.strip(), "discount_pct": header_discount,
-            "products_total": totals.products, "discount_total": totals.discount,
-            "freight": totals.freight, "total": totals.total,
-        }  # fmt: skip
-        old_items = store.item_rows(tx, stored["id"]) if stored else []
-        if stored is None:
-            new_id = _insert(tx, user, active_group, data.entity_id, call_id, values)
-        else:
-            new_id = stored["id"]
-            _update_header(tx, new_id, stored["version"], values)
-        _write_items(tx, new_id, lines)
-        detail: dict[str, Any] = {"status": status, "de": stored["status"] if stored else None}
-        if stored is not None:
-            detail["alteracoes"] = audit.changes(stored, values)
-        if stored is not None and stored["status"] == "faturado":
-            detail["reaplicado"] = _reapply_invoice(tx, stored, old_items, values)
-        overrides = [
-            {"linha": n, "produto": line.product_id, "tabela": line.list_price,
-             "praticado": line.unit_price}
-            for n, line in enumerate(lines, start=1) if line.unit_price != line.list_price
-        ]  # fmt: skip
-        if overrides:
-            detail["precos_alterados"] = overrides
-        _sync_agenda(tx, user, new_id, data.entity_id, status, data.next_call_at)
-        calls.end_in(tx, user, call_id, f"Televendas: {STATUS_LABELS[status]}")
-        event = "incluido" if stored is None else "alterado"
-        if stored is not None and stored["status"] == "faturado":
-            event = "faturado_alterado"  # MV_ALTPED = S: worth finding in the audit log
-        audit.record(
-            tx, user, f"televendas.{event}", subject_type="atendimento_tlv",
-            subject_id=new_id, detail=detail,
-        )  # fmt: skip
-        return _load(tx, new_id)
-
-    return db.write(work)
+    stored = None
+    if order_id is not None:
+        stored = _visible_row(tx, user, order_id)
+        if stored["version"] != version:
+            raise Conflict(STALE_RECORD)
+        _check_changeable(tx, stored)
+    status = _next_status(stored, data.operation)
+    group = stored["group_id"] if stored else active_group
+    lines, totals, header_discount = _check_input(tx, data, status, group, stored)
+    if status in {"pedido", "faturado"}:
+        _require_customer(tx, data.entity_id)
+    valid_until = data.quote_valid_until
+    if status == "orcamento" and valid_until is None:
+        valid_until = _local_today(tx) + timedelta(days=QUOTE_VALIDITY_DAYS)
+    values = {
+        "operation": data.operation, "status": status, "contact_id": data.contact_id,
+        "price_table_id": data.price_table_id,
+        "payment_condition_id": data.payment_condition_id,
+        "quote_valid_until": valid_until, "next_call_at": data.next_call_at,
+        "notes": data.notes.strip(), "discount_pct": header_discount,
+        "products_total": totals.products, "discount_total": totals.discount,
+        "freight": totals.freight, "total": totals.total,
+    }  # fmt: skip
+    old_items = store.item_rows(tx, stored["id"]) if stored else []
+    if stored is None:
+        new_id = _insert(tx, user, active_group, data.entity_id, call_id, values)
+    else:
+        new_id = stored["id"]
+        _update_header(tx, new_id, stored["version"], values)
+    _write_items(tx, new_id, lines)
+    detail: dict[str, Any] = {"status": status, "de": stored["status"] if stored else None}
+    if stored is not None:
+        detail["alteracoes"] = audit.changes(stored, values)
+    if stored is not None and stored["status"] == "faturado":
+        detail["reaplicado"] = _reapply_invoice(tx, stored, old_items, values)
+    overrides = [
+        {"linha": n, "produto": line.product_id, "tabela": line.list_price,
+         "praticado": line.unit_price}
+        for n, line in enumerate(lines, start=1) if line.unit_price != line.list_price
+    ]  # fmt: skip
+    if overrides:
+        detail["precos_alterados"] = overrides
+    _sync_agenda(tx, user, new_id, data.entity_id, status, data.next_call_at)
+    calls.end_in(tx, user, call_id, f"Televendas: {STATUS_LABELS[status]}")
+    event = "incluido" if stored is None else "alterado"
+    if stored is not None and stored["status"] == "faturado":
+        event = "faturado_alterado"  # MV_ALTPED = S: worth finding in the audit log
+    audit.record(
+        tx, user, f"televendas.{event}", subject_type="atendimento_tlv",
+        subject_id=new_id, detail=detail,
+    )  # fmt: skip
+    return _load(tx, new_id)
 
 
 def _insert(
@@ -507,83 +501,75 @@ def _sync_agenda(
 # --- quote -> order -> invoice --------------------------------------------------------------
 
 
-def convert_quote_to_order(db: Database, user: User, order_id: int, version: int) -> Order:
+@command(Action.ATTEND_TELEVENDAS, "converter orçamento {order_id}")
+def convert_quote_to_order(work: Work, order_id: int, version: int) -> Order:
     """A quote becomes a sales order (operation 1), in place. Prospects must become customers."""
-    require(db, user, Action.ATTEND_TELEVENDAS, f"converter orçamento {order_id}")
-
-    def work(tx: Tx) -> Order:
-        stored = _visible_row(tx, user, order_id)
-        if stored["version"] != version:
-            raise Conflict(STALE_RECORD)
-        if stored["status"] != "orcamento":
-            raise Invalid(
-                f"Só orçamentos podem ser convertidos em pedido (este está"
-                f" {STATUS_LABELS[stored['status']].lower()})."
-            )
-        _require_customer(tx, stored["entity_id"])
-        valid_until = stored["quote_valid_until"]
-        if valid_until is not None and valid_until < _local_today(tx):
-            raise Invalid(
-                f"Orçamento vencido em {valid_until:%d/%m/%Y}: atualize a validade e os preços"
-                " antes de convertê-lo em pedido."
-            )
-        if stored["payment_condition_id"] is None:
-            raise Invalid("Escolha a condição de pagamento antes de converter em pedido.")
-        tx.execute(
-            "UPDATE tlv_orders SET operation = 'faturamento', status = 'pedido',"
-            " converted_at = ?, updated_at = ?, version = version + 1 WHERE id = ?",
-            [tx.now, tx.now, order_id],
+    tx, user = work.tx, work.user
+    stored = _visible_row(tx, user, order_id)
+    if stored["version"] != version:
+        raise Conflict(STALE_RECORD)
+    if stored["status"] != "orcamento":
+        raise Invalid(
+            f"Só orçamentos podem ser convertidos em pedido (este está"
+            f" {STATUS_LABELS[stored['status']].lower()})."
         )
-        agenda.settle(tx, SOURCE, order_id, "concluido")
-        audit.record(
-            tx, user, "televendas.convertido", subject_type="atendimento_tlv",
-            subject_id=order_id, detail={"de": "orcamento", "para": "pedido"},
-        )  # fmt: skip
-        return _load(tx, order_id)
+    _require_customer(tx, stored["entity_id"])
+    valid_until = stored["quote_valid_until"]
+    if valid_until is not None and valid_until < _local_today(tx):
+        raise Invalid(
+            f"Orçamento vencido em {valid_until:%d/%m/%Y}: atualize a validade e os preços"
+            " antes de convertê-lo em pedido."
+        )
+    if stored["payment_condition_id"] is None:
+        raise Invalid("Escolha a condição de pagamento antes de converter em pedido.")
+    tx.execute(
+        "UPDATE tlv_orders SET operation = 'faturamento', status = 'pedido',"
+        " converted_at = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+        [tx.now, tx.now, order_id],
+    )
+    agenda.settle(tx, SOURCE, order_id, "concluido")
+    audit.record(
+        tx, user, "televendas.convertido", subject_type="atendimento_tlv",
+        subject_id=order_id, detail={"de": "orcamento", "para": "pedido"},
+    )  # fmt: skip
+    return _load(tx, order_id)
 
-    return db.write(work)
 
-
-def invoice_order(
-    db: Database, user: User, order_id: int, version: int, series: str = DEFAULT_SERIES
-) -> Order:
+@command(Action.ATTEND_TELEVENDAS, "faturar pedido {order_id}")
+def invoice_order(work: Work, order_id: int, version: int, series: str = DEFAULT_SERIES) -> Order:
     """Fatura a sales order: invoice number/series/date, stock out, one title per installment.
 
     Insufficient stock of any item refuses the whole invoice (nothing is written) and names
     every product short.
     """
-    require(db, user, Action.ATTEND_TELEVENDAS, f"faturar pedido {order_id}")
-
-    def work(tx: Tx) -> Order:
-        stored = _visible_row(tx, user, order_id)
-        if stored["version"] != version:
-            raise Conflict(STALE_RECORD)
-        if stored["status"] != "pedido":
-            raise Invalid(
-                f"Só pedidos a faturar podem ser faturados (este está"
-                f" {STATUS_LABELS[stored['status']].lower()})."
-            )
-        _require_customer(tx, stored["entity_id"])
-        if not store.item_rows(tx, order_id):
-            raise Invalid("O pedido não tem produtos para faturar.")
-        store.take_stock(tx, order_id)
-        sequence = int(tx.scalar("SELECT nextval('invoice_number_seq')"))
-        number = f"{sequence:09d}"
-        issue_date = _local_today(tx)
-        tx.execute(
-            "UPDATE tlv_orders SET status = 'faturado', invoice_number = ?, invoice_series = ?,"
-            " invoice_date = ?, invoiced_at = ?, updated_at = ?, version = version + 1"
-            " WHERE id = ?",
-            [number, series.strip() or DEFAULT_SERIES, issue_date, tx.now, tx.now, order_id],
+    tx, user = work.tx, work.user
+    stored = _visible_row(tx, user, order_id)
+    if stored["version"] != version:
+        raise Conflict(STALE_RECORD)
+    if stored["status"] != "pedido":
+        raise Invalid(
+            f"Só pedidos a faturar podem ser faturados (este está"
+            f" {STATUS_LABELS[stored['status']].lower()})."
         )
-        titles = store.issue_titles(tx, order_id)
-        audit.record(
-            tx, user, "televendas.faturado", subject_type="atendimento_tlv", subject_id=order_id,
-            detail={"nota": number, "serie": series, "total": stored["total"], "titulos": titles},
-        )  # fmt: skip
-        return _load(tx, order_id)
-
-    return db.write(work)
+    _require_customer(tx, stored["entity_id"])
+    if not store.item_rows(tx, order_id):
+        raise Invalid("O pedido não tem produtos para faturar.")
+    store.take_stock(tx, order_id)
+    sequence = int(tx.scalar("SELECT nextval('invoice_number_seq')"))
+    number = f"{sequence:09d}"
+    issue_date = _local_today(tx)
+    tx.execute(
+        "UPDATE tlv_orders SET status = 'faturado', invoice_number = ?, invoice_series = ?,"
+        " invoice_date = ?, invoiced_at = ?, updated_at = ?, version = version + 1"
+        " WHERE id = ?",
+        [number, series.strip() or DEFAULT_SERIES, issue_date, tx.now, tx.now, order_id],
+    )
+    titles = store.issue_titles(tx, order_id)
+    audit.record(
+        tx, user, "televendas.faturado", subject_type="atendimento_tlv", subject_id=order_id,
+        detail={"nota": number, "serie": series, "total": stored["total"], "titulos": titles},
+    )  # fmt: skip
+    return _load(tx, order_id)
 
 
 def _reapply_invoice(
@@ -606,13 +592,9 @@ def _reapply_invoice(
     return True
 
 
+@command(Action.ATTEND_TELEVENDAS, "cancelar atendimento {order_id}")
 def cancel_order(
-    db: Database,
-    user: User,
-    order_id: int,
-    version: int,
-    reason: str,
-    reason_id: int | None = None,
+    work: Work, order_id: int, version: int, reason: str, reason_id: int | None = None
 ) -> Order:
     """Cancel a quote, an order, a call or (MV_ALTPED = S only) an invoiced order.
 
@@ -622,38 +604,34 @@ def cancel_order(
     received money must be reversed by finance first. With MV_ALTPED = N an invoiced order is
     read-only, cancellation included.
     """
-    require(db, user, Action.ATTEND_TELEVENDAS, f"cancelar atendimento {order_id}")
+    tx, user = work.tx, work.user
     if len(reason.strip()) < 3:
         raise Invalid("Informe o motivo do cancelamento.", {"reason": "informe o motivo"})
-
-    def work(tx: Tx) -> Order:
-        stored = _visible_row(tx, user, order_id)
-        if stored["version"] != version:
-            raise Conflict(STALE_RECORD)
-        _check_changeable(tx, stored)
-        if reason_id is not None and not tx.scalar(
-            "SELECT id FROM catalogue_items WHERE id = ? AND catalogue = 'motivo_cancelamento'"
-            " AND active",
-            [reason_id],
-        ):
-            raise Invalid("Motivo de cancelamento inexistente ou inativo.")
-        detail: dict[str, Any] = {"de": stored["status"], "motivo": reason.strip()}
-        if stored["status"] == "faturado":
-            store.refuse_if_paid(tx, order_id, "cancelar este pedido faturado")
-            store.return_stock(tx, store.item_rows(tx, order_id))
-            detail["titulos_cancelados"] = store.cancel_titles(tx, order_id)
-            detail["nota"] = stored["invoice_number"]
-        tx.execute(
-            "UPDATE tlv_orders SET status = 'cancelado', cancellation_reason = ?,"
-            " cancellation_reason_id = ?, cancelled_at = ?, updated_at = ?,"
-            " version = version + 1 WHERE id = ?",
-            [reason.strip(), reason_id, tx.now, tx.now, order_id],
-        )
-        agenda.settle(tx, SOURCE, order_id, "cancelado")
-        audit.record(
-            tx, user, "televendas.cancelado", subject_type="atendimento_tlv",
-            subject_id=order_id, detail=detail,
-        )  # fmt: skip
-        return _load(tx, order_id)
-
-    return db.write(work)
+    stored = _visible_row(tx, user, order_id)
+    if stored["version"] != version:
+        raise Conflict(STALE_RECORD)
+    _check_changeable(tx, stored)
+    if reason_id is not None and not tx.scalar(
+        "SELECT id FROM catalogue_items WHERE id = ? AND catalogue = 'motivo_cancelamento'"
+        " AND active",
+        [reason_id],
+    ):
+        raise Invalid("Motivo de cancelamento inexistente ou inativo.")
+    detail: dict[str, Any] = {"de": stored["status"], "motivo": reason.strip()}
+    if stored["status"] == "faturado":
+        store.refuse_if_paid(tx, order_id, "cancelar este pedido faturado")
+        store.return_stock(tx, store.item_rows(tx, order_id))
+        detail["titulos_cancelados"] = store.cancel_titles(tx, order_id)
+        detail["nota"] = stored["invoice_number"]
+    tx.execute(
+        "UPDATE tlv_orders SET status = 'cancelado', cancellation_reason = ?,"
+        " cancellation_reason_id = ?, cancelled_at = ?, updated_at = ?,"
+        " version = version + 1 WHERE id = ?",
+        [reason.strip(), reason_id, tx.now, tx.now, order_id],
+    )
+    agenda.settle(tx, SOURCE, order_id, "cancelado")
+    audit.record(
+        tx, user, "televendas.cancelado", subject_type="atendimento_tlv",
+        subject_id=order_id, detail=detail,
+    )  # fmt: skip
+    return _load(tx, order_id)

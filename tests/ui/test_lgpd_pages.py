@@ -14,7 +14,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from core import audit, entities, privacy, users
-from core.access import RESTRICTED, Routine, User
+from core.access import RESTRICTED, Action, Routine, User
 from core.errors import STALE_RECORD
 from core.users import ProfileInput
 from tests import factories
@@ -505,5 +505,5 @@ def test_admin_without_193_sees_only_the_restriction_and_it_is_audited(ui: UiHar
     assert len(at.download_button) == 0 and len(at.button) == 0
     assert ui.audit_events("acesso.negado", restricted.username) == 1
     row = _last_audit(ui, "acesso.negado")
-    assert row["subject_id"] == "titulares"
+    assert row["subject_id"] == Action.MANAGE_PRIVACY.value  # the gate names the action
     assert json.loads(row["detail"])["motivo"] == "sem acesso 192/193"

@@ -10,7 +10,7 @@ import polars as pl
 import streamlit as st
 
 from core import audit_reports, data_subjects, entities, privacy
-from core.access import Action, User, allowed
+from core.access import Action, User, allowed, has_full_data_access
 from core.audit_reports import EVENT_FAMILIES, AuditFilter
 from core.db import Database
 from core.entities import EntityDetail
@@ -378,7 +378,7 @@ def full_access(db: Database, user: User) -> bool:
     """Both data-subject rights need every field in clear. Without 192 and 193 the core refuses
     them (and audits the refusal), which the page shows as "Dados protegidos – acesso restrito".
     The refused call never reaches the data: the access check comes first."""
-    if user.personal_access and user.sensitive_access:
+    if has_full_data_access(user):
         return True
     attempt(lambda: data_subjects.export_subject(db, user, 0))
     return False
