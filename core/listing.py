@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any
 
 import polars as pl
 
@@ -156,13 +156,15 @@ def read_page(
 # --- a routine's maintenance list, declared once -------------------------------------------
 
 
-class ListFilter(Protocol):
-    """What every routine's filter carries; its other fields are named in `ListSpec.equal`."""
+@dataclass
+class ListFilter:
+    """What every routine's list filters by; a routine's filter adds the fields its
+    `ListSpec.equal` names."""
 
-    status: str | None
-    start: date | None
-    end: date | None
-    entity_text: str
+    status: str | None = None
+    start: date | None = None
+    end: date | None = None
+    entity_text: str = ""
 
 
 @dataclass(frozen=True)

@@ -129,51 +129,41 @@ def _gate(
     return actor
 
 
-def command(
-    gate: Gate, subject: Subject = "", *, full_data: bool = False
-) -> Callable[
-    [Callable[Concatenate[Work, P], T]], Callable[Concatenate[Database, User | None, P], T]
-]:
-    """A service that writes: gate (refusals audited), then `work` in one transaction.
-    `full_data`: the action also needs access 192 and 193 (every field in clear)."""
+Service = Callable[Concatenate[Work, P], T]
+Public = Callable[Concatenate[Database, User | None, P], T]
 
-    def wrap(
-        service: Callable[Concatenate[Work, P], T],
-    ) -> Callable[Concatenate[Database, User | None, P], T]:
+
+def _path(
+    kind: str, gate: Gate, subject: Subject, full_data: bool
+) -> Callable[[Service[P, T]], Public[P, T]]:
+    def wrap(service: Service[P, T]) -> Public[P, T]:
         signature = inspect.signature(service)
 
         @functools.wraps(service)
         def run(db: Database, user: User | None, /, *args: P.args, **kwargs: P.kwargs) -> T:
             actor = _gate(db, user, gate, subject, full_data, args, kwargs, signature)
-            return db.write(lambda tx: service(Work(db, tx, actor), *args, **kwargs))
+            unit = db.write if kind == "command" else db.read
+            return unit(lambda tx: service(Work(db, tx, actor), *args, **kwargs))
 
-        run.__dict__["service_path"] = "command"
+        run.__dict__["service_path"] = kind
         return run
 
     return wrap
+
+
+def command(
+    gate: Gate, subject: Subject = "", *, full_data: bool = False
+) -> Callable[[Service[P, T]], Public[P, T]]:
+    """A service that writes: gate (refusals audited), then `work` in one transaction.
+    `full_data`: the action also needs access 192 and 193 (every field in clear)."""
+    return _path("command", gate, subject, full_data)
 
 
 def query(
     gate: Gate, subject: Subject = "", *, full_data: bool = False
-) -> Callable[
-    [Callable[Concatenate[Work, P], T]], Callable[Concatenate[Database, User | None, P], T]
-]:
+) -> Callable[[Service[P, T]], Public[P, T]]:
     """A service that reads: gate (refusals audited), then `work` on a read cursor."""
-
-    def wrap(
-        service: Callable[Concatenate[Work, P], T],
-    ) -> Callable[Concatenate[Database, User | None, P], T]:
-        signature = inspect.signature(service)
-
-        @functools.wraps(service)
-        def run(db: Database, user: User | None, /, *args: P.args, **kwargs: P.kwargs) -> T:
-            actor = _gate(db, user, gate, subject, full_data, args, kwargs, signature)
-            return db.read(lambda tx: service(Work(db, tx, actor), *args, **kwargs))
-
-        run.__dict__["service_path"] = "query"
-        return run
-
-    return wrap
+    return _path("query", gate, subject, full_data)
 
 
 def perform(

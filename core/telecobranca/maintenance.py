@@ -19,19 +19,15 @@ import polars as pl
 from core import listing
 from core.access import Action, User, sees_every_row
 from core.errors import Invalid
-from core.listing import PAGE_SIZE, ListPage, ListSpec, local_midnight
+from core.listing import PAGE_SIZE, ListFilter, ListPage, ListSpec, local_midnight
 from core.service import Work, command, query
 from core.telecobranca.attendance import ORIGIN_LABELS, STATUS_LABELS, sweep_broken_promises
 
 
 @dataclass
-class AttendanceFilter:
-    status: str | None = None
+class AttendanceFilter(ListFilter):
     range_id: int | None = None
     operator_id: int | None = None
-    start: date | None = None
-    end: date | None = None
-    entity_text: str = ""
 
 
 COLUMN_LABELS = {

@@ -4,26 +4,21 @@ attendances, declared as a `ListSpec` that core/listing.py runs."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import polars as pl
 
 from core import listing
 from core.access import Action
-from core.listing import PAGE_SIZE, ListPage, ListSpec
+from core.listing import PAGE_SIZE, ListFilter, ListPage, ListSpec
 from core.service import Work, command, query
 from core.telemarketing.service import DIRECTIONS, STATUS_LABELS
 
 
 @dataclass
-class AttendanceFilter:
-    status: str | None = None
-    start: date | None = None
-    end: date | None = None
+class AttendanceFilter(ListFilter):
     operator_id: int | None = None
     group_id: int | None = None
     campaign_id: int | None = None
-    entity_text: str = ""
 
 
 # Column labels of the maintenance list, shared by the screen and the CSV export.

@@ -4,25 +4,20 @@ its CSV export, declared as a `ListSpec` that core/listing.py runs."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import polars as pl
 
 from core import listing
 from core.access import Action
-from core.listing import PAGE_SIZE, ListPage, ListSpec
+from core.listing import PAGE_SIZE, ListFilter, ListPage, ListSpec
 from core.service import Work, command, query
 from core.televendas.service import OPERATIONS, STATUS_COLOURS, STATUS_LABELS
 
 
 @dataclass
-class OrderFilter:
-    status: str | None = None
-    start: date | None = None
-    end: date | None = None
+class OrderFilter(ListFilter):
     operator_id: int | None = None
     group_id: int | None = None
-    entity_text: str = ""
 
 
 # Column labels of the maintenance list, shared by the screen and the CSV export.
