@@ -59,6 +59,8 @@ with consult:
                 file_name="entidades.csv",
                 mime="text/csv",
                 key="entity_export",
+                icon=":material/download:",
+                on_click="ignore",
             )
             if table.selection.rows:
                 entity_id = int(result.rows["id"][table.selection.rows[0]])

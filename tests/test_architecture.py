@@ -115,6 +115,24 @@ def test_pages_hold_no_sql() -> None:
         assert "duckdb" not in _imports(path), path.name
 
 
+def test_every_download_button_ignores_the_click_rerun() -> None:
+    """A click that also reruns the page re-registers a deferred download under a new id, and
+    the old id the browser asked for can be dropped before it runs: the file never comes."""
+    sources = [*(ROOT / "pages").glob("*.py"), *(ROOT / "ui").rglob("*.py")]
+    buttons = [
+        (path.name, node)
+        for path in sources
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "download_button"
+    ]
+    assert len(buttons) >= 5
+    for name, call in buttons:
+        on_click = [kw.value for kw in call.keywords if kw.arg == "on_click"]
+        assert on_click and ast.literal_eval(on_click[0]) == "ignore", (name, call.lineno)
+
+
 def test_no_secret_literal_for_the_cookie_key() -> None:
     """The cookie signing key comes from the environment or a generated, git-ignored file."""
     for path in list((ROOT / "core").rglob("*.py")) + list((ROOT / "ui").rglob("*.py")):
