@@ -4,16 +4,13 @@ the workspace, reschedule it or mark it done."""
 import streamlit as st
 
 from core import agenda
-from ui import runtime
 from ui.guard import enter_page
 from ui.kit.agenda_view import TABLE_COLUMNS, TABLE_ORDER, entry_actions, headline, table_frame
 from ui.kit.feedback import attempt
 from ui.kit.forms import selected_index, signature
 
-user = enter_page(__file__)
-db = runtime.database()
+user, db = enter_page(__file__)
 
-st.title("Agenda")
 frame = attempt(lambda: agenda.agenda_frame(db, user))
 entries = attempt(lambda: {entry.id: entry for entry in agenda.open_items(db, user)})
 if frame is None or entries is None:

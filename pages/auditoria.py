@@ -4,14 +4,11 @@ For the admin and users whose profile grants the audit right."""
 
 import streamlit as st
 
-from ui import runtime
 from ui.guard import enter_page
 from ui.lgpd.views import audit_log, integrity_check, subject_picker, subject_viewers
 
-user = enter_page(__file__)
-db = runtime.database()
+user, db = enter_page(__file__)
 
-st.title("Auditoria")
 st.caption(
     "Logins, acessos negados, visualizações e exportações de dados protegidos, alterações de "
     "cadastros, acessos e do dicionário de dados. O log só recebe inclusões e cada registro é "

@@ -5,17 +5,14 @@ import streamlit as st
 
 from core import catalogues
 from core.catalogues import CATALOGUES
-from ui import runtime
 from ui.admin.catalogue_forms import INACTIVE, entries_table, entry_form
 from ui.guard import enter_page
 from ui.kit.feedback import attempt, succeeded
 from ui.kit.formats import plain
 from ui.kit.forms import editing_version, form_key, reset_form, selected_index
 
-user = enter_page(__file__)
-db = runtime.database()
+user, db = enter_page(__file__)
 
-st.title("Cadastros de atendimento")
 kind = st.selectbox(
     "Cadastro", list(CATALOGUES), format_func=lambda key: CATALOGUES[key].title,
     key="catalogue_kind",

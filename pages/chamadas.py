@@ -10,7 +10,7 @@ import streamlit as st
 from core import calls, entities
 from core.access import Routine
 from core.telemarketing import maintenance as tmk_maintenance
-from ui import runtime, sidebar
+from ui import sidebar
 from ui.guard import enter_page
 from ui.kit.entity_forms import entity_card
 from ui.kit.feedback import attempt, succeeded
@@ -19,12 +19,10 @@ from ui.telecobranca import tab as telecobranca_tab
 from ui.telemarketing import tab as telemarketing_tab
 from ui.televendas import tab as televendas_tab
 
-user = enter_page(__file__)
-db = runtime.database()
+user, db = enter_page(__file__)
 routines = [routine for routine in Routine if routine in user.routines]
 group_id = sidebar.active_group_id(user)
 
-st.title("Incluir" if len(routines) == 1 else "Chamadas")
 call = calls.current_call(db, user)
 attendance = None
 order = None

@@ -4,7 +4,6 @@ attendance group works and its negotiation limits; the collection parameters, re
 import streamlit as st
 
 from core.telecobranca import setup as tlc_setup
-from ui import runtime
 from ui.guard import enter_page
 from ui.kit.feedback import attempt, succeeded
 from ui.kit.formats import plain
@@ -21,10 +20,8 @@ from ui.telecobranca.rules import (
     ranges_frame,
 )
 
-user = enter_page(__file__)
-db = runtime.database()
+user, db = enter_page(__file__)
 
-st.title("Regras de cobrança")
 ranges = attempt(lambda: tlc_setup.list_ranges(db, user))
 groups = attempt(lambda: tlc_setup.group_settings(db, user))
 if ranges is None or groups is None:

@@ -5,7 +5,6 @@ is in use. The admin reclassifies a field; masking follows at once and the chang
 import streamlit as st
 
 from core import privacy
-from ui import runtime
 from ui.guard import enter_page
 from ui.kit.feedback import attempt
 from ui.kit.forms import selected_index
@@ -19,10 +18,8 @@ from ui.lgpd.views import (
     filter_dictionary,
 )
 
-user = enter_page(__file__)
-db = runtime.database()
+user, db = enter_page(__file__)
 
-st.title("Dicionário de dados")
 st.caption(
     "Campos que identificam uma pessoa e como são protegidos: **pessoal** exige o acesso 192 "
     "e **sensível** o acesso 193; sem o acesso, o valor aparece mascarado em todas as telas, "

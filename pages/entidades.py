@@ -5,16 +5,13 @@ import streamlit as st
 from core import entities
 from core.access import Action, allowed
 from core.entities import KINDS
-from ui import runtime
 from ui.guard import enter_page
 from ui.kit.entity_forms import entity_form, entity_section
 from ui.kit.feedback import attempt
 
-user = enter_page(__file__)
-db = runtime.database()
+user, db = enter_page(__file__)
 can_edit = allowed(user, Action.EDIT_ENTITIES)
 
-st.title("Entidades")
 consult, include = st.tabs(["Consultar", "Incluir"])
 
 with consult:

@@ -11,10 +11,8 @@ from ui.kit.feedback import attempt
 from ui.kit.formats import local_datetime, plain
 from ui.kit.forms import confirm_button, confirmation, selected_index
 
-user = enter_page(__file__)
-db = runtime.database()
+user, db = enter_page(__file__)
 
-st.title("Estações")
 st.caption(
     "Cada operador usa uma estação por vez. Se a estação travou ou foi fechada sem sair, "
     "libere-a aqui para o operador entrar em outra máquina imediatamente."

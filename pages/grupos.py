@@ -4,17 +4,14 @@ import streamlit as st
 
 from core import operators
 from core.operators import DIRECTIONS
-from ui import runtime
 from ui.admin.forms import group_form
 from ui.guard import enter_page
 from ui.kit.feedback import attempt, succeeded
 from ui.kit.formats import plain
 from ui.kit.forms import clock_text, editing_version, form_key, percent, reset_form, selected_index
 
-user = enter_page(__file__)
-db = runtime.database()
+user, db = enter_page(__file__)
 
-st.title("Grupos de Atendimento")
 listing = attempt(lambda: operators.list_groups(db, user))
 if listing is None:
     st.stop()

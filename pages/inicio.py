@@ -7,7 +7,7 @@ from ui.guard import enter_page
 from ui.kit.formats import plain
 from ui.registry import PAGES, title_for
 
-user = enter_page(__file__)
+user, _ = enter_page(__file__, heading=False)
 
 st.title(f"Olá, {plain(user.name.split()[0])}!")
 if user.operator is not None:

@@ -4,17 +4,14 @@ import streamlit as st
 
 from core import operators
 from core.operators import ROLES, routines_label
-from ui import runtime
 from ui.admin.forms import operator_form, routines_of
 from ui.guard import enter_page
 from ui.kit.feedback import attempt, succeeded
 from ui.kit.formats import plain
 from ui.kit.forms import editing_version, form_key, reset_form, selected_index
 
-user = enter_page(__file__)
-db = runtime.database()
+user, db = enter_page(__file__)
 
-st.title("Operadores")
 listing = attempt(lambda: operators.list_operators(db, user))
 user_names = attempt(lambda: operators.user_choices(db, user))
 group_names = attempt(lambda: operators.group_choices(db, user))

@@ -4,16 +4,13 @@ import streamlit as st
 
 from core import parameters
 from core.parameters import KINDS
-from ui import runtime
 from ui.guard import enter_page
 from ui.kit.feedback import attempt, succeeded
 from ui.kit.formats import local_datetime
 from ui.kit.forms import editing_version, selected_index
 
-user = enter_page(__file__)
-db = runtime.database()
+user, db = enter_page(__file__)
 
-st.title("Parâmetros")
 text = st.text_input(
     "Buscar por nome ou descrição", key="parameter_search", placeholder="ex.: MV_ALTPED, pedido"
 )

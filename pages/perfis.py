@@ -3,20 +3,17 @@
 import streamlit as st
 
 from core import users
-from ui import runtime
 from ui.admin.forms import profile_form
 from ui.guard import enter_page
 from ui.kit.feedback import attempt, succeeded
 from ui.kit.formats import plain
 from ui.kit.forms import editing_version, form_key, reset_form, selected_index
 
-user = enter_page(__file__)
-db = runtime.database()
+user, db = enter_page(__file__)
 PROFILE_COLUMNS = [
     "name", "description", "personal_access", "sensitive_access", "audit_access", "members",
 ]  # fmt: skip
 
-st.title("Perfis e acessos")
 st.caption(
     "Um perfil concede acessos a todos os seus membros: **192** mostra dados pessoais "
     "(CPF/CNPJ, telefones, endereço, e-mail), **193** mostra dados sensíveis e **Auditoria** "

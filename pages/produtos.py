@@ -6,17 +6,14 @@ import streamlit as st
 
 from core.money import typed_text
 from core.televendas import catalogue as tlv_catalogue
-from ui import runtime
 from ui.guard import enter_page
 from ui.kit.feedback import attempt, succeeded
 from ui.kit.formats import plain
 from ui.kit.forms import editing_version, form_key, reset_form, selected_index
 from ui.televendas.catalogue_forms import condition_form, price_table_form, product_form
 
-user = enter_page(__file__)
-db = runtime.database()
+user, db = enter_page(__file__)
 
-st.title("Produtos e preços")
 FORMS = {"products": product_form, "price_tables": price_table_form,
          "payment_conditions": condition_form}  # fmt: skip
 SAVE = {"products": tlv_catalogue.save_product, "price_tables": tlv_catalogue.save_price_table,

@@ -4,14 +4,11 @@ collector's balance for a period."""
 
 import streamlit as st
 
-from ui import runtime
 from ui.guard import enter_page
 from ui.telecobranca.maintenance import attendance_list, balance_view, queue_view
 
-user = enter_page(__file__)
-db = runtime.database()
+user, db = enter_page(__file__)
 
-st.title("Telecobrança")
 # Only the open section runs its queries (each one sweeps broken promises in a write).
 attendances, queue, balance = st.tabs(
     ["Atendimentos", "Fila por faixa", "Saldo do cobrador"], key="tlc_section", on_change="rerun"

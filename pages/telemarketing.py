@@ -5,7 +5,6 @@ import streamlit as st
 
 from core.telemarketing import maintenance as tmk_maintenance
 from core.telemarketing import service as tmk_service
-from ui import runtime
 from ui.guard import enter_page
 from ui.kit.feedback import attempt
 from ui.kit.forms import signature
@@ -21,10 +20,8 @@ from ui.telemarketing.maintenance import (
     summary,
 )
 
-user = enter_page(__file__)
-db = runtime.database()
+user, db = enter_page(__file__)
 
-st.title("Telemarketing")
 filters = filter_bar(db, user)
 shown = paged_table(
     "tmk",

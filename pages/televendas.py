@@ -5,7 +5,6 @@ import streamlit as st
 
 from core.televendas import maintenance as tlv_maintenance
 from core.televendas import service as tlv_service
-from ui import runtime
 from ui.guard import enter_page
 from ui.kit.feedback import attempt
 from ui.kit.forms import signature
@@ -20,10 +19,8 @@ from ui.televendas.maintenance import (
     summary,
 )
 
-user = enter_page(__file__)
-db = runtime.database()
+user, db = enter_page(__file__)
 
-st.title("Televendas")
 filters = filter_bar()
 shown = paged_table(
     "tlv",

@@ -5,19 +5,17 @@ holds about one person (JSON) and anonymise the person, irreversibly. Both need 
 import streamlit as st
 
 from core import entities
-from ui import runtime
 from ui.guard import enter_page
 from ui.kit.entity_forms import entity_card
 from ui.kit.feedback import attempt
 from ui.lgpd.views import anonymize_action, export_button, full_access, subject_picker
 
-user = enter_page(__file__)
-db = runtime.database()
+user, db = enter_page(__file__, heading=False)
 
 if not full_access(db, user):
     st.stop()
 
-st.title("Titulares")
+st.title("Titulares")  # after the 192+193 check: a refusal shows only itself
 st.caption(
     "Direitos do titular (Lei 13.709, art. 18): exporte tudo o que o sistema guarda sobre uma "
     "pessoa ou anonimize-a. As duas ações ficam registradas na auditoria."

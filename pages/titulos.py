@@ -5,15 +5,12 @@ payment outside a call and imports titles from a CSV file."""
 import streamlit as st
 
 from core.access import Action, allowed
-from ui import runtime
 from ui.guard import enter_page
 from ui.telecobranca.ledger import customer_picker, import_section, position_view
 
-user = enter_page(__file__)
-db = runtime.database()
+user, db = enter_page(__file__)
 can_manage = allowed(user, Action.MANAGE_LEDGER)
 
-st.title("Títulos a receber")
 if can_manage:
     position_tab, import_tab = st.tabs(["Posição do cliente", "Importar títulos (CSV)"])
 else:

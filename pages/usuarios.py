@@ -5,7 +5,6 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from core import users
-from ui import runtime
 from ui.admin.forms import PASSWORDS_DIFFER, password_pair, user_form
 from ui.guard import enter_page
 from ui.kit.feedback import attempt, succeeded
@@ -19,10 +18,8 @@ from ui.kit.forms import (
     selected_index,
 )
 
-user = enter_page(__file__)
-db = runtime.database()
+user, db = enter_page(__file__)
 
-st.title("Usuários")
 listing = attempt(lambda: users.list_users(db, user))
 profile_frame = attempt(lambda: users.list_profiles(db, user))
 if listing is None or profile_frame is None:

@@ -92,7 +92,7 @@ def test_every_page_file_is_registered_once() -> None:
 
 
 def test_every_page_guards_itself_before_anything_else() -> None:
-    """The first statement after the imports must be `user = enter_page(__file__)`:
+    """The first statement after the imports must be `user, db = enter_page(__file__)`:
     Streamlit may run a pages/ file without app.py, so the guard cannot live only there."""
     for spec in PAGES:
         tree = ast.parse((ROOT / spec.path).read_text(encoding="utf-8"))
@@ -105,7 +105,8 @@ def test_every_page_guards_itself_before_anything_else() -> None:
         first = body[0]
         assert isinstance(first, ast.Assign), spec.path
         call = first.value
-        assert isinstance(call, ast.Call) and ast.unparse(call) == "enter_page(__file__)", spec.path
+        assert isinstance(call, ast.Call), spec.path
+        assert ast.unparse(call.func) == "enter_page" and ast.unparse(call.args[0]) == "__file__"
 
 
 def test_pages_hold_no_sql() -> None:
