@@ -12,12 +12,12 @@ from typing import Any
 import polars as pl
 
 from core import audit, privacy
-from core.access import User, visible_rows_sql
+from core.access import Action, User, visible_rows_sql
 from core.db import Tx
 from core.errors import Invalid
 from core.exports import csv_bytes
 from core.localtime import LOCAL_TZ
-from core.service import Work
+from core.service import Work, command, query
 from core.validation import digits, format_document, like_escape, search_key
 
 PAGE_SIZE = 50
@@ -276,3 +276,24 @@ def entity_rows(work: Work, spec: ListSpec, entity_id: int, limit: int) -> pl.Da
         work.tx.frame(latest + spec.rows_sql.format(ids="latest"), [entity_id, *params, limit]),
         privacy.hidden_columns(work.tx, work.user, "entities"),
     )
+
+
+def maintenance_services(
+    spec: ListSpec, filter_type: Callable[[], ListFilter], action: Action, routine: str
+) -> tuple[Callable[..., ListPage], Callable[..., bytes]]:
+    """A routine's list and export services, called `(db, user, filters=None, page=1)` and
+    `(db, user, filters=None)`; a list whose `before` writes runs as a command."""
+
+    @(command if spec.before is not None else query)(action, f"manutenção de {routine}")
+    def list_service(
+        work: Work, filters: ListFilter | None = None, page: int = 1, page_size: int = PAGE_SIZE
+    ) -> ListPage:
+        """One page, newest first, with the total for the pager."""
+        return list_page(work, spec, filters or filter_type(), page, page_size)
+
+    @command(action, f"exportar {routine}")
+    def export_service(work: Work, filters: ListFilter | None = None) -> bytes:
+        """Everything the filters select, masked like the screen, dates in São Paulo time."""
+        return export_csv(work, spec, filters or filter_type())
+
+    return list_service, export_service

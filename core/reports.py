@@ -8,6 +8,7 @@ so there is nothing to mask. Periods are São Paulo calendar days, both ends inc
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -24,7 +25,7 @@ from core.listing import local_midnight
 from core.localtime import local_day
 from core.telecobranca import queue as tlc_queue
 from core.telecobranca import setup as tlc_setup
-from core.telecobranca.maintenance import collector_balance
+from core.telecobranca.maintenance import BALANCE_LABELS, collector_balance
 
 MAX_DAYS = 366
 
@@ -50,139 +51,240 @@ class Period:
         return (self.end - self.start).days + 1
 
 
-WITHIN = "{0} >= ? AND {0} < ? + INTERVAL 1 DAY"
+_WITHIN = re.compile(r"WITHIN\(([\w.]+)\)")
+
+
+def within_period(sql: str, period: Period) -> tuple[str, list[datetime]]:
+    """`WITHIN(col)` in a report's SQL means "col falls on one of the period's days"; the
+    statement to run and its parameters, the period's bounds once per WITHIN."""
+    uses = len(_WITHIN.findall(sql))
+    return _WITHIN.sub(r"\1 >= ? AND \1 < ? + INTERVAL 1 DAY", sql), [*period.bounds] * uses
 
 
 @dataclass(frozen=True)
 class Report:
     key: str
-    routine: str  # section on the screen
+    routine: str
     title: str
     labels: dict[str, str]  # column -> pt-BR header, in display order
-    build: Callable[[Tx, Period], pl.DataFrame]
+    sql: str = ""  # the rows, with WITHIN(col) for the period (or `build`)
+    build: Callable[[Tx, Period], pl.DataFrame] | None = None
     chart: tuple[str, str] | None = None  # (x column, y column) a person would rather look at
     note: str = ""
 
-
-# --- Telemarketing --------------------------------------------------------------------------
-
-
-def _tmk_by_day(tx: Tx, period: Period) -> pl.DataFrame:
-    return tx.frame(
-        "SELECT (a.started_at AT TIME ZONE 'America/Sao_Paulo')::DATE AS day,"
-        " count(*) FILTER (WHERE a.direction = 'receptivo') AS received,"
-        " count(*) FILTER (WHERE a.direction = 'ativo') AS made, count(*) AS total"
-        " FROM tmk_attendances a WHERE " + WITHIN.format("a.started_at")
-        + " GROUP BY day ORDER BY day",
-        period.bounds,
-    )  # fmt: skip
+    def rows(self, tx: Tx, period: Period) -> pl.DataFrame:
+        if self.build is not None:
+            return self.build(tx, period)
+        return tx.frame(*within_period(self.sql, period))
 
 
-def _tmk_ranking(tx: Tx, period: Period) -> pl.DataFrame:
-    return tx.frame(
-        "SELECT o.code, u.name, count(*) AS attendances,"
-        " count(*) FILTER (WHERE a.status = 'encerrado') AS closed,"
-        " round(avg(epoch(c.ended_at) - epoch(c.started_at)) / 60, 1) AS tma_minutes"
-        " FROM tmk_attendances a JOIN operators o ON o.id = a.operator_id"
-        " JOIN users u ON u.id = a.user_id"
-        " LEFT JOIN calls c ON c.id = a.call_id AND c.ended_at IS NOT NULL"
-        " WHERE " + WITHIN.format("a.started_at")
-        + " GROUP BY ALL ORDER BY attendances DESC, tma_minutes, o.code",
-        period.bounds,
-    )  # fmt: skip
-
-
-def _tmk_media_campaigns(tx: Tx, period: Period) -> pl.DataFrame:
-    return tx.frame(
-        "SELECT CASE k.catalogue WHEN 'midia' THEN 'Mídia' ELSE 'Campanha' END AS kind,"
-        " k.description, count(*) AS attendances FROM tmk_attendances a"
-        " JOIN catalogue_items k ON k.id IN (a.media_id, a.campaign_id)"
-        " WHERE " + WITHIN.format("a.started_at")
-        + " GROUP BY ALL ORDER BY attendances DESC, kind, k.description",
-        period.bounds,
-    )  # fmt: skip
-
-
-def _tmk_time_to_close(tx: Tx, period: Period) -> pl.DataFrame:
-    hours = "(epoch(a.closed_at) - epoch(a.started_at)) / 3600"
-    return tx.frame(
-        f"WITH closed AS (SELECT a.*, {hours} AS h FROM tmk_attendances a"
-        " WHERE a.status = 'encerrado' AND " + WITHIN.format("a.closed_at") + ")"
-        " SELECT 'Motivo' AS grouping, coalesce(k.description, '—') AS label, count(*) AS closed,"
-        " round(max(h), 1) AS max_h, round(min(h), 1) AS min_h, round(avg(h), 1) AS mean_h,"
-        " round(coalesce(stddev_samp(h), 0), 1) AS stddev_h"
-        " FROM closed c LEFT JOIN catalogue_items k ON k.id = c.closing_reason_id GROUP BY ALL"
-        " UNION ALL SELECT 'Operador', o.code, count(*), round(max(h), 1), round(min(h), 1),"
-        " round(avg(h), 1), round(coalesce(stddev_samp(h), 0), 1)"
-        " FROM closed c JOIN operators o ON o.id = c.operator_id GROUP BY ALL"
-        " ORDER BY grouping DESC, closed DESC, label",
-        period.bounds,
-    )  # fmt: skip
-
-
-# --- Televendas -----------------------------------------------------------------------------
-
-
-def _tlv_by_operator(tx: Tx, period: Period) -> pl.DataFrame:
-    return tx.frame(
-        "WITH calls_ AS (SELECT user_id, count(*) AS calls FROM calls"
-        "   WHERE routine = 'televendas' AND " + WITHIN.format("started_at")
-        + "   GROUP BY user_id),"
-        " orders_ AS (SELECT user_id,"
-        "   count(*) FILTER (WHERE " + WITHIN.format("created_at")
-        + "     AND (operation = 'orcamento' OR converted_at IS NOT NULL)) AS quotes,"
-        "   count(*) FILTER (WHERE status = 'faturado' AND " + WITHIN.format("invoiced_at")
-        + ") AS invoiced,"
-        "   coalesce(sum(total) FILTER (WHERE status = 'faturado' AND "
-        + WITHIN.format("invoiced_at") + "), 0) AS amount FROM tlv_orders GROUP BY user_id)"
-        " SELECT o.code, u.name, coalesce(c.calls, 0) AS calls, coalesce(r.quotes, 0) AS quotes,"
-        " coalesce(r.invoiced, 0) AS invoiced, coalesce(r.amount, 0)::DECIMAL(18, 2) AS amount"
-        " FROM operators o JOIN users u ON u.id = o.user_id"
-        " LEFT JOIN calls_ c ON c.user_id = o.user_id LEFT JOIN orders_ r ON r.user_id = o.user_id"
-        " WHERE coalesce(c.calls, 0) + coalesce(r.quotes, 0) + coalesce(r.invoiced, 0) > 0"
-        " ORDER BY amount DESC, o.code",
-        [*period.bounds] * 4,
-    )  # fmt: skip
-
-
-def _tlv_by_day(tx: Tx, period: Period) -> pl.DataFrame:
-    day = "({0} AT TIME ZONE 'America/Sao_Paulo')::DATE"
-    return tx.frame(
-        "WITH events AS ("
-        f" SELECT {day.format('started_at')} AS day, 1 AS calls, 0 AS quotes, 0 AS invoiced,"
-        " 0::DECIMAL(18, 2) AS amount FROM calls WHERE routine = 'televendas' AND "
-        + WITHIN.format("started_at")
-        + f" UNION ALL SELECT {day.format('created_at')}, 0, 1, 0, 0 FROM tlv_orders"
-        " WHERE (operation = 'orcamento' OR converted_at IS NOT NULL) AND "
-        + WITHIN.format("created_at")
-        + f" UNION ALL SELECT {day.format('invoiced_at')}, 0, 0, 1, total FROM tlv_orders"
-        " WHERE status = 'faturado' AND " + WITHIN.format("invoiced_at") + ")"
-        " SELECT day, sum(calls)::BIGINT AS calls, sum(quotes)::BIGINT AS quotes,"
-        " sum(invoiced)::BIGINT AS invoiced,"
-        " sum(amount) AS amount FROM events GROUP BY day ORDER BY day",
-        [*period.bounds] * 3,
-    )  # fmt: skip
-
-
-def _tlv_products(tx: Tx, period: Period) -> pl.DataFrame:
-    return tx.frame(
-        "SELECT p.code, p.description, sum(i.quantity) AS quantity, sum(i.total) AS amount,"
-        " count(DISTINCT o.id) AS orders FROM tlv_items i JOIN tlv_orders o ON o.id = i.order_id"
-        " JOIN products p ON p.id = i.product_id"
-        " WHERE o.status = 'faturado' AND " + WITHIN.format("o.invoiced_at")
-        + " GROUP BY ALL ORDER BY amount DESC, p.code",
-        period.bounds,
-    )  # fmt: skip
-
-
-def _tlv_cancelled(tx: Tx, period: Period) -> pl.DataFrame:
-    return tx.frame(
-        "SELECT coalesce(cancellation_reason, '—') AS reason, count(*) AS cancelled,"
-        " sum(total) AS amount FROM tlv_orders"
-        " WHERE status = 'cancelado' AND " + WITHIN.format("cancelled_at")
-        + " GROUP BY ALL ORDER BY cancelled DESC, reason",
-        period.bounds,
-    )  # fmt: skip
+TMK_BY_DAY = Report(
+    "tmk_dia",
+    "Telemarketing",
+    "Ligações recebidas e realizadas por dia",
+    {"day": "Dia", "received": "Recebidas", "made": "Realizadas", "total": "Total"},
+    """
+    SELECT (a.started_at AT TIME ZONE 'America/Sao_Paulo')::DATE AS day,
+        count(*) FILTER (WHERE a.direction = 'receptivo') AS received,
+        count(*) FILTER (WHERE a.direction = 'ativo') AS made,
+        count(*) AS total
+    FROM tmk_attendances a
+    WHERE WITHIN(a.started_at)
+    GROUP BY day
+    ORDER BY day
+    """,
+    chart=("day", "total"),
+)
+TMK_RANKING = Report(
+    "tmk_ranking",
+    "Telemarketing",
+    "Ranking de operadores (TMA)",
+    {
+        "code": "Operador",
+        "name": "Nome",
+        "attendances": "Atendimentos",
+        "closed": "Encerrados",
+        "tma_minutes": "TMA (min)",
+    },
+    """
+    SELECT o.code, u.name, count(*) AS attendances,
+        count(*) FILTER (WHERE a.status = 'encerrado') AS closed,
+        round(avg(epoch(c.ended_at) - epoch(c.started_at)) / 60, 1) AS tma_minutes
+    FROM tmk_attendances a
+    JOIN operators o ON o.id = a.operator_id
+    JOIN users u ON u.id = a.user_id
+    LEFT JOIN calls c ON c.id = a.call_id AND c.ended_at IS NOT NULL
+    WHERE WITHIN(a.started_at)
+    GROUP BY ALL
+    ORDER BY attendances DESC, tma_minutes, o.code
+    """,
+    chart=("code", "attendances"),
+    note="TMA: média do fim menos o início das ligações dos atendimentos.",
+)
+TMK_MEDIA_CAMPAIGNS = Report(
+    "tmk_midias",
+    "Telemarketing",
+    "Mídias e campanhas com mais atendimentos",
+    {"kind": "Tipo", "description": "Mídia / campanha", "attendances": "Atendimentos"},
+    """
+    SELECT CASE k.catalogue WHEN 'midia' THEN 'Mídia' ELSE 'Campanha' END AS kind,
+        k.description, count(*) AS attendances
+    FROM tmk_attendances a
+    JOIN catalogue_items k ON k.id IN (a.media_id, a.campaign_id)
+    WHERE WITHIN(a.started_at)
+    GROUP BY ALL
+    ORDER BY attendances DESC, kind, k.description
+    """,
+    chart=("description", "attendances"),
+)
+TMK_TIME_TO_CLOSE = Report(
+    "tmk_encerramento",
+    "Telemarketing",
+    "Tempo até o encerramento (horas)",
+    {
+        "grouping": "Por",
+        "label": "Motivo / operador",
+        "closed": "Encerrados",
+        "max_h": "Máximo",
+        "min_h": "Mínimo",
+        "mean_h": "Média",
+        "stddev_h": "Desvio",
+    },
+    """
+    WITH closed AS (
+        SELECT a.*, (epoch(a.closed_at) - epoch(a.started_at)) / 3600 AS h
+        FROM tmk_attendances a
+        WHERE a.status = 'encerrado' AND WITHIN(a.closed_at)
+    )
+    SELECT 'Motivo' AS grouping, coalesce(k.description, '—') AS label, count(*) AS closed,
+        round(max(h), 1) AS max_h, round(min(h), 1) AS min_h, round(avg(h), 1) AS mean_h,
+        round(coalesce(stddev_samp(h), 0), 1) AS stddev_h
+    FROM closed c
+    LEFT JOIN catalogue_items k ON k.id = c.closing_reason_id
+    GROUP BY ALL
+    UNION ALL
+    SELECT 'Operador', o.code, count(*), round(max(h), 1), round(min(h), 1),
+        round(avg(h), 1), round(coalesce(stddev_samp(h), 0), 1)
+    FROM closed c
+    JOIN operators o ON o.id = c.operator_id
+    GROUP BY ALL
+    ORDER BY grouping DESC, closed DESC, label
+    """,
+    chart=("label", "mean_h"),
+)
+TLV_BY_OPERATOR = Report(
+    "tlv_operador",
+    "Televendas",
+    "Ligações × orçamentos × faturados por operador",
+    {
+        "code": "Operador",
+        "name": "Nome",
+        "calls": "Ligações",
+        "quotes": "Orçamentos",
+        "invoiced": "Faturados",
+        "amount": "Faturado (R$)",
+    },
+    """
+    WITH calls_ AS (
+        SELECT user_id, count(*) AS calls
+        FROM calls
+        WHERE routine = 'televendas' AND WITHIN(started_at)
+        GROUP BY user_id
+    ),
+    orders_ AS (
+        SELECT user_id,
+            count(*) FILTER (
+                WHERE WITHIN(created_at) AND (operation = 'orcamento' OR converted_at IS NOT NULL)
+            ) AS quotes,
+            count(*) FILTER (WHERE status = 'faturado' AND WITHIN(invoiced_at)) AS invoiced,
+            coalesce(sum(total) FILTER (WHERE status = 'faturado' AND WITHIN(invoiced_at)), 0)
+                AS amount
+        FROM tlv_orders
+        GROUP BY user_id
+    )
+    SELECT o.code, u.name, coalesce(c.calls, 0) AS calls, coalesce(r.quotes, 0) AS quotes,
+        coalesce(r.invoiced, 0) AS invoiced, coalesce(r.amount, 0)::DECIMAL(18, 2) AS amount
+    FROM operators o
+    JOIN users u ON u.id = o.user_id
+    LEFT JOIN calls_ c ON c.user_id = o.user_id
+    LEFT JOIN orders_ r ON r.user_id = o.user_id
+    WHERE coalesce(c.calls, 0) + coalesce(r.quotes, 0) + coalesce(r.invoiced, 0) > 0
+    ORDER BY amount DESC, o.code
+    """,
+    chart=("code", "amount"),
+)
+TLV_BY_DAY = Report(
+    "tlv_dia",
+    "Televendas",
+    "Ligações × orçamentos × faturados por dia",
+    {
+        "day": "Dia",
+        "calls": "Ligações",
+        "quotes": "Orçamentos",
+        "invoiced": "Faturados",
+        "amount": "Faturado (R$)",
+    },
+    """
+    WITH events AS (
+        SELECT (started_at AT TIME ZONE 'America/Sao_Paulo')::DATE AS day,
+            1 AS calls, 0 AS quotes, 0 AS invoiced, 0::DECIMAL(18, 2) AS amount
+        FROM calls
+        WHERE routine = 'televendas' AND WITHIN(started_at)
+        UNION ALL
+        SELECT (created_at AT TIME ZONE 'America/Sao_Paulo')::DATE, 0, 1, 0, 0
+        FROM tlv_orders
+        WHERE (operation = 'orcamento' OR converted_at IS NOT NULL) AND WITHIN(created_at)
+        UNION ALL
+        SELECT (invoiced_at AT TIME ZONE 'America/Sao_Paulo')::DATE, 0, 0, 1, total
+        FROM tlv_orders
+        WHERE status = 'faturado' AND WITHIN(invoiced_at)
+    )
+    SELECT day, sum(calls)::BIGINT AS calls, sum(quotes)::BIGINT AS quotes,
+        sum(invoiced)::BIGINT AS invoiced, sum(amount) AS amount
+    FROM events
+    GROUP BY day
+    ORDER BY day
+    """,
+    chart=("day", "amount"),
+)
+TLV_PRODUCTS = Report(
+    "tlv_produtos",
+    "Televendas",
+    "Produtos faturados",
+    {
+        "code": "Código",
+        "description": "Produto",
+        "quantity": "Quantidade",
+        "amount": "Valor (R$)",
+        "orders": "Pedidos",
+    },
+    """
+    SELECT p.code, p.description, sum(i.quantity) AS quantity, sum(i.total) AS amount,
+        count(DISTINCT o.id) AS orders
+    FROM tlv_items i
+    JOIN tlv_orders o ON o.id = i.order_id
+    JOIN products p ON p.id = i.product_id
+    WHERE o.status = 'faturado' AND WITHIN(o.invoiced_at)
+    GROUP BY ALL
+    ORDER BY amount DESC, p.code
+    """,
+    chart=("description", "amount"),
+)
+TLV_CANCELLED = Report(
+    "tlv_cancelados",
+    "Televendas",
+    "Atendimentos cancelados por motivo",
+    {"reason": "Motivo", "cancelled": "Cancelados", "amount": "Valor (R$)"},
+    """
+    SELECT coalesce(cancellation_reason, '—') AS reason, count(*) AS cancelled,
+        sum(total) AS amount
+    FROM tlv_orders
+    WHERE status = 'cancelado' AND WITHIN(cancelled_at)
+    GROUP BY ALL
+    ORDER BY cancelled DESC, reason
+    """,
+    chart=("reason", "cancelled"),
+)
 
 
 # --- Telecobrança ---------------------------------------------------------------------------
@@ -209,67 +311,63 @@ def _tlc_queue_position(tx: Tx, period: Period) -> pl.DataFrame:
     rows = []
     for candidate in ranges:
         row = found.get(candidate.id, {})
-        rows.append({
-            "range": f"{candidate.code} · {candidate.description}", "span": candidate.span,
-            "titles": int(row.get("titles") or 0), "customers": int(row.get("customers") or 0),
-            "balance": Decimal(row.get("balance") or 0),
-            "not_worked": int(row.get("not_worked") or 0),
-            "max_days": int(row.get("max_days") or 0),
-        })  # fmt: skip
+        rows.append(
+            {
+                "range": f"{candidate.code} · {candidate.description}",
+                "span": candidate.span,
+                "titles": int(row.get("titles") or 0),
+                "customers": int(row.get("customers") or 0),
+                "balance": Decimal(row.get("balance") or 0),
+                "not_worked": int(row.get("not_worked") or 0),
+                "max_days": int(row.get("max_days") or 0),
+            }
+        )
     return pl.DataFrame(
         rows,
-        schema={"range": pl.String, "span": pl.String, "titles": pl.Int64, "customers": pl.Int64,
-                "balance": pl.Decimal(18, 2), "not_worked": pl.Int64, "max_days": pl.Int64},
-    )  # fmt: skip
-
-
-REPORTS: dict[str, Report] = {
-    r.key: r
-    for r in (
-        Report("tmk_dia", "Telemarketing", "Ligações recebidas e realizadas por dia",
-               {"day": "Dia", "received": "Recebidas", "made": "Realizadas", "total": "Total"},
-               _tmk_by_day, chart=("day", "total")),
-        Report("tmk_ranking", "Telemarketing", "Ranking de operadores (TMA)",
-               {"code": "Operador", "name": "Nome", "attendances": "Atendimentos",
-                "closed": "Encerrados", "tma_minutes": "TMA (min)"},
-               _tmk_ranking, chart=("code", "attendances"),
-               note="TMA: média do fim menos o início das ligações dos atendimentos."),
-        Report("tmk_midias", "Telemarketing", "Mídias e campanhas com mais atendimentos",
-               {"kind": "Tipo", "description": "Mídia / campanha", "attendances": "Atendimentos"},
-               _tmk_media_campaigns, chart=("description", "attendances")),
-        Report("tmk_encerramento", "Telemarketing", "Tempo até o encerramento (horas)",
-               {"grouping": "Por", "label": "Motivo / operador", "closed": "Encerrados",
-                "max_h": "Máximo", "min_h": "Mínimo", "mean_h": "Média", "stddev_h": "Desvio"},
-               _tmk_time_to_close, chart=("label", "mean_h")),
-        Report("tlv_operador", "Televendas", "Ligações × orçamentos × faturados por operador",
-               {"code": "Operador", "name": "Nome", "calls": "Ligações", "quotes": "Orçamentos",
-                "invoiced": "Faturados", "amount": "Faturado (R$)"},
-               _tlv_by_operator, chart=("code", "amount")),
-        Report("tlv_dia", "Televendas", "Ligações × orçamentos × faturados por dia",
-               {"day": "Dia", "calls": "Ligações", "quotes": "Orçamentos",
-                "invoiced": "Faturados", "amount": "Faturado (R$)"},
-               _tlv_by_day, chart=("day", "amount")),
-        Report("tlv_produtos", "Televendas", "Produtos faturados",
-               {"code": "Código", "description": "Produto", "quantity": "Quantidade",
-                "amount": "Valor (R$)", "orders": "Pedidos"},
-               _tlv_products, chart=("description", "amount")),
-        Report("tlv_cancelados", "Televendas", "Atendimentos cancelados por motivo",
-               {"reason": "Motivo", "cancelled": "Cancelados", "amount": "Valor (R$)"},
-               _tlv_cancelled, chart=("reason", "cancelled")),
-        Report("tlc_posicao", "Telecobrança", "Posição geral da fila por faixa (hoje)",
-               {"range": "Faixa", "span": "Atraso", "titles": "Títulos",
-                "customers": "Clientes", "balance": "Valor (R$)",
-                "not_worked": "Ainda não trabalhados", "max_days": "Maior atraso (dias)"},
-               _tlc_queue_position, chart=("range", "balance"),
-               note="Fotografia de hoje: o período não se aplica."),
+        schema={
+            "range": pl.String,
+            "span": pl.String,
+            "titles": pl.Int64,
+            "customers": pl.Int64,
+            "balance": pl.Decimal(18, 2),
+            "not_worked": pl.Int64,
+            "max_days": pl.Int64,
+        },
     )
-}  # fmt: skip
+
+
+TLC_QUEUE_POSITION = Report(
+    "tlc_posicao",
+    "Telecobrança",
+    "Posição geral da fila por faixa (hoje)",
+    {
+        "range": "Faixa",
+        "span": "Atraso",
+        "titles": "Títulos",
+        "customers": "Clientes",
+        "balance": "Valor (R$)",
+        "not_worked": "Ainda não trabalhados",
+        "max_days": "Maior atraso (dias)",
+    },
+    build=_tlc_queue_position,
+    chart=("range", "balance"),
+    note="Fotografia de hoje: o período não se aplica.",
+)
+REPORTS: dict[str, Report] = {
+    report.key: report
+    for report in (
+        TMK_BY_DAY,
+        TMK_RANKING,
+        TMK_MEDIA_CAMPAIGNS,
+        TMK_TIME_TO_CLOSE,
+        TLV_BY_OPERATOR,
+        TLV_BY_DAY,
+        TLV_PRODUCTS,
+        TLV_CANCELLED,
+        TLC_QUEUE_POSITION,
+    )
+}
 COLLECTOR_HISTORY = "tlc_cobradores"
-COLLECTOR_LABELS = {
-    "operator_code": "Operador", "operator_name": "Nome", "opening": "Saldo inicial",
-    "sent": "Enviado", "recovered": "Recuperado", "not_done": "Não realizado",
-    "cancelled": "Cancelado", "closing": "Saldo final", "share_pct": "% recuperado",
-}  # fmt: skip
 
 
 def run_report(db: Database, user: User, key: str, period: Period) -> pl.DataFrame:
@@ -279,7 +377,7 @@ def run_report(db: Database, user: User, key: str, period: Period) -> pl.DataFra
         return collector_balance(db, user, period.start, period.end)
     if key not in REPORTS:
         raise Invalid("Relatório inexistente.")
-    return db.read(lambda tx: REPORTS[key].build(tx, period))
+    return db.read(lambda tx: REPORTS[key].rows(tx, period))
 
 
 def daily_averages(key: str, frame: pl.DataFrame, period: Period) -> dict[str, float]:
@@ -294,7 +392,7 @@ def daily_averages(key: str, frame: pl.DataFrame, period: Period) -> dict[str, f
 
 
 def labels_of(key: str) -> dict[str, str]:
-    return COLLECTOR_LABELS if key == COLLECTOR_HISTORY else REPORTS[key].labels
+    return BALANCE_LABELS if key == COLLECTOR_HISTORY else REPORTS[key].labels
 
 
 def export_report(db: Database, user: User, key: str, period: Period, fmt: str) -> bytes:
@@ -306,11 +404,18 @@ def export_report(db: Database, user: User, key: str, period: Period, fmt: str) 
     data = csv_bytes(frame, labels) if fmt == "csv" else _xlsx(frame, labels, key)
     db.write(
         lambda tx: audit.record(
-            tx, user, "dados.exportados", subject_type="relatorio", subject_id=key,
-            detail={"formato": fmt, "registros": frame.height,
-                    "periodo": [period.start.isoformat(), period.end.isoformat()]},
+            tx,
+            user,
+            "dados.exportados",
+            subject_type="relatorio",
+            subject_id=key,
+            detail={
+                "formato": fmt,
+                "registros": frame.height,
+                "periodo": [period.start.isoformat(), period.end.isoformat()],
+            },
         )
-    )  # fmt: skip
+    )
     return data
 
 
@@ -324,7 +429,10 @@ def _xlsx(frame: pl.DataFrame, labels: dict[str, str], sheet: str) -> bytes:
         .rename(labels)
     )
     shown.write_excel(
-        buffer, worksheet=sheet[:31], autofit=True, float_precision=2,
+        buffer,
+        worksheet=sheet[:31],
+        autofit=True,
+        float_precision=2,
         dtype_formats={pl.Date: "dd/mm/yyyy"},
-    )  # fmt: skip
+    )
     return buffer.getvalue()

@@ -19,7 +19,7 @@ import polars as pl
 from core import listing
 from core.access import Action, User, sees_every_row
 from core.errors import Invalid
-from core.listing import PAGE_SIZE, ListFilter, ListPage, ListSpec, local_midnight
+from core.listing import ListFilter, ListSpec, local_midnight
 from core.service import Work, command, query
 from core.telecobranca.attendance import ORIGIN_LABELS, STATUS_LABELS, sweep_broken_promises
 
@@ -105,21 +105,9 @@ def collector_choices(work: Work) -> dict[int, str]:
     }
 
 
-@command(Action.ATTEND_TELECOBRANCA, "manutenção de Telecobrança")
-def list_attendances(
-    work: Work,
-    filters: AttendanceFilter | None = None,
-    page: int = 1,
-    page_size: int = PAGE_SIZE,
-) -> ListPage:
-    """The maintenance list (broken promises swept first): newest first, one page, the total."""
-    return listing.list_page(work, LIST, filters or AttendanceFilter(), page, page_size)
-
-
-@command(Action.ATTEND_TELECOBRANCA, "exportar Telecobrança")
-def export_attendances_csv(work: Work, filters: AttendanceFilter | None = None) -> bytes:
-    """What the filters select, masked like the screen, dates in São Paulo time."""
-    return listing.export_csv(work, LIST, filters or AttendanceFilter())
+list_attendances, export_attendances_csv = listing.maintenance_services(
+    LIST, AttendanceFilter, Action.ATTEND_TELECOBRANCA, "Telecobrança"
+)
 
 
 # --- the collector's balance ----------------------------------------------------------------

@@ -9,8 +9,8 @@ import polars as pl
 
 from core import listing
 from core.access import Action
-from core.listing import PAGE_SIZE, ListFilter, ListPage, ListSpec
-from core.service import Work, command, query
+from core.listing import ListFilter, ListSpec
+from core.service import Work, query
 from core.telemarketing.service import DIRECTIONS, STATUS_LABELS
 
 
@@ -62,21 +62,9 @@ LIST = ListSpec(
 )
 
 
-@query(Action.ATTEND_TELEMARKETING, "manutenção de Telemarketing")
-def list_attendances(
-    work: Work,
-    filters: AttendanceFilter | None = None,
-    page: int = 1,
-    page_size: int = PAGE_SIZE,
-) -> ListPage:
-    """The maintenance list: newest first, one page, the total for the pager."""
-    return listing.list_page(work, LIST, filters or AttendanceFilter(), page, page_size)
-
-
-@command(Action.ATTEND_TELEMARKETING, "exportar Telemarketing")
-def export_attendances_csv(work: Work, filters: AttendanceFilter | None = None) -> bytes:
-    """Everything the filters select, masked like the screen, dates in São Paulo time."""
-    return listing.export_csv(work, LIST, filters or AttendanceFilter())
+list_attendances, export_attendances_csv = listing.maintenance_services(
+    LIST, AttendanceFilter, Action.ATTEND_TELEMARKETING, "Telemarketing"
+)
 
 
 @query(

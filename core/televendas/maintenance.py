@@ -9,8 +9,7 @@ import polars as pl
 
 from core import listing
 from core.access import Action
-from core.listing import PAGE_SIZE, ListFilter, ListPage, ListSpec
-from core.service import Work, command, query
+from core.listing import ListFilter, ListSpec
 from core.televendas.service import OPERATIONS, STATUS_COLOURS, STATUS_LABELS
 
 
@@ -66,15 +65,6 @@ LIST = ListSpec(
 )
 
 
-@query(Action.ATTEND_TELEVENDAS, "manutenção de Televendas")
-def list_orders(
-    work: Work, filters: OrderFilter | None = None, page: int = 1, page_size: int = PAGE_SIZE
-) -> ListPage:
-    """The maintenance list: newest first, one page, the total for the pager."""
-    return listing.list_page(work, LIST, filters or OrderFilter(), page, page_size)
-
-
-@command(Action.ATTEND_TELEVENDAS, "exportar Televendas")
-def export_orders_csv(work: Work, filters: OrderFilter | None = None) -> bytes:
-    """Everything the filters select, masked like the screen; dates in São Paulo, R$ money."""
-    return listing.export_csv(work, LIST, filters or OrderFilter())
+list_orders, export_orders_csv = listing.maintenance_services(
+    LIST, OrderFilter, Action.ATTEND_TELEVENDAS, "Televendas"
+)

@@ -14,14 +14,62 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
+from core.access import User
+from core.db import Database
 from core.listing import ListPage
-from ui.kit.forms import selected_index
+from ui.kit.feedback import attempt
+from ui.kit.forms import selected_index, signature
+from ui.kit.legend import StatusLegend
 
 
 @dataclass(frozen=True)
 class Export:
     data: Callable[[], bytes]  # runs only when the button is pressed
     file_name: str
+
+
+@dataclass(frozen=True)
+class ListView:
+    """A maintenance list as one declaration: what the core lists and exports and how the table
+    shows it. `maintenance_list` draws every one the same way."""
+
+    prefix: str  # of the widget keys
+    listing: Callable[..., ListPage]  # (db, user, filters, page)
+    export: Callable[..., bytes] | None  # (db, user, filters); runs on the click only
+    file_name: str
+    display: Callable[[pl.DataFrame], pl.DataFrame]
+    column_order: Sequence[str]
+    column_config: dict[str, Any]
+    noun: str
+    empty: str
+    legend: StatusLegend | None = None  # drawn under a selectable list
+    selectable: bool = True
+
+
+def maintenance_list(view: ListView, db: Database, user: User, filters: object) -> int | None:
+    """Draw the page of the list these filters select; the selected row's id, or None."""
+    export = view.export
+    shown = paged_table(
+        view.prefix,
+        signature(filters),
+        lambda page: attempt(lambda: view.listing(db, user, filters, page)),
+        display=view.display,
+        column_order=view.column_order,
+        column_config=view.column_config,
+        noun=view.noun,
+        empty=view.empty,
+        export=None
+        if export is None
+        else Export(lambda: export(db, user, filters), view.file_name),
+        selectable=view.selectable,
+    )
+    if shown is None:
+        return None
+    result, index = shown
+    if view.legend is not None:
+        hint = " · Selecione uma linha para ver o atendimento."
+        st.caption(view.legend.caption + hint, unsafe_allow_html=True)  # our labels, brown's span
+    return None if index is None else int(result.rows["id"][index])
 
 
 def paged_table(

@@ -18,7 +18,7 @@ from core.privacy import CLASSIFICATIONS, TABLE_LABELS
 from ui.kit.feedback import EDITING, attempt, succeeded
 from ui.kit.formats import LOCAL_TZ, literal, local_datetime
 from ui.kit.forms import RecordDialog, selected_index, signature
-from ui.kit.paged_table import Export, paged_table
+from ui.kit.paged_table import ListView, maintenance_list
 
 DATE_FORMAT = "DD/MM/YYYY"
 
@@ -210,21 +210,23 @@ def audit_frame(rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+AUDIT_VIEW = ListView(
+    prefix="audit",
+    listing=audit_reports.search_audit,
+    export=audit_reports.export_audit_csv,
+    file_name="auditoria.csv",
+    display=audit_frame,
+    column_order=AUDIT_ORDER,
+    column_config=AUDIT_COLUMNS,
+    noun="registro(s)",
+    empty="Nenhum registro de auditoria encontrado com esses filtros.",
+    selectable=False,
+)
+
+
 def audit_log(db: Database, user: User) -> None:
     """Filters, one page of 50 newest first with the total, and the CSV export."""
-    filters = audit_filter_bar()
-    paged_table(
-        "audit",
-        signature(filters),
-        lambda page: attempt(lambda: audit_reports.search_audit(db, user, filters, page)),
-        display=audit_frame,
-        column_order=AUDIT_ORDER,
-        column_config=AUDIT_COLUMNS,
-        noun="registro(s)",
-        empty="Nenhum registro de auditoria encontrado com esses filtros.",
-        export=Export(lambda: audit_reports.export_audit_csv(db, user, filters), "auditoria.csv"),
-        selectable=False,
-    )
+    maintenance_list(AUDIT_VIEW, db, user, audit_filter_bar())
 
 
 # --- Auditoria: chain verification ----------------------------------------------------------

@@ -47,6 +47,7 @@ from ui import runtime
 from ui.kit.charts import bar_chart
 from ui.kit.feedback import attempt
 from ui.kit.formats import LOCAL_TZ, money, plain
+from ui.kit.legend import HEX
 
 INTERVALS = (5, 10, 30, 60)  # seconds between refreshes
 DEFAULT_INTERVAL = 10
@@ -60,7 +61,6 @@ STATE_BADGES = {  # state -> (CSS class, label): blue on a call, green free, gre
     "livre": ("wb-free", "✔ Disponível"),
     "offline": ("wb-off", "⏻ Desconectado"),
 }
-_HEX = {"blue": "#1c64d9", "red": "#d32f2f", "green": "#1f8a3b", "black": "#1e1e1e"}
 _CHART_CONFIG = {"displayModeBar": False}
 
 # Readable from two metres: large timers and names on the cards. The cards keep the class
@@ -310,7 +310,7 @@ def operator_card(state: OperatorState, now: datetime) -> str:
     badge_class, badge = STATE_BADGES[state.state]
     if state.state == "em_ligacao" and state.call_started_at is not None:
         reading = read_timer(state.call_started_at, now, state.ideal_seconds)
-        colour = _HEX["red"] if reading.over_limit else _HEX["blue"]
+        colour = HEX["red"] if reading.over_limit else HEX["blue"]
         timer = f'<span style="color: {colour}">{reading.text}</span>'
     else:
         timer = '<span style="color: #9e9e9e">—</span>'
@@ -450,7 +450,7 @@ def status_chart(tmk: TelemarketingKpis) -> go.Figure:
     figure = go.Figure(
         go.Bar(
             x=[STATUS_LABELS[s] for s in statuses], y=[tmk.by_status[s] for s in statuses],
-            marker_color=[_HEX[STATUS_COLOURS[s]] for s in statuses],
+            marker_color=[HEX[STATUS_COLOURS[s]] for s in statuses],
             text=[tmk.by_status[s] for s in statuses], textposition="auto",
         )
     )  # fmt: skip

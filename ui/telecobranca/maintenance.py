@@ -39,26 +39,18 @@ from ui.kit.formats import (
     plain,
 )
 from ui.kit.forms import signature
-from ui.kit.paged_table import Export, paged_table
+from ui.kit.legend import StatusLegend
+from ui.kit.paged_table import ListView, maintenance_list, paged_table
 from ui.kit.workspace import TLC_TAKE, open_in_workspace
 from ui.telecobranca.ledger import money_text, position_view, titles_table
 
 # --- the attendance list --------------------------------------------------------------------
 
 # The Protheus legend: blue atendimento, orange cobrança, green encerrado, black cancelado.
-LEGEND_ORDER = ("atendimento", "cobranca", "encerrado", "cancelado")
-HEX = {"blue": "#1c64d9", "orange": "#ef6c00", "green": "#1f8a3b", "black": "#1e1e1e"}
+LEGEND = StatusLegend(
+    STATUS_LABELS, STATUS_COLOURS, ("atendimento", "cobranca", "encerrado", "cancelado")
+)
 KEEP: Final = "page"  # filters keep their value while another section of the page is shown
-
-
-def _badge(status: str) -> str:
-    """Markdown for headings and captions; black is the text's own colour."""
-    colour, label = STATUS_COLOURS[status], STATUS_LABELS[status]
-    return f"● {label}" if colour == "black" else f":{colour}[● {label}]"
-
-
-STATUS_BADGES = {status: _badge(status) for status in LEGEND_ORDER}
-LEGEND = "Legenda: " + " · ".join(STATUS_BADGES[status] for status in LEGEND_ORDER)
 STATUS_FILTERS = {
     "todos": "Todos",
     "atendimento": "Em atendimento",
@@ -73,13 +65,7 @@ LIST_ORDER = [
 LIST_COLUMNS: dict[str, Any] = {
     **{column: label for column, label in COLUMN_LABELS.items() if column in LIST_ORDER},
     "id": st.column_config.NumberColumn("Nº", format="%d", width="small"),
-    "status": st.column_config.MultiselectColumn(
-        "Status",
-        options=list(LEGEND_ORDER),
-        color=[HEX[STATUS_COLOURS[status]] for status in LEGEND_ORDER],
-        format_func=STATUS_LABELS.__getitem__,
-        width=120,
-    ),
+    "status": LEGEND.column(120),
     "started_at": st.column_config.DatetimeColumn(COLUMN_LABELS["started_at"],
                                                   format=DATETIME_FORMAT),
     "ended_at": st.column_config.DatetimeColumn(COLUMN_LABELS["ended_at"], format=DATETIME_FORMAT),
@@ -146,29 +132,25 @@ def list_frame(rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+LIST_VIEW = ListView(
+    prefix="tlc",
+    listing=tlc_maintenance.list_attendances,
+    export=tlc_maintenance.export_attendances_csv,
+    file_name="telecobranca.csv",
+    display=list_frame,
+    column_order=LIST_ORDER,
+    column_config=LIST_COLUMNS,
+    noun="atendimento(s)",
+    empty="Nenhum atendimento de cobrança encontrado com esses filtros.",
+    legend=LEGEND,
+)
+
+
 def attendance_list(db: Database, user: User) -> None:
     """Atendimentos: filters, a page of 50 with its total, CSV export, the selected row."""
-    filters = filter_bar(db, user)
-    shown = paged_table(
-        "tlc",
-        signature(filters),
-        lambda page: attempt(lambda: tlc_maintenance.list_attendances(db, user, filters, page)),
-        display=list_frame,
-        column_order=LIST_ORDER,
-        column_config=LIST_COLUMNS,
-        noun="atendimento(s)",
-        empty="Nenhum atendimento de cobrança encontrado com esses filtros.",
-        export=Export(
-            lambda: tlc_maintenance.export_attendances_csv(db, user, filters), "telecobranca.csv"
-        ),
-    )
-    if shown is None:
+    attendance_id = maintenance_list(LIST_VIEW, db, user, filter_bar(db, user))
+    if attendance_id is None:
         return
-    result, index = shown
-    st.caption(LEGEND + " · Selecione uma linha para ver o atendimento.")
-    if index is None:
-        return
-    attendance_id = int(result.rows["id"][index])
     attendance = attempt(lambda: tlc_attendance.get_attendance(db, user, attendance_id))
     if attendance is not None:
         with st.container(border=True, key="tlc_selected"):
@@ -178,7 +160,7 @@ def attendance_list(db: Database, user: User) -> None:
 
 def summary(attendance: CollectionAttendance) -> None:
     """What a collector or supervisor needs to recognise the attendance before opening it."""
-    st.subheader(f"Cobrança nº {attendance.id} · {STATUS_BADGES[attendance.status]}")
+    st.subheader(f"Cobrança nº {attendance.id} · {LEGEND.badge(attendance.status)}")
     left, middle, right = st.columns(3)
     left.markdown(f"**Cliente:** {plain(attendance.entity_name)}")
     left.caption(

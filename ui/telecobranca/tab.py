@@ -35,6 +35,7 @@ from core.telecobranca.ledger import Position
 from ui.kit.feedback import attempt, flash, show_error, succeeded
 from ui.kit.formats import DATE_FORMAT, local_date, local_datetime, money, plain, yes_no
 from ui.kit.forms import RecordDialog
+from ui.kit.legend import StatusLegend
 from ui.kit.workspace import OPEN_ATTENDANCE, TLC_ATTENDANCE, TLC_TAKE, TLV_ORDER
 from ui.telecobranca.forms import promise_form, renegotiation_form, title_actions
 
@@ -42,13 +43,7 @@ NO_DEBTOR = "Nenhum devedor aguardando nas faixas do seu grupo."
 _CANCEL = RecordDialog("tlc_cancel")  # the attendance whose "Cancelar cobrança" dialog is open
 
 
-def _badge(status: str) -> str:
-    """Markdown for the status (the Protheus legend); black is the text's own colour."""
-    colour, label = STATUS_COLOURS[status], STATUS_LABELS[status]
-    return f"● {label}" if colour == "black" else f":{colour}[● {label}]"
-
-
-STATUS_BADGES = {status: _badge(status) for status in STATUS_LABELS}
+LEGEND = StatusLegend(STATUS_LABELS, STATUS_COLOURS, tuple(STATUS_LABELS))
 
 
 # --- entry points ---------------------------------------------------------------------------
@@ -185,7 +180,7 @@ def _position(name: str, position: Position) -> None:
 
 
 def _header(attendance: CollectionAttendance) -> None:
-    st.markdown(f"**Cobrança nº {attendance.id}** · {STATUS_BADGES[attendance.status]}")
+    st.markdown(f"**Cobrança nº {attendance.id}** · {LEGEND.badge(attendance.status)}")
     st.caption(
         f"Faixa: {plain(attendance.range_label)} · "
         f"Origem: {ORIGIN_LABELS.get(attendance.origin, attendance.origin)} · "
@@ -376,7 +371,7 @@ def _cancel_action(db: Database, user: User, attendance: CollectionAttendance) -
         )
         st.markdown(
             f"A cobrança nº **{attendance.id}** de **{attendance.entity_name}** fica "
-            f"{STATUS_BADGES['cancelado']}, a ligação termina e o devedor volta à fila.{promises}"
+            f"{LEGEND.badge('cancelado')}, a ligação termina e o devedor volta à fila.{promises}"
         )
         reasons = catalogues.choices(db, "motivo_cancelamento")
         tag = f"tlc_cancel_{attendance.id}_{attendance.version}"

@@ -15,26 +15,12 @@ from core.telemarketing.service import DIRECTIONS, STATUS_COLOURS, STATUS_LABELS
 from ui.kit.feedback import succeeded
 from ui.kit.formats import DATE_FORMAT, DATETIME_FORMAT, LOCAL_TZ, local_date, local_datetime, plain
 from ui.kit.forms import RecordDialog
+from ui.kit.legend import StatusLegend
+from ui.kit.paged_table import ListView
 
 # The Protheus legend: blue planejado, red pendente, green encerrado, black cancelado.
-_LEGEND_ORDER = ("planejado", "pendente", "encerrado", "cancelado")
-_HEX = {"blue": "#1c64d9", "red": "#d32f2f", "green": "#1f8a3b", "black": "#1e1e1e"}
-
-
-def _badge(status: str) -> str:
-    """Markdown for headings and captions; black is the text's own colour."""
-    colour, label = STATUS_COLOURS[status], STATUS_LABELS[status]
-    return f"● {label}" if colour == "black" else f":{colour}[● {label}]"
-
-
-STATUS_BADGES = {status: _badge(status) for status in _LEGEND_ORDER}
-LEGEND = "Legenda: " + " · ".join(STATUS_BADGES[status] for status in _LEGEND_ORDER)
-STATUS_COLUMN = st.column_config.MultiselectColumn(
-    "Status",
-    options=list(_LEGEND_ORDER),
-    color=[_HEX[STATUS_COLOURS[status]] for status in _LEGEND_ORDER],
-    format_func=STATUS_LABELS.__getitem__,
-    width=110,
+LEGEND = StatusLegend(
+    STATUS_LABELS, STATUS_COLOURS, ("planejado", "pendente", "encerrado", "cancelado")
 )
 STATUS_FILTERS = {
     "todos": "Todos",
@@ -53,7 +39,7 @@ _LABELS = tmk_maintenance.COLUMN_LABELS
 LIST_COLUMNS = {
     **{column: label for column, label in _LABELS.items() if column in LIST_ORDER},
     "id": st.column_config.NumberColumn("Nº", format="%d", width="small"),
-    "status": STATUS_COLUMN,
+    "status": LEGEND.column(110),
     "started_at": st.column_config.DatetimeColumn(_LABELS["started_at"], format=DATETIME_FORMAT),
     "return_at": st.column_config.DatetimeColumn(_LABELS["return_at"], format=DATETIME_FORMAT),
     "closed_at": st.column_config.DatetimeColumn(_LABELS["closed_at"], format=DATETIME_FORMAT),
@@ -97,10 +83,24 @@ def list_frame(rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+LIST_VIEW = ListView(
+    prefix="tmk",
+    listing=tmk_maintenance.list_attendances,
+    export=tmk_maintenance.export_attendances_csv,
+    file_name="telemarketing.csv",
+    display=list_frame,
+    column_order=LIST_ORDER,
+    column_config=LIST_COLUMNS,
+    noun="atendimento(s)",
+    empty="Nenhum atendimento encontrado com esses filtros.",
+    legend=LEGEND,
+)
+
+
 def summary(attendance: Attendance) -> None:
     """What a supervisor or operator needs to recognise the attendance before opening it."""
     label = attendance.labels.get
-    st.subheader(f"Atendimento nº {attendance.id} · {STATUS_BADGES[attendance.status]}")
+    st.subheader(f"Atendimento nº {attendance.id} · {LEGEND.badge(attendance.status)}")
     left, middle, right = st.columns(3)
     left.markdown(f"**Entidade:** {plain(attendance.entity_name)}")
     left.caption(f"Direção: {DIRECTIONS.get(attendance.direction, attendance.direction)}")

@@ -9,15 +9,16 @@ import streamlit as st
 from core import calls
 from core.access import Routine, User
 from core.errors import Conflict
+from core.televendas import maintenance as tlv_maintenance
 from core.televendas.maintenance import COLUMN_LABELS, OrderFilter
-from core.televendas.service import STATUS_COLOURS, STATUS_LABELS, Order
+from core.televendas.service import Order
 from ui import runtime
 from ui.kit.feedback import attempt
 from ui.kit.formats import LOCAL_TZ, local_date, local_datetime, money, plain
+from ui.kit.paged_table import ListView
 from ui.kit.workspace import TLV_ORDER
-from ui.televendas.tab import HEX, LEGEND_ORDER, STATUS_BADGES, titles_frame
+from ui.televendas.tab import LEGEND, titles_frame
 
-LEGEND = "Legenda: " + " · ".join(STATUS_BADGES[status] for status in LEGEND_ORDER)
 STATUS_FILTERS = {
     "orcamento": "Orçamentos",
     "pedido": "Pedidos a faturar",
@@ -34,13 +35,7 @@ LIST_ORDER = [
 LIST_COLUMNS = {
     **{column: label for column, label in COLUMN_LABELS.items() if column in LIST_ORDER},
     "id": st.column_config.NumberColumn("Nº", format="%d", width="small"),
-    "status": st.column_config.MultiselectColumn(
-        "Status",
-        options=list(LEGEND_ORDER),
-        format_func=STATUS_LABELS.__getitem__,
-        color=[HEX[STATUS_COLOURS[status]] for status in LEGEND_ORDER],
-        width=130,
-    ),
+    "status": LEGEND.column(130),
     "created_at": st.column_config.DatetimeColumn("Data", format="DD/MM/YYYY HH:mm"),
     "total": st.column_config.TextColumn("Total"),
     "quote_valid_until": st.column_config.DateColumn("Validade", format=DATE_FORMAT),
@@ -72,9 +67,23 @@ def list_frame(rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+LIST_VIEW = ListView(
+    prefix="tlv",
+    listing=tlv_maintenance.list_orders,
+    export=tlv_maintenance.export_orders_csv,
+    file_name="televendas.csv",
+    display=list_frame,
+    column_order=LIST_ORDER,
+    column_config=LIST_COLUMNS,
+    noun="atendimento(s)",
+    empty="Nenhum atendimento de Televendas encontrado com esses filtros.",
+    legend=LEGEND,
+)
+
+
 def summary(order: Order) -> None:
     st.subheader(f"Atendimento Televendas nº {order.id}")
-    st.markdown(STATUS_BADGES[order.status], unsafe_allow_html=True)
+    st.markdown(LEGEND.badge(order.status), unsafe_allow_html=True)
     left, middle, right = st.columns(3)
     left.markdown(f"**Entidade:** {plain(order.entity_name)}")
     left.caption(f"Operação: {order.operation_label}")

@@ -29,6 +29,7 @@ from core.televendas.service import (
 )
 from ui.kit.feedback import attempt, flash, show_error, succeeded
 from ui.kit.formats import LOCAL_TZ, literal, local_date, money
+from ui.kit.legend import StatusLegend
 from ui.kit.workspace import TLV_ORDER
 
 MONEY_HELP = "Formato 1.234,56: o ponto separa os milhares (1.500 é mil e quinhentos)."
@@ -36,22 +37,9 @@ READ_ONLY_INFO = "Pedido faturado: alteração bloqueada (MV_ALTPED = N)"
 _QUOTE_DAYS = 15
 # The Protheus legend: blue orçamento, green pedido (faturamento pendente), red faturado,
 # brown atendimento, black cancelado.
-LEGEND_ORDER = ("orcamento", "pedido", "faturado", "atendimento", "cancelado")
-HEX = {"blue": "#1c64d9", "green": "#1f8a3b", "red": "#d32f2f", "brown": "#8d5524",
-       "black": "#1e1e1e"}  # fmt: skip
-
-
-def _badge(status: str) -> str:
-    """Markdown (HTML allowed) for the status: Streamlit's markdown has no brown."""
-    colour, label = STATUS_COLOURS[status], STATUS_LABELS[status]
-    if colour == "black":
-        return f"● {label}"
-    if colour == "brown":
-        return f"<span style='color:{HEX['brown']}'>● {label}</span>"
-    return f":{colour}[● {label}]"
-
-
-STATUS_BADGES = {status: _badge(status) for status in LEGEND_ORDER}
+LEGEND = StatusLegend(
+    STATUS_LABELS, STATUS_COLOURS, ("orcamento", "pedido", "faturado", "atendimento", "cancelado")
+)
 
 
 def loaded_order(db: Database, user: User, call: OpenCall | None) -> Order | None:
@@ -72,7 +60,7 @@ def render(
 ) -> None:  # fmt: skip
     if order is not None:
         st.markdown(
-            f"**Atendimento Televendas nº {order.id}** · {STATUS_BADGES[order.status]}",
+            f"**Atendimento Televendas nº {order.id}** · {LEGEND.badge(order.status)}",
             unsafe_allow_html=True,
         )
         if order.read_only:
