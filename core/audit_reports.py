@@ -17,10 +17,11 @@ import polars as pl
 
 from core import audit
 from core.access import Action, User, require
-from core.db import Database, Tx
+from core.db import Database
 from core.errors import NotFound
 from core.exports import csv_bytes
-from core.listing import PAGE_SIZE, ListPage, period_clauses
+from core.listing import PAGE_SIZE, ListPage, ListServices, period_clauses
+from core.service import Work, command, query
 
 # Event families for the filter: the prefix of the event name -> pt-BR label.
 EVENT_FAMILIES = {
@@ -113,46 +114,38 @@ COLUMN_LABELS = {
 }
 
 
+@query(Action.VIEW_AUDIT, "auditoria", prepare=audit.flush)  # the log must show the last views
 def search_audit(
-    db: Database,
-    user: User,
-    filters: AuditFilter | None = None,
-    page: int = 1,
-    page_size: int = PAGE_SIZE,
+    work: Work, filters: AuditFilter | None = None, page: int = 1, page_size: int = PAGE_SIZE
 ) -> ListPage:
     """Newest first, one page and the total."""
-    require(db, user, Action.VIEW_AUDIT, "auditoria")
     where, params = _filter_sql(filters or AuditFilter())
     page = max(1, page)
-    audit.flush(db)  # views are buffered: the log shown must include the latest
-
-    def work(tx: Tx) -> ListPage:
-        total = int(tx.scalar("SELECT count(*) FROM audit_log a" + where, params))
-        rows = tx.frame(
-            _COLUMNS + where + " ORDER BY a.occurred_at DESC, a.id DESC LIMIT ? OFFSET ?",
-            [*params, page_size, (page - 1) * page_size],
-        )
-        return ListPage(rows, total, page, page_size)
-
-    return db.read(work)
+    total = int(work.tx.scalar("SELECT count(*) FROM audit_log a" + where, params))
+    rows = work.tx.frame(
+        _COLUMNS + where + " ORDER BY a.occurred_at DESC, a.id DESC LIMIT ? OFFSET ?",
+        [*params, page_size, (page - 1) * page_size],
+    )
+    return ListPage(rows, total, page, page_size)
 
 
-def export_audit_csv(db: Database, user: User, filters: AuditFilter | None = None) -> bytes:
+@command(Action.VIEW_AUDIT, "exportar auditoria", prepare=audit.flush)
+def export_audit_csv(work: Work, filters: AuditFilter | None = None) -> bytes:
     """The filtered log as a pt-BR CSV; the export itself is audited."""
-    require(db, user, Action.VIEW_AUDIT, "exportar auditoria")
     where, params = _filter_sql(filters or AuditFilter())
-    audit.flush(db)
+    frame = work.tx.frame(_COLUMNS + where + " ORDER BY a.occurred_at DESC, a.id DESC", params)
+    work.audit("dados.exportados", subject_type="auditoria", detail={"registros": frame.height})
+    # Usernames typed at the login form land here: the writer neutralises formulas.
+    return csv_bytes(frame, COLUMN_LABELS, time_format="%d/%m/%Y %H:%M:%S")
 
-    def work(tx: Tx) -> bytes:
-        frame = tx.frame(_COLUMNS + where + " ORDER BY a.occurred_at DESC, a.id DESC", params)
-        audit.record(
-            tx, user, "dados.exportados", subject_type="auditoria",
-            detail={"registros": frame.height},
-        )  # fmt: skip
-        # Usernames typed at the login form land here: the writer neutralises formulas.
-        return csv_bytes(frame, COLUMN_LABELS, time_format="%d/%m/%Y %H:%M:%S")
 
-    return db.write(work)
+LOG = ListServices(
+    search_audit,
+    export_audit_csv,
+    "auditoria.csv",
+    "registro(s)",
+    "Nenhum registro de auditoria encontrado com esses filtros.",
+)
 
 
 def verify_integrity(
@@ -163,27 +156,28 @@ def verify_integrity(
     return audit.verify_chain(db, progress)
 
 
-def subject_viewers(db: Database, user: User, entity_id: int) -> pl.DataFrame:
+@command(Action.VIEW_AUDIT, "acessos ao titular {entity_id}", prepare=audit.flush)
+def subject_viewers(work: Work, entity_id: int) -> pl.DataFrame:
     """Who may have seen this data subject's protected data in clear: every view or export
     that named them (screens record the subjects shown unmasked), newest first."""
-    require(db, user, Action.VIEW_AUDIT, f"acessos ao titular {entity_id}")
-    audit.flush(db)
-
-    def work(tx: Tx) -> pl.DataFrame:
-        if tx.scalar("SELECT id FROM entities WHERE id = ?", [entity_id]) is None:
-            raise NotFound("Titular não encontrado.")
-        frame = tx.frame(
-            "SELECT a.occurred_at, a.username, u.name AS user_name, a.event,"
-            " coalesce(json_extract_string(a.detail, '$.tela'), a.subject_type) AS screen"
-            " FROM audit_subjects s JOIN audit_log a ON a.id = s.audit_id"
-            " LEFT JOIN users u ON u.id = a.user_id WHERE s.entity_id = ?"
-            " ORDER BY a.occurred_at DESC, a.id DESC",
-            [entity_id],
-        )
-        audit.record(
-            tx, user, "dados.visualizados", subject_type="auditoria_titular",
-            subject_id=entity_id, detail={"tela": "auditoria.titular", "registros": frame.height},
-        )  # fmt: skip
-        return frame
-
-    return db.write(work)
+    if work.tx.scalar("SELECT id FROM entities WHERE id = ?", [entity_id]) is None:
+        raise NotFound("Titular não encontrado.")
+    frame = work.tx.frame(
+        """
+        SELECT a.occurred_at, a.username, u.name AS user_name, a.event,
+            coalesce(json_extract_string(a.detail, '$.tela'), a.subject_type) AS screen
+        FROM audit_subjects s
+        JOIN audit_log a ON a.id = s.audit_id
+        LEFT JOIN users u ON u.id = a.user_id
+        WHERE s.entity_id = ?
+        ORDER BY a.occurred_at DESC, a.id DESC
+        """,
+        [entity_id],
+    )
+    work.audit(
+        "dados.visualizados",
+        subject_type="auditoria_titular",
+        subject_id=entity_id,
+        detail={"tela": "auditoria.titular", "registros": frame.height},
+    )
+    return frame

@@ -278,11 +278,27 @@ def entity_rows(work: Work, spec: ListSpec, entity_id: int, limit: int) -> pl.Da
     )
 
 
+@dataclass(frozen=True)
+class ListServices:
+    """A list's two services and the words its screen and its file use."""
+
+    list: Callable[..., ListPage]  # (db, user, filters=None, page=1)
+    export: Callable[..., bytes]  # (db, user, filters=None)
+    file_name: str
+    noun: str = "atendimento(s)"
+    empty: str = "Nenhum atendimento encontrado com esses filtros."
+
+
 def maintenance_services(
-    spec: ListSpec, filter_type: Callable[[], ListFilter], action: Action, routine: str
-) -> tuple[Callable[..., ListPage], Callable[..., bytes]]:
-    """A routine's list and export services, called `(db, user, filters=None, page=1)` and
-    `(db, user, filters=None)`; a list whose `before` writes runs as a command."""
+    spec: ListSpec,
+    filter_type: Callable[[], ListFilter],
+    action: Action,
+    routine: str,
+    file_name: str,
+    empty: str = ListServices.empty,
+) -> ListServices:
+    """A routine's list and export services on the service path; a list whose `before`
+    writes runs as a command."""
 
     @(command if spec.before is not None else query)(action, f"manutenção de {routine}")
     def list_service(
@@ -296,4 +312,4 @@ def maintenance_services(
         """Everything the filters select, masked like the screen, dates in São Paulo time."""
         return export_csv(work, spec, filters or filter_type())
 
-    return list_service, export_service
+    return ListServices(list_service, export_service, file_name, empty=empty)

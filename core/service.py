@@ -134,7 +134,11 @@ Public = Callable[Concatenate[Database, User | None, P], T]
 
 
 def _path(
-    kind: str, gate: Gate, subject: Subject, full_data: bool
+    kind: str,
+    gate: Gate,
+    subject: Subject,
+    full_data: bool,
+    prepare: Callable[[Database], object] | None,
 ) -> Callable[[Service[P, T]], Public[P, T]]:
     def wrap(service: Service[P, T]) -> Public[P, T]:
         signature = inspect.signature(service)
@@ -142,6 +146,8 @@ def _path(
         @functools.wraps(service)
         def run(db: Database, user: User | None, /, *args: P.args, **kwargs: P.kwargs) -> T:
             actor = _gate(db, user, gate, subject, full_data, args, kwargs, signature)
+            if prepare is not None:
+                prepare(db)
             unit = db.write if kind == "command" else db.read
             return unit(lambda tx: service(Work(db, tx, actor), *args, **kwargs))
 
@@ -152,18 +158,27 @@ def _path(
 
 
 def command(
-    gate: Gate, subject: Subject = "", *, full_data: bool = False
+    gate: Gate,
+    subject: Subject = "",
+    *,
+    full_data: bool = False,
+    prepare: Callable[[Database], object] | None = None,
 ) -> Callable[[Service[P, T]], Public[P, T]]:
     """A service that writes: gate (refusals audited), then `work` in one transaction.
-    `full_data`: the action also needs access 192 and 193 (every field in clear)."""
-    return _path("command", gate, subject, full_data)
+    `full_data`: the action also needs access 192 and 193 (every field in clear).
+    `prepare(db)` runs between the gate and the transaction (audit.flush: buffered views)."""
+    return _path("command", gate, subject, full_data, prepare)
 
 
 def query(
-    gate: Gate, subject: Subject = "", *, full_data: bool = False
+    gate: Gate,
+    subject: Subject = "",
+    *,
+    full_data: bool = False,
+    prepare: Callable[[Database], object] | None = None,
 ) -> Callable[[Service[P, T]], Public[P, T]]:
     """A service that reads: gate (refusals audited), then `work` on a read cursor."""
-    return _path("query", gate, subject, full_data)
+    return _path("query", gate, subject, full_data, prepare)
 
 
 def perform(

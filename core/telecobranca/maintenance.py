@@ -105,9 +105,12 @@ def collector_choices(work: Work) -> dict[int, str]:
     }
 
 
-list_attendances, export_attendances_csv = listing.maintenance_services(
-    LIST, AttendanceFilter, Action.ATTEND_TELECOBRANCA, "Telecobrança"
+NOTHING_FOUND = "Nenhum atendimento de cobrança encontrado com esses filtros."
+FILE_NAME = "telecobranca.csv"
+MAINTENANCE = listing.maintenance_services(
+    LIST, AttendanceFilter, Action.ATTEND_TELECOBRANCA, "Telecobrança", FILE_NAME, NOTHING_FOUND
 )
+list_attendances, export_attendances_csv = MAINTENANCE.list, MAINTENANCE.export
 
 
 # --- the collector's balance ----------------------------------------------------------------

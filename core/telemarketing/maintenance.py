@@ -62,9 +62,10 @@ LIST = ListSpec(
 )
 
 
-list_attendances, export_attendances_csv = listing.maintenance_services(
-    LIST, AttendanceFilter, Action.ATTEND_TELEMARKETING, "Telemarketing"
+MAINTENANCE = listing.maintenance_services(
+    LIST, AttendanceFilter, Action.ATTEND_TELEMARKETING, "Telemarketing", "telemarketing.csv"
 )
+list_attendances, export_attendances_csv = MAINTENANCE.list, MAINTENANCE.export
 
 
 @query(

@@ -65,6 +65,8 @@ LIST = ListSpec(
 )
 
 
-list_orders, export_orders_csv = listing.maintenance_services(
-    LIST, OrderFilter, Action.ATTEND_TELEVENDAS, "Televendas"
+NOTHING_FOUND = "Nenhum atendimento de Televendas encontrado com esses filtros."
+MAINTENANCE = listing.maintenance_services(
+    LIST, OrderFilter, Action.ATTEND_TELEVENDAS, "Televendas", "televendas.csv", NOTHING_FOUND
 )
+list_orders, export_orders_csv = MAINTENANCE.list, MAINTENANCE.export

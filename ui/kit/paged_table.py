@@ -16,7 +16,7 @@ import streamlit as st
 
 from core.access import User
 from core.db import Database
-from core.listing import ListPage
+from core.listing import ListPage, ListServices
 from ui.kit.feedback import attempt
 from ui.kit.forms import selected_index, signature
 from ui.kit.legend import StatusLegend
@@ -30,37 +30,31 @@ class Export:
 
 @dataclass(frozen=True)
 class ListView:
-    """A maintenance list as one declaration: what the core lists and exports and how the table
-    shows it. `maintenance_list` draws every one the same way."""
+    """A list on screen: the core's services and words, the table's columns and display.
+    `maintenance_list` draws every one the same way."""
 
     prefix: str  # of the widget keys
-    listing: Callable[..., ListPage]  # (db, user, filters, page)
-    export: Callable[..., bytes] | None  # (db, user, filters); runs on the click only
-    file_name: str
-    display: Callable[[pl.DataFrame], pl.DataFrame]
+    services: ListServices
     column_order: Sequence[str]
     column_config: dict[str, Any]
-    noun: str
-    empty: str
+    display: Callable[[pl.DataFrame], pl.DataFrame]
     legend: StatusLegend | None = None  # drawn under a selectable list
     selectable: bool = True
 
 
 def maintenance_list(view: ListView, db: Database, user: User, filters: object) -> int | None:
     """Draw the page of the list these filters select; the selected row's id, or None."""
-    export = view.export
+    services = view.services
     shown = paged_table(
         view.prefix,
         signature(filters),
-        lambda page: attempt(lambda: view.listing(db, user, filters, page)),
+        lambda page: attempt(lambda: services.list(db, user, filters, page)),
         display=view.display,
         column_order=view.column_order,
         column_config=view.column_config,
-        noun=view.noun,
-        empty=view.empty,
-        export=None
-        if export is None
-        else Export(lambda: export(db, user, filters), view.file_name),
+        noun=services.noun,
+        empty=services.empty,
+        export=Export(lambda: services.export(db, user, filters), services.file_name),
         selectable=view.selectable,
     )
     if shown is None:

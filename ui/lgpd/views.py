@@ -211,16 +211,7 @@ def audit_frame(rows: pl.DataFrame) -> pl.DataFrame:
 
 
 AUDIT_VIEW = ListView(
-    prefix="audit",
-    listing=audit_reports.search_audit,
-    export=audit_reports.export_audit_csv,
-    file_name="auditoria.csv",
-    display=audit_frame,
-    column_order=AUDIT_ORDER,
-    column_config=AUDIT_COLUMNS,
-    noun="registro(s)",
-    empty="Nenhum registro de auditoria encontrado com esses filtros.",
-    selectable=False,
+    "audit", audit_reports.LOG, AUDIT_ORDER, AUDIT_COLUMNS, audit_frame, selectable=False
 )
 
 

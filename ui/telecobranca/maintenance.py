@@ -133,16 +133,7 @@ def list_frame(rows: pl.DataFrame) -> pl.DataFrame:
 
 
 LIST_VIEW = ListView(
-    prefix="tlc",
-    listing=tlc_maintenance.list_attendances,
-    export=tlc_maintenance.export_attendances_csv,
-    file_name="telecobranca.csv",
-    display=list_frame,
-    column_order=LIST_ORDER,
-    column_config=LIST_COLUMNS,
-    noun="atendimento(s)",
-    empty="Nenhum atendimento de cobrança encontrado com esses filtros.",
-    legend=LEGEND,
+    "tlc", tlc_maintenance.MAINTENANCE, LIST_ORDER, LIST_COLUMNS, list_frame, LEGEND
 )
 
 

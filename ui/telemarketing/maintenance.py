@@ -84,16 +84,7 @@ def list_frame(rows: pl.DataFrame) -> pl.DataFrame:
 
 
 LIST_VIEW = ListView(
-    prefix="tmk",
-    listing=tmk_maintenance.list_attendances,
-    export=tmk_maintenance.export_attendances_csv,
-    file_name="telemarketing.csv",
-    display=list_frame,
-    column_order=LIST_ORDER,
-    column_config=LIST_COLUMNS,
-    noun="atendimento(s)",
-    empty="Nenhum atendimento encontrado com esses filtros.",
-    legend=LEGEND,
+    "tmk", tmk_maintenance.MAINTENANCE, LIST_ORDER, LIST_COLUMNS, list_frame, LEGEND
 )
 
 

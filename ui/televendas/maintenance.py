@@ -68,16 +68,7 @@ def list_frame(rows: pl.DataFrame) -> pl.DataFrame:
 
 
 LIST_VIEW = ListView(
-    prefix="tlv",
-    listing=tlv_maintenance.list_orders,
-    export=tlv_maintenance.export_orders_csv,
-    file_name="televendas.csv",
-    display=list_frame,
-    column_order=LIST_ORDER,
-    column_config=LIST_COLUMNS,
-    noun="atendimento(s)",
-    empty="Nenhum atendimento de Televendas encontrado com esses filtros.",
-    legend=LEGEND,
+    "tlv", tlv_maintenance.MAINTENANCE, LIST_ORDER, LIST_COLUMNS, list_frame, LEGEND
 )
 
 
