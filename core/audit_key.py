@@ -10,12 +10,10 @@ every row written since then look forged: back it up with the secrets file.
 from __future__ import annotations
 
 import os
-import secrets
-import tomllib
 from functools import cache
 from pathlib import Path
 
-from core.config import DEFAULT_SECRETS_PATH
+from core.config import DEFAULT_SECRETS_PATH, secret_in_file
 
 _NAME = "audit_key"
 MIN_LENGTH = 32
@@ -35,26 +33,4 @@ def installation_key(environ: dict[str, str] | None = None) -> bytes:
 
 @cache  # one key per process and file, even if another process redraws it meanwhile
 def _key_from_file(name: str) -> str:
-    path = Path(name)
-    if path.exists():
-        key = tomllib.loads(path.read_text(encoding="utf-8")).get(_NAME)
-        if isinstance(key, str) and len(key) >= MIN_LENGTH:
-            return key
-    key = secrets.token_urlsafe(48)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    kept = [
-        line
-        for line in (path.read_text(encoding="utf-8").splitlines() if path.exists() else [])
-        if not line.strip().startswith(_NAME)
-    ]
-    # Written beside and then over the file, so a crash never leaves it half written (the
-    # cookie key is in it too).
-    temporary = path.with_name(path.name + ".tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write("".join(f"{line}\n" for line in kept) + f'{_NAME} = "{key}"\n')
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-    return key
+    return secret_in_file(Path(name), _NAME, MIN_LENGTH)

@@ -446,7 +446,7 @@ def release_station(work: Work, user_id: int) -> None:
     The old station's login is voided too: otherwise a still-open browser would claim the
     lease back with its next heartbeat.
     """
-    tx, actor = work.tx, work.user
+    tx = work.tx
     tx.execute("DELETE FROM station_leases WHERE user_id = ?", [user_id])
     tx.execute("UPDATE users SET sessions_valid_after = ? WHERE id = ?", [tx.now, user_id])
-    audit.record(tx, actor, "estacao.liberada", subject_type="usuario", subject_id=user_id)
+    work.audit("estacao.liberada", subject_type="usuario", subject_id=user_id)

@@ -84,28 +84,36 @@ def load_settings(
 
 
 def _cookie_key_from_file(path: Path) -> str:
-    """Read the per-install cookie signing key, creating it (mode 0600) when missing.
-
-    Anyone holding this key can forge a login cookie for any user, so it is never a literal
-    in the repository: each install draws its own.
-    """
+    """The per-install cookie signing key. Anyone holding it can forge a login cookie for any
+    user, so it is never a literal in the repository: each install draws its own."""
     if path.exists():
         _owner_only(path)
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        key = data.get("cookie_key")
-        if isinstance(key, str) and len(key) >= 32:
+    return secret_in_file(path, "cookie_key", 32)
+
+
+def secret_in_file(path: Path, name: str, min_length: int) -> str:
+    """The secret `name` of the secrets file, drawn and added (mode 0600) when missing."""
+    if path.exists():
+        key = tomllib.loads(path.read_text(encoding="utf-8")).get(name)
+        if isinstance(key, str) and len(key) >= min_length:
             return key
     key = secrets.token_urlsafe(48)
     path.parent.mkdir(parents=True, exist_ok=True)
     kept = [
         line
         for line in (path.read_text(encoding="utf-8").splitlines() if path.exists() else [])
-        if not line.strip().startswith("cookie_key")
+        if not line.strip().startswith(name)
     ]
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # Written beside and then over the file, so a crash never leaves it half written (it holds
+    # the other keys too).
+    temporary = path.with_name(path.name + ".tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.fchmod(fd, 0o600)  # the mode above only applies to a new file, not an existing one
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write("".join(f"{line}\n" for line in kept) + f'cookie_key = "{key}"\n')
+        handle.write("".join(f"{line}\n" for line in kept) + f'{name} = "{key}"\n')
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
     return key
 
 

@@ -130,7 +130,7 @@ _FREE_TEXTS = (
 @command(Action.MANAGE_PRIVACY, "anonimizar titular {entity_id}", full_data=True)
 def anonymize_subject(work: Work, entity_id: int, reason: str) -> None:
     """Irreversibly anonymise the person (see the module's docstring), audited with the reason."""
-    tx, user = work.tx, work.user
+    tx = work.tx
     reason = " ".join(reason.split())
     if len(reason) < 10:
         raise Invalid("Informe o motivo da anonimização (ex.: pedido do titular, protocolo).")
@@ -173,7 +173,6 @@ def anonymize_subject(work: Work, entity_id: int, reason: str) -> None:
         )
     for sql in _FREE_TEXTS:
         tx.execute(sql, [ERASED_TEXT, entity_id])
-    audit.record(
-        tx, user, "titular.anonimizado", subject_type="entidade", subject_id=entity_id,
+    work.audit("titular.anonimizado", subject_type="entidade", subject_id=entity_id,
         detail={"motivo": reason, "contatos": len(own_contacts)},
     )  # fmt: skip

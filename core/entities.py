@@ -18,7 +18,7 @@ from core.access import Action, User
 from core.db import Tx
 from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
 from core.exports import csv_bytes
-from core.listing import PAGE_SIZE
+from core.listing import PAGE_SIZE, ListPage
 from core.localtime import local_day
 from core.service import Work, command, query
 from core.validation import (
@@ -40,48 +40,40 @@ PERSON_TYPES = {"F": "Pessoa física", "J": "Pessoa jurídica"}
 
 
 @dataclass
-class EntityInput:
-    kind: str = "cliente"
-    person_type: str = "F"
-    name: str = ""
-    trade_name: str = ""
+class PersonalData:
+    """What an entity and a contact both hold about a person (the dictionary classifies it)."""
+
     document: str | None = None
     phone: str | None = None
     mobile: str | None = None
     email: str | None = None
+    birth_date: date | None = None
+    sensitive_note: str | None = None
+
+
+@dataclass
+class EntityInput(PersonalData):
+    kind: str = "cliente"
+    person_type: str = "F"
+    name: str = ""
+    trade_name: str = ""
     street: str | None = None
     street_number: str | None = None
     district: str | None = None
     city: str | None = None
     state: str | None = None
     zip_code: str | None = None
-    birth_date: date | None = None
-    sensitive_note: str | None = None
 
 
 @dataclass
-class ContactInput:
+class ContactInput(PersonalData):
     name: str = ""
     job_title: str = ""
-    document: str | None = None
-    phone: str | None = None
-    mobile: str | None = None
-    email: str | None = None
-    birth_date: date | None = None
-    sensitive_note: str | None = None
 
 
 @dataclass(frozen=True)
-class EntityPage:
-    rows: pl.DataFrame
-    total: int
-    page: int
-    page_size: int
-    masked: bool
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+class EntityPage(ListPage):
+    masked: bool = False
 
 
 @dataclass(frozen=True)
@@ -336,9 +328,7 @@ def export_entities_csv(work: Work, text: str = "", kind: str | None = None) -> 
         f"SELECT {_LIST_COLUMNS} FROM entities{where} ORDER BY search_name, id", params
     )
     frame = _display_frame(privacy.mask_frame(frame, hidden))
-    audit.record(
-        tx,
-        user,
+    work.audit(
         "dados.exportados",
         subject_type="entidades",
         # Whether a filter was used, never its text: it may be a CPF or a phone number.
@@ -431,9 +421,7 @@ def update_entity(work: Work, entity_id: int, version: int, data: EntityInput) -
         raise Conflict(STALE_RECORD)
     changed = sorted(key for key in clean if clean[key] != stored[key] and key != "search_name")
     # Field names only: the audit log must not become a second copy of personal data.
-    audit.record(
-        tx,
-        user,
+    work.audit(
         "entidade.alterada",
         subject_type="entidade",
         subject_id=entity_id,
@@ -444,7 +432,7 @@ def update_entity(work: Work, entity_id: int, version: int, data: EntityInput) -
 
 @command(Action.EDIT_ENTITIES, "incluir contato na entidade {entity_id}")
 def add_contact(work: Work, entity_id: int, data: ContactInput) -> int:
-    tx, user = work.tx, work.user
+    tx = work.tx
     if tx.scalar("SELECT id FROM entities WHERE id = ?", [entity_id]) is None:
         raise NotFound("Entidade não encontrada.")
     clean = _clean_contact(data, _local_today(tx))
@@ -454,25 +442,14 @@ def add_contact(work: Work, entity_id: int, data: ContactInput) -> int:
         f" VALUES ({', '.join('?' for _ in columns)}, ?, ?) RETURNING id",
         [*clean.values(), tx.now, tx.now],
     )
-    tx.execute(
-        "INSERT INTO entity_contacts (entity_id, contact_id) VALUES (?, ?)",
-        [entity_id, contact_id],
-    )
-    audit.record(
-        tx,
-        user,
-        "contato.incluido",
-        subject_type="entidade",
-        subject_id=entity_id,
-        detail={"contato": contact_id},
-    )
+    _attach(work, entity_id, contact_id, "contato.incluido")
     return int(contact_id)
 
 
 @command(Action.EDIT_ENTITIES, "vincular contato {contact_id}")
 def link_contact(work: Work, entity_id: int, contact_id: int) -> None:
     """Attach an existing contact to another entity (one contact may serve several)."""
-    tx, user = work.tx, work.user
+    tx = work.tx
     if tx.scalar("SELECT id FROM entities WHERE id = ?", [entity_id]) is None:
         raise NotFound("Entidade não encontrada.")
     if tx.scalar("SELECT id FROM contacts WHERE id = ?", [contact_id]) is None:
@@ -482,25 +459,22 @@ def link_contact(work: Work, entity_id: int, contact_id: int) -> None:
         [entity_id, contact_id],
     ):
         raise Invalid("Este contato já está vinculado a esta entidade.")
-    tx.execute(
+    _attach(work, entity_id, contact_id, "contato.vinculado")
+
+
+def _attach(work: Work, entity_id: int, contact_id: int, event: str) -> None:
+    work.tx.execute(
         "INSERT INTO entity_contacts (entity_id, contact_id) VALUES (?, ?)",
         [entity_id, contact_id],
     )
-    audit.record(
-        tx,
-        user,
-        "contato.vinculado",
-        subject_type="entidade",
-        subject_id=entity_id,
-        detail={"contato": contact_id},
-    )
+    work.audit(event, subject_type="entidade", subject_id=entity_id, detail={"contato": contact_id})
 
 
 @command(Action.EDIT_ENTITIES, "converter prospect {entity_id}")
 def convert_prospect_to_customer(work: Work, entity_id: int) -> None:
     """A prospect becomes a customer in place (same code, contacts and history), so its quote
     can become a sales order. A customer needs a CPF/CNPJ."""
-    tx, user = work.tx, work.user
+    tx = work.tx
     row = tx.one("SELECT kind, document FROM entities WHERE id = ?", [entity_id])
     if row is None:
         raise NotFound("Entidade não encontrada.")
@@ -516,7 +490,6 @@ def convert_prospect_to_customer(work: Work, entity_id: int) -> None:
         "UPDATE entities SET kind = 'cliente', updated_at = ?, version = version + 1 WHERE id = ?",
         [tx.now, entity_id],
     )
-    audit.record(
-        tx, user, "entidade.prospect_convertido", subject_type="entidade",
+    work.audit("entidade.prospect_convertido", subject_type="entidade",
         subject_id=entity_id,
     )  # fmt: skip

@@ -136,9 +136,10 @@ Public = Callable[Concatenate[Database, User | None, P], T]
 def _path(
     kind: str,
     gate: Gate,
-    subject: Subject,
-    full_data: bool,
-    prepare: Callable[[Database], object] | None,
+    subject: Subject = "",
+    *,
+    full_data: bool = False,
+    prepare: Callable[[Database], object] | None = None,
 ) -> Callable[[Service[P, T]], Public[P, T]]:
     def wrap(service: Service[P, T]) -> Public[P, T]:
         signature = inspect.signature(service)
@@ -157,28 +158,12 @@ def _path(
     return wrap
 
 
-def command(
-    gate: Gate,
-    subject: Subject = "",
-    *,
-    full_data: bool = False,
-    prepare: Callable[[Database], object] | None = None,
-) -> Callable[[Service[P, T]], Public[P, T]]:
-    """A service that writes: gate (refusals audited), then `work` in one transaction.
-    `full_data`: the action also needs access 192 and 193 (every field in clear).
-    `prepare(db)` runs between the gate and the transaction (audit.flush: buffered views)."""
-    return _path("command", gate, subject, full_data, prepare)
-
-
-def query(
-    gate: Gate,
-    subject: Subject = "",
-    *,
-    full_data: bool = False,
-    prepare: Callable[[Database], object] | None = None,
-) -> Callable[[Service[P, T]], Public[P, T]]:
-    """A service that reads: gate (refusals audited), then `work` on a read cursor."""
-    return _path("query", gate, subject, full_data, prepare)
+# `@command(gate, subject)`: a service that writes: the gate (refusals audited), then `work` in
+# one transaction. `@query(...)`: the same on a read cursor. Options: `full_data=True`, the
+# action also needs access 192 and 193 (every field in clear); `prepare(db)` runs between the
+# gate and the transaction (audit.flush: the buffered views).
+command = functools.partial(_path, "command")
+query = functools.partial(_path, "query")
 
 
 def perform(

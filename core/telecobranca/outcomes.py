@@ -281,8 +281,7 @@ def record_promise(
         " version = version + 1 WHERE id = ?",
         [tx.now, attendance_id],
     )
-    audit.record(
-        tx, user, "cobranca.promessa", subject_type="atendimento_tlc",
+    work.audit("cobranca.promessa", subject_type="atendimento_tlc",
         subject_id=attendance_id,
         detail={"promessa": promise_id, "valor": value, "data": promised_on},
     )  # fmt: skip
@@ -350,8 +349,7 @@ def renegotiate_titles(
             [f"{renegotiation_id:09d}", part.number, row["entity_id"], local_today(tx),
              part.due_date, part.amount, part.amount, renegotiation_id, tx.now, tx.now],
         )  # fmt: skip
-    audit.record(
-        tx, user, "cobranca.renegociacao", subject_type="atendimento_tlc",
+    work.audit("cobranca.renegociacao", subject_type="atendimento_tlc",
         subject_id=attendance_id,
         detail={"renegociacao": renegotiation_id, "total": deal.total,
                 "parcelas": installments, "titulos": [t.key for t in titles]},
@@ -474,8 +472,7 @@ def finish_attendance(
         finish_row(tx, attendance_id, status, reason_id=reason_id, closing_text=text)
     release(tx, attendance_id)
     calls.end_in(tx, user, row["call_id"], f"Telecobrança: {STATUS_LABELS[status]}")
-    audit.record(
-        tx, user, f"cobranca.{outcome}", subject_type="atendimento_tlc",
+    work.audit(f"cobranca.{outcome}", subject_type="atendimento_tlc",
         subject_id=attendance_id, detail={"status": status},
     )  # fmt: skip
     return load(tx, attendance_id)

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import polars as pl
 
-from core import audit
 from core.access import Action
 from core.db import Tx
 from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
@@ -143,7 +142,7 @@ def _clean_range(data: RangeInput) -> RangeInput:
 @command(Action.MANAGE_CATALOGUES, "regras de cobrança")
 def save_range(work: Work, data: RangeInput, range_id: int | None = None, version: int = 0) -> int:
     """Create or change a range; the whole set must still be cumulative afterwards."""
-    tx, user = work.tx, work.user
+    tx = work.tx
     clean = _clean_range(data)
     if tx.scalar(
         "SELECT id FROM collection_ranges WHERE code = ? AND id IS DISTINCT FROM ?",
@@ -174,8 +173,7 @@ def save_range(work: Work, data: RangeInput, range_id: int | None = None, versio
         if saved is None:
             raise Conflict(STALE_RECORD)
     active_ranges(tx)  # refuses a set that is no longer cumulative
-    audit.record(
-        tx, user, "cobranca.faixa_" + ("incluida" if before is None else "alterada"),
+    work.audit("cobranca.faixa_" + ("incluida" if before is None else "alterada"),
         subject_type="faixa_cobranca", subject_id=saved,
         detail={"de": _audit_view(before), "para": _audit_view(clean.__dict__)},
     )  # fmt: skip
@@ -223,7 +221,7 @@ def save_group_settings(
     work: Work, group_id: int, version: int, range_ids: list[int], negotiation: NegotiationRules
 ) -> None:
     """Wire the group to its ranges and set its negotiation limits (one audited change)."""
-    tx, user = work.tx, work.user
+    tx = work.tx
     problems = Problems()
     if negotiation.max_postpone_days < 0 or negotiation.max_postpone_days > 365:
         problems.add("max_postpone_days", "prazo máximo: de 0 a 365 dias")
@@ -279,8 +277,7 @@ def save_group_settings(
             "INSERT INTO group_collection_ranges (group_id, range_id) VALUES (?, ?)",
             [group_id, range_id],
         )
-    audit.record(
-        tx, user, "cobranca.grupo_alterado", subject_type="grupo", subject_id=group_id,
+    work.audit("cobranca.grupo_alterado", subject_type="grupo", subject_id=group_id,
         detail={"de": before, "para": {"faixas": sorted(set(range_ids)),
                                        "regras": {**negotiation.__dict__, **percentages}}},
     )  # fmt: skip

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from core import agenda, audit, calls, catalogues
+from core import agenda, calls, catalogues
 from core.access import Action, Routine, User, active_group, visible_rows_sql
 from core.db import Tx
 from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
@@ -191,8 +191,7 @@ def save_attendance(
     if not (fresh and status != "planejado"):
         _sync_agenda(tx, user, new_id, data, status)
     calls.end_in(tx, user, call_id, f"Telemarketing: {STATUS_LABELS[status]}")
-    audit.record(
-        tx, user, "telemarketing." + ("incluido" if stored is None else outcome.value),
+    work.audit("telemarketing." + ("incluido" if stored is None else outcome.value),
         subject_type="atendimento_tmk", subject_id=new_id,
         detail={"status": status, "de": stored["status"] if stored else None},
     )  # fmt: skip
@@ -376,8 +375,7 @@ def reopen_attendance(work: Work, attendance_id: int, version: int, reason: str)
     )
     if updated is None:
         raise Conflict(STALE_RECORD)
-    audit.record(
-        tx, user, "telemarketing.reaberto", subject_type="atendimento_tmk",
+    work.audit("telemarketing.reaberto", subject_type="atendimento_tmk",
         subject_id=attendance_id, detail={"motivo": reason.strip()},
     )  # fmt: skip
     return _load(tx, attendance_id)
@@ -405,15 +403,23 @@ def get_attendance(work: Work, attendance_id: int) -> Attendance:
 
 def _load(tx: Tx, attendance_id: int) -> Attendance:
     row = tx.one(
-        "SELECT a.*, e.name AS entity_name, o.code AS operator_code"
-        " FROM tmk_attendances a JOIN entities e ON e.id = a.entity_id"
-        " JOIN operators o ON o.id = a.operator_id WHERE a.id = ?",
+        """
+        SELECT a.*, e.name AS entity_name, o.code AS operator_code
+        FROM tmk_attendances a
+        JOIN entities e ON e.id = a.entity_id
+        JOIN operators o ON o.id = a.operator_id
+        WHERE a.id = ?
+        """,
         [attendance_id],
     )
     assert row is not None
     items = tx.all(
-        "SELECT line, occurrence_id, action_id, product_code, status, notes, execute_on"
-        " FROM tmk_items WHERE attendance_id = ? ORDER BY line",
+        """
+        SELECT line, occurrence_id, action_id, product_code, status, notes, execute_on
+        FROM tmk_items
+        WHERE attendance_id = ?
+        ORDER BY line
+        """,
         [attendance_id],
     )
     ids = [

@@ -170,22 +170,35 @@ def get_order(work: Work, order_id: int) -> Order:
 
 def _load(tx: Tx, order_id: int) -> Order:
     row = tx.one(
-        "SELECT o.*, e.name AS entity_name, e.kind AS entity_kind, op.code AS operator_code"
-        " FROM tlv_orders o JOIN entities e ON e.id = o.entity_id"
-        " JOIN operators op ON op.id = o.operator_id WHERE o.id = ?",
+        """
+        SELECT o.*, e.name AS entity_name, e.kind AS entity_kind, op.code AS operator_code
+        FROM tlv_orders o
+        JOIN entities e ON e.id = o.entity_id
+        JOIN operators op ON op.id = o.operator_id
+        WHERE o.id = ?
+        """,
         [order_id],
     )
     assert row is not None
     items = tx.all(
-        "SELECT i.line, i.product_id, p.code AS product_code, p.description AS product,"
-        " p.unit, i.quantity, i.unit_price, i.list_price, i.discount_pct, i.total"
-        " FROM tlv_items i JOIN products p ON p.id = i.product_id"
-        " WHERE i.order_id = ? ORDER BY i.line",
+        """
+        SELECT i.line, i.product_id, p.code AS product_code, p.description AS product, p.unit,
+            i.quantity, i.unit_price, i.list_price, i.discount_pct, i.total
+        FROM tlv_items i
+        JOIN products p ON p.id = i.product_id
+        WHERE i.order_id = ?
+        ORDER BY i.line
+        """,
         [order_id],
     )
     titles = tx.all(
-        "SELECT id, prefix, number, installment, type, issue_date, due_date, amount, balance,"
-        " status, version FROM receivables WHERE order_id = ? ORDER BY id",
+        """
+        SELECT id, prefix, number, installment, type, issue_date, due_date, amount, balance,
+            status, version
+        FROM receivables
+        WHERE order_id = ?
+        ORDER BY id
+        """,
         [order_id],
     )
     read_only = row["status"] == "cancelado" or (row["status"] == "faturado" and not _altped(tx))
@@ -437,8 +450,7 @@ def save_order(
     event = "incluido" if stored is None else "alterado"
     if stored is not None and stored["status"] == "faturado":
         event = "faturado_alterado"  # MV_ALTPED = S: worth finding in the audit log
-    audit.record(
-        tx, user, f"televendas.{event}", subject_type="atendimento_tlv",
+    work.audit(f"televendas.{event}", subject_type="atendimento_tlv",
         subject_id=new_id, detail=detail,
     )  # fmt: skip
     return _load(tx, new_id)
@@ -528,8 +540,7 @@ def convert_quote_to_order(work: Work, order_id: int, version: int) -> Order:
         [tx.now, tx.now, order_id],
     )
     agenda.settle(tx, SOURCE, order_id, "concluido")
-    audit.record(
-        tx, user, "televendas.convertido", subject_type="atendimento_tlv",
+    work.audit("televendas.convertido", subject_type="atendimento_tlv",
         subject_id=order_id, detail={"de": "orcamento", "para": "pedido"},
     )  # fmt: skip
     return _load(tx, order_id)
@@ -565,8 +576,7 @@ def invoice_order(work: Work, order_id: int, version: int, series: str = DEFAULT
         [number, series.strip() or DEFAULT_SERIES, issue_date, tx.now, tx.now, order_id],
     )
     titles = store.issue_titles(tx, order_id)
-    audit.record(
-        tx, user, "televendas.faturado", subject_type="atendimento_tlv", subject_id=order_id,
+    work.audit("televendas.faturado", subject_type="atendimento_tlv", subject_id=order_id,
         detail={"nota": number, "serie": series, "total": stored["total"], "titulos": titles},
     )  # fmt: skip
     return _load(tx, order_id)
@@ -630,8 +640,7 @@ def cancel_order(
         [reason.strip(), reason_id, tx.now, tx.now, order_id],
     )
     agenda.settle(tx, SOURCE, order_id, "cancelado")
-    audit.record(
-        tx, user, "televendas.cancelado", subject_type="atendimento_tlv",
+    work.audit("televendas.cancelado", subject_type="atendimento_tlv",
         subject_id=order_id, detail=detail,
     )  # fmt: skip
     return _load(tx, order_id)
