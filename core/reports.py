@@ -172,18 +172,17 @@ TMK_TIME_TO_CLOSE = Report(
     """,
     chart=("label", "mean_h"),
 )
+_TLV_COUNTS = {
+    "calls": "Ligações",
+    "quotes": "Orçamentos",
+    "invoiced": "Faturados",
+    "amount": "Faturado (R$)",
+}
 TLV_BY_OPERATOR = Report(
     "tlv_operador",
     "Televendas",
     "Ligações × orçamentos × faturados por operador",
-    {
-        "code": "Operador",
-        "name": "Nome",
-        "calls": "Ligações",
-        "quotes": "Orçamentos",
-        "invoiced": "Faturados",
-        "amount": "Faturado (R$)",
-    },
+    {"code": "Operador", "name": "Nome", **_TLV_COUNTS},
     """
     WITH calls_ AS (
         SELECT user_id, count(*) AS calls
@@ -217,13 +216,7 @@ TLV_BY_DAY = Report(
     "tlv_dia",
     "Televendas",
     "Ligações × orçamentos × faturados por dia",
-    {
-        "day": "Dia",
-        "calls": "Ligações",
-        "quotes": "Orçamentos",
-        "invoiced": "Faturados",
-        "amount": "Faturado (R$)",
-    },
+    {"day": "Dia", **_TLV_COUNTS},
     """
     WITH events AS (
         SELECT (started_at AT TIME ZONE 'America/Sao_Paulo')::DATE AS day,

@@ -110,20 +110,19 @@ def clean_birth_date(value: date | None, today: date, problems: Problems) -> dat
 
 
 def format_document(number: str | None) -> str:
-    if not number:
-        return ""
-    if len(number) == 11:
-        return f"{number[:3]}.{number[3:6]}.{number[6:9]}-{number[9:]}"
-    if len(number) == 14:
-        return f"{number[:2]}.{number[2:5]}.{number[5:8]}/{number[8:12]}-{number[12:]}"
-    return number
+    return _laid_out(number, {11: "###.###.###-##", 14: "##.###.###/####-##"})
 
 
 def format_phone(number: str | None) -> str:
+    return _laid_out(number, {11: "(##) #####-####", 10: "(##) ####-####"})
+
+
+def _laid_out(number: str | None, layouts: dict[int, str]) -> str:
+    """The digits in the layout for their count (# takes the next digit); else as stored."""
     if not number:
         return ""
-    if len(number) == 11:
-        return f"({number[:2]}) {number[2:7]}-{number[7:]}"
-    if len(number) == 10:
-        return f"({number[:2]}) {number[2:6]}-{number[6:]}"
-    return number
+    layout = layouts.get(len(number))
+    if layout is None:
+        return number
+    given = iter(number)
+    return "".join(next(given) if char == "#" else char for char in layout)

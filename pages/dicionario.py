@@ -8,15 +8,7 @@ from core import privacy
 from ui.guard import enter_page
 from ui.kit.feedback import attempt
 from ui.kit.forms import selected_index
-from ui.lgpd.views import (
-    DICTIONARY_COLUMNS,
-    DICTIONARY_ORDER,
-    dictionary_editor,
-    dictionary_filters,
-    dictionary_frame,
-    dictionary_table_key,
-    filter_dictionary,
-)
+from ui.lgpd import views
 
 user, db = enter_page(__file__)
 
@@ -30,24 +22,24 @@ listing = attempt(lambda: privacy.list_dictionary(db, user))
 if listing is None:
     st.stop()
 
-table_filter, level_filter = dictionary_filters(listing)
-rows = filter_dictionary(listing, table_filter, level_filter)
+table_filter, level_filter = views.dictionary_filters(listing)
+rows = views.filter_dictionary(listing, table_filter, level_filter)
 if rows.is_empty():
     st.info("Nenhum campo com esses filtros.", icon="🔎")
     st.stop()
 
 table = st.dataframe(
-    dictionary_frame(rows),
-    key=dictionary_table_key(rows),
+    views.dictionary_frame(rows),
+    key=views.dictionary_table_key(rows),
     hide_index=True,
     on_select="rerun",
     selection_mode="single-row",
-    column_order=DICTIONARY_ORDER,
-    column_config=DICTIONARY_COLUMNS,
+    column_order=views.DICTIONARY_ORDER,
+    column_config=views.DICTIONARY_COLUMNS,
 )
 st.caption(f"{rows.height} campo(s) · Selecione um campo para alterar sua classificação.")
 
 index = selected_index(table)
 if index is not None:
     with st.container(border=True, key="dictionary_selected"):
-        dictionary_editor(db, user, rows.row(index, named=True))
+        views.dictionary_editor(db, user, rows.row(index, named=True))

@@ -7,16 +7,9 @@ import streamlit as st
 from core import users
 from ui.admin.forms import PASSWORDS_DIFFER, password_pair, user_form
 from ui.guard import enter_page
+from ui.kit import forms
 from ui.kit.feedback import attempt, succeeded
 from ui.kit.formats import local_datetime, plain
-from ui.kit.forms import (
-    confirm_button,
-    confirmation,
-    editing_version,
-    form_key,
-    reset_form,
-    selected_index,
-)
 
 user, db = enter_page(__file__)
 
@@ -59,13 +52,13 @@ with consult:
     st.caption(
         f"{listing.height} usuário(s). Selecione um para alterar, redefinir a senha ou desativar."
     )
-    index = selected_index(table)
+    index = forms.selected_index(table)
     if index is not None:
         row = listing.row(index, named=True)
         user_id = row["id"]
         st.subheader(f"{plain(row['name'])} ({plain(row['username'])})")
         with st.expander("Alterar dados", expanded=True):
-            version = editing_version("user_editing", user_id, row["version"])
+            version = forms.editing_version("user_editing", user_id, row["version"])
             changed = user_form(f"user_edit_{user_id}_{version}", profiles, row)
             if changed is not None and succeeded(
                 lambda: users.update_user(db, user, user_id, version, changed[0]),
@@ -84,8 +77,8 @@ with consult:
                 ):
                     st.rerun()
         if row["active"]:
-            confirm_button("user_deactivate", user_id, "Desativar", icon=":material/block:")
-            confirmation(
+            forms.confirm_button("user_deactivate", user_id, "Desativar", icon=":material/block:")
+            forms.confirmation(
                 "user_deactivate",
                 user_id,
                 "Desativar usuário",
@@ -105,7 +98,7 @@ with consult:
             st.rerun()
 
 with include:
-    new = user_form(form_key("user_new"), profiles)
+    new = user_form(forms.form_key("user_new"), profiles)
     if new is not None:
         data, password, repeated = new
         if password != repeated:
@@ -114,5 +107,5 @@ with include:
             lambda: users.create_user(db, user, data, password),
             f"Usuário {plain(data.username.strip().lower())} incluído.",
         ):
-            reset_form("user_new")
+            forms.reset_form("user_new")
             st.rerun()

@@ -22,6 +22,7 @@ from core.access import Action, sees_row
 from core.db import Tx
 from core.errors import NotFound
 from core.localtime import local_day
+from core.records import AttendanceRecord
 from core.service import Work, query
 from core.telecobranca import rules, setup
 from core.telecobranca.rules import NegotiationRules, Updated
@@ -105,7 +106,9 @@ class Title:
 
 
 @dataclass(frozen=True)
-class CollectionAttendance:
+class CollectionAttendance(AttendanceRecord):
+    STATUSES = STATUS_LABELS
+
     id: int
     version: int
     status: str
@@ -127,14 +130,6 @@ class CollectionAttendance:
     outcomes: list[dict[str, Any]]
     rules: NegotiationRules
     labels: dict[int, str]
-
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
-
-    @property
-    def is_final(self) -> bool:
-        return self.status in {"encerrado", "cancelado"}
 
     @property
     def pending_promises(self) -> list[dict[str, Any]]:

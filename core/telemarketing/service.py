@@ -16,6 +16,7 @@ from core import agenda, calls, catalogues
 from core.access import Action, Routine, User, active_group, visible_rows_sql
 from core.db import Tx
 from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
+from core.records import AttendanceRecord
 from core.service import Work, command, query
 from core.validation import Problems
 
@@ -66,7 +67,9 @@ class AttendanceInput:
 
 
 @dataclass(frozen=True)
-class Attendance:
+class Attendance(AttendanceRecord):
+    STATUSES = STATUS_LABELS
+
     id: int
     version: int
     status: str
@@ -89,14 +92,6 @@ class Attendance:
     cancelled_at: datetime | None
     items: list[dict[str, Any]]
     labels: dict[int, str]  # catalogue id -> description, inactive entries included
-
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
-
-    @property
-    def is_final(self) -> bool:
-        return self.status in {"encerrado", "cancelado"}
 
 
 # --- the status machine (pure) --------------------------------------------------------------

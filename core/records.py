@@ -1,0 +1,20 @@
+"""What the Telemarketing and Telecobrança attendances share: a status the Protheus legend
+names, and the two statuses after which the attendance takes no more work."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar
+
+
+class AttendanceRecord:
+    status: str
+    STATUSES: ClassVar[Mapping[str, str]]  # status -> pt-BR label
+
+    @property
+    def status_label(self) -> str:
+        return self.STATUSES[self.status]
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in {"encerrado", "cancelado"}
