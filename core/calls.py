@@ -130,9 +130,10 @@ def open_in(
     return int(call_id)
 
 
-def end_in(tx: Tx, user: User, call_id: int | None, result: str) -> None:
+def end_in(tx: Tx, user: User, call_id: int | None, routine: Routine, outcome: str) -> None:
     """Saving an attendance ends its call (the seed's window closes on confirm), in the
-    routine's own unit of work; a call already ended or someone else's is left alone."""
+    routine's own unit of work; a call already ended or someone else's is left alone. The call
+    is counted under the routine of the attendance it ends in, whatever tab started it."""
     if call_id is None:
         return
     if tx.scalar(
@@ -140,7 +141,8 @@ def end_in(tx: Tx, user: User, call_id: int | None, result: str) -> None:
         [user.id, call_id],
     ):
         tx.execute(
-            "UPDATE calls SET ended_at = ?, result = ? WHERE id = ?", [tx.now, result, call_id]
+            "UPDATE calls SET ended_at = ?, result = ?, routine = ? WHERE id = ?",
+            [tx.now, f"{routine.label}: {outcome}", routine.value, call_id],
         )
 
 

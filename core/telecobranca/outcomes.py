@@ -471,7 +471,7 @@ def finish_attendance(
         status = "cancelado"
         finish_row(tx, attendance_id, status, reason_id=reason_id, closing_text=text)
     release(tx, attendance_id)
-    calls.end_in(tx, user, row["call_id"], f"Telecobrança: {STATUS_LABELS[status]}")
+    calls.end_in(tx, user, row["call_id"], Routine.TELECOBRANCA, STATUS_LABELS[status])
     work.audit(f"cobranca.{outcome}", subject_type="atendimento_tlc",
         subject_id=attendance_id, detail={"status": status},
     )  # fmt: skip

@@ -446,7 +446,7 @@ def save_order(
     if overrides:
         detail["precos_alterados"] = overrides
     _sync_agenda(tx, user, new_id, data.entity_id, status, data.next_call_at)
-    calls.end_in(tx, user, call_id, f"Televendas: {STATUS_LABELS[status]}")
+    calls.end_in(tx, user, call_id, Routine.TELEVENDAS, STATUS_LABELS[status])
     event = "incluido" if stored is None else "alterado"
     if stored is not None and stored["status"] == "faturado":
         event = "faturado_alterado"  # MV_ALTPED = S: worth finding in the audit log

@@ -18,6 +18,7 @@ from core.access import Routine
 from core.auth import check_login
 from core.config import Settings
 from core.db import Database, open_database
+from core.localtime import LOCAL_TZ
 from core.telecobranca import attendance as tlc_attendance
 from core.telecobranca import ledger as tlc_ledger
 from core.telecobranca import maintenance as tlc_maintenance
@@ -518,3 +519,59 @@ def test_the_collection_demo_is_seeded_only_once(full_demo_copy: Database) -> No
     assert (_ledger_totals(full_demo_copy), _collection_totals(full_demo_copy)) == before
     ranges = _rows(full_demo_copy, "SELECT code FROM collection_ranges ORDER BY position")
     assert [row["code"] for row in ranges] == ["F1", "F2", "F3", "F4"]
+
+
+def test_diegos_order_counts_its_call_under_televendas(full_demo_copy: Database) -> None:
+    """diego works every routine: a call started as Telemarketing (the caller search's first
+    routine) that ends in a Televendas order belongs to Televendas, in the report and the
+    wallboard alike."""
+    from core import calls, dashboards, reports
+    from core.televendas import service as tlv_service
+    from core.televendas.service import ItemInput, OrderInput
+
+    db = full_demo_copy
+    diego, sofia = load_user(db, "diego"), load_user(db, "sofia")
+    entity_id, table_id, product_id, condition_id = db.read(
+        lambda tx: tx.one(
+            """
+            SELECT
+                (SELECT min(id) FROM entities WHERE kind = 'cliente') AS entity_id,
+                i.price_table_id, i.product_id,
+                (SELECT min(id) FROM payment_conditions WHERE active) AS condition_id
+            FROM price_table_items i
+            JOIN price_tables t ON t.id = i.price_table_id AND t.active
+            JOIN products p ON p.id = i.product_id AND p.active AND p.stock >= 1
+            ORDER BY i.price_table_id, i.product_id
+            LIMIT 1
+            """
+        ).values()
+    )
+    today = db.read(lambda tx: tx.now).astimezone(LOCAL_TZ).date()
+    period = reports.Period(today, today)
+
+    def counted() -> tuple[int, int]:
+        rows = reports.run_report(db, sofia, "tlv_operador", period)
+        mine = rows.filter(rows["code"] == diego.operator.code)  # type: ignore[union-attr]
+        board = dashboards.wallboard(db, sofia, dashboards.WallboardFilter())
+        assert board.televendas is not None
+        return (int(mine["calls"][0]) if mine.height else 0), board.televendas.today.calls
+
+    report_before, board_before = counted()
+    call = calls.start_call(db, diego, Routine.TELEMARKETING, entity_id)
+    order = tlv_service.save_order(
+        db,
+        diego,
+        OrderInput(
+            entity_id,
+            operation="orcamento",
+            price_table_id=table_id,
+            payment_condition_id=condition_id,
+            items=[ItemInput(product_id, 1)],
+        ),
+        call_id=call.id,
+    )
+
+    assert order.call_id == call.id
+    stored = db.read(lambda tx: tx.one("SELECT routine, result FROM calls WHERE id = ?", [call.id]))
+    assert stored == {"routine": "televendas", "result": "Televendas: Orçamento"}
+    assert counted() == (report_before + 1, board_before + 1)
