@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from core import pix
 from core.access import Action
 from core.db import Database
 from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
@@ -41,6 +42,8 @@ def is_yes(db: Database, name: str) -> bool:
 
 def _clean_value(name: str, kind: str, value: str) -> str:
     text = value.strip()
+    if name in pix.PARAMETERS:
+        return pix.clean_parameter(name, text)
     if kind == "sim_nao":
         text = text.upper()
         if text not in {"S", "N"}:

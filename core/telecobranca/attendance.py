@@ -130,6 +130,7 @@ class CollectionAttendance(AttendanceRecord):
     outcomes: list[dict[str, Any]]
     rules: NegotiationRules
     labels: dict[int, str]
+    pix_codes: list[dict[str, Any]]  # kind, id, amount, payload (None: PIX not configured)
 
     @property
     def pending_promises(self) -> list[dict[str, Any]]:
@@ -180,11 +181,17 @@ def load(tx: Tx, attendance_id: int) -> CollectionAttendance:
         [attendance_id],
     )
     promises = tx.all(
-        "SELECT p.id, p.promised_on, p.amount, p.paid_amount, p.status, p.created_at,"
-        " string_agg(r.prefix || ' ' || r.number || '/' || r.installment, ', ') AS titles"
-        " FROM tlc_promises p JOIN tlc_promise_titles pt ON pt.promise_id = p.id"
-        " JOIN receivables r ON r.id = pt.receivable_id WHERE p.attendance_id = ?"
-        " GROUP BY ALL ORDER BY p.id",
+        """
+        SELECT p.id, p.promised_on, p.amount, p.paid_amount, p.status, p.created_at,
+            p.pix_payload,
+            string_agg(r.prefix || ' ' || r.number || '/' || r.installment, ', ') AS titles
+        FROM tlc_promises p
+        JOIN tlc_promise_titles pt ON pt.promise_id = p.id
+        JOIN receivables r ON r.id = pt.receivable_id
+        WHERE p.attendance_id = ?
+        GROUP BY ALL
+        ORDER BY p.id
+        """,
         [attendance_id],
     )
     outcomes = tx.all(
@@ -196,11 +203,29 @@ def load(tx: Tx, attendance_id: int) -> CollectionAttendance:
     )
     reason_ids = [i for i in (row["closing_reason_id"], row["cancellation_reason_id"]) if i]
     fields = {name: row[name] for name in CollectionAttendance.__dataclass_fields__ if name in row}
+    pix_codes = tx.all(
+        """
+        SELECT 'Promessa' AS kind, id, amount, pix_payload AS payload, created_at
+        FROM tlc_promises
+        WHERE attendance_id = ? AND status = 'pendente'
+        UNION ALL
+        SELECT 'Renegociação', n.id, r.amount, n.pix_payload, n.created_at
+        FROM tlc_renegotiations n
+        JOIN receivables r ON r.renegotiation_id = n.id AND r.installment = 1
+        WHERE n.attendance_id = ?
+        ORDER BY created_at DESC
+        """,
+        [attendance_id, attendance_id],
+    )
     return CollectionAttendance(
-        **fields, titles=titles, promises=promises, outcomes=outcomes,
+        **fields,
+        titles=titles,
+        promises=promises,
+        outcomes=outcomes,
         rules=setup.negotiation_rules(tx, row["group_id"]),
         labels=catalogues.labels(tx, reason_ids),
-    )  # fmt: skip
+        pix_codes=pix_codes,
+    )
 
 
 def title_by_id(tx: Tx, receivable_id: int) -> Title:

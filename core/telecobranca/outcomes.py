@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from core import agenda, audit, calls
+from core import agenda, audit, calls, pix
 from core.access import Action, Routine, User, require
 from core.db import Database, Tx
 from core.errors import STALE_RECORD, Conflict, Invalid
@@ -271,6 +271,7 @@ def record_promise(
         )
         _outcome(tx, user, attendance_id, title.id, "negociado", Decimal(0), Decimal(0),
                  Decimal(0), note, promise_id=promise_id)  # fmt: skip
+    pix_txid = _give_pix(tx, "tlc_promises", promise_id, value, pix.txid_for("PROM", promise_id))
     agenda.schedule(
         tx, user.id, Routine.TELECOBRANCA, SOURCE, promise_id, row["entity_id"],
         datetime.combine(promised_on, PROMISE_CHECK_TIME, tzinfo=LOCAL_TZ),
@@ -283,7 +284,7 @@ def record_promise(
     )
     work.audit("cobranca.promessa", subject_type="atendimento_tlc",
         subject_id=attendance_id,
-        detail={"promessa": promise_id, "valor": value, "data": promised_on},
+        detail={"promessa": promise_id, "valor": value, "data": promised_on, "pix": pix_txid},
     )  # fmt: skip
     return load(tx, attendance_id)
 
@@ -349,12 +350,33 @@ def renegotiate_titles(
             [f"{renegotiation_id:09d}", part.number, row["entity_id"], local_today(tx),
              part.due_date, part.amount, part.amount, renegotiation_id, tx.now, tx.now],
         )  # fmt: skip
-    work.audit("cobranca.renegociacao", subject_type="atendimento_tlc",
+    first = deal.installments[0].amount
+    txid = pix.txid_for("REN", renegotiation_id)
+    pix_txid = _give_pix(tx, "tlc_renegotiations", renegotiation_id, first, txid)
+    work.audit(
+        "cobranca.renegociacao",
+        subject_type="atendimento_tlc",
         subject_id=attendance_id,
-        detail={"renegociacao": renegotiation_id, "total": deal.total,
-                "parcelas": installments, "titulos": [t.key for t in titles]},
-    )  # fmt: skip
+        detail={
+            "renegociacao": renegotiation_id,
+            "total": deal.total,
+            "parcelas": installments,
+            "titulos": [t.key for t in titles],
+            "pix": pix_txid,
+        },
+    )
     return load(tx, attendance_id)
+
+
+def _give_pix(tx: Tx, table: str, record_id: int, amount: Decimal, txid: str) -> str | None:
+    """The PIX copia-e-cola for the agreed amount, kept with the promise or renegotiation
+    (`table` is a code literal); the txid for the audit, None when PIX is not configured."""
+    receiver = pix.merchant(tx)
+    if receiver is None:
+        return None
+    payload = pix.brcode(receiver, amount, txid)
+    tx.execute(f"UPDATE {table} SET pix_payload = ? WHERE id = ?", [payload, record_id])
+    return txid
 
 
 def _chosen_titles(tx: Tx, attendance_id: int, receivable_ids: list[int]) -> list[Title]:

@@ -352,3 +352,38 @@ def test_collector_without_192_never_sees_the_debtors_full_cpf(ui: UiHarness) ->
     assert debtor.document not in shown and formatted not in shown
     # the card shows it masked (markdown-escaped, so asterisks are not read as emphasis)
     assert f"***.***.***-{debtor.document[-2:]}" in shown.replace("\\", "")
+
+
+def _set_pix(ui: UiHarness, key: str) -> None:
+    from core import parameters, pix
+
+    admin = ui.user("admin")
+    for name, value in ((pix.KEY, key), (pix.NAME, "Empresa Teste"), (pix.CITY, "Sao Paulo")):
+        version = ui.db.read(
+            lambda tx, name=name: tx.scalar("SELECT version FROM parameters WHERE name = ?", [name])
+        )
+        parameters.set_parameter(ui.db, admin, name, int(version), value)
+
+
+def test_a_promise_shows_its_pix_code_and_qr_or_says_why_there_is_none(ui: UiHarness) -> None:
+    from core import pix
+
+    collector, _ = _collector(ui), _debtor(ui)
+    _set_pix(ui, "")
+    at = _next_debtor(ui, collector)
+    at.button(key="tlc_promise_submit").click().run()
+    assert any(pix.NO_KEY in text for text in texts(at)) and not at.code
+
+    _set_pix(ui, factories.valid_cpf(4242))
+    at.run()  # the promise was made without a key: still none
+    attendance = _loaded(ui, at, collector)
+    assert attendance.pix_codes[0]["payload"] is None
+    ui.db.write(lambda tx: tx.execute("UPDATE tlc_promises SET status = 'cancelada'"))
+    at.run()  # the titles are free again
+    at.button(key="tlc_promise_submit").click().run()
+
+    attendance = _loaded(ui, at, collector)
+    payload = attendance.pix_codes[0]["payload"]
+    assert payload and payload.startswith("000201") and "br.gov.bcb.pix" in payload
+    assert [code.value for code in at.code] == [payload]
+    assert len(at.image) == 1  # the QR code

@@ -51,6 +51,10 @@ class Desk:
 
 @pytest.fixture
 def desk(db: Database) -> Desk:
+    return make_desk(db)
+
+
+def make_desk(db: Database) -> Desk:
     admin = factories.make_admin(db, username="admin")
     group_id = factories.make_group(db, "Cobrança")
     collector = factories.make_operator(

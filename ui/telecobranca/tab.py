@@ -38,6 +38,7 @@ from ui.kit.forms import RecordDialog
 from ui.kit.legend import StatusLegend
 from ui.kit.workspace import OPEN_ATTENDANCE, TLC_ATTENDANCE, TLC_TAKE, TLV_ORDER
 from ui.telecobranca.forms import promise_form, renegotiation_form, title_actions
+from ui.telecobranca.pix_panel import pix_codes
 
 NO_DEBTOR = "Nenhum devedor aguardando nas faixas do seu grupo."
 _CANCEL = RecordDialog("tlc_cancel")  # the attendance whose "Cancelar cobrança" dialog is open
@@ -135,6 +136,7 @@ def render(
     with renegotiation_cell, st.container(border=True, key="tlc_renegotiation"):
         renegotiation_form(db, user, attendance, free)
     _promises_table(attendance)
+    pix_codes(attendance)
     _history_table(attendance)
     _finish(db, user, attendance)
 
