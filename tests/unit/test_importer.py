@@ -258,3 +258,38 @@ def test_a_new_customer_without_contact_is_reported_once_at_its_first_line(
     assert [line for line, _ in report.problems] == [3]
     assert report.problems[0][1].startswith("cliente novo:")
     assert _count(db, "SELECT count(*) FROM receivables") == 0
+
+
+@pytest.mark.parametrize(
+    ("sample", "encoding", "titles", "customers"),
+    [
+        ("exemplo_titulos_excel.csv", "Windows-1252", 4, 3),
+        ("exemplo_titulos_utf8.csv", "UTF-8", 2, 2),
+    ],
+)
+def test_the_sample_files_in_data_import_as_documented(
+    db: Database, admin: User, sample: str, encoding: str, titles: int, customers: int
+) -> None:
+    """data/ ships the files README and data/LEIA-ME.md point a new user to."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "data" / sample
+    with path.open("rb") as upload:
+        report = tlc_importer.import_receivables(db, admin, upload)
+
+    assert report.ok, report.problems
+    assert report.encoding == encoding
+    assert (report.titles_created, report.customers_created) == (titles, customers)
+    amounts = db.read(
+        lambda tx: tx.all(
+            "SELECT amount, balance FROM receivables ORDER BY prefix, number, installment"
+        )
+    )
+    if encoding == "Windows-1252":  # 1.250,00 is one thousand two hundred and fifty
+        assert amounts[0] == {"amount": Decimal("1250.00"), "balance": Decimal("1250.00")}
+        assert amounts[2] == {"amount": Decimal("12480.90"), "balance": Decimal("8000.00")}
+        assert "Padaria Pão de Açúcar Ltda" in _all_names(db)
+
+
+def _all_names(db: Database) -> list[str]:
+    return [row["name"] for row in db.read(lambda tx: tx.all("SELECT name FROM entities"))]
