@@ -9,6 +9,7 @@ import duckdb
 from core import audit, demo
 from core.audit_key import installation_key
 from core.config import Settings
+from core.daily import Job
 from core.db import Database, open_database
 from core.errors import DomainError
 
@@ -42,3 +43,10 @@ def start(settings: Settings) -> Database:
     if settings.demo_mode:
         demo.seed_demo(db)
     return db
+
+
+def daily_jobs() -> dict[str, Job]:
+    """The work done once at each São Paulo day's turn (see core/daily.py)."""
+    from core.telecobranca.attendance import sweep_broken_promises
+
+    return {"promessas_quebradas": sweep_broken_promises}
