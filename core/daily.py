@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable
 
 from core.db import Database, Tx
+from core.errors import AlreadyRegistered
 from core.localtime import local_day
 
 _log = logging.getLogger(__name__)
@@ -39,7 +40,10 @@ def run_once_today(db: Database, name: str, job: Job) -> bool:
         )
         return True
 
-    return db.write(claimed)
+    try:
+        return db.write(claimed)
+    except AlreadyRegistered:  # another process claimed the day in a race that outlasted retries
+        return False
 
 
 def start_daily_jobs(
