@@ -19,7 +19,7 @@ from core import audit
 from core.access import Action, User, require
 from core.db import Database
 from core.errors import NotFound
-from core.exports import csv_bytes
+from core.exports import export_bytes
 from core.listing import PAGE_SIZE, ListPage, ListServices, period_clauses
 from core.service import Work, command, query
 
@@ -130,19 +130,23 @@ def search_audit(
 
 
 @command(Action.VIEW_AUDIT, "exportar auditoria", prepare=audit.flush)
-def export_audit_csv(work: Work, filters: AuditFilter | None = None) -> bytes:
+def export_audit(work: Work, filters: AuditFilter | None = None, fmt: str = "csv") -> bytes:
     """The filtered log as a pt-BR CSV; the export itself is audited."""
     where, params = _filter_sql(filters or AuditFilter())
     frame = work.tx.frame(_COLUMNS + where + " ORDER BY a.occurred_at DESC, a.id DESC", params)
-    work.audit("dados.exportados", subject_type="auditoria", detail={"registros": frame.height})
+    work.audit(
+        "dados.exportados",
+        subject_type="auditoria",
+        detail={"registros": frame.height, "formato": fmt},
+    )
     # Usernames typed at the login form land here: the writer neutralises formulas.
-    return csv_bytes(frame, COLUMN_LABELS, time_format="%d/%m/%Y %H:%M:%S")
+    return export_bytes(frame, COLUMN_LABELS, fmt, time_format="%d/%m/%Y %H:%M:%S")
 
 
 LOG = ListServices(
     search_audit,
-    export_audit_csv,
-    "auditoria.csv",
+    export_audit,
+    "auditoria",
     "registro(s)",
     "Nenhum registro de auditoria encontrado com esses filtros.",
 )

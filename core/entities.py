@@ -17,7 +17,7 @@ from core import audit, entity_names, privacy
 from core.access import Action, User
 from core.db import Tx
 from core.errors import STALE_RECORD, Conflict, Invalid, NotFound
-from core.exports import csv_bytes
+from core.exports import export_bytes
 from core.listing import PAGE_SIZE, ListPage
 from core.localtime import local_day
 from core.service import Work, command, query
@@ -319,8 +319,8 @@ def _audit_view(
 
 
 @command(Action.VIEW_ENTITIES, "exportar entidades")
-def export_entities_csv(work: Work, text: str = "", kind: str | None = None) -> bytes:
-    """Everything the filters select, masked exactly as on screen, as a pt-BR CSV (;)."""
+def export_entities(work: Work, text: str = "", kind: str | None = None, fmt: str = "csv") -> bytes:
+    """Everything the filters select, masked exactly as on screen, as CSV (;) or XLSX."""
     tx, user = work.tx, work.user
     hidden = privacy.hidden_columns(tx, user, "entities")
     where, params = _search_filter(text, kind, exact_numbers=_numbers_hidden(hidden))
@@ -332,13 +332,18 @@ def export_entities_csv(work: Work, text: str = "", kind: str | None = None) -> 
         "dados.exportados",
         subject_type="entidades",
         # Whether a filter was used, never its text: it may be a CPF or a phone number.
-        detail={"registros": frame.height, "mascarado": bool(hidden), "filtrado": bool(text)},
+        detail={
+            "registros": frame.height,
+            "mascarado": bool(hidden),
+            "filtrado": bool(text),
+            "formato": fmt,
+        },
         subjects=frame["id"].to_list() if privacy.sees_protected(user) else (),
     )
-    return _csv(frame)
+    return export_bytes(frame, {name: _HEADERS.get(name, name) for name in frame.columns}, fmt)
 
 
-_CSV_HEADERS = {
+_HEADERS = {
     "id": "Código",
     "kind": "Tipo",
     "person_type": "Pessoa",
@@ -351,10 +356,6 @@ _CSV_HEADERS = {
     "state": "UF",
     "active": "Ativo",
 }
-
-
-def _csv(frame: pl.DataFrame) -> bytes:
-    return csv_bytes(frame, {name: _CSV_HEADERS.get(name, name) for name in frame.columns})
 
 
 # --- writes ---------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from core import audit, privacy
 from core.access import Action, User, visible_rows_sql
 from core.db import Tx
 from core.errors import Invalid
-from core.exports import csv_bytes
+from core.exports import export_bytes
 from core.localtime import LOCAL_TZ
 from core.service import Work, command, query
 from core.validation import digits, format_document, like_escape, search_key
@@ -238,8 +238,8 @@ def list_page(
     )
 
 
-def export_csv(work: Work, spec: ListSpec, filters: ListFilter) -> bytes:
-    """Every row the filters select, masked like the screen, as CSV; the export is audited."""
+def export_file(work: Work, spec: ListSpec, filters: ListFilter, fmt: str = "csv") -> bytes:
+    """Every row the filters select, masked like the screen, as CSV or XLSX; audited."""
     source, where, params = _where(spec, work.user, filters)
     if spec.before is not None:
         spec.before(work.tx)
@@ -254,10 +254,10 @@ def export_csv(work: Work, spec: ListSpec, filters: ListFilter) -> bytes:
     work.audit(
         "dados.exportados",
         subject_type=spec.subject_type,
-        detail={"registros": frame.height},
+        detail={"registros": frame.height, "formato": fmt},
         subjects=subjects_of(frame, "entity_id", work.user),
     )
-    return csv_bytes(frame, spec.labels)
+    return export_bytes(frame, spec.labels, fmt)
 
 
 def entity_rows(work: Work, spec: ListSpec, entity_id: int, limit: int) -> pl.DataFrame:
@@ -283,8 +283,8 @@ class ListServices:
     """A list's two services and the words its screen and its file use."""
 
     list: Callable[..., ListPage]  # (db, user, filters=None, page=1)
-    export: Callable[..., bytes]  # (db, user, filters=None)
-    file_name: str
+    export: Callable[..., bytes]  # (db, user, filters=None, fmt="csv" | "xlsx")
+    file_name: str  # without the extension
     noun: str = "atendimento(s)"
     empty: str = "Nenhum atendimento encontrado com esses filtros."
 
@@ -308,8 +308,8 @@ def maintenance_services(
         return list_page(work, spec, filters or filter_type(), page, page_size)
 
     @command(action, f"exportar {routine}")
-    def export_service(work: Work, filters: ListFilter | None = None) -> bytes:
+    def export_service(work: Work, filters: ListFilter | None = None, fmt: str = "csv") -> bytes:
         """Everything the filters select, masked like the screen, dates in São Paulo time."""
-        return export_csv(work, spec, filters or filter_type())
+        return export_file(work, spec, filters or filter_type(), fmt)
 
     return ListServices(list_service, export_service, file_name, empty=empty)

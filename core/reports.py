@@ -7,7 +7,6 @@ so there is nothing to mask. Periods are São Paulo calendar days, both ends inc
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from core import audit
 from core.access import Action, User, require
 from core.db import Database, Tx
 from core.errors import Invalid
-from core.exports import csv_bytes
+from core.exports import export_bytes
 from core.listing import local_midnight
 from core.localtime import local_day
 from core.telecobranca import queue as tlc_queue
@@ -394,7 +393,7 @@ def export_report(db: Database, user: User, key: str, period: Period, fmt: str) 
         raise Invalid("Formato de exportação inválido.")
     frame = run_report(db, user, key, period)
     labels = labels_of(key)
-    data = csv_bytes(frame, labels) if fmt == "csv" else _xlsx(frame, labels, key)
+    data = export_bytes(frame, labels, fmt, sheet=key)
     db.write(
         lambda tx: audit.record(
             tx,
@@ -410,22 +409,3 @@ def export_report(db: Database, user: User, key: str, period: Period, fmt: str) 
         )
     )
     return data
-
-
-def _xlsx(frame: pl.DataFrame, labels: dict[str, str], sheet: str) -> bytes:
-    buffer = io.BytesIO()
-    shown = (
-        frame.select(list(labels))
-        .with_columns(
-            pl.col(pl.Decimal).cast(pl.Float64)  # Excel has no decimal type; 2 places shown
-        )
-        .rename(labels)
-    )
-    shown.write_excel(
-        buffer,
-        worksheet=sheet[:31],
-        autofit=True,
-        float_precision=2,
-        dtype_formats={pl.Date: "dd/mm/yyyy"},
-    )
-    return buffer.getvalue()

@@ -8,6 +8,7 @@ from core.entities import KINDS
 from ui.guard import enter_page
 from ui.kit.entity_forms import entity_form, entity_section
 from ui.kit.feedback import attempt
+from ui.kit.paged_table import Export, export_buttons
 
 user, db = enter_page(__file__)
 can_edit = allowed(user, Action.EDIT_ENTITIES)
@@ -50,15 +51,13 @@ with consult:
                     "city": "Cidade", "state": "UF",
                 },
             )  # fmt: skip
-            st.download_button(
-                "Exportar CSV",
-                data=lambda: entities.export_entities_csv(db, user, text, kind),
-                file_name="entidades.csv",
-                mime="text/csv",
-                key="entity_export",
-                icon=":material/download:",
-                on_click="ignore",
-            )
+            with st.columns([2, 1])[1]:
+                export_buttons(
+                    Export(
+                        lambda fmt: entities.export_entities(db, user, text, kind, fmt), "entidades"
+                    ),
+                    "entity_export",
+                )
             if table.selection.rows:
                 entity_id = int(result.rows["id"][table.selection.rows[0]])
                 entity_section(db, user, entity_id, can_edit)

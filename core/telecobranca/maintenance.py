@@ -106,11 +106,11 @@ def collector_choices(work: Work) -> dict[int, str]:
 
 
 NOTHING_FOUND = "Nenhum atendimento de cobrança encontrado com esses filtros."
-FILE_NAME = "telecobranca.csv"
+FILE_NAME = "telecobranca"
 MAINTENANCE = listing.maintenance_services(
     LIST, AttendanceFilter, Action.ATTEND_TELECOBRANCA, "Telecobrança", FILE_NAME, NOTHING_FOUND
 )
-list_attendances, export_attendances_csv = MAINTENANCE.list, MAINTENANCE.export
+list_attendances, export_attendances = MAINTENANCE.list, MAINTENANCE.export
 
 
 # --- the collector's balance ----------------------------------------------------------------

@@ -63,9 +63,9 @@ LIST = ListSpec(
 
 
 MAINTENANCE = listing.maintenance_services(
-    LIST, AttendanceFilter, Action.ATTEND_TELEMARKETING, "Telemarketing", "telemarketing.csv"
+    LIST, AttendanceFilter, Action.ATTEND_TELEMARKETING, "Telemarketing", "telemarketing"
 )
-list_attendances, export_attendances_csv = MAINTENANCE.list, MAINTENANCE.export
+list_attendances, export_attendances = MAINTENANCE.list, MAINTENANCE.export
 
 
 @query(

@@ -67,6 +67,6 @@ LIST = ListSpec(
 
 NOTHING_FOUND = "Nenhum atendimento de Televendas encontrado com esses filtros."
 MAINTENANCE = listing.maintenance_services(
-    LIST, OrderFilter, Action.ATTEND_TELEVENDAS, "Televendas", "televendas.csv", NOTHING_FOUND
+    LIST, OrderFilter, Action.ATTEND_TELEVENDAS, "Televendas", "televendas", NOTHING_FOUND
 )
-list_orders, export_orders_csv = MAINTENANCE.list, MAINTENANCE.export
+list_orders, export_orders = MAINTENANCE.list, MAINTENANCE.export

@@ -166,6 +166,12 @@ def test_no_export_hands_a_spreadsheet_a_formula_and_numbers_stay_numbers(
         if key == "tmk_midias":  # the XLSX keeps the payload as a plain string cell
             assert PAYLOADS[2].encode() in strings
 
+    # Every list's XLSX button: string cells only, the payload carried as text.
+    for name in sorted(LIST_EXPORTS):
+        sheets, strings = _xlsx_parts(exports[name.replace(".csv", ".xlsx")]())
+        xlsx_formulas += [name for sheet in sheets if b"<f>" in sheet or b"<f " in sheet]
+        assert b"HYPERLINK" in strings or b"cmd|" in strings, name
+
     assert xlsx_formulas == []
     parsed = {name: _rows(data) for name, data in files.items()}
     assert {name: _formulas(rows) for name, rows in parsed.items() if _formulas(rows)} == {}
@@ -203,3 +209,27 @@ def test_the_writer_neutralises_text_only() -> None:
     assert [row[0] for row in rows[1:]] == ["'-5", "'=1+1", "'@x", "'\t=1", "'\r=1", "'+1", "a-1",
                                             ""]  # fmt: skip
     assert rows[1][1:] == ["-5", "-1,50", "02/01/2026"]
+
+
+def test_the_xlsx_writer_keeps_types_and_pt_br_formats() -> None:
+    from core.exports import xlsx_bytes
+
+    frame = pl.DataFrame(
+        {
+            "name": ["=1+1"],
+            "count": [7],
+            "money": [Decimal("1500.50")],
+            "day": [date(2026, 1, 2)],
+        },
+        schema_overrides={"money": pl.Decimal(14, 2)},
+    )
+    sheets, strings = _xlsx_parts(
+        xlsx_bytes(frame, {"name": "Nome", "count": "Qtd", "money": "Valor", "day": "Dia"})
+    )
+    with zipfile.ZipFile(io.BytesIO(xlsx_bytes(frame, {"money": "Valor", "day": "Dia"}))) as xl:
+        styles = xl.read("xl/styles.xml")
+    sheet = sheets[0]
+    assert b"<f" not in sheet and b"=1+1" in strings  # a string cell, not a formula
+    assert b"<v>7</v>" in sheet and b"<v>1500.5</v>" in sheet  # numbers stay numbers
+    assert b"<v>46024</v>" in sheet  # 02/01/2026 as an Excel date serial
+    assert b"dd/mm/yyyy" in styles and b"#,##0.00" in styles

@@ -279,7 +279,10 @@ def test_audit_export_holds_what_the_filters_select_and_is_audited(
     assert rows and all(";acesso.negado;" in row for row in rows)
     assert any(";carla;" in row for row in rows)
     assert ui.audit_events("dados.exportados", "admin") == 1
-    assert json.loads(_last_audit(ui, "dados.exportados")["detail"]) == {"registros": len(rows)}
+    assert json.loads(_last_audit(ui, "dados.exportados")["detail"]) == {
+        "registros": len(rows),
+        "formato": "csv",
+    }
 
 
 def test_entity_filter_finds_a_collectors_masked_view_of_a_debtor(ui: UiHarness) -> None:

@@ -307,7 +307,7 @@ def test_a_cpf_typed_as_an_export_filter_does_not_reach_the_audit_screen(
     ui: UiHarness, scene: Scene
 ) -> None:
     document = ui.scalar("SELECT document FROM entities WHERE name = ?", [SUBJECT])
-    entities.export_entities_csv(ui.db, ui.user("ana"), format_document(document))
+    entities.export_entities(ui.db, ui.user("ana"), format_document(document))
     auditor = next(user for user in scene.probes if allowed(user, Action.VIEW_AUDIT))
 
     at = _run(ui, "pages/auditoria.py", auditor)

@@ -124,7 +124,7 @@ def test_collector_sees_her_attendances_with_status_labels_and_the_total(
     assert f"{expected.total} atendimento(s) · página 1 de 1" in texts(at)
     assert any(":orange[● Cobrança]" in text and ":blue[● Atendimento]" in text
                for text in texts(at))  # fmt: skip
-    assert [b.label for b in at.download_button] == ["Exportar CSV"]
+    assert [b.label for b in at.download_button] == ["Exportar CSV", "XLSX"]
     assert not [s for s in at.selectbox if s.label == "Operador"]  # supervisors only
 
     at.session_state[at.dataframe[0].key] = {"selection": {"rows": [0], "columns": [], "cells": []}}

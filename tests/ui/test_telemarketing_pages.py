@@ -66,7 +66,7 @@ def test_ana_sees_a_page_of_her_attendances_with_the_total(ui: UiHarness) -> Non
     assert f"{expected.total} atendimento(s) · página 1 de {expected.pages}" in texts(at)
     assert str(shown["started_at"].dt.tz) == "America/Sao_Paulo"  # shown in São Paulo time
     assert any(":blue[● Planejado]" in text and "● Cancelado" in text for text in texts(at))
-    assert [b.label for b in at.download_button] == ["Exportar CSV"]
+    assert [b.label for b in at.download_button] == ["Exportar CSV", "XLSX"]
 
 
 def test_filtering_encerrados_shows_only_encerrado_rows(ui: UiHarness) -> None:

@@ -122,7 +122,7 @@ def test_list_shows_rows_and_filters_by_status(ui: UiHarness) -> None:
     shown = at.dataframe[0].value
     assert len(shown) == min(expected.total, 50) > 0
     assert f"{expected.total} atendimento(s) · página 1 de {expected.pages}" in texts(at)
-    assert [b.label for b in at.download_button] == ["Exportar CSV"]
+    assert [b.label for b in at.download_button] == ["Exportar CSV", "XLSX"]
     assert any(":blue[● Orçamento]" in text and ":red[● Faturado]" in text for text in texts(at))
 
     at.segmented_control(key="tlv_status").set_value("faturado").run()

@@ -15,7 +15,7 @@ from validate_docbr import CNPJ, CPF
 from core import audit, entities
 from core.access import Routine, User
 from core.db import Database
-from core.entities import EntityInput, export_entities_csv, get_entity, search_entities
+from core.entities import EntityInput, export_entities, get_entity, search_entities
 from core.errors import STALE_RECORD, Conflict, Forbidden, Invalid, NotFound
 from core.validation import format_document, format_phone
 from tests import factories
@@ -381,7 +381,7 @@ def test_without_192_the_csv_export_is_masked_exactly_like_the_screen(
 ) -> None:
     _, number = customer
 
-    data = export_entities_csv(db, no_192, "joana")
+    data = export_entities(db, no_192, "joana")
 
     text = data.decode("utf-8-sig")
     assert number not in text
@@ -467,7 +467,7 @@ def test_reclassifying_a_column_as_sensitive_hides_it_from_users_without_193_at_
     )
 
     detail = get_entity(db, only_192, entity_id)
-    export = _csv_rows(export_entities_csv(db, only_192, "joana"))
+    export = _csv_rows(export_entities(db, only_192, "joana"))
 
     assert detail.values["document"] == _masked_cpf(number)
     assert export[0]["CPF/CNPJ"] == _masked_cpf(number)
@@ -549,12 +549,12 @@ def test_opening_an_entity_is_audited_as_a_view_of_that_entity(
 def test_an_export_is_audited_with_its_row_count_and_the_people_but_never_the_filter_text(
     db: Database, only_192: User, people: dict[str, int]
 ) -> None:
-    data = export_entities_csv(db, only_192, "concei")
+    data = export_entities(db, only_192, "concei")
 
     assert len(_csv_rows(data)) == 2
     (row,) = _audit(db, "dados.exportados")
     assert row["user_id"] == only_192.id
-    assert row["detail"] == {"registros": 2, "mascarado": True, "filtrado": True}
+    assert row["detail"] == {"registros": 2, "mascarado": True, "filtrado": True, "formato": "csv"}
     exported = db.read(lambda tx: tx.scalar(
         "SELECT count(*) FROM audit_subjects s JOIN audit_log a ON a.id = s.audit_id"
         " WHERE a.event = 'dados.exportados'"))  # fmt: skip
@@ -572,7 +572,7 @@ def test_a_user_without_an_operator_may_not_search_or_export(
     with pytest.raises(Forbidden):
         search_entities(db, plain_user, "joana")
     with pytest.raises(Forbidden):
-        export_entities_csv(db, plain_user)
+        export_entities(db, plain_user)
 
     assert _audit(db, "dados.visualizados") == []
     assert len(_audit(db, "acesso.negado")) == 2

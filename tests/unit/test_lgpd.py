@@ -113,7 +113,7 @@ def test_the_audit_log_filters_by_user_event_family_and_period(
         db, admin, AuditFilter(username="operador", family="dados", start=date(2026, 3, 10))
     )
     nothing = audit_reports.search_audit(db, admin, AuditFilter(end=date(2026, 3, 9)))
-    export = audit_reports.export_audit_csv(db, admin, AuditFilter(username="operador"))
+    export = audit_reports.export_audit(db, admin, AuditFilter(username="operador"))
 
     assert views.total == 1 and views.rows["event"].to_list() == ["dados.visualizados"]
     assert nothing.total == 0

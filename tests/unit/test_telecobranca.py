@@ -936,7 +936,7 @@ def test_the_maintenance_list_masks_the_document_for_a_user_without_access_192(
     )
 
     page = tlc_maintenance.list_attendances(db, desk.collector)
-    export = tlc_maintenance.export_attendances_csv(db, desk.collector).decode("utf-8-sig")
+    export = tlc_maintenance.export_attendances(db, desk.collector).decode("utf-8-sig")
 
     assert page.total == 1 and page.rows["status_label"].to_list() == ["Atendimento"]
     assert document not in str(page.rows["document"].to_list())

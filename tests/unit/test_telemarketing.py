@@ -321,7 +321,7 @@ def test_the_list_and_its_export_mask_the_document_without_access_192(
     tmk_service.save_attendance(db, masked_user, _attendance(entity_id, tmk))
     row = tmk_maintenance.list_attendances(db, masked_user).rows.row(0, named=True)
     assert row["document"].endswith(cpf[-2:]) and cpf not in row["document"]
-    exported = tmk_maintenance.export_attendances_csv(db, masked_user).decode("utf-8")
+    exported = tmk_maintenance.export_attendances(db, masked_user).decode("utf-8")
     assert cpf[:9] not in exported and "***" in exported
     assert _count(db, "audit_log WHERE event = 'dados.exportados'") == 1
 

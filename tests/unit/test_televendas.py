@@ -443,7 +443,7 @@ def test_the_list_and_its_export_mask_the_document_without_access_192(
     tlv_service.save_order(db, masked_user, _order(entity_id, shop))
     row = tlv_maintenance.list_orders(db, masked_user).rows.row(0, named=True)
     assert row["document"].endswith(cpf[-2:]) and cpf not in row["document"]
-    exported = tlv_maintenance.export_orders_csv(db, masked_user).decode("utf-8")
+    exported = tlv_maintenance.export_orders(db, masked_user).decode("utf-8")
     assert cpf[:9] not in exported and "***" in exported and ";99,99;" in exported
     assert _count(db, "audit_log WHERE event = 'dados.exportados'") == 1
 

@@ -21,11 +21,37 @@ from ui.kit.feedback import attempt
 from ui.kit.forms import selected_index, signature
 from ui.kit.legend import StatusLegend
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 
 @dataclass(frozen=True)
 class Export:
-    data: Callable[[], bytes]  # runs only when the button is pressed
-    file_name: str
+    data: Callable[[str], bytes]  # data("csv" | "xlsx"), run only when the button is pressed
+    file_name: str  # without the extension
+
+
+def export_buttons(export: Export, key: str) -> None:
+    """ "Exportar CSV" (key) and "XLSX" (key_xlsx), the same rows masked the same way."""
+    csv_cell, xlsx_cell = st.columns(2, gap="small")
+    csv_cell.download_button(
+        "Exportar CSV",
+        data=lambda: export.data("csv"),
+        file_name=f"{export.file_name}.csv",
+        mime="text/csv",
+        key=key,
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    xlsx_cell.download_button(
+        "XLSX",
+        data=lambda: export.data("xlsx"),
+        file_name=f"{export.file_name}.xlsx",
+        mime=XLSX,
+        key=f"{key}_xlsx",
+        icon=":material/table_view:",
+        on_click="ignore",
+        help="Planilha do Excel com os mesmos dados e máscaras do CSV.",
+    )
 
 
 @dataclass(frozen=True)
@@ -54,7 +80,7 @@ def maintenance_list(view: ListView, db: Database, user: User, filters: object) 
         column_config=view.column_config,
         noun=services.noun,
         empty=services.empty,
-        export=Export(lambda: services.export(db, user, filters), services.file_name),
+        export=Export(lambda fmt: services.export(db, user, filters, fmt), services.file_name),
         selectable=view.selectable,
     )
     if shown is None:
@@ -107,19 +133,12 @@ def paged_table(
         placeholder="",
         **selection,
     )
-    pager, counter, download = st.columns([3, 3, 1.5], vertical_alignment="center")
+    pager, counter, download = st.columns([3, 2.5, 2.5], vertical_alignment="center")
     with pager:
         if result.pages > 1:
             st.pagination(result.pages, key=page_key)
     counter.caption(f"{result.total} {noun} · página {result.page} de {result.pages}")
     if export is not None:
-        download.download_button(
-            "Exportar CSV",
-            data=export.data,
-            file_name=export.file_name,
-            mime="text/csv",
-            key=f"{prefix}_export",
-            icon=":material/download:",
-            on_click="ignore",
-        )
+        with download:
+            export_buttons(export, f"{prefix}_export")
     return result, selected_index(table) if selectable else None
