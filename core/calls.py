@@ -196,6 +196,24 @@ def end_call(work: Work, result: str) -> None:
     )
 
 
+CHANNELS = {"telefone": "Telefone", "whatsapp": "WhatsApp"}
+
+
+@command(Action.ATTEND, "canal de contato")
+def record_channel(work: Work, channel: str) -> None:
+    """The operator opened a tel: or WhatsApp link from the workspace: the running call (and so
+    its attendance) records how the person was reached."""
+    if channel not in CHANNELS:
+        raise Invalid("Canal de contato inválido.")
+    call_id = work.tx.scalar("SELECT call_id FROM open_calls WHERE user_id = ?", [work.user.id])
+    if call_id is None:
+        raise NotFound("Não há ligação em andamento.")
+    work.tx.execute("UPDATE calls SET channel = ? WHERE id = ?", [channel, call_id])
+    work.audit(
+        "ligacao.canal", subject_type="ligacao", subject_id=call_id, detail={"canal": channel}
+    )
+
+
 LAST_CALL_WINDOW = timedelta(days=7)  # the footer looks back a week, not over a year of calls
 
 

@@ -12,6 +12,7 @@ from core.access import Routine
 from core.telemarketing import maintenance as tmk_maintenance
 from ui import sidebar
 from ui.guard import enter_page
+from ui.kit.contact import contact_links, greeting
 from ui.kit.entity_forms import entity_card
 from ui.kit.feedback import attempt, succeeded
 from ui.kit.workspace import OPEN_ATTENDANCE, first_routine, footer
@@ -65,6 +66,7 @@ else:
     entity = attempt(lambda: entities.get_entity(db, user, call.entity_id))
     if entity is not None:
         entity_card(entity)
+        contact_links(db, user, entity, greeting(entity, user), key="ws_contact")
         if Routine.TELEMARKETING in routines:
             history = tmk_maintenance.entity_history(db, user, call.entity_id)
             if history.height:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from core import calls
 from core.access import Routine
 from tests.ui.conftest import UiHarness, select_row, texts, widget
@@ -146,3 +148,45 @@ def test_a_user_without_a_routine_is_refused(ui: UiHarness) -> None:
     at = ui.page(PAGE, "admin").run()
     assert any("Acesso negado" in error.value for error in at.error)
     assert not at.tabs
+
+
+def _links(at) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    return [(link.proto.label, link.proto.url) for link in at.get("link_button")]
+
+
+def _call_someone_with_a_mobile(ui: UiHarness, username: str):  # type: ignore[no-untyped-def]
+    row = ui.db.read(
+        lambda tx: tx.one(
+            "SELECT id, name, mobile FROM entities WHERE mobile IS NOT NULL AND phone IS NOT NULL"
+            " ORDER BY id LIMIT 1"
+        )
+    )
+    at = ui.page(PAGE, username).run()
+    at.text_input(key="ws_search_text").input(row["name"]).run()
+    select_row(at, "ws_results", "name", row["name"])
+    return at, row
+
+
+def test_a_phone_in_clear_gets_tel_and_whatsapp_links_and_using_one_records_it(
+    ui: UiHarness,
+) -> None:
+    at, row = _call_someone_with_a_mobile(ui, "ana")
+
+    links = _links(at)
+    assert ("tel:+55" + row["mobile"]) in [url for _, url in links]
+    [whatsapp] = [url for label, url in links if label == "WhatsApp"]
+    first = row["name"].split(" ")[0]
+    assert whatsapp.startswith(f"https://wa.me/55{row['mobile']}?text=Ol%C3%A1%2C%20")
+    assert quote(first) in whatsapp
+
+    calls.record_channel(ui.db, ui.user("ana"), "whatsapp")  # what the link's click calls
+    call = calls.current_call(ui.db, ui.user("ana"))
+    assert call is not None
+    assert ui.scalar(f"SELECT channel FROM calls WHERE id = {call.id}") == "whatsapp"
+
+
+def test_a_masked_phone_gets_no_link(ui: UiHarness) -> None:
+    at, row = _call_someone_with_a_mobile(ui, "carla")  # carla has no access 192
+    call = calls.current_call(ui.db, ui.user("carla"))
+    assert call is not None and call.entity_name == row["name"]
+    assert _links(at) == []

@@ -113,3 +113,23 @@ def test_opening_an_attendance_while_on_a_call_with_someone_else_is_refused(
     current = calls.current_call(db, operator)
     assert current is not None and current.entity_id == caller
     assert db.read(lambda tx: tx.scalar("SELECT count(*) FROM calls")) == 1
+
+
+def test_the_contact_channel_is_recorded_on_the_running_call_only(
+    db: Database, operator: User
+) -> None:
+    from core.errors import NotFound
+
+    entity_id = factories.make_entity(db, operator)
+    with pytest.raises(NotFound, match="ligação em andamento"):
+        calls.record_channel(db, operator, "telefone")
+    call = calls.start_call(db, operator, Routine.TELEMARKETING, entity_id)
+    with pytest.raises(Invalid, match="Canal"):
+        calls.record_channel(db, operator, "fax")
+    calls.record_channel(db, operator, "telefone")
+
+    stored = db.read(lambda tx: tx.scalar("SELECT channel FROM calls WHERE id = ?", [call.id]))
+    events = db.read(
+        lambda tx: tx.scalar("SELECT count(*) FROM audit_log WHERE event = 'ligacao.canal'")
+    )
+    assert (stored, events) == ("telefone", 1)

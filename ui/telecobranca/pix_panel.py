@@ -9,7 +9,11 @@ import segno
 import streamlit as st
 
 from core import pix
+from core.access import User
+from core.db import Database
+from core.entities import EntityDetail
 from core.telecobranca.attendance import CollectionAttendance
+from ui.kit.contact import contact_links, greeting
 from ui.kit.formats import money
 
 
@@ -19,8 +23,11 @@ def qr_png(payload: str) -> bytes:
     return buffer.getvalue()
 
 
-def pix_codes(attendance: CollectionAttendance) -> None:
-    """One entry per pending promise and renegotiation, newest first (open)."""
+def pix_codes(
+    db: Database, user: User, attendance: CollectionAttendance, entity: EntityDetail | None
+) -> None:
+    """One entry per pending promise and renegotiation, newest first (open), with a WhatsApp
+    link that sends the debtor the amount and the code."""
     if not attendance.pix_codes:
         return
     st.markdown("**PIX copia-e-cola**")
@@ -37,3 +44,9 @@ def pix_codes(attendance: CollectionAttendance) -> None:
                 "(Pix › Pix Copia e Cola) ou lê o QR code."
             )
             image.image(qr_png(code["payload"]), width=170)
+            if entity is not None:
+                message = (
+                    f"{greeting(entity, user)} Segue o PIX de {money(code['amount'])} combinado "
+                    f"({code['kind'].lower()} nº {code['id']}), copia e cola: {code['payload']}"
+                )
+                contact_links(db, user, entity, message, key=f"tlc_pix_contact_{code['id']}")

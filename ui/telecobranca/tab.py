@@ -136,7 +136,7 @@ def render(
     with renegotiation_cell, st.container(border=True, key="tlc_renegotiation"):
         renegotiation_form(db, user, attendance, free)
     _promises_table(attendance)
-    pix_codes(attendance)
+    pix_codes(db, user, attendance, entity)
     _history_table(attendance)
     _finish(db, user, attendance)
 
