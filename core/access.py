@@ -84,6 +84,7 @@ class Action(StrEnum):
     ATTEND_TELEMARKETING = "attend_telemarketing"
     ATTEND_TELEVENDAS = "attend_televendas"
     ATTEND_TELECOBRANCA = "attend_telecobranca"
+    ALL_ATTENDANCES = "all_attendances"
     SUPERVISE = "supervise"
     MANAGE_USERS = "manage_users"
     MANAGE_OPERATORS = "manage_operators"
@@ -109,6 +110,7 @@ ACTION_LABELS = {
     Action.ATTEND_TELEMARKETING: "usar a rotina Telemarketing",
     Action.ATTEND_TELEVENDAS: "usar a rotina Televendas",
     Action.ATTEND_TELECOBRANCA: "usar a rotina Telecobrança",
+    Action.ALL_ATTENDANCES: "consultar os atendimentos das três rotinas",
     Action.SUPERVISE: "acompanhar a supervisão",
     Action.MANAGE_USERS: "administrar usuários e perfis",
     Action.MANAGE_OPERATORS: "administrar operadores e grupos",
@@ -140,6 +142,8 @@ _RULES: dict[Action, Callable[[User], bool]] = {
     Action.ATTEND_TELEMARKETING: _holds(Routine.TELEMARKETING),
     Action.ATTEND_TELEVENDAS: _holds(Routine.TELEVENDAS),
     Action.ATTEND_TELECOBRANCA: _holds(Routine.TELECOBRANCA),
+    # Seed: an operator with every routine sees, on one screen, the attendances of all three.
+    Action.ALL_ATTENDANCES: lambda user: user.is_supervisor or set(Routine) <= user.routines,
     Action.SUPERVISE: lambda user: user.is_admin or user.is_supervisor,
     Action.MANAGE_USERS: lambda user: user.is_admin,
     Action.MANAGE_OPERATORS: lambda user: user.is_admin,

@@ -12,8 +12,9 @@ from ui.telemarketing.maintenance import LIST_VIEW, filter_bar, reopen_action, s
 
 user, db = enter_page(__file__)
 
-attendance_id = maintenance_list(LIST_VIEW, db, user, filter_bar(db, user))
-if attendance_id is not None:
+selected = maintenance_list(LIST_VIEW, db, user, filter_bar(db, user))
+if selected is not None:
+    attendance_id = int(selected["id"])
     attendance = attempt(lambda: tmk_service.get_attendance(db, user, attendance_id))
     if attendance is not None:
         with st.container(border=True, key="tmk_selected"):

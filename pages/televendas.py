@@ -11,8 +11,9 @@ from ui.televendas.maintenance import LIST_VIEW, filter_bar, open_in_call, summa
 
 user, db = enter_page(__file__)
 
-order_id = maintenance_list(LIST_VIEW, db, user, filter_bar())
-if order_id is not None:
+selected = maintenance_list(LIST_VIEW, db, user, filter_bar())
+if selected is not None:
+    order_id = int(selected["id"])
     order = attempt(lambda: tlv_service.get_order(db, user, order_id))
     if order is not None:
         with st.container(border=True, key="tlv_selected"):

@@ -34,6 +34,10 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/chamadas.py", "Chamadas", ":material/call:", "Atendimento", Action.ATTEND),
     PageSpec("pages/agenda.py", "Agenda", ":material/event:", "Atendimento", Action.ATTEND),
     PageSpec(
+        "pages/atendimentos.py", "Atendimentos", ":material/list_alt:", "Atendimento",
+        Action.ALL_ATTENDANCES,
+    ),
+    PageSpec(
         "pages/telemarketing.py", "Telemarketing", ":material/support_agent:", "Atendimento",
         Action.ATTEND_TELEMARKETING,
     ),

@@ -575,3 +575,59 @@ def test_diegos_order_counts_its_call_under_televendas(full_demo_copy: Database)
     stored = db.read(lambda tx: tx.one("SELECT routine, result FROM calls WHERE id = ?", [call.id]))
     assert stored == {"routine": "televendas", "result": "Televendas: Orçamento"}
     assert counted() == (report_before + 1, board_before + 1)
+
+
+def test_atendimentos_lists_the_three_routines_for_diego_as_each_routine_does(
+    full_demo_copy: Database,
+) -> None:
+    """Seed: an operator with every routine sees, on one screen, the attendances of all three;
+    each routine's share is exactly what its own list shows him."""
+    from core import attendances
+    from core.errors import Forbidden
+    from core.telemarketing import maintenance as tmk_maintenance
+    from core.televendas import maintenance as tlv_maintenance
+
+    db = full_demo_copy
+    diego = load_user(db, "diego")
+    everything = attendances.list_all(db, diego)
+    per_routine = {
+        "telemarketing": tmk_maintenance.list_attendances(db, diego).total,
+        "televendas": tlv_maintenance.list_orders(db, diego).total,
+        "telecobranca": tlc_maintenance.list_attendances(db, diego).total,
+    }
+    assert everything.total == sum(per_routine.values()) and min(per_routine.values()) > 0
+    for routine, total in per_routine.items():
+        only = attendances.list_all(
+            db, diego, attendances.AttendanceFilter(routine=Routine(routine))
+        )
+        assert only.total == total
+        assert set(only.rows["routine"]) == {routine}
+    page = everything.rows
+    assert page.height == 50 and page["started_at"].is_sorted(descending=True)
+    assert set(page.columns) >= {"routine_label", "status_label", "colour", "entity_name"}
+
+    cancelled = attendances.list_all(db, diego, attendances.AttendanceFilter(status="cancelado"))
+    assert set(cancelled.rows["status"]) == {"cancelado"}
+    nothing = attendances.AttendanceFilter(routine=Routine.TELEVENDAS, status="pendente")
+    assert attendances.list_all(db, diego, nothing).total == 0
+
+    with pytest.raises(Forbidden):
+        attendances.list_all(db, load_user(db, "carla"))  # Telecobrança only: her own list
+
+
+def test_atendimentos_masks_documents_and_exports_the_same_way(full_demo_copy: Database) -> None:
+    from core import attendances
+    from tests.factories import make_operator
+
+    db = full_demo_copy
+    group = load_user(db, "diego").operator.main_group_id  # type: ignore[union-attr]
+    newcomer = make_operator(db, "todas_sem_192", routines=tuple(Routine), group_id=group)
+    sofia = load_user(db, "sofia")
+    shown = attendances.list_all(db, newcomer)
+    documents = [doc for doc in shown.rows["document"].to_list() if doc]
+    assert shown.total > 0 and documents and all("*" in doc for doc in documents)
+
+    exported = attendances.export_all(db, newcomer, fmt="csv").decode("utf-8-sig")
+    assert exported.splitlines()[0].startswith("Rotina;Nº;Status;Entidade;CPF/CNPJ")
+    assert len(exported.splitlines()) == shown.total + 1
+    assert attendances.list_all(db, sofia).total >= shown.total  # supervisors see every row

@@ -68,8 +68,10 @@ class ListView:
     selectable: bool = True
 
 
-def maintenance_list(view: ListView, db: Database, user: User, filters: object) -> int | None:
-    """Draw the page of the list these filters select; the selected row's id, or None."""
+def maintenance_list(
+    view: ListView, db: Database, user: User, filters: object
+) -> dict[str, Any] | None:
+    """Draw the page of the list these filters select; the selected row, or None."""
     services = view.services
     shown = paged_table(
         view.prefix,
@@ -89,7 +91,7 @@ def maintenance_list(view: ListView, db: Database, user: User, filters: object) 
     if view.legend is not None:
         hint = " · Selecione uma linha para ver o atendimento."
         st.caption(view.legend.caption + hint, unsafe_allow_html=True)  # our labels, brown's span
-    return None if index is None else int(result.rows["id"][index])
+    return None if index is None else result.rows.row(index, named=True)
 
 
 def paged_table(

@@ -93,6 +93,26 @@ def open_in_workspace(
     st.switch_page("pages/chamadas.py")
 
 
+def open_routine_attendance(
+    user: User, routine: Routine, entity_id: int, attendance_id: int
+) -> None:
+    """From the Atendimentos list: the call with the entity under the attendance's routine and
+    the attendance loaded into that routine's tab (Telecobrança resumes it by taking the debtor:
+    only its own collector can)."""
+    from ui import sidebar
+
+    calls.call_with(
+        runtime.database(), user, routine, entity_id, group_id=sidebar.active_group_id(user)
+    )
+    if routine is Routine.TELEMARKETING:
+        st.session_state[OPEN_ATTENDANCE] = attendance_id
+    elif routine is Routine.TELEVENDAS:
+        st.session_state[TLV_ORDER] = attendance_id
+    else:
+        st.session_state[TLC_TAKE] = entity_id
+    st.switch_page("pages/chamadas.py")
+
+
 def first_routine(user: User) -> Routine:
     """The routine a call is recorded under when the operator picks a caller."""
     return next(routine for routine in Routine if routine in user.routines)

@@ -139,9 +139,10 @@ LIST_VIEW = ListView(
 
 def attendance_list(db: Database, user: User) -> None:
     """Atendimentos: filters, a page of 50 with its total, CSV export, the selected row."""
-    attendance_id = maintenance_list(LIST_VIEW, db, user, filter_bar(db, user))
-    if attendance_id is None:
+    selected = maintenance_list(LIST_VIEW, db, user, filter_bar(db, user))
+    if selected is None:
         return
+    attendance_id = int(selected["id"])
     attendance = attempt(lambda: tlc_attendance.get_attendance(db, user, attendance_id))
     if attendance is not None:
         with st.container(border=True, key="tlc_selected"):
