@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bench import audit_bench, import_bench, scale
 from bench.timing import Figure, figure, measure, peak_rss_mb, print_table
-from core import audit, dashboards, entities, reports
+from core import attendances, audit, dashboards, entities, reports
 from core.access import User
 from core.auth import user_by_username
 from core.config import load_settings
@@ -90,6 +90,22 @@ def hot_paths(db: Database, runs: int) -> list[Figure]:
             "lista Televendas: 1ª página (faturados + CPF)",
             lambda: tlv_maintenance.list_orders(
                 db, supervisor, OrderFilter(status="faturado", entity_text=sample["document"])
+            ),
+            runs,
+            100,
+        ),
+        measure(
+            "Atendimentos (três rotinas): 1ª página",
+            lambda: attendances.list_all(db, supervisor),
+            runs,
+            100,
+        ),
+        measure(
+            "Atendimentos (três rotinas): cancelados + CPF",
+            lambda: attendances.list_all(
+                db,
+                supervisor,
+                attendances.AttendanceFilter(status="cancelado", entity_text=sample["document"]),
             ),
             runs,
             100,

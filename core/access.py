@@ -43,6 +43,10 @@ class OperatorInfo:
     main_group_id: int
     main_group_name: str
     groups: tuple[tuple[int, str], ...] = ()  # (id, name): main group first, then extras
+    directions: tuple[tuple[int, str], ...] = ()  # (id, 'ativo' | 'receptivo' | 'ambos')
+
+    def direction_of(self, group_id: int) -> str:
+        return dict(self.directions).get(group_id, "ambos")
 
     @property
     def group_ids(self) -> tuple[int, ...]:
@@ -74,6 +78,13 @@ class User:
     @property
     def is_supervisor(self) -> bool:
         return bool(self.operator and self.operator.is_supervisor)
+
+
+GROUP_DIRECTIONS = {
+    "receptivo": "Receptivo: atende quem liga (busca do chamador)",
+    "ativo": "Ativo: liga para os clientes (próximo devedor, agenda, listas)",
+    "ambos": "Receptivo e ativo",
+}
 
 
 class Action(StrEnum):

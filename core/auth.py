@@ -308,7 +308,7 @@ def _load_user(tx: Tx, user_id: int, issued_at: datetime | None) -> User | None:
 def _load_operator(tx: Tx, user_id: int) -> OperatorInfo | None:
     row = tx.one(
         "SELECT o.id, o.code, o.role, o.main_group_id, g.name AS main_group_name,"
-        " o.telemarketing, o.televendas, o.telecobranca"
+        " g.direction AS main_direction, o.telemarketing, o.televendas, o.telecobranca"
         " FROM operators o JOIN attendance_groups g ON g.id = o.main_group_id"
         " WHERE o.user_id = ? AND o.active",
         [user_id],
@@ -316,7 +316,7 @@ def _load_operator(tx: Tx, user_id: int) -> OperatorInfo | None:
     if row is None:
         return None
     extra = tx.all(
-        "SELECT g.id, g.name FROM operator_groups og"
+        "SELECT g.id, g.name, g.direction FROM operator_groups og"
         " JOIN attendance_groups g ON g.id = og.group_id"
         " WHERE og.operator_id = ? AND g.active ORDER BY g.name",
         [row["id"]],
@@ -332,6 +332,10 @@ def _load_operator(tx: Tx, user_id: int) -> OperatorInfo | None:
         groups=(
             (row["main_group_id"], row["main_group_name"]),
             *((group["id"], group["name"]) for group in extra),
+        ),
+        directions=(
+            (row["main_group_id"], row["main_direction"]),
+            *((group["id"], group["direction"]) for group in extra),
         ),
     )
 

@@ -14,6 +14,9 @@ from core.db import Tx
 from core.errors import Conflict, Invalid, NotFound
 from core.service import Work, command, query
 
+INBOUND, OUTBOUND = "receptivo", "ativo"
+DIRECTIONS = {INBOUND: "Receptiva", OUTBOUND: "Ativa"}
+
 _ROUTINE_ACTION = {
     Routine.TELEMARKETING: Action.ATTEND_TELEMARKETING,
     Routine.TELEVENDAS: Action.ATTEND_TELEVENDAS,
@@ -74,7 +77,8 @@ def call_with(
     would be worked under the wrong caller)."""
     current = _open_call(work.tx, work.user.id)
     if current is None:
-        return start_in(work.tx, work.user, routine, entity_id, active_group(work.user, group_id))
+        group = active_group(work.user, group_id)  # opened from a list or the agenda: we call
+        return start_in(work.tx, work.user, routine, entity_id, group, direction=OUTBOUND)
     if current.entity_id != entity_id:
         raise Conflict(
             f"Você já tem uma ligação em andamento com {current.entity_name}. Encerre-a ou use "
@@ -90,11 +94,12 @@ def start_in(
     entity_id: int,
     group_id: int,
     contact_id: int | None = None,
+    direction: str | None = None,
 ) -> OpenCall:
     """Start a call inside a routine's own unit of work and return it as the timer reads it."""
     if tx.scalar("SELECT id FROM entities WHERE id = ?", [entity_id]) is None:
         raise NotFound("Entidade não encontrada.")
-    open_in(tx, user, routine, entity_id, group_id, contact_id)
+    open_in(tx, user, routine, entity_id, group_id, contact_id, direction)
     found = _open_call(tx, user.id)
     assert found is not None
     return found
@@ -107,6 +112,7 @@ def open_in(
     entity_id: int,
     group_id: int,
     contact_id: int | None = None,
+    direction: str | None = None,
 ) -> int:
     """Start a call for an entity known to exist; returns the call's id (the lean form, for
     the next debtor's reservation)."""
@@ -117,10 +123,17 @@ def open_in(
             "Você já tem uma ligação em andamento. Encerre-a ou use "
             "“Limpa Atendimento” antes de iniciar outra."
         )
+    if direction is None:  # the caller search: an ativo group dials, the others answer
+        kind = tx.scalar("SELECT direction FROM attendance_groups WHERE id = ?", [group_id])
+        direction = OUTBOUND if kind == OUTBOUND else INBOUND
     call_id = tx.scalar(
-        "INSERT INTO calls (user_id, operator_id, group_id, routine, entity_id, contact_id,"
-        " started_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        [user.id, operator.id, group_id, routine.value, entity_id, contact_id, tx.now],
+        """
+        INSERT INTO calls (user_id, operator_id, group_id, routine, entity_id, contact_id,
+            started_at, direction)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        RETURNING id
+        """,
+        [user.id, operator.id, group_id, routine.value, entity_id, contact_id, tx.now, direction],
     )
     tx.execute("INSERT INTO open_calls (user_id, call_id) VALUES (?, ?)", [user.id, call_id])
     audit.record(

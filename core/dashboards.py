@@ -118,6 +118,8 @@ class Wallboard:
     televendas: TelevendasKpis | None
     telecobranca: TelecobrancaKpis | None
     alerts: list[str] = field(default_factory=list)
+    # Today's calls per routine: {"telemarketing": {"receptivo": 12, "ativo": 3}, ...}
+    directions: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 @query(Action.SUPERVISE, "painel ao vivo")
@@ -134,7 +136,28 @@ def wallboard(
     tlv = _televendas(tx, filters, today) if Routine.TELEVENDAS in show else None
     tlc = _telecobranca(tx, filters, today) if Routine.TELECOBRANCA in show else None
     alerts = _alerts(operators, tmk, tlc, now)
-    return Wallboard(now, operators, tmk, tlv, tlc, alerts)
+    return Wallboard(now, operators, tmk, tlv, tlc, alerts, _directions(tx, filters, today, show))
+
+
+def _directions(
+    tx: Tx, filters: WallboardFilter, today: date, show: set[Routine]
+) -> dict[str, dict[str, int]]:
+    """Inbound (receptivo) and outbound (ativo) calls started today, per routine shown."""
+    group, params = _group_clause("c.group_id", filters.group_id)
+    rows = tx.all(
+        f"""
+        SELECT c.routine, coalesce(c.direction, 'receptivo') AS direction, count(*) AS calls
+        FROM calls c
+        WHERE c.started_at >= ?{group}
+        GROUP BY ALL
+        """,
+        [local_midnight(today), *params],
+    )
+    counts = {routine.value: {"receptivo": 0, "ativo": 0} for routine in Routine if routine in show}
+    for row in rows:
+        if row["routine"] in counts:
+            counts[row["routine"]][row["direction"]] = int(row["calls"])
+    return counts
 
 
 @query(Action.SUPERVISE, "painel ao vivo")

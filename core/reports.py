@@ -328,6 +328,25 @@ def _tlc_queue_position(tx: Tx, period: Period) -> pl.DataFrame:
     )
 
 
+CALLS_BY_DIRECTION = Report(
+    "ligacoes_direcao",
+    "Todas",
+    "Ligações receptivas × ativas por dia e rotina",
+    {"day": "Dia", "routine": "Rotina", "inbound": "Receptivas", "outbound": "Ativas"},
+    """
+    SELECT (c.started_at AT TIME ZONE 'America/Sao_Paulo')::DATE AS day,
+        CASE c.routine WHEN 'telemarketing' THEN 'Telemarketing'
+            WHEN 'televendas' THEN 'Televendas' ELSE 'Telecobrança' END AS routine,
+        count(*) FILTER (WHERE coalesce(c.direction, 'receptivo') = 'receptivo') AS inbound,
+        count(*) FILTER (WHERE c.direction = 'ativo') AS outbound
+    FROM calls c
+    WHERE WITHIN(c.started_at)
+    GROUP BY ALL
+    ORDER BY day, routine
+    """,
+    chart=("day", "outbound"),
+    note="Receptiva: o cliente ligou. Ativa: o operador ligou (próximo devedor, agenda, listas).",
+)
 TLC_QUEUE_POSITION = Report(
     "tlc_posicao",
     "Telecobrança",
@@ -357,6 +376,7 @@ REPORTS: dict[str, Report] = {
         TLV_PRODUCTS,
         TLV_CANCELLED,
         TLC_QUEUE_POSITION,
+        CALLS_BY_DIRECTION,
     )
 }
 COLLECTOR_HISTORY = "tlc_cobradores"

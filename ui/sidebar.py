@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.access import User
+from core.access import GROUP_DIRECTIONS, User
 from ui import runtime, session
 from ui.kit.formats import plain
 
 ACTIVE_GROUP = "cc_active_group"
+
+
+_DIRECTION_HELP = (
+    "Grupos receptivos atendem quem liga: busque o chamador em Chamadas. Grupos ativos ligam: "
+    "Próximo devedor na Telecobrança, a Agenda e as listas de atendimentos. As ligações são "
+    "contadas como receptivas ou ativas no painel e nos relatórios."
+)
 
 
 def render(user: User) -> None:
@@ -28,6 +35,8 @@ def render(user: User) -> None:
                 )
             else:
                 st.caption(f"Grupo: {plain(operator.main_group_name)}")
+            direction = operator.direction_of(active_group_id(user) or operator.main_group_id)
+            st.caption(GROUP_DIRECTIONS.get(direction, direction), help=_DIRECTION_HELP)
         elif user.is_admin:
             st.caption("Administrador")
         st.button("Sair", key="sidebar_logout", on_click=session.request_logout, width="stretch")

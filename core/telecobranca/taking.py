@@ -501,7 +501,9 @@ def _start(tx: Tx, user: User, attendance_id: int, group: int, reason: str) -> N
         [attendance_id],
     )
     assert debtor is not None
-    call_id = calls.open_in(tx, user, Routine.TELECOBRANCA, debtor["entity_id"], group)
+    call_id = calls.open_in(
+        tx, user, Routine.TELECOBRANCA, debtor["entity_id"], group, direction=calls.OUTBOUND
+    )
     tx.execute("UPDATE tlc_attendances SET call_id = ? WHERE id = ?", [call_id, attendance_id])
     return NextDebtor(attendance_id, debtor["entity_id"], debtor["name"], reason)
 

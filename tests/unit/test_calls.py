@@ -133,3 +133,39 @@ def test_the_contact_channel_is_recorded_on_the_running_call_only(
         lambda tx: tx.scalar("SELECT count(*) FROM audit_log WHERE event = 'ligacao.canal'")
     )
     assert (stored, events) == ("telefone", 1)
+
+
+def test_a_call_is_inbound_or_outbound_by_the_group_and_where_it_starts(
+    db: Database, clock: Clock
+) -> None:
+    """Receptivo groups answer (the caller search), ativo groups dial; a call opened from a
+    list or the agenda is always outbound. The wallboard counts them per routine."""
+    from core import dashboards
+
+    admin = factories.make_admin(db, "admin_direcao")
+    inbound_group = factories.make_group(db, "SAC receptivo", direction="receptivo")
+    outbound_group = factories.make_group(db, "Vendas ativo", direction="ativo")
+    answering = factories.make_operator(db, "atende", group_id=inbound_group)
+    dialing = factories.make_operator(db, "disca", group_id=outbound_group)
+    entity_id = factories.make_entity(db, admin)
+
+    answered = calls.start_call(db, answering, Routine.TELEMARKETING, entity_id)
+    dialed = calls.start_call(db, dialing, Routine.TELEVENDAS, entity_id)
+    calls.end_call(db, answering, "ok")
+    from_list = calls.call_with(db, answering, Routine.TELEMARKETING, entity_id)
+
+    rows = db.read(lambda tx: tx.all("SELECT id, direction FROM calls"))
+    directions = {row["id"]: row["direction"] for row in rows}
+    assert directions == {answered.id: "receptivo", dialed.id: "ativo", from_list.id: "ativo"}
+    board = dashboards.wallboard(db, admin)
+    assert board.directions["telemarketing"] == {"receptivo": 1, "ativo": 1}
+    assert board.directions["televendas"] == {"receptivo": 0, "ativo": 1}
+    from core import reports
+    from core.localtime import local_day
+
+    today = local_day(clock.now)
+    rows = reports.run_report(db, admin, "ligacoes_direcao", reports.Period(today, today))
+    assert sorted(rows.select("routine", "inbound", "outbound").rows()) == [
+        ("Telemarketing", 1, 1),
+        ("Televendas", 0, 1),
+    ]

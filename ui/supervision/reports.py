@@ -27,7 +27,7 @@ from core.timer import UNDER_COLOUR
 from ui.kit.feedback import attempt, show_error
 from ui.kit.formats import LOCAL_TZ, local_date, money
 
-SECTIONS = ("Telemarketing", "Televendas", "Telecobrança")
+SECTIONS = ("Telemarketing", "Televendas", "Telecobrança", "Todas")
 DATE_FORMAT = "DD/MM/YYYY"
 EARLIEST = date(2000, 1, 1)  # the date pickers' floor (their default is 10 years back)
 _CHART_CONFIG = {"displayModeBar": False}

@@ -273,6 +273,7 @@ def _board(db: Database, user: User, filters: WallboardFilter, interval: int) ->
         taken = board.now.astimezone(LOCAL_TZ)
         st.caption(f"Atualiza a cada {interval} s · dados das {taken:%H:%M:%S}")
         operator_grid(board.operators, now)
+        directions_row(board.directions)
         if board.telemarketing is not None:
             telemarketing_row(board.telemarketing)
         if board.televendas is not None:
@@ -355,6 +356,25 @@ def _metrics(title: str, kpis: list[Kpi]) -> None:
             kpi.label, kpi.value, delta=kpi.note, delta_color="off", delta_arrow="off",
             help=kpi.help, border=True,
         )  # fmt: skip
+
+
+def directions_row(directions: dict[str, dict[str, int]]) -> None:
+    """Inbound vs outbound: what the receptivo and ativo groups did today, per routine."""
+    if not directions:
+        return
+    _metrics(
+        "Ligações hoje: receptivas × ativas",
+        [
+            Kpi(
+                Routine(routine).label,
+                f"{counts['receptivo']} × {counts['ativo']}",
+                note="receptivas × ativas",
+                help="Receptiva: o cliente ligou (busca do chamador). Ativa: o operador ligou "
+                "(próximo devedor, agenda ou lista).",
+            )
+            for routine, counts in directions.items()
+        ],
+    )
 
 
 def _pct(value: float | None) -> str:
