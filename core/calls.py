@@ -123,9 +123,15 @@ def open_in(
             "Você já tem uma ligação em andamento. Encerre-a ou use "
             "“Limpa Atendimento” antes de iniciar outra."
         )
+    group = tx.one(
+        f"SELECT name, direction, {routine.value} AS works FROM attendance_groups WHERE id = ?",
+        [group_id],
+    )
+    if group is None or group["works"] is False:
+        name = group["name"] if group else group_id
+        raise Invalid(f"O grupo {name} não trabalha a rotina {routine.label}.")
     if direction is None:  # the caller search: an ativo group dials, the others answer
-        kind = tx.scalar("SELECT direction FROM attendance_groups WHERE id = ?", [group_id])
-        direction = OUTBOUND if kind == OUTBOUND else INBOUND
+        direction = OUTBOUND if group["direction"] == OUTBOUND else INBOUND
     call_id = tx.scalar(
         """
         INSERT INTO calls (user_id, operator_id, group_id, routine, entity_id, contact_id,

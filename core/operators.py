@@ -31,6 +31,7 @@ class GroupInput:
     max_discount_pct: Decimal | str | float = Decimal("0")
     parent_id: int | None = None
     active: bool = True
+    routines: frozenset[Routine] = frozenset(Routine)
 
 
 @query(Action.MANAGE_OPERATORS)
@@ -38,7 +39,8 @@ def list_groups(work: Work) -> pl.DataFrame:
     return work.tx.frame(
         """
         SELECT g.id, g.name, g.direction, g.ideal_seconds, g.max_discount_pct,
-            g.parent_id, parent.name AS parent_name, g.active, g.version
+            g.parent_id, parent.name AS parent_name, g.active, g.version,
+            g.telemarketing, g.televendas, g.telecobranca
         FROM attendance_groups g
         LEFT JOIN attendance_groups parent ON parent.id = g.parent_id
         ORDER BY g.name
@@ -82,6 +84,8 @@ def _clean_group(tx: Tx, data: GroupInput, group_id: int | None) -> dict[str, ob
             problems.add("parent_id", "grupo superior inexistente")
         elif group_id is not None and _is_descendant(tx, data.parent_id, group_id):
             problems.add("parent_id", "o grupo superior não pode ser um subgrupo deste")
+    if not data.routines:
+        problems.add("routines", "escolha ao menos uma rotina que o grupo trabalha")
     problems.raise_if_any()
     return {
         "name": name,
@@ -90,6 +94,7 @@ def _clean_group(tx: Tx, data: GroupInput, group_id: int | None) -> dict[str, ob
         "max_discount_pct": discount,
         "parent_id": data.parent_id,
         "active": data.active,
+        **{routine.value: routine in data.routines for routine in Routine},
     }
 
 
@@ -112,8 +117,8 @@ def create_group(work: Work, data: GroupInput) -> int:
         work.tx.scalar(
             """
             INSERT INTO attendance_groups (name, direction, ideal_seconds, max_discount_pct,
-                parent_id, active)
-            VALUES (?, ?, ?, ?, ?, ?)
+                parent_id, active, telemarketing, televendas, telecobranca)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             RETURNING id
             """,
             list(clean.values()),

@@ -4,7 +4,7 @@ import streamlit as st
 
 from core import operators
 from core.operators import DIRECTIONS
-from ui.admin.forms import group_form
+from ui.admin.forms import group_form, routines_of
 from ui.guard import enter_page
 from ui.kit.feedback import attempt, succeeded
 from ui.kit.formats import plain
@@ -25,6 +25,7 @@ with consult:
             {
                 "Nome": r["name"],
                 "Direção": DIRECTIONS.get(r["direction"], r["direction"]),
+                "Rotinas": ", ".join(routine.label for routine in sorted(routines_of(r))),
                 "Tempo ideal": clock_text(r["ideal_seconds"]),
                 "Desconto máx.": percent(r["max_discount_pct"]),
                 "Grupo superior": r["parent_name"] or "",

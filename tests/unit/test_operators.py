@@ -443,3 +443,29 @@ def test_the_operator_list_joins_user_and_groups(
 )
 def test_routines_are_labelled_in_portuguese(routines: frozenset[Routine], label: str) -> None:
     assert operators.routines_label(routines) == label
+
+
+def test_a_group_works_the_routines_it_lists_and_a_call_outside_them_is_refused(
+    db: Database, admin: User
+) -> None:
+    from core import calls
+
+    with pytest.raises(Invalid, match="ao menos uma rotina"):
+        operators.create_group(db, admin, GroupInput("Sem rotina", routines=frozenset()))
+    collections = operators.create_group(
+        db, admin, GroupInput("Só cobrança", routines=frozenset({Routine.TELECOBRANCA}))
+    )
+    listed = operators.list_groups(db, admin).filter(id=collections).row(0, named=True)
+    assert (listed["telemarketing"], listed["televendas"], listed["telecobranca"]) == (
+        False,
+        False,
+        True,
+    )
+    operator = factories.make_operator(db, "cobra_tudo", group_id=collections)
+    entity_id = factories.make_entity(db, admin)
+
+    with pytest.raises(Invalid, match="Só cobrança não trabalha a rotina Telemarketing"):
+        calls.start_call(db, operator, Routine.TELEMARKETING, entity_id)
+    assert calls.current_call(db, operator) is None
+    call = calls.start_call(db, operator, Routine.TELECOBRANCA, entity_id)
+    assert call.routine is Routine.TELECOBRANCA

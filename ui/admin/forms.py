@@ -179,10 +179,19 @@ def group_form(
             index=parents.index(row.get("parent_id")) if row.get("parent_id") in parents else 0,
             key=f"{key}_parent",
         )
+        works = st.multiselect(
+            "Rotinas do grupo",
+            list(Routine),
+            default=sorted(routines_of(row)) if row else list(Routine),
+            format_func=lambda routine: routine.label,
+            key=f"{key}_routines",
+            help="Uma ligação só começa neste grupo numa rotina que ele trabalha.",
+        )
         active = st.checkbox("Ativo", value=row.get("active", True), key=f"{key}_active")
         if not st.form_submit_button("Gravar", type="primary", key=f"{key}_submit"):
             return None
     return GroupInput(
+        routines=frozenset(works),
         name=name,
         direction=direction,
         ideal_seconds=int(minutes) * 60 + int(seconds),
