@@ -6,7 +6,6 @@ side with the same row visibility, filters, masking, audit and export."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import polars as pl
@@ -17,6 +16,7 @@ from core.errors import Invalid
 from core.exports import export_bytes
 from core.listing import (
     PAGE_SIZE,
+    ListFilter,
     ListPage,
     ListServices,
     entity_clauses,
@@ -71,12 +71,8 @@ COLUMN_LABELS = {
 
 
 @dataclass
-class AttendanceFilter:
+class AttendanceFilter(ListFilter):
     routine: Routine | None = None
-    status: str | None = None
-    start: date | None = None
-    end: date | None = None
-    entity_text: str = ""
 
 
 def _chosen(user: User, filters: AttendanceFilter) -> tuple[str, list[Any]]:

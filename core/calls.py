@@ -64,8 +64,8 @@ def start_call(
     contact_id: int | None = None,
 ) -> OpenCall:
     """Start the call clock for the selected entity in the operator's active group."""
-    group = active_group(work.user, group_id)
-    return start_in(work.tx, work.user, routine, entity_id, group, contact_id)
+    open_in(work.tx, work.user, routine, entity_id, active_group(work.user, group_id), contact_id)
+    return _running(work.tx, work.user.id)
 
 
 @command(_routine_gate, _routine_call)
@@ -78,31 +78,14 @@ def call_with(
     current = _open_call(work.tx, work.user.id)
     if current is None:
         group = active_group(work.user, group_id)  # opened from a list or the agenda: we call
-        return start_in(work.tx, work.user, routine, entity_id, group, direction=OUTBOUND)
+        open_in(work.tx, work.user, routine, entity_id, group, direction=OUTBOUND)
+        return _running(work.tx, work.user.id)
     if current.entity_id != entity_id:
         raise Conflict(
             f"Você já tem uma ligação em andamento com {current.entity_name}. Encerre-a ou use "
             "“Limpa Atendimento” em Chamadas antes de abrir outro atendimento."
         )
     return current
-
-
-def start_in(
-    tx: Tx,
-    user: User,
-    routine: Routine,
-    entity_id: int,
-    group_id: int,
-    contact_id: int | None = None,
-    direction: str | None = None,
-) -> OpenCall:
-    """Start a call inside a routine's own unit of work and return it as the timer reads it."""
-    if tx.scalar("SELECT id FROM entities WHERE id = ?", [entity_id]) is None:
-        raise NotFound("Entidade não encontrada.")
-    open_in(tx, user, routine, entity_id, group_id, contact_id, direction)
-    found = _open_call(tx, user.id)
-    assert found is not None
-    return found
 
 
 def open_in(
@@ -114,10 +97,11 @@ def open_in(
     contact_id: int | None = None,
     direction: str | None = None,
 ) -> int:
-    """Start a call for an entity known to exist; returns the call's id (the lean form, for
-    the next debtor's reservation)."""
+    """Start a call inside a routine's unit of work; returns the call's id."""
     operator = user.operator
     assert operator is not None
+    if tx.scalar("SELECT id FROM entities WHERE id = ?", [entity_id]) is None:
+        raise NotFound("Entidade não encontrada.")
     if tx.scalar("SELECT call_id FROM open_calls WHERE user_id = ?", [user.id]):
         raise Conflict(
             "Você já tem uma ligação em andamento. Encerre-a ou use "
@@ -169,6 +153,13 @@ def end_in(tx: Tx, user: User, call_id: int | None, routine: Routine, outcome: s
 def current_call(work: Work) -> OpenCall | None:
     """The user's own running call (None for anyone without one)."""
     return _open_call(work.tx, work.user.id)
+
+
+def _running(tx: Tx, user_id: int) -> OpenCall:
+    """The call just started in this unit of work, as the timer reads it."""
+    found = _open_call(tx, user_id)
+    assert found is not None
+    return found
 
 
 def _open_call(tx: Tx, user_id: int) -> OpenCall | None:

@@ -109,11 +109,6 @@ class Title:
 class CollectionAttendance(AttendanceRecord):
     STATUSES = STATUS_LABELS
 
-    id: int
-    version: int
-    status: str
-    entity_id: int
-    entity_name: str
     user_id: int
     operator_code: str
     group_id: int

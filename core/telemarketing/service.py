@@ -70,11 +70,6 @@ class AttendanceInput:
 class Attendance(AttendanceRecord):
     STATUSES = STATUS_LABELS
 
-    id: int
-    version: int
-    status: str
-    entity_id: int
-    entity_name: str
     contact_id: int | None
     user_id: int
     operator_code: str

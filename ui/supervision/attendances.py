@@ -62,7 +62,7 @@ def filter_bar() -> AttendanceFilter:
     start = cells[2].date_input("De", value=None, format=DATE_FORMAT, key="all_start")
     end = cells[3].date_input("Até", value=None, format=DATE_FORMAT, key="all_end")
     text = cells[4].text_input("Entidade", key="all_entity", placeholder="nome ou CPF/CNPJ")
-    return AttendanceFilter(routine, status, start, end, text)
+    return AttendanceFilter(routine=routine, status=status, start=start, end=end, entity_text=text)
 
 
 def open_action(user: User, row: dict[str, Any]) -> None:
