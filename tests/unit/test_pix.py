@@ -13,6 +13,7 @@ from core import parameters, pix
 from core.db import Database
 from core.errors import Invalid
 from core.telecobranca import outcomes as tlc_outcomes
+from core.telecobranca.attendance import CollectionAttendance
 from tests.unit.test_telecobranca import TODAY, Desk, _taken, make_desk
 
 # "Manual de Padrões para Iniciação do Pix", BR Code example (static, no amount).
@@ -104,16 +105,17 @@ def test_the_admin_cannot_save_an_invalid_key_and_nothing_is_written(
     assert parameters.get_value(db, pix.NAME) == "Empresa Acao"
 
 
-def test_without_a_key_the_promise_has_no_code_and_says_why(db: Database, desk: Desk) -> None:
+def _promise_of_600(db: Database, desk: Desk) -> CollectionAttendance:
+    """The next debtor promises R$ 600,00 of the first title in three days."""
     attendance = _taken(db, desk)
-    after = tlc_outcomes.record_promise(
-        db,
-        desk.collector,
-        attendance.id,
-        [attendance.titles[0].id],
-        TODAY + timedelta(days=3),
-        "600",
+    first = [attendance.titles[0].id]
+    return tlc_outcomes.record_promise(
+        db, desk.collector, attendance.id, first, TODAY + timedelta(days=3), "600"
     )
+
+
+def test_without_a_key_the_promise_has_no_code_and_says_why(db: Database, desk: Desk) -> None:
+    after = _promise_of_600(db, desk)
     assert [(c["kind"], c["payload"]) for c in after.pix_codes] == [("Promessa", None)]
     assert "MV_PIXCHAVE" in pix.NO_KEY
 
@@ -122,15 +124,7 @@ def test_a_promise_and_a_renegotiation_get_their_code_stored_and_audited(
     db: Database, desk: Desk
 ) -> None:
     _configure(db, desk)
-    attendance = _taken(db, desk)
-    promised = tlc_outcomes.record_promise(
-        db,
-        desk.collector,
-        attendance.id,
-        [attendance.titles[0].id],
-        TODAY + timedelta(days=3),
-        "600",
-    )
+    promised = _promise_of_600(db, desk)
     code = promised.pix_codes[0]
     fields = _fields(code["payload"])
     assert fields["54"] == "600.00" and _fields(fields["62"]) == {"05": f"PROM{code['id']}"}
