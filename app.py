@@ -14,6 +14,7 @@ if user is None:
     st.stop()
 
 sidebar.render(user)
-page = st.navigation(registry.navigation_for(user))
+# expanded: every page listed (collapsed, Streamlit adds an English "View N more").
+page = st.navigation(registry.navigation_for(user), expanded=True)
 session.hand_to_page(user)
 page.run()

@@ -85,6 +85,18 @@ def test_operator_cannot_open_usuarios_by_url(server, stations):
 
 
 @pytest.mark.skipif(not HAS_USUARIOS, reason="pages/usuarios.py not written yet")
+def test_the_sidebar_lists_every_page_without_an_english_view_more(server, stations):
+    """Collapsed, Streamlit's navigation hid 7 of the admin's pages behind "View 7 more"."""
+    page = stations.page()
+    login(page, server.base_url, "admin")
+    nav = page.get_by_test_id("stSidebarNav")
+    hidden_before = ["Parâmetros", "Estações", "Relatórios", "Painel ao vivo", "Auditoria"]
+    for title in [*hidden_before, "Dicionário de dados", "Titulares"]:
+        expect(nav.get_by_role("link", name=title)).to_be_visible()
+    expect(page.get_by_text(re.compile(r"View \d+ more|View less"))).to_have_count(0)
+    logout(page)
+
+
 def test_admin_opens_usuarios_by_url(server, stations):
     page = stations.page()
     login(page, server.base_url, "admin")
