@@ -38,9 +38,10 @@ LOGIN_PAYLOAD = "=cmd|' /C calc'!A0"
 SUPERVISOR = "sup_formulas"
 PAGES = {"pages/entidades.py": "admin", "pages/auditoria.py": "admin",
          "pages/telemarketing.py": SUPERVISOR, "pages/televendas.py": SUPERVISOR,
-         "pages/telecobranca.py": SUPERVISOR, "pages/relatorios.py": SUPERVISOR}  # fmt: skip
+         "pages/telecobranca.py": SUPERVISOR, "pages/relatorios.py": SUPERVISOR,
+         "pages/atendimentos.py": SUPERVISOR}  # fmt: skip
 LIST_EXPORTS = {"entidades.csv", "telemarketing.csv", "televendas.csv", "telecobranca.csv",
-                "auditoria.csv"}  # fmt: skip
+                "auditoria.csv", "atendimentos.csv"}  # fmt: skip
 
 Exports = dict[str, Callable[[], Any]]
 
@@ -177,7 +178,7 @@ def test_no_export_hands_a_spreadsheet_a_formula_and_numbers_stay_numbers(
     assert {name: _formulas(rows) for name, rows in parsed.items() if _formulas(rows)} == {}
     # The payloads really went through each list (and the text reports), neutralised.
     carried = ["entidades.csv", "telemarketing.csv", "televendas.csv", "telecobranca.csv",
-               "auditoria.csv", "relatorio tmk_ranking", "relatorio tmk_midias",
+               "auditoria.csv", "atendimentos.csv", "relatorio tmk_ranking", "relatorio tmk_midias",
                "relatorio tlv_operador", "relatorio tlv_produtos", "relatorio tlc_posicao",
                "relatorio tlc_cobradores", "relatorio tlv_cancelados",
                "relatorio tmk_encerramento"]  # fmt: skip
