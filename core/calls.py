@@ -1,4 +1,5 @@
-"""Calls: start when an entity is selected, end with a result or on "Limpa Atendimento".
+"""Calls: one per conversation. Selecting an entity starts one; every attendance saved in it
+is recorded with its status; "Encerrar ligação" (or "Limpa Atendimento") ends it with that result.
 
 One open call per operator, enforced by the open_calls primary key inside the transaction.
 """
@@ -8,11 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from core import audit
+from core import audit, entities
 from core.access import Action, Routine, User, active_group
 from core.db import Tx
+from core.entities import EntityInput
 from core.errors import Conflict, Invalid, NotFound
 from core.service import Work, command, query
+
+
+class SamePhone(Invalid):
+    """A new caller's phone is already on another entity: the operator confirms or searches."""
+
 
 INBOUND, OUTBOUND = "receptivo", "ativo"
 DIRECTIONS = {INBOUND: "Receptiva", OUTBOUND: "Ativa"}
@@ -65,6 +72,34 @@ def start_call(
 ) -> OpenCall:
     """Start the call clock for the selected entity in the operator's active group."""
     open_in(work.tx, work.user, routine, entity_id, active_group(work.user, group_id), contact_id)
+    return _running(work.tx, work.user.id)
+
+
+@command(_routine_gate, _routine_call)
+def register_caller(
+    work: Work,
+    routine: Routine,
+    data: EntityInput,
+    group_id: int | None = None,
+    same_phone_confirmed: bool = False,
+) -> OpenCall:
+    """A caller the base does not know: register them and start the call on them, in one unit
+    of work (whoever attends a routine may register entities). A CPF/CNPJ already registered is
+    refused by its key; a phone already on file is a warning the operator must confirm."""
+    entity_id = entities.insert_entity(work.tx, work.user, data)
+    if not same_phone_confirmed:
+        clash = work.tx.one(
+            "SELECT e.id, e.name FROM entities e, entities new WHERE new.id = ? AND e.id <> new.id"
+            " AND (e.phone IN (new.phone, new.mobile) OR e.mobile IN (new.phone, new.mobile))"
+            " ORDER BY e.id LIMIT 1",
+            [entity_id],
+        )
+        if clash is not None:
+            raise SamePhone(
+                f"Este telefone já está no cadastro de {clash['name']} (código {clash['id']}). "
+                "Busque por esse cadastro ou confirme que é outra pessoa."
+            )
+    open_in(work.tx, work.user, routine, entity_id, active_group(work.user, group_id))
     return _running(work.tx, work.user.id)
 
 
@@ -133,20 +168,30 @@ def open_in(
     return int(call_id)
 
 
-def end_in(tx: Tx, user: User, call_id: int | None, routine: Routine, outcome: str) -> None:
-    """Saving an attendance ends its call (the seed's window closes on confirm), in the
-    routine's own unit of work; a call already ended or someone else's is left alone. The call
-    is counted under the routine of the attendance it ends in, whatever tab started it."""
+def record_in(
+    tx: Tx, user: User, routine: Routine, record_id: int, entity_id: int, status: str
+) -> None:
+    """An attendance was saved (converted, invoiced, finished, cancelled) during the user's
+    running call with its entity: remember it and its status for the call's result. The call
+    is counted under the routine of the latest record worked in it, whatever tab started it.
+    Work outside a call (a supervisor's list, another caller) records nothing."""
+    call_id = tx.scalar(
+        "SELECT oc.call_id FROM open_calls oc JOIN calls c ON c.id = oc.call_id"
+        " WHERE oc.user_id = ? AND c.entity_id = ?",
+        [user.id, entity_id],
+    )
     if call_id is None:
         return
-    if tx.scalar(
-        "DELETE FROM open_calls WHERE user_id = ? AND call_id = ? RETURNING call_id",
-        [user.id, call_id],
-    ):
-        tx.execute(
-            "UPDATE calls SET ended_at = ?, result = ?, routine = ? WHERE id = ?",
-            [tx.now, f"{routine.label}: {outcome}", routine.value, call_id],
-        )
+    tx.execute(
+        """
+        INSERT INTO call_records (call_id, routine, record_id, status, worked_at)
+        VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (call_id, routine, record_id)
+        DO UPDATE SET status = excluded.status, worked_at = excluded.worked_at
+        """,
+        [call_id, routine.value, record_id, status, tx.now],
+    )
+    tx.execute("UPDATE calls SET routine = ? WHERE id = ?", [routine.value, call_id])
 
 
 @query(Action.HOME)
@@ -185,15 +230,26 @@ def _open_call(tx: Tx, user_id: int) -> OpenCall | None:
     )
 
 
+NOTHING_SAVED = "Encerrada sem registro"
+CLEARED = "Limpo sem gravar"
+
+
 @command(Action.ATTEND, "encerrar ligação")
-def end_call(work: Work, result: str) -> None:
-    """Stop the clock (the call ended, or "Limpa Atendimento" cleared it without saving)."""
-    result = " ".join(result.split())
-    if not result:
-        raise Invalid("Informe o resultado da ligação.")
+def end_call(work: Work, cleared: bool = False) -> str:
+    """Stop the clock and record what was done in the call: each attendance worked in it with
+    the status it was left in (e.g. "Televendas nº 7: Faturado"). "Limpa Atendimento"
+    (`cleared`) discards unsaved work, so with nothing saved the call reads "Limpo sem gravar"."""
     call_id = work.tx.scalar("SELECT call_id FROM open_calls WHERE user_id = ?", [work.user.id])
     if call_id is None:
         raise NotFound("Não há ligação em andamento.")
+    worked = work.tx.all(
+        "SELECT routine, record_id, status FROM call_records WHERE call_id = ?"
+        " ORDER BY worked_at, routine, record_id",
+        [call_id],
+    )
+    result = " · ".join(
+        f"{Routine(row['routine']).label} nº {row['record_id']}: {row['status']}" for row in worked
+    ) or (CLEARED if cleared else NOTHING_SAVED)
     work.tx.execute("DELETE FROM open_calls WHERE user_id = ?", [work.user.id])
     work.tx.execute(
         "UPDATE calls SET ended_at = ?, result = ? WHERE id = ?", [work.tx.now, result, call_id]
@@ -204,6 +260,7 @@ def end_call(work: Work, result: str) -> None:
         subject_id=call_id,
         detail={"resultado": result},
     )
+    return result
 
 
 CHANNELS = {"telefone": "Telefone", "whatsapp": "WhatsApp"}

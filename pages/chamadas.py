@@ -15,7 +15,7 @@ from ui.guard import enter_page
 from ui.kit.contact import contact_links, greeting
 from ui.kit.entity_forms import entity_card
 from ui.kit.feedback import attempt, succeeded
-from ui.kit.workspace import OPEN_ATTENDANCE, first_routine, footer
+from ui.kit.workspace import OPEN_ATTENDANCE, call_actions, first_routine, footer, new_caller
 from ui.telecobranca import tab as telecobranca_tab
 from ui.telemarketing import tab as telemarketing_tab
 from ui.televendas import tab as televendas_tab
@@ -40,7 +40,8 @@ if call is None:
         attempt(lambda: entities.search_entities(db, user, text, page_size=10)) if text else None
     )
     if found is not None and found.total == 0:
-        st.info("Nenhuma entidade encontrada. Cadastre-a em Cadastros › Entidades.")
+        st.info("Ninguém encontrado com essa busca: cadastre quem está na linha.", icon="🔎")
+        new_caller(db, user, text, group_id)
     elif found is not None:
         st.caption("Selecione a linha do cliente para iniciar a ligação (o cronômetro dispara).")
         table = st.dataframe(
@@ -63,6 +64,7 @@ if call is None:
             ):
                 st.rerun()
 else:
+    call_actions(db, user)
     entity = attempt(lambda: entities.get_entity(db, user, call.entity_id))
     if entity is not None:
         entity_card(entity)
@@ -98,12 +100,6 @@ else:
                 televendas_tab.render(db, user, call, entity, group_id, order)
             else:
                 telecobranca_tab.render(db, user, call, entity, group_id, collection)
-    if st.button("Limpa Atendimento", key="ws_clear", help="Zera o cronômetro sem gravar"):
-        st.session_state.pop(OPEN_ATTENDANCE, None)
-        st.session_state.pop(televendas_tab.TLV_ORDER, None)
-        telecobranca_tab.forget()
-        if succeeded(lambda: calls.end_call(db, user, "Limpo sem gravar"), "Atendimento limpo."):
-            st.rerun()
 
 status = attendance.status_label if attendance else ("Em ligação" if call else "Livre")
 if order is not None and attendance is None:

@@ -22,6 +22,9 @@ if selected is not None:
             left, right, _ = st.columns([2, 1, 4])
             with left:
                 label, key = "Abrir no atendimento", f"tmk_open_{attendance.id}"
-                open_in_call(db, user, attendance.entity_id, attendance.id, key=key, label=label)
+                if attendance.is_final:  # looking at it starts no call
+                    st.caption(f"{attendance.status_label}: só consulta.")
+                else:
+                    open_in_call(db, user, attendance.entity_id, attendance.id, key, label)
             with right:
                 reopen_action(db, user, attendance)

@@ -683,7 +683,8 @@ class _CollectionDesk:
             self._finish_row(attendance, "cancelado", self.reasons[reason], text)
         call = self.calls[attendance["call_id"]]
         call.update(
-            ended_at=self.now, result=f"Telecobrança: {STATUS_LABELS[attendance['status']]}"
+            ended_at=self.now,
+            result=f"Telecobrança nº {attendance['id']}: {STATUS_LABELS[attendance['status']]}",
         )
 
     def _finish_row(

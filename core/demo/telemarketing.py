@@ -58,7 +58,7 @@ def _seed_telemarketing_history(tx: Tx, size: int) -> None:
             "id": call_id, "user_id": operator["user_id"], "operator_id": operator["id"],
             "group_id": operator["main_group_id"], "routine": "telemarketing",
             "entity_id": entity_id, "started_at": started, "ended_at": ended,
-            "result": f"Telemarketing: {status.capitalize()}",
+            "result": f"Telemarketing nº {attendance_id}: {status.capitalize()}",
         })  # fmt: skip
         attendances.append({
             "id": attendance_id, "entity_id": entity_id, "user_id": operator["user_id"],

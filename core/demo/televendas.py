@@ -13,27 +13,59 @@ import polars as pl
 from core.db import Tx
 from core.demo.common import DEMO_HISTORY_DAYS, SEED
 
+# What an office-supplies distributor sells, at its shelf price (R$): the demo must look real.
 DEMO_PRODUCTS = (
-    ("Caneta esferográfica azul", "CX"), ("Caneta esferográfica preta", "CX"),
-    ("Lápis grafite nº 2", "CX"), ("Borracha branca", "CX"), ("Apontador com depósito", "UN"),
-    ("Caderno universitário 200 fls", "UN"), ("Bloco de notas adesivas", "PCT"),
-    ("Papel sulfite A4 500 fls", "PCT"), ("Envelope pardo A4", "PCT"), ("Pasta suspensa", "CX"),
-    ("Grampeador de mesa", "UN"), ("Grampos 26/6", "CX"), ("Clipes nº 2", "CX"),
-    ("Tesoura escolar", "UN"), ("Cola branca 90 g", "UN"), ("Fita adesiva transparente", "UN"),
-    ("Marca-texto amarelo", "CX"), ("Pincel atômico", "CX"), ("Calculadora de mesa", "UN"),
-    ("Perfurador 2 furos", "UN"), ("Arquivo morto", "UN"), ("Etiqueta adesiva A4", "PCT"),
-    ("Toner para impressora", "UN"), ("Cartucho de tinta preto", "UN"), ("Mouse óptico USB", "UN"),
-    ("Teclado USB ABNT2", "UN"), ("Pen drive 32 GB", "UN"), ("Cabo HDMI 2 m", "UN"),
-    ("Filtro de linha 5 tomadas", "UN"), ("Headset com microfone", "UN"),
-    ("Detergente neutro 5 L", "UN"), ("Desinfetante 5 L", "UN"), ("Álcool 70% 1 L", "UN"),
-    ("Papel toalha interfolhado", "PCT"), ("Papel higiênico rolão", "PCT"),
-    ("Saco de lixo 100 L", "PCT"), ("Luva de látex", "CX"), ("Pano multiuso", "PCT"),
-    ("Copo descartável 200 ml", "PCT"), ("Café torrado 500 g", "PCT"),
-    ("Açúcar refinado 1 kg", "KG"), ("Adoçante líquido", "UN"), ("Filtro de café nº 103", "CX"),
-    ("Água mineral 500 ml", "PCT"), ("Guardanapo de papel", "PCT"), ("Cadeira de escritório", "UN"),
-    ("Mesa de escritório", "UN"), ("Quadro branco 90x60", "UN"), ("Apagador para quadro", "UN"),
-    ("Organizador de mesa", "UN"),
-)  # fmt: skip
+    ("Caneta esferográfica azul (cx 50)", "CX", "42.90"),
+    ("Caneta esferográfica preta (cx 50)", "CX", "42.90"),
+    ("Lápis grafite nº 2 (cx 72)", "CX", "38.50"),
+    ("Borracha branca (cx 40)", "CX", "24.90"),
+    ("Apontador com depósito", "UN", "4.50"),
+    ("Caderno universitário 200 fls", "UN", "22.90"),
+    ("Bloco de notas adesivas", "PCT", "12.90"),
+    ("Papel sulfite A4 500 fls", "PCT", "32.90"),
+    ("Envelope pardo A4 (pct 100)", "PCT", "45.00"),
+    ("Pasta suspensa (cx 50)", "CX", "89.90"),
+    ("Grampeador de mesa", "UN", "34.90"),
+    ("Grampos 26/6 (cx 5000)", "CX", "7.90"),
+    ("Clipes nº 2 (cx 100)", "CX", "5.50"),
+    ("Tesoura escolar", "UN", "6.90"),
+    ("Cola branca 90 g", "UN", "4.20"),
+    ("Fita adesiva transparente", "UN", "5.90"),
+    ("Marca-texto amarelo (cx 12)", "CX", "29.90"),
+    ("Pincel atômico (cx 12)", "CX", "39.90"),
+    ("Calculadora de mesa", "UN", "49.90"),
+    ("Perfurador 2 furos", "UN", "39.90"),
+    ("Arquivo morto", "UN", "6.50"),
+    ("Etiqueta adesiva A4 (pct 100)", "PCT", "29.90"),
+    ("Toner para impressora", "UN", "289.00"),
+    ("Cartucho de tinta preto", "UN", "99.90"),
+    ("Mouse óptico USB", "UN", "39.90"),
+    ("Teclado USB ABNT2", "UN", "69.90"),
+    ("Pen drive 32 GB", "UN", "39.90"),
+    ("Cabo HDMI 2 m", "UN", "29.90"),
+    ("Filtro de linha 5 tomadas", "UN", "54.90"),
+    ("Headset com microfone", "UN", "129.90"),
+    ("Detergente neutro 5 L", "UN", "24.90"),
+    ("Desinfetante 5 L", "UN", "22.90"),
+    ("Álcool 70% 1 L", "UN", "9.90"),
+    ("Papel toalha interfolhado", "PCT", "18.90"),
+    ("Papel higiênico rolão (pct 8)", "PCT", "79.90"),
+    ("Saco de lixo 100 L (pct 100)", "PCT", "34.90"),
+    ("Luva de látex (cx 100)", "CX", "39.90"),
+    ("Pano multiuso", "PCT", "14.90"),
+    ("Copo descartável 200 ml (pct 100)", "PCT", "8.90"),
+    ("Café torrado 500 g", "PCT", "24.90"),
+    ("Açúcar refinado 1 kg", "KG", "5.49"),
+    ("Adoçante líquido", "UN", "8.90"),
+    ("Filtro de café nº 103", "CX", "6.90"),
+    ("Água mineral 500 ml (pct 12)", "PCT", "18.00"),
+    ("Guardanapo de papel", "PCT", "4.90"),
+    ("Cadeira de escritório", "UN", "689.00"),
+    ("Mesa de escritório", "UN", "899.00"),
+    ("Quadro branco 90x60", "UN", "149.90"),
+    ("Apagador para quadro", "UN", "12.90"),
+    ("Organizador de mesa", "UN", "34.90"),
+)
 DEMO_PAYMENT_CONDITIONS = (
     ("AV", "À vista", "0"),
     ("30", "30 dias", "30"),
@@ -54,11 +86,13 @@ def _seed_televendas(tx: Tx, size: int) -> None:
     rng = random.Random(SEED + 4)
     today = tx.now.date()
     product_ids = tx.next_ids("products_seq", len(DEMO_PRODUCTS))
-    list_prices = {pid: rules.money(str(rng.uniform(2, 900))) for pid in product_ids}
+    list_prices = {
+        pid: Decimal(price) for pid, (_, _, price) in zip(product_ids, DEMO_PRODUCTS, strict=True)
+    }
     tx.insert_frame("products", pl.DataFrame([
         {"id": pid, "code": f"P{index:04d}", "description": description, "unit": unit,
          "stock": Decimal(rng.randint(40, 400))}
-        for index, (pid, (description, unit)) in enumerate(
+        for index, (pid, (description, unit, _)) in enumerate(
             zip(product_ids, DEMO_PRODUCTS, strict=True), start=1)
     ], infer_schema_length=None))  # fmt: skip
     retail, wholesale = tx.next_ids("price_tables_seq", 2)
@@ -106,6 +140,7 @@ def _seed_televendas_history(
     conditions: dict[int, str],
 ) -> None:
     from core.televendas import rules
+    from core.televendas.service import STATUS_LABELS
 
     now, today = tx.now, tx.now.date()
     order_ids = tx.next_ids("tlv_orders_seq", size)
@@ -131,9 +166,9 @@ def _seed_televendas_history(
         lines = []
         if status != "atendimento":
             for line, pid in enumerate(rng.sample(list(prices[table]), rng.randint(1, 4)), 1):
-                quantity = Decimal(rng.randint(1, 12))
-                discount = Decimal(rng.choice([0, 0, 0, min(5, limit), limit]))
                 price = prices[table][pid]
+                quantity = Decimal(rng.randint(1, 3) if price > 100 else rng.randint(1, 12))
+                discount = Decimal(rng.choice([0, 0, 0, min(5, limit), limit]))
                 total = rules.item_total(quantity, price, discount)
                 lines.append(total)
                 items.append({
@@ -207,7 +242,7 @@ def _seed_televendas_history(
             "entity_id": order["entity_id"],
             "started_at": order["created_at"] - timedelta(minutes=4 + order["id"] % 6),
             "ended_at": order["created_at"],
-            "result": f"Televendas: {order['status'].capitalize()}",
+            "result": f"Televendas nº {order['id']}: {STATUS_LABELS[order['status']]}",
         })  # fmt: skip
     tx.insert_frame("calls", pl.DataFrame(calls, infer_schema_length=None))
     tx.insert_frame("tlv_orders", pl.DataFrame(orders, infer_schema_length=None))

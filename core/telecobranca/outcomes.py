@@ -447,7 +447,7 @@ def finish_attendance(
     reason_id: int | None = None,
     text: str = "",
 ) -> CollectionAttendance:
-    """End the call: "cobranca" (a promise is pending: wait for the payment), "encerrar"
+    """Finish the collection: "cobranca" (a promise is pending: wait for the payment), "encerrar"
     (reason and text; not while a promise is pending) or "cancelar" (reason; pending promises
     are cancelled). The reservation is released either way."""
     tx, user = work.tx, work.user
@@ -493,7 +493,9 @@ def finish_attendance(
         status = "cancelado"
         finish_row(tx, attendance_id, status, reason_id=reason_id, closing_text=text)
     release(tx, attendance_id)
-    calls.end_in(tx, user, row["call_id"], Routine.TELECOBRANCA, STATUS_LABELS[status])
+    calls.record_in(
+        tx, user, Routine.TELECOBRANCA, attendance_id, row["entity_id"], STATUS_LABELS[status]
+    )
     work.audit(f"cobranca.{outcome}", subject_type="atendimento_tlc",
         subject_id=attendance_id, detail={"status": status},
     )  # fmt: skip

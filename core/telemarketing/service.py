@@ -180,7 +180,7 @@ def save_attendance(
         _apply_status(tx, new_id, status, closing_reason_id, closing_text, cancellation_reason_id)
     if not (fresh and status != "planejado"):
         _sync_agenda(tx, user, new_id, data, status)
-    calls.end_in(tx, user, call_id, Routine.TELEMARKETING, STATUS_LABELS[status])
+    calls.record_in(tx, user, Routine.TELEMARKETING, new_id, data.entity_id, STATUS_LABELS[status])
     work.audit("telemarketing." + ("incluido" if stored is None else outcome.value),
         subject_type="atendimento_tmk", subject_id=new_id,
         detail={"status": status, "de": stored["status"] if stored else None},

@@ -446,7 +446,7 @@ def save_order(
     if overrides:
         detail["precos_alterados"] = overrides
     _sync_agenda(tx, user, new_id, data.entity_id, status, data.next_call_at)
-    calls.end_in(tx, user, call_id, Routine.TELEVENDAS, STATUS_LABELS[status])
+    calls.record_in(tx, user, Routine.TELEVENDAS, new_id, data.entity_id, STATUS_LABELS[status])
     event = "incluido" if stored is None else "alterado"
     if stored is not None and stored["status"] == "faturado":
         event = "faturado_alterado"  # MV_ALTPED = S: worth finding in the audit log
@@ -540,6 +540,8 @@ def convert_quote_to_order(work: Work, order_id: int, version: int) -> Order:
         [tx.now, tx.now, order_id],
     )
     agenda.settle(tx, SOURCE, order_id, "concluido")
+    calls.record_in(tx, user, Routine.TELEVENDAS, order_id, stored["entity_id"],
+                    STATUS_LABELS["pedido"])  # fmt: skip
     work.audit("televendas.convertido", subject_type="atendimento_tlv",
         subject_id=order_id, detail={"de": "orcamento", "para": "pedido"},
     )  # fmt: skip
@@ -576,6 +578,8 @@ def invoice_order(work: Work, order_id: int, version: int, series: str = DEFAULT
         [number, series.strip() or DEFAULT_SERIES, issue_date, tx.now, tx.now, order_id],
     )
     titles = store.issue_titles(tx, order_id)
+    calls.record_in(tx, user, Routine.TELEVENDAS, order_id, stored["entity_id"],
+                    STATUS_LABELS["faturado"])  # fmt: skip
     work.audit("televendas.faturado", subject_type="atendimento_tlv", subject_id=order_id,
         detail={"nota": number, "serie": series, "total": stored["total"], "titulos": titles},
     )  # fmt: skip
@@ -640,6 +644,8 @@ def cancel_order(
         [reason.strip(), reason_id, tx.now, tx.now, order_id],
     )
     agenda.settle(tx, SOURCE, order_id, "cancelado")
+    calls.record_in(tx, user, Routine.TELEVENDAS, order_id, stored["entity_id"],
+                    STATUS_LABELS["cancelado"])  # fmt: skip
     work.audit("televendas.cancelado", subject_type="atendimento_tlv",
         subject_id=order_id, detail=detail,
     )  # fmt: skip

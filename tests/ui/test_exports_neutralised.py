@@ -89,6 +89,7 @@ def _typed_payloads(ui: UiHarness) -> None:
             ),
             call_id=call.id,
         )  # fmt: skip
+        calls.end_call(db, operator)
         call = calls.start_call(db, operator, Routine.TELEVENDAS, entity)
         tlv_service.save_order(
             db, operator,
@@ -96,6 +97,7 @@ def _typed_payloads(ui: UiHarness) -> None:
                                   next_call_at=now + timedelta(days=3)),
             call_id=call.id,
         )  # fmt: skip
+        calls.end_call(db, operator)
         factories.make_title(db, entity, today - timedelta(days=45), "350.00")
     # Names an administrator types in the maintenance screens (set directly: the screens'
     # own validation is not what this test is about).

@@ -91,6 +91,7 @@ def _work_the_subject(ui: UiHarness, operator: User, entity_id: int) -> None:
         ),
         call_id=call.id,
     )  # fmt: skip
+    calls.end_call(db, operator)
     call = calls.start_call(db, operator, Routine.TELEVENDAS, entity_id)
     tlv_service.save_order(
         db, operator,
@@ -98,6 +99,7 @@ def _work_the_subject(ui: UiHarness, operator: User, entity_id: int) -> None:
                               next_call_at=now + timedelta(days=3)),
         call_id=call.id,
     )  # fmt: skip
+    calls.end_call(db, operator)
     today = now.astimezone(LOCAL_TZ).date()
     factories.make_title(db, entity_id, today - timedelta(days=45), "350.00")
     factories.make_title(db, entity_id, today - timedelta(days=10), "120.00")

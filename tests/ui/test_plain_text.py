@@ -130,6 +130,7 @@ class Scene:
             outcome=tmk_service.Outcome.CLOSE, call_id=call.id,
             closing_reason_id=int(reason_id), closing_text=self.closing_text,
         )  # fmt: skip
+        calls.end_call(db, self.operator)
         call = calls.start_call(db, self.operator, Routine.TELEVENDAS, self.other)
         order = tlv_service.save_order(
             db, self.operator, tlv_service.OrderInput(self.other, operation="atendimento"),
@@ -137,6 +138,7 @@ class Scene:
         )  # fmt: skip
         self.cancellation = f"{IMAGE} {TAG} desistiu"
         tlv_service.cancel_order(db, self.operator, order.id, order.version, self.cancellation)
+        calls.end_call(db, self.operator)
         self.order_id = order.id
 
 

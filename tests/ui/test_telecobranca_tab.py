@@ -195,7 +195,7 @@ def test_paying_the_promised_title_keeps_the_promise(ui: UiHarness) -> None:
     assert tlc_attendance.get_attendance(ui.db, collector, attendance.id).status == "encerrado"
     assert any("não aceita mais lançamentos" in info.value for info in at.info)
     assert not [b for b in at.button if b.key == "tlc_title_submit"]
-    at.button(key="tlc_end_call").click().run()
+    at.button(key="ws_end_call").click().run()
     assert calls.current_call(ui.db, collector) is None
 
 
@@ -259,7 +259,13 @@ def test_encerrar_with_reason_and_text_closes_it_and_ends_the_call(ui: UiHarness
 
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert tlc_attendance.get_attendance(ui.db, collector, attendance.id).status == "encerrado"
+    # The closed collection stays on screen while the call goes on, until "Encerrar ligação".
+    assert any("não aceita mais lançamentos" in info.value for info in at.info)
+    assert calls.current_call(ui.db, collector) is not None
+    at.button(key="ws_end_call").click().run()
     assert calls.current_call(ui.db, collector) is None
+    last = calls.last_call(ui.db, collector)
+    assert last is not None and last.result == f"Telecobrança nº {attendance.id}: Encerrado"
     assert TLC_ATTENDANCE not in at.session_state
     assert [b.key for b in at.button if b.key == "tlc_next_debtor"]  # ready for the next one
 
@@ -280,6 +286,7 @@ def test_cancelar_asks_for_confirmation_and_a_reason(ui: UiHarness) -> None:
 
     assert not at.exception, [e.value for e in at.exception]
     assert tlc_attendance.get_attendance(ui.db, collector, attendance.id).status == "cancelado"
+    at.button(key="ws_end_call").click().run()
     assert calls.current_call(ui.db, collector) is None
 
 
@@ -290,6 +297,7 @@ def test_a_promise_on_the_agenda_reopens_the_attendance_in_the_workspace(ui: UiH
     at.button(key="tlc_promise_submit").click().run()
     at.button(key="tlc_wait").click().run()  # Gravar (aguardar pagamento)
     assert not at.error, [e.value for e in at.error]
+    at.button(key="ws_end_call").click().run()
     assert calls.current_call(ui.db, collector) is None
     assert tlc_attendance.get_attendance(ui.db, collector, attendance.id).status == "cobranca"
 

@@ -124,7 +124,9 @@ def test_operator_without_telemarketing_is_refused(ui: UiHarness) -> None:
 
 def test_selected_row_opens_in_the_workspace(ui: UiHarness) -> None:
     ana = ui.user("ana")
-    at = _select(_through_app(ui, "ana", TMK), 0)
+    at = _through_app(ui, "ana", TMK)
+    at.segmented_control(key="tmk_status").set_value("pendente").run()
+    at = _select(at, 0)
     attendance_id = int(_table(at).value["id"][0])
     attendance = tmk_service.get_attendance(ui.db, ana, attendance_id)
     assert f"Atendimento nº {attendance_id}" in at.subheader[0].value
@@ -140,7 +142,9 @@ def test_selected_row_opens_in_the_workspace(ui: UiHarness) -> None:
 
 def test_open_is_refused_while_a_call_with_someone_else_runs(ui: UiHarness) -> None:
     ana = ui.user("ana")
-    at = _select(ui.page(TMK, "ana").run(), 0)
+    at = ui.page(TMK, "ana").run()
+    at.segmented_control(key="tmk_status").set_value("pendente").run()
+    at = _select(at, 0)
     attendance_id = int(_table(at).value["id"][0])
     entity_id = tmk_service.get_attendance(ui.db, ana, attendance_id).entity_id
     other = ui.scalar("SELECT id FROM entities WHERE id <> ? ORDER BY id LIMIT 1", [entity_id])
@@ -150,6 +154,18 @@ def test_open_is_refused_while_a_call_with_someone_else_runs(ui: UiHarness) -> N
 
     assert any("já tem uma ligação em andamento" in w.value for w in at.warning)
     assert calls.current_call(ui.db, ana).entity_id == other
+
+
+def test_looking_at_a_closed_attendance_starts_no_call(ui: UiHarness) -> None:
+    at = ui.page(TMK, "ana").run()
+    at.segmented_control(key="tmk_status").set_value("encerrado").run()
+    at = _select(at, 0)
+    attendance_id = int(_table(at).value["id"][0])
+
+    assert f"Atendimento nº {attendance_id}" in at.subheader[0].value
+    assert f"tmk_open_{attendance_id}" not in [button.key for button in at.button]
+    assert any("só consulta" in caption.value for caption in at.caption)
+    assert calls.current_call(ui.db, ui.user("ana")) is None
 
 
 def test_supervisor_reopens_an_encerrado_attendance_with_a_reason(ui: UiHarness) -> None:

@@ -53,6 +53,8 @@ def _last_order(ui: UiHarness) -> dict[str, Any]:
 def test_bruno_builds_a_quote_converts_and_invoices_it(ui: UiHarness) -> None:
     entity_id = _customer(ui)
     at = _on_call(ui, entity_id)
+    call = calls.current_call(ui.db, ui.user("bruno"))
+    assert call is not None
     assert [tab.label for tab in at.tabs] == ["Televendas"]
     widget(at.selectbox, "Produto 1").select_index(1).run()
     widget(at.text_input, "Quantidade 1").input("2").run()
@@ -67,7 +69,8 @@ def test_bruno_builds_a_quote_converts_and_invoices_it(ui: UiHarness) -> None:
     assert ui.scalar("SELECT count(*) FROM tlv_items WHERE order_id = ?", [saved["id"]]) == 1
     assert total[0] == money(saved["total"])  # the live summary matches what core stored
 
-    at = _on_call(ui, entity_id, saved["id"])  # the next call with the customer
+    # The same call goes on with the quote on screen: convert and invoice it in the conversation.
+    assert any(f"Atendimento Televendas nº {saved['id']}" in text for text in texts(at))
     widget(at.button, "Converter em pedido").click().run()
     assert ui.scalar("SELECT status FROM tlv_orders WHERE id = ?", [saved["id"]]) == "pedido"
     assert any("Operação: 1 - Faturamento" in text for text in texts(at))
@@ -81,6 +84,19 @@ def test_bruno_builds_a_quote_converts_and_invoices_it(ui: UiHarness) -> None:
     shown = _table_with(at, "Parcela")
     assert list(shown.columns)[:4] == ["Número", "Parcela", "Vencimento", "Valor"]
     assert len(shown) == titles
+
+    # One call for the whole conversation, ended by the seller, recording the invoice.
+    at.button(key="ws_end_call").click().run()
+    bruno_calls = ui.db.read(
+        lambda tx: tx.all(
+            "SELECT routine, result FROM calls WHERE user_id = ? AND id >= ?",
+            [ui.user("bruno").id, call.id],
+        )
+    )
+    assert [(c["routine"], c["result"]) for c in bruno_calls] == [
+        ("televendas", f"Televendas nº {saved['id']}: Faturado")
+    ]
+    assert any(f"Televendas nº {saved['id']}: Faturado" in text for text in texts(at))
 
 
 def test_invoiced_order_opens_read_only_with_mv_altped_n(ui: UiHarness) -> None:
@@ -147,19 +163,18 @@ def test_operator_without_televendas_is_refused(ui: UiHarness) -> None:
     assert len(at.dataframe) == 0 and len(at.title) == 0
 
 
-def _quote(ui: UiHarness, entity_id: int) -> int:
-    """A quote saved through the tab (the save ends the call, as in core)."""
+def _quote(ui: UiHarness, entity_id: int) -> tuple[AppTest, int]:
+    """A quote saved through the tab; the call goes on with it on screen."""
     at = _on_call(ui, entity_id)
     widget(at.selectbox, "Produto 1").select_index(1).run()
     widget(at.button, "Gravar").click().run()
     assert not at.error, [e.value for e in at.error]
-    return int(_last_order(ui)["id"])
+    return at, int(_last_order(ui)["id"])
 
 
 def test_cancelar_needs_a_reason_and_then_cancels(ui: UiHarness) -> None:
     entity_id = _customer(ui)
-    order_id = _quote(ui, entity_id)
-    at = _on_call(ui, entity_id, order_id)
+    at, order_id = _quote(ui, entity_id)
 
     at.button(key="tlv_cancel").click().run()
     assert [e.value for e in at.error] == ["Informe o motivo do cancelamento."]
@@ -172,8 +187,7 @@ def test_cancelar_needs_a_reason_and_then_cancels(ui: UiHarness) -> None:
 
 def test_prospect_quote_cannot_become_an_order(ui: UiHarness) -> None:
     prospect = int(ui.scalar("SELECT min(id) FROM entities WHERE kind = 'prospect' AND active"))
-    order_id = _quote(ui, prospect)
-    at = _on_call(ui, prospect, order_id)
+    at, order_id = _quote(ui, prospect)
 
     widget(at.button, "Converter em pedido").click().run()
 
@@ -185,8 +199,7 @@ def test_a_prospect_converted_to_customer_lets_its_quote_become_an_order(ui: UiH
     prospect = int(
         ui.scalar("SELECT min(id) FROM entities WHERE kind = 'prospect' AND document IS NOT NULL")
     )
-    order_id = _quote(ui, prospect)
-    at = _on_call(ui, prospect, order_id)
+    at, order_id = _quote(ui, prospect)
 
     at.button(key="tlv_prospect").click().run()
     assert ui.scalar("SELECT kind FROM entities WHERE id = ?", [prospect]) == "cliente"
@@ -198,6 +211,7 @@ def test_a_prospect_converted_to_customer_lets_its_quote_become_an_order(ui: UiH
 def test_selected_row_opens_in_the_workspace(ui: UiHarness) -> None:
     at = ui.page("app.py", "bruno").run()
     at.switch_page(TLV).run()
+    at.segmented_control(key="tlv_status").set_value("orcamento").run()
     key = at.dataframe[0].key
     at.session_state[key] = {"selection": {"rows": [0], "columns": [], "cells": []}}
     at.run()
@@ -248,3 +262,19 @@ def test_invoiced_order_stays_editable_with_mv_altped_s(ui: UiHarness) -> None:
     assert READ_ONLY_INFO not in [info.value for info in at.info]
     assert not widget(at.selectbox, "Produto 1").disabled
     assert [b.label for b in at.button if b.label == "Gravar"] == ["Gravar"]
+
+
+def test_looking_at_an_invoiced_order_from_the_list_starts_no_call(ui: UiHarness) -> None:
+    bruno = ui.user("bruno")
+    at = ui.page("app.py", "bruno").run()
+    at.switch_page(TLV).run()
+    at.segmented_control(key="tlv_status").set_value("faturado").run()
+    key = at.dataframe[0].key
+    at.session_state[key] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    order_id = int(at.dataframe[0].value["id"][0])
+
+    assert any(f"Atendimento Televendas nº {order_id}" in text for text in texts(at))
+    assert f"tlv_open_{order_id}" not in [button.key for button in at.button]
+    assert any("só consulta" in caption.value for caption in at.caption)
+    assert calls.current_call(ui.db, bruno) is None

@@ -62,7 +62,7 @@ def test_only_the_open_routine_tab_is_drawn_and_a_collection_call_opens_telecobr
     at = ui.page(PAGE, "diego").run()
     assert _drawn_tabs(at) == {"tab_telemarketing"}
 
-    calls.end_call(ui.db, diego, "Teste")
+    calls.end_call(ui.db, diego)
     calls.start_call(ui.db, diego, Routine.TELECOBRANCA, entity_id)
     at.run()
     assert _drawn_tabs(at) == {"tab_telecobranca"}
@@ -79,7 +79,7 @@ def test_selecting_the_caller_starts_the_call(ui: UiHarness) -> None:
     assert any(plain(name) == value for value in texts(at))
 
 
-def test_gravar_saves_a_pendente_attendance_ends_the_call_and_updates_the_footer(
+def test_gravar_saves_a_pendente_attendance_and_encerrar_ligacao_records_it_in_the_footer(
     ui: UiHarness,
 ) -> None:
     ana = ui.user("ana")
@@ -89,10 +89,17 @@ def test_gravar_saves_a_pendente_attendance_ends_the_call_and_updates_the_footer
     _pick(at, "Assunto › ocorrência 1")
     _button(at, "Gravar").click().run()
     assert not at.exception
+    saved = ui.db.read(
+        lambda tx: tx.one("SELECT id, status FROM tmk_attendances ORDER BY id DESC LIMIT 1")
+    )
+    assert saved is not None and saved["status"] == "pendente"
+    # The call goes on with the saved attendance on screen, until the operator ends it.
+    assert calls.current_call(ui.db, ana) is not None
+    assert any(f"Atendimento nº {saved['id']}" in value for value in texts(at))
+
+    at.button(key="ws_end_call").click().run()
     assert calls.current_call(ui.db, ana) is None
-    status = ui.scalar("SELECT status FROM tmk_attendances ORDER BY id DESC LIMIT 1")
-    assert status == "pendente"
-    assert any("Telemarketing: Pendente" in value for value in texts(at))
+    assert any(f"Telemarketing nº {saved['id']}: Pendente" in value for value in texts(at))
 
 
 def test_encerrar_without_reason_shows_why_and_writes_nothing(ui: UiHarness) -> None:
@@ -190,3 +197,43 @@ def test_a_masked_phone_gets_no_link(ui: UiHarness) -> None:
     call = calls.current_call(ui.db, ui.user("carla"))
     assert call is not None and call.entity_name == row["name"]
     assert _links(at) == []
+
+
+def test_an_unknown_caller_is_registered_in_place_and_the_call_starts_on_them(
+    ui: UiHarness,
+) -> None:
+    ana = ui.user("ana")
+    at = ui.page(PAGE, "ana").run()
+    at.text_input(key="ws_search_text").input("Gertrudes Quintanilha").run()
+    assert any("cadastre quem está na linha" in info.value for info in at.info)
+    assert at.text_input(key="ws_new_caller_n").value == "Gertrudes Quintanilha"
+
+    at.text_input(key="ws_new_caller_mobile").input("(31) 99876-1234")
+    at.button(key="FormSubmitter:ws_new_caller-Cadastrar e iniciar a ligação").click().run()
+
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    call = calls.current_call(ui.db, ana)
+    assert call is not None and call.entity_name == "Gertrudes Quintanilha"
+    kind = ui.scalar("SELECT kind FROM entities WHERE id = ?", [call.entity_id])
+    assert kind == "prospect"
+    assert at.button(key="ws_end_call") is not None  # the workspace of the call
+
+
+def test_a_new_callers_phone_on_file_is_warned_before_registering(ui: UiHarness) -> None:
+    known = ui.db.read(
+        lambda tx: tx.one("SELECT name, mobile FROM entities WHERE mobile IS NOT NULL LIMIT 1")
+    )
+    before = ui.scalar("SELECT count(*) FROM entities")
+    at = ui.page(PAGE, "ana").run()
+    at.text_input(key="ws_search_text").input("Gertrudes Quintanilha").run()
+    at.text_input(key="ws_new_caller_mobile").input(known["mobile"])
+    submit = "FormSubmitter:ws_new_caller-Cadastrar e iniciar a ligação"
+    at.button(key=submit).click().run()
+
+    assert any(plain(known["name"]) in warning.value for warning in at.warning)
+    assert ui.scalar("SELECT count(*) FROM entities") == before
+    at.checkbox(key="ws_new_caller_same_phone").check()
+    at.button(key=submit).click().run()
+
+    assert ui.scalar("SELECT count(*) FROM entities") == before + 1
+    assert calls.current_call(ui.db, ui.user("ana")) is not None

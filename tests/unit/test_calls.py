@@ -2,10 +2,10 @@ import threading
 
 import pytest
 
-from core import calls
-from core.access import Routine, User
+from core import calls, entities
+from core.access import Action, Routine, User, allowed
 from core.db import Database
-from core.errors import Conflict, Forbidden, Invalid
+from core.errors import Conflict, Forbidden, Invalid, NotFound
 from tests import factories
 from tests.conftest import Clock
 
@@ -61,16 +61,17 @@ def test_ending_a_call_frees_the_operator_and_feeds_the_footer(
     entity_id = factories.make_entity(db, operator, name="Maria Aparecida Souza")
     calls.start_call(db, operator, Routine.TELEMARKETING, entity_id)
     clock.advance(seconds=95)
-    calls.end_call(db, operator, "Dúvida esclarecida")
+    assert calls.end_call(db, operator) == calls.NOTHING_SAVED
     assert calls.current_call(db, operator) is None
     last = calls.last_call(db, operator)
     assert last is not None
     assert (last.entity_name, last.duration_seconds, last.result) == (
         "Maria Aparecida Souza",
         95,
-        "Dúvida esclarecida",
+        "Encerrada sem registro",
     )
     calls.start_call(db, operator, Routine.TELEMARKETING, entity_id)  # free again
+    assert calls.end_call(db, operator, cleared=True) == "Limpo sem gravar"
 
 
 def test_a_routine_the_operator_does_not_hold_is_refused_and_audited(
@@ -151,7 +152,7 @@ def test_a_call_is_inbound_or_outbound_by_the_group_and_where_it_starts(
 
     answered = calls.start_call(db, answering, Routine.TELEMARKETING, entity_id)
     dialed = calls.start_call(db, dialing, Routine.TELEVENDAS, entity_id)
-    calls.end_call(db, answering, "ok")
+    calls.end_call(db, answering)
     from_list = calls.call_with(db, answering, Routine.TELEMARKETING, entity_id)
 
     rows = db.read(lambda tx: tx.all("SELECT id, direction FROM calls"))
@@ -169,3 +170,115 @@ def test_a_call_is_inbound_or_outbound_by_the_group_and_where_it_starts(
         ("Telemarketing", 1, 1),
         ("Televendas", 0, 1),
     ]
+
+
+# --- one call per conversation ------------------------------------------------------------
+
+
+def _counts(db: Database) -> tuple[int, int, int]:
+    return db.read(
+        lambda tx: (
+            tx.scalar("SELECT count(*) FROM entities"),
+            tx.scalar("SELECT count(*) FROM calls"),
+            tx.scalar("SELECT count(*) FROM audit_log WHERE event = 'entidade.incluida'"),
+        )
+    )
+
+
+def test_an_unknown_caller_is_registered_as_a_prospect_and_the_call_starts_on_them(
+    db: Database, operator: User
+) -> None:
+    data = entities.EntityInput(
+        kind="prospect", name="  Joana   Prado ", mobile="(11) 97777-1234", document=""
+    )
+    call = calls.register_caller(db, operator, Routine.TELEMARKETING, data)
+
+    assert call.entity_name == "Joana Prado"
+    assert calls.current_call(db, operator) == call
+    stored = entities.get_entity(db, operator, call.entity_id).values
+    assert (stored["kind"], stored["mobile"]) == ("prospect", "(11) 97777-1234")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"name": "Jo"}, "nome"),
+        ({"mobile": ""}, "telefone"),
+        ({"document": "123.456.789-00"}, "CPF"),
+        ({"kind": "cliente", "document": ""}, "CPF/CNPJ"),
+    ],
+)
+def test_a_new_caller_with_bad_data_is_refused_and_nothing_is_written(
+    db: Database, operator: User, overrides: dict[str, str], message: str
+) -> None:
+    values = {"kind": "prospect", "name": "Joana Prado", "mobile": "(11) 97777-1234"}
+    values.update(overrides)
+    before = _counts(db)
+    with pytest.raises(Invalid) as refused:
+        calls.register_caller(db, operator, Routine.TELEMARKETING, entities.EntityInput(**values))
+    assert (
+        message.lower()
+        in str(refused.value.message).lower() + " ".join(refused.value.problems.values()).lower()
+    )
+    assert _counts(db) == before and calls.current_call(db, operator) is None
+
+
+def test_a_registered_document_is_refused_as_already_registered(
+    db: Database, operator: User
+) -> None:
+    document = factories.valid_cpf(4242)
+    factories.make_entity(db, operator, document=document)
+    before = _counts(db)
+    data = entities.EntityInput(
+        kind="prospect", name="Outra Pessoa", document=document, mobile="(11) 96666-0000"
+    )
+    with pytest.raises(Invalid, match="já cadastrad"):
+        calls.register_caller(db, operator, Routine.TELEMARKETING, data)
+    assert _counts(db) == before
+
+
+def test_a_phone_already_on_file_is_warned_and_registered_only_when_confirmed(
+    db: Database, operator: User
+) -> None:
+    known = factories.make_entity(db, operator, name="Marcos Vieira", mobile="(11) 95555-0101")
+    data = entities.EntityInput(kind="prospect", name="Marta Vieira", mobile="11955550101")
+    before = _counts(db)
+    with pytest.raises(calls.SamePhone, match=f"Marcos Vieira \\(código {known}\\)"):
+        calls.register_caller(db, operator, Routine.TELEMARKETING, data)
+    assert _counts(db) == before
+
+    call = calls.register_caller(
+        db, operator, Routine.TELEMARKETING, data, same_phone_confirmed=True
+    )
+    assert call.entity_name == "Marta Vieira" and call.entity_id != known
+
+
+def test_whoever_attends_a_routine_may_register_a_caller(operator: User) -> None:
+    # register_caller is gated by the routine's action; it writes an entity, so everyone who
+    # holds a routine must also hold the entities' edit action.
+    assert allowed(operator, Action.ATTEND_TELEMARKETING)
+    assert allowed(operator, Action.EDIT_ENTITIES)
+
+
+def test_a_call_records_every_attendance_worked_in_it_and_its_last_routine(
+    db: Database, multi_operator: User
+) -> None:
+    entity_id = factories.make_entity(db, multi_operator)
+    call = calls.start_call(db, multi_operator, Routine.TELEMARKETING, entity_id)
+
+    def record(routine: Routine, record_id: int, status: str, entity: int = entity_id) -> None:
+        db.write(lambda tx: calls.record_in(tx, multi_operator, routine, record_id, entity, status))
+
+    record(Routine.TELEMARKETING, 11, "Pendente")
+    record(Routine.TELEVENDAS, 7, "Orçamento")
+    record(Routine.TELEVENDAS, 7, "Faturado")  # the same order, further on: one entry
+    other = factories.make_entity(db, multi_operator)
+    record(Routine.TELEMARKETING, 99, "Pendente", other)  # not this call's caller: left out
+
+    result = calls.end_call(db, multi_operator)
+
+    assert result == "Telemarketing nº 11: Pendente · Televendas nº 7: Faturado"
+    stored = db.read(lambda tx: tx.one("SELECT routine, result FROM calls WHERE id = ?", [call.id]))
+    assert stored == {"routine": "televendas", "result": result}
+    with pytest.raises(NotFound):
+        calls.end_call(db, multi_operator)

@@ -572,8 +572,9 @@ def test_diegos_order_counts_its_call_under_televendas(full_demo_copy: Database)
     )
 
     assert order.call_id == call.id
+    assert calls.end_call(db, diego) == f"Televendas nº {order.id}: Orçamento"
     stored = db.read(lambda tx: tx.one("SELECT routine, result FROM calls WHERE id = ?", [call.id]))
-    assert stored == {"routine": "televendas", "result": "Televendas: Orçamento"}
+    assert stored == {"routine": "televendas", "result": f"Televendas nº {order.id}: Orçamento"}
     assert counted() == (report_before + 1, board_before + 1)
 
 
@@ -631,3 +632,24 @@ def test_atendimentos_masks_documents_and_exports_the_same_way(full_demo_copy: D
     assert exported.splitlines()[0].startswith("Rotina;Nº;Status;Entidade;CPF/CNPJ")
     assert len(exported.splitlines()) == shown.total + 1
     assert attendances.list_all(db, sofia).total >= shown.total  # supervisors see every row
+
+
+def test_demo_prices_and_quantities_look_like_a_real_catalogue(full_demo: Database) -> None:
+    # A box of pens at R$ 232,74 (a random price) made the demo look fake.
+    shelf = full_demo.read(
+        lambda tx: tx.all(
+            "SELECT p.description, pti.price, pt.code FROM products p"
+            " JOIN price_table_items pti ON pti.product_id = p.id"
+            " JOIN price_tables pt ON pt.id = pti.price_table_id"
+        )
+    )
+    pens = [row["price"] for row in shelf if row["description"].startswith("Caneta")]
+    assert pens and all(Decimal("20") <= price <= Decimal("60") for price in pens)
+    prices = {row["description"]: row["price"] for row in shelf}
+    assert prices["Cadeira de escritório"] > 10 * prices["Caneta esferográfica azul (cx 50)"]
+    big = full_demo.read(
+        lambda tx: tx.scalar(
+            "SELECT count(*) FROM tlv_items WHERE unit_price > 100 AND quantity > 3"
+        )
+    )
+    assert big == 0  # nobody orders a dozen office desks over the phone

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from core import parameters, pix
+from core import calls, parameters, pix
 from core.db import Database
 from core.errors import Invalid
 from core.telecobranca import outcomes as tlc_outcomes
@@ -138,6 +138,7 @@ def test_a_promise_and_a_renegotiation_get_their_code_stored_and_audited(
     tlc_outcomes.finish_attendance(
         db, desk.collector, promised.id, promised.version, outcome="cobranca"
     )
+    calls.end_call(db, desk.collector)
 
     other = _taken(db, desk, amount="900.00")
     renegotiated = tlc_outcomes.renegotiate_titles(

@@ -528,6 +528,8 @@ def test_a_promise_goes_on_the_agenda_and_the_attendance_waits_in_cobranca(
     ]
     assert items[0].due_from.date() == TODAY + timedelta(days=5)
     assert _count(db, "SELECT count(*) FROM collection_reservations") == 0
+    # The call goes on until the collector ends it, and records how the collection was left.
+    assert calls.end_call(db, desk.collector) == f"Telecobrança nº {attendance.id}: Cobrança"
     assert _count(db, "SELECT count(*) FROM open_calls") == 0
     assert taking.next_debtor(db, _collector(db, desk, "davi")) is None  # promised: not in queue
 
@@ -570,6 +572,7 @@ def test_a_payment_reaching_the_promise_keeps_it_and_closes_the_waiting_attendan
     tlc_outcomes.finish_attendance(
         db, desk.collector, promised.id, promised.version, outcome="cobranca"
     )
+    calls.end_call(db, desk.collector)
     clock.advance(days=5)  # the follow-up is due: the collector gets the debtor from the agenda
     resumed = taking.next_debtor(db, desk.collector)
     assert resumed is not None and resumed.reason == "agenda"
@@ -719,7 +722,7 @@ def test_finishing_needs_the_right_reason_for_each_outcome(db: Database, desk: D
     )
     assert closed.status == "encerrado" and closed.ended_at is not None
     assert _count(db, "SELECT count(*) FROM collection_reservations") == 0
-    assert _count(db, "SELECT count(*) FROM open_calls") == 0
+    assert _count(db, "SELECT count(*) FROM open_calls") == 1  # until "Encerrar ligação"
     with pytest.raises(Invalid, match="não aceita lançamentos"):
         finish(
             db,
@@ -855,6 +858,7 @@ def test_the_collectors_balance_adds_up_and_carries_over_between_periods(
         reason_id=desk.closing,
         text="Pagou parte",
     )  # 600 not done
+    calls.end_call(db, desk.collector)
     clock.advance(days=1)
     second = _taken(db, desk, days=100, amount="500.00")  # older: first in the queue
     title = second.titles[0]
@@ -1021,6 +1025,7 @@ def test_a_debtor_worked_today_without_a_promise_is_offered_again_only_tomorrow(
             reason_id=desk.closing,
             text="Não atende",
         )
+        calls.end_call(db, desk.collector)
         return attendance.entity_id
 
     assert [work_next(), work_next(), work_next()] == [older, younger, None]

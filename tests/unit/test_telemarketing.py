@@ -109,7 +109,7 @@ def _count(db: Database, table: str) -> int:
     return int(db.read(lambda tx: tx.scalar(f"SELECT count(*) FROM {table}")))
 
 
-def test_saving_without_return_makes_a_pendente_attendance_and_ends_the_call(
+def test_saving_without_return_makes_a_pendente_attendance_and_the_call_records_it(
     db: Database, operator: User, tmk: dict[str, int]
 ) -> None:
     entity_id = factories.make_entity(db, operator)
@@ -120,9 +120,10 @@ def test_saving_without_return_makes_a_pendente_attendance_and_ends_the_call(
         operator.operator.code,
         call.started_at,
     )
-    assert calls.current_call(db, operator) is None
+    assert calls.current_call(db, operator) is not None  # the conversation goes on
+    assert calls.end_call(db, operator) == f"Telemarketing nº {saved.id}: Pendente"
     last = calls.last_call(db, operator)
-    assert last is not None and last.result == "Telemarketing: Pendente"
+    assert last is not None and last.result == f"Telemarketing nº {saved.id}: Pendente"
 
 
 def test_a_return_date_makes_it_planejado_and_puts_it_first_on_the_agenda(

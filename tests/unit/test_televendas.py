@@ -223,7 +223,11 @@ def test_quote_becomes_an_order_then_an_invoice_with_one_title_per_installment(
     assert all(t["balance"] == t["amount"] and t["status"] == "aberto" for t in titles)
     assert {t["number"] for t in titles} == {"000000001"}
     assert _count(db, f"receivables WHERE entity_id = {entity_id}") == 3
-    assert _count(db, "open_calls") == 0  # saving ended the call
+    # One call for the whole conversation: it runs until the seller ends it, and records the
+    # invoice (not the quote it began as) under Televendas.
+    assert calls.current_call(db, seller) is not None
+    assert calls.end_call(db, seller) == f"Televendas nº {quote.id}: Faturado"
+    assert _count(db, "calls") == 1 and _count(db, "open_calls") == 0
 
 
 def test_invoicing_decreases_the_stock_of_every_item(

@@ -1,5 +1,5 @@
-"""Entity and contact forms and the entity card, shared by the Entidades page and (later) the
-attendance workspace's entity search."""
+"""Entity and contact forms and the entity card, shared by the Entidades page and the
+attendance workspace (the caller's card, a new caller registered in place)."""
 
 from __future__ import annotations
 
@@ -92,6 +92,51 @@ def entity_form(key: str, detail: EntityDetail | None = None) -> EntityInput | N
         district=district, city=city, state=state, zip_code=zip_code, birth_date=birth,
         sensitive_note=note,
     )  # fmt: skip
+
+
+def caller_form(
+    key: str, searched: str, confirm_same_phone: bool
+) -> tuple[EntityInput, bool] | None:
+    """A caller the search did not find, in the few fields a call allows: a prospect by default
+    (a customer needs a CPF/CNPJ). What was searched fills the phone or the name. Returns the
+    input and whether the operator confirmed a phone already on file is another person's."""
+    number = "".join(ch for ch in searched if ch.isdigit())
+    by_phone = len(number) >= 8
+    with st.form(key, border=True):
+        st.markdown("**Cadastrar quem está na linha**")
+        a, b, c = st.columns([1, 1, 3])
+        kind = a.selectbox(
+            "Tipo", ["prospect", "cliente"], format_func=KINDS.__getitem__, key=f"{key}_k"
+        )
+        person = b.selectbox(
+            "Pessoa", ["F", "J"], format_func=PERSON_TYPES.__getitem__, key=f"{key}_p"
+        )
+        name = c.text_input("Nome / razão social", "" if by_phone else searched, key=f"{key}_n")
+        a, b, c, d = st.columns(4)
+        landline = by_phone and len(number) == 10
+        phone = a.text_input("Telefone", number if landline else "", key=f"{key}_phone")
+        cell = number if by_phone and not landline else ""
+        mobile = b.text_input("Celular", cell, key=f"{key}_mobile")
+        document = c.text_input("CPF/CNPJ (opcional para prospect)", key=f"{key}_document")
+        email = d.text_input("E-mail", key=f"{key}_email")
+        confirmed = confirm_same_phone and st.checkbox(
+            "É outra pessoa: cadastrar mesmo com o telefone repetido", key=f"{key}_same_phone"
+        )
+        submitted = st.form_submit_button(
+            "Cadastrar e iniciar a ligação", type="primary", icon=":material/person_add:"
+        )
+    if not submitted:
+        return None
+    data = EntityInput(
+        kind=kind,
+        person_type=person,
+        name=name,
+        document=document,
+        phone=phone,
+        mobile=mobile,
+        email=email,
+    )
+    return data, confirmed
 
 
 def contact_form(key: str) -> ContactInput | None:

@@ -8,9 +8,11 @@ from core import agenda, calls
 from core.access import Routine, User
 from core.calls import OpenCall
 from core.db import Database, utc_now
+from core.errors import DomainError
 from core.timer import format_elapsed, read_timer
 from ui import runtime
-from ui.kit.feedback import attempt
+from ui.kit.entity_forms import caller_form
+from ui.kit.feedback import attempt, flash, show_error
 from ui.kit.formats import local_datetime, plain
 
 TIMER_SECONDS = 10  # the call timer's refresh
@@ -68,6 +70,63 @@ OPEN_ATTENDANCE = "ws_tmk_attendance_id"  # the Telemarketing attendance loaded 
 TLV_ORDER = "ws_tlv_order_id"  # the Televendas order loaded in the workspace
 TLC_ATTENDANCE = "ws_tlc_attendance_id"  # the collection attendance loaded in the workspace
 TLC_TAKE = "ws_tlc_take_entity"  # entity whose debtor the Telecobrança tab takes on arrival
+
+
+SAME_PHONE = "ws_same_phone_warning"  # the warning shown for a phone already on file
+
+
+def new_caller(db: Database, user: User, searched: str, group_id: int | None) -> None:
+    """The search found nobody: register the caller in place and start the call on them."""
+    warning = st.session_state.get(SAME_PHONE)
+    if warning:
+        st.warning(plain(warning), icon="⚠️")
+    typed = caller_form("ws_new_caller", searched, confirm_same_phone=bool(warning))
+    if typed is None:
+        return
+    data, confirmed = typed
+    try:
+        calls.register_caller(db, user, first_routine(user), data, group_id,
+                              same_phone_confirmed=confirmed)  # fmt: skip
+    except calls.SamePhone as clash:
+        st.session_state[SAME_PHONE] = clash.message
+        st.rerun()
+    except DomainError as error:
+        show_error(error)
+        return
+    st.session_state.pop(SAME_PHONE, None)
+    forget_attendances()
+    flash(f"{data.name.strip()} cadastrado(a): ligação iniciada.")
+    st.rerun()
+
+
+def forget_attendances() -> None:
+    """The call ended: no attendance of any routine stays loaded in the workspace."""
+    for key in (OPEN_ATTENDANCE, TLV_ORDER, TLC_ATTENDANCE, TLC_TAKE):
+        st.session_state.pop(key, None)
+
+
+def call_actions(db: Database, user: User) -> None:
+    """The running call's two ends: "Encerrar ligação" records what was saved in it (quote,
+    order, invoice, collection…); "Limpa Atendimento" (the seed's) discards what was not."""
+    end, clear, _ = st.columns([1, 1, 3])
+    if end.button(
+        "Encerrar ligação", type="primary", key="ws_end_call", icon=":material/call_end:",
+        help="Grava o resultado da ligação: o que foi gravado nela", width="stretch",
+    ):  # fmt: skip
+        _end_call(db, user, cleared=False)
+    if clear.button(
+        "Limpa Atendimento", key="ws_clear", width="stretch",
+        help="Descarta o que não foi gravado e zera o cronômetro",
+    ):  # fmt: skip
+        _end_call(db, user, cleared=True)
+
+
+def _end_call(db: Database, user: User, cleared: bool) -> None:
+    result = attempt(lambda: calls.end_call(db, user, cleared))
+    if result is not None:
+        forget_attendances()
+        flash(f"Ligação encerrada: {result}.")
+        st.rerun()
 
 
 def open_in_workspace(

@@ -65,11 +65,18 @@ def filter_bar() -> AttendanceFilter:
     return AttendanceFilter(routine=routine, status=status, start=start, end=end, entity_text=text)
 
 
+# Nothing left to work on the phone: looking at these must not start a call.
+FINISHED = {"encerrado", "cancelado", "faturado"}
+
+
 def open_action(user: User, row: dict[str, Any]) -> None:
     """ "Abrir no atendimento" in the attendance's routine (the operator must hold it)."""
     routine = Routine(row["routine"])
     if routine not in user.routines:
         st.caption(f"Você não trabalha a rotina {routine.label}: só consulta.")
+        return
+    if row["status"] in FINISHED:
+        st.caption(f"{row['status_label']}: só consulta (abrir não inicia ligação).")
         return
     if st.button(
         f"Abrir no atendimento ({routine.label})", type="primary", icon=":material/call:",

@@ -12,7 +12,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from core import calls, catalogues
+from core import catalogues
 from core.access import User
 from core.calls import OpenCall
 from core.db import Database
@@ -32,7 +32,7 @@ from core.telecobranca.attendance import (
     Title,
 )
 from core.telecobranca.ledger import Position
-from ui.kit.feedback import attempt, flash, show_error, succeeded
+from ui.kit.feedback import attempt, flash, show_error
 from ui.kit.formats import DATE_FORMAT, local_date, local_datetime, money, plain, yes_no
 from ui.kit.forms import RecordDialog
 from ui.kit.legend import StatusLegend
@@ -213,14 +213,6 @@ def _final(db: Database, user: User, attendance: CollectionAttendance) -> None:
     _titles_table(attendance)
     _promises_table(attendance)
     _history_table(attendance)
-    if st.button(
-        "Finalizar ligação", type="primary", key="tlc_end_call", icon=":material/call_end:"
-    ) and succeeded(
-        lambda: calls.end_call(db, user, f"Telecobrança: {attendance.status_label}"),
-        "Ligação finalizada.",
-    ):
-        st.session_state.pop(TLC_ATTENDANCE, None)
-        st.rerun()
 
 
 # --- tables ---------------------------------------------------------------------------------
@@ -344,7 +336,8 @@ def _end(
     reason_id: int | None,
     text: str,
 ) -> None:
-    """finish_attendance (the call ends with it), then rerun; a refusal is shown instead."""
+    """finish_attendance, then rerun with it on screen (the call goes on until "Encerrar
+    ligação"); a refusal is shown instead."""
     try:
         ended = tlc_outcomes.finish_attendance(
             db, user, attendance.id, attendance.version, outcome=outcome, reason_id=reason_id,
@@ -353,7 +346,6 @@ def _end(
     except DomainError as error:
         show_error(error)
         return
-    st.session_state.pop(TLC_ATTENDANCE, None)
     _CANCEL.close()
     flash(f"Cobrança nº {ended.id} gravada: {ended.status_label}.")
     st.rerun()

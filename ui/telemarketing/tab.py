@@ -131,7 +131,7 @@ def render(
     except DomainError as error:
         show_error(error)
         return
-    st.session_state.pop(OPEN_ATTENDANCE, None)
+    st.session_state[OPEN_ATTENDANCE] = saved.id  # the call goes on with it on screen
     flash(f"Atendimento nº {saved.id} gravado: {STATUS_LABELS[saved.status]}.")
     st.rerun()
 

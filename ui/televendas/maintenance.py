@@ -109,7 +109,11 @@ def summary(order: Order) -> None:
 
 
 def open_in_call(user: User, order: Order) -> None:
-    """Start the call with the order's entity and load the order into the Televendas tab."""
+    """Start the call with the order's entity and load the order into the Televendas tab; a
+    read-only order (cancelled, or invoiced with MV_ALTPED = N) is only looked at: no call."""
+    if order.read_only:
+        st.caption(f"{order.status_label}: só consulta (o resumo acima é o atendimento).")
+        return
     if st.button(
         "Abrir no atendimento", type="primary", key=f"tlv_open_{order.id}",
         icon=":material/call:",
