@@ -238,8 +238,11 @@ def test_next_debtor_promise_agenda_and_payment_close_the_collection(tlc_server,
     expect(tab.get_by_text("Promessas de pagamento", exact=True)).to_be_visible()
 
     _wait_timer_running(page)
-    # Gravar (aguardar pagamento): the call ends, the attendance waits in Cobrança.
+    # Gravar (aguardar pagamento): the attendance waits in Cobrança; the call goes on until
+    # she ends it, and records how the collection was left.
     _press(page, "tlc_wait", toast=f"Cobrança nº {attendance} gravada: Cobrança.")
+    expect(header).to_contain_text("● Cobrança")
+    _press(page, "ws_end_call", toast=f"Telecobrança nº {attendance}: Cobrança.")
     expect(page.locator(".st-key-tlc_next_debtor button")).to_be_visible()
     expect(footer).to_contain_text("Status: Livre")
     expect(page.locator(CALL_TIMER)).to_contain_text("00:00")
@@ -286,7 +289,7 @@ def test_next_debtor_promise_agenda_and_payment_close_the_collection(tlc_server,
     assert [p["Status"] for p in promises] == ["Cumprida"], promises
     assert _money(promises[0]["Pago"]) >= _money(promises[0]["Valor"]) == promised, promises
     tall_shot(page, "tlc-promise-kept", height=2400)
-    _press(page, "tlc_end_call", toast="Ligação finalizada.")
+    _press(page, "ws_end_call", toast=f"Telecobrança nº {attendance}: Encerrado.")
     expect(page.locator(".st-key-tlc_next_debtor button")).to_be_visible()
 
     # The agenda no longer lists the follow-up.

@@ -131,11 +131,17 @@ def test_a_telemarketing_call_from_timer_to_encerrado_and_the_next_call(tmk_serv
     main(page).get_by_text("Encerramento / cancelamento").click()
     choose(page, "Motivo de encerramento", "Resolvido no primeiro contato")
     main(page).get_by_label("Texto de encerramento (solução)").fill("Cliente orientado.")
-    main(page).get_by_role("button", name="Encerrar").click()
+    main(page).get_by_role("button", name="Encerrar", exact=True).click()
     wait_run_finished(page)
     wait_settled(page)
     expect(page.get_by_text(re.compile(r"gravado: Encerrado"))).to_be_visible()
+    # The call goes on with the closed attendance on screen until she ends it.
+    main(page).get_by_role("button", name="Encerrar ligação").click()
+    wait_run_finished(page)
+    wait_settled(page)
     expect(timer).to_contain_text("00:00")  # the call ended: the timer is reset
+    footer = page.locator(".st-key-call_footer")
+    expect(footer).to_contain_text(re.compile(r"Telemarketing nº \d+: Encerrado"))
 
     # Under Encerrados, the newest row is hers, labelled green.
     goto(page, f"{tmk_server.base_url}/telemarketing")
@@ -170,6 +176,5 @@ def test_a_telemarketing_call_from_timer_to_encerrado_and_the_next_call(tmk_serv
     wait_run_finished(page)
     wait_settled(page)
     expect(page.get_by_text(re.compile(r"gravado: Planejado"))).to_be_visible()
-    footer = page.locator(".st-key-call_footer")
     expect(footer).to_contain_text(f"Próxima ligação: {tomorrow} 09:00 · {customer}")
     shot(page, "tmk-next-call")

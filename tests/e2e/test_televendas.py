@@ -1,5 +1,6 @@
-"""Televendas in a real browser: bruno builds a quote with two products, converts and invoices
-it, sees the titles; with MV_ALTPED = N the invoiced order opens read-only."""
+"""Televendas in a real browser: in one call bruno builds a quote with two products, converts
+and invoices it, sees the titles (read-only with MV_ALTPED = N) and ends the call, which records
+the invoice; looking at the invoiced order from the list afterwards starts no call."""
 
 from __future__ import annotations
 
@@ -36,14 +37,14 @@ def test_quote_to_order_to_invoice_with_titles_then_read_only(fresh_server, stat
     _click(page, "Gravar")
     expect(page.get_by_text(re.compile(r"gravado: Orçamento"))).to_be_visible()
 
-    # The quote is the newest row of the maintenance list; open it in a new call.
-    goto(page, f"{server.base_url}/televendas")
-    _select_first_row(page)
-    expect(
-        main(page).get_by_role("heading", name=re.compile(r"Atendimento Televendas nº"))
-    ).to_be_visible()
-    _click(page, "Abrir no atendimento")
-    expect(main(page).locator(".st-key-entity_card")).to_contain_text(customer)
+    # The same call goes on with the quote on screen: convert and invoice it in the conversation.
+    quote = main(page).get_by_text(re.compile(r"Atendimento Televendas nº \d+")).first
+    expect(quote).to_be_visible()
+    order = re.search(r"nº (\d+)", quote.inner_text())
+    assert order is not None
+    number = order.group(1)
+    footer = page.locator(".st-key-call_footer")
+    expect(footer).to_contain_text("Status: Orçamento")
     _click(page, "Converter em pedido")
     expect(main(page).get_by_text(re.compile(r"Pedido", re.I)).first).to_be_visible()
     _click(page, "Faturar")
@@ -56,3 +57,22 @@ def test_quote_to_order_to_invoice_with_titles_then_read_only(fresh_server, stat
     expect(main(page).get_by_label("Produto 1", exact=True)).to_be_disabled()
     expect(main(page).get_by_role("button", name="Gravar", exact=True)).to_have_count(0)
     shot(page, "tlv-read-only")
+
+    # One call for the whole conversation: ending it records the invoice, not "Limpo sem gravar".
+    _click(page, "Encerrar ligação")
+    expect(footer).to_contain_text(f"Televendas nº {number}: Faturado")
+    expect(page.locator(".st-key-call_timer")).to_contain_text("00:00")
+
+    # Looking at the invoiced order from the list starts no call.
+    goto(page, f"{server.base_url}/televendas")
+    main(page).get_by_text("Faturados", exact=True).click()
+    wait_run_finished(page)
+    wait_settled(page)
+    _select_first_row(page)
+    expect(
+        main(page).get_by_role("heading", name=f"Atendimento Televendas nº {number}")
+    ).to_be_visible()
+    expect(main(page).get_by_text(re.compile("só consulta"))).to_be_visible()
+    expect(main(page).get_by_role("button", name="Abrir no atendimento")).to_have_count(0)
+    goto(page, f"{server.base_url}/chamadas")
+    expect(main(page).get_by_label(re.compile("Quem está na linha"))).to_be_visible()
