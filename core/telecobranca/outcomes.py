@@ -22,7 +22,6 @@ from core.telecobranca import rules, setup
 from core.telecobranca.attendance import (
     PROMISE_CHECK_TIME,
     SOURCE,
-    STATUS_LABELS,
     TITLE_STATUS_LABELS,
     CollectionAttendance,
     Title,
@@ -179,7 +178,7 @@ def _title_action(
             tx, user, f"cobranca.{outcome}", subject_type="titulo", subject_id=receivable_id,
             detail={"atendimento": owner},
         )  # fmt: skip
-        return load(tx, attendance_id) if attendance_id is not None else None
+        return _worked(tx, user, attendance_id) if attendance_id is not None else None
 
     return db.write(work)
 
@@ -286,7 +285,7 @@ def record_promise(
         subject_id=attendance_id,
         detail={"promessa": promise_id, "valor": value, "data": promised_on, "pix": pix_txid},
     )  # fmt: skip
-    return load(tx, attendance_id)
+    return _worked(tx, user, attendance_id)
 
 
 @command(Action.ATTEND_TELECOBRANCA, "renegociação no atendimento {attendance_id}")
@@ -365,7 +364,7 @@ def renegotiate_titles(
             "pix": pix_txid,
         },
     )
-    return load(tx, attendance_id)
+    return _worked(tx, user, attendance_id)
 
 
 def _give_pix(tx: Tx, table: str, record_id: int, amount: Decimal, txid: str) -> str | None:
@@ -493,13 +492,19 @@ def finish_attendance(
         status = "cancelado"
         finish_row(tx, attendance_id, status, reason_id=reason_id, closing_text=text)
     release(tx, attendance_id)
-    calls.record_in(
-        tx, user, Routine.TELECOBRANCA, attendance_id, row["entity_id"], STATUS_LABELS[status]
-    )
     work.audit(f"cobranca.{outcome}", subject_type="atendimento_tlc",
         subject_id=attendance_id, detail={"status": status},
     )  # fmt: skip
-    return load(tx, attendance_id)
+    return _worked(tx, user, attendance_id)
+
+
+def _worked(tx: Tx, user: User, attendance_id: int) -> CollectionAttendance:
+    """The attendance after the collector's action, recorded on the running call with the
+    status it was left in (a kept promise may have closed it)."""
+    attendance = load(tx, attendance_id)
+    status = attendance.status_label
+    calls.record_in(tx, user, Routine.TELECOBRANCA, attendance_id, attendance.entity_id, status)
+    return attendance
 
 
 def _check_reason(tx: Tx, catalogue: str, reason_id: int | None, label: str) -> None:

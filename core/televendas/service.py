@@ -540,8 +540,8 @@ def convert_quote_to_order(work: Work, order_id: int, version: int) -> Order:
         [tx.now, tx.now, order_id],
     )
     agenda.settle(tx, SOURCE, order_id, "concluido")
-    calls.record_in(tx, user, Routine.TELEVENDAS, order_id, stored["entity_id"],
-                    STATUS_LABELS["pedido"])  # fmt: skip
+    entity = stored["entity_id"]
+    calls.record_in(tx, user, Routine.TELEVENDAS, order_id, entity, STATUS_LABELS["pedido"])
     work.audit("televendas.convertido", subject_type="atendimento_tlv",
         subject_id=order_id, detail={"de": "orcamento", "para": "pedido"},
     )  # fmt: skip
@@ -578,8 +578,8 @@ def invoice_order(work: Work, order_id: int, version: int, series: str = DEFAULT
         [number, series.strip() or DEFAULT_SERIES, issue_date, tx.now, tx.now, order_id],
     )
     titles = store.issue_titles(tx, order_id)
-    calls.record_in(tx, user, Routine.TELEVENDAS, order_id, stored["entity_id"],
-                    STATUS_LABELS["faturado"])  # fmt: skip
+    entity = stored["entity_id"]
+    calls.record_in(tx, user, Routine.TELEVENDAS, order_id, entity, STATUS_LABELS["faturado"])
     work.audit("televendas.faturado", subject_type="atendimento_tlv", subject_id=order_id,
         detail={"nota": number, "serie": series, "total": stored["total"], "titulos": titles},
     )  # fmt: skip
@@ -644,8 +644,8 @@ def cancel_order(
         [reason.strip(), reason_id, tx.now, tx.now, order_id],
     )
     agenda.settle(tx, SOURCE, order_id, "cancelado")
-    calls.record_in(tx, user, Routine.TELEVENDAS, order_id, stored["entity_id"],
-                    STATUS_LABELS["cancelado"])  # fmt: skip
+    entity = stored["entity_id"]
+    calls.record_in(tx, user, Routine.TELEVENDAS, order_id, entity, STATUS_LABELS["cancelado"])
     work.audit("televendas.cancelado", subject_type="atendimento_tlv",
         subject_id=order_id, detail=detail,
     )  # fmt: skip

@@ -269,7 +269,7 @@ def test_admin_creates_a_subgroup_with_discount(ui: UiHarness) -> None:
 
     _fill_new_group(at, "Cobrança Judicial", 5, 30)
     at.selectbox(key="group_new_0_direction").set_value("receptivo")
-    at.number_input(key="group_new_0_discount").set_value(2.5)
+    at.text_input(key="group_new_0_discount").input("2,5")
     at.selectbox(key="group_new_0_parent").set_value(parent_id)
     at.button(key="group_new_0_submit").click().run()
 

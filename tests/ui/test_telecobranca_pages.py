@@ -490,8 +490,8 @@ def test_admin_creates_a_range_and_wires_a_group_to_it(ui: UiHarness) -> None:
     key = f"tlc_group_{group_id}_0"
     at.multiselect(key=f"{key}_ranges").select(range_id)
     at.number_input(key=f"{key}_postpone").set_value(15)
-    at.number_input(key=f"{key}_principal").set_value(5.0)
-    at.number_input(key=f"{key}_charges").set_value(60.0)
+    at.text_input(key=f"{key}_principal").input("5")
+    at.text_input(key=f"{key}_charges").input("60")
     at.number_input(key=f"{key}_installments").set_value(4)
     at.button(key=f"{key}_submit").click().run()
 

@@ -121,7 +121,7 @@ def test_discount_over_the_group_limit_is_refused_and_nothing_written(ui: UiHarn
     before = ui.scalar("SELECT count(*) FROM tlv_orders")
     at = _on_call(ui, _customer(ui))
     widget(at.selectbox, "Produto 1").select_index(1).run()
-    widget(at.number_input, "Desconto % no total").set_value(15.0).run()
+    widget(at.text_input, "Desconto % no total").input("15").run()
 
     widget(at.button, "Gravar").click().run()
 
@@ -278,3 +278,23 @@ def test_looking_at_an_invoiced_order_from_the_list_starts_no_call(ui: UiHarness
     assert f"tlv_open_{order_id}" not in [button.key for button in at.button]
     assert any("só consulta" in caption.value for caption in at.caption)
     assert calls.current_call(ui.db, bruno) is None
+
+
+def test_percentages_are_typed_and_shown_the_pt_br_way(ui: UiHarness) -> None:
+    at = _on_call(ui, _customer(ui))
+    widget(at.selectbox, "Produto 1").select_index(1).run()
+    header = widget(at.text_input, "Desconto % no total")
+    assert header.value == "0"  # not Streamlit's "0.00"
+    widget(at.text_input, "Quantidade 1").input("2").run()
+    widget(at.text_input, "Desc. % 1").input("12,5").run()
+
+    price = Decimal(_money_text(widget(at.text_input, "Preço unitário 1").value))
+    products = [m.value for m in at.metric if m.label == "Produtos"]
+    assert products == [money((2 * price * Decimal("0.875")).quantize(Decimal("0.01")))]
+    widget(at.text_input, "Desc. % 1").input("12.5.0").run()
+    refused = [c.value for c in at.caption if "não é um valor válido" in c.value]
+    assert refused and "item 1" in refused[0]
+
+
+def _money_text(text: str) -> str:
+    return text.replace(".", "").replace(",", ".")

@@ -4,7 +4,6 @@ save, the password pair and confirmation dialogs."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 import streamlit as st
@@ -14,6 +13,7 @@ from core.auth import MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS
 from core.operators import DIRECTIONS, ROLES, GroupInput, OperatorInput
 from core.privacy import MASK
 from core.users import ProfileInput, UserInput
+from ui.kit.forms import percent_input
 
 PASSWORD_HELP = (
     f"Mínimo de {MIN_PASSWORD_CHARS} caracteres e máximo de {MAX_PASSWORD_BYTES} bytes "
@@ -162,14 +162,8 @@ def group_form(
             step=1,
             key=f"{key}_seconds",
         )
-        discount = c.number_input(
-            "Desconto máximo (%)",
-            min_value=0.0,
-            max_value=100.0,
-            value=float(row.get("max_discount_pct", 0)),
-            step=0.5,
-            format="%.2f",
-            key=f"{key}_discount",
+        discount = percent_input(
+            c, "Desconto máximo (%)", row.get("max_discount_pct", 0), f"{key}_discount"
         )
         parents = [None, *(gid for gid in names if gid != group_id)]
         parent = st.selectbox(
@@ -195,7 +189,7 @@ def group_form(
         name=name,
         direction=direction,
         ideal_seconds=int(minutes) * 60 + int(seconds),
-        max_discount_pct=Decimal(str(discount)),
+        max_discount_pct=discount,  # read and checked by the core, pt-BR
         parent_id=parent,
         active=active,
     )

@@ -6,11 +6,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import streamlit as st
 
+from core.money import typed_text
 from ui.kit.feedback import EDITING, succeeded
+
+PERCENT_HELP = "Percentual com vírgula decimal, ex.: 12,5 (de 0 a 100)."
 
 
 def signature(*parts: object) -> str:
@@ -114,6 +118,15 @@ def clock_text(seconds: int | None) -> str:
     if seconds is None:
         return ""
     return f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+
+def percent_input(
+    container: Any, label: str, value: object, key: str, *, disabled: bool = False
+) -> str:
+    """A percentage as a person in Brazil types it (12,5), kept as text for the core to read
+    and check: Streamlit's number field would show and take 12.50."""
+    shown = typed_text(Decimal(str(value or 0)), 2, trim=True)
+    return str(container.text_input(label, shown, key=key, disabled=disabled, help=PERCENT_HELP))
 
 
 def percent(value: object) -> str:

@@ -85,8 +85,8 @@ def new_caller(db: Database, user: User, searched: str, group_id: int | None) ->
         return
     data, confirmed = typed
     try:
-        calls.register_caller(db, user, first_routine(user), data, group_id,
-                              same_phone_confirmed=confirmed)  # fmt: skip
+        routine = first_routine(user)
+        calls.register_caller(db, user, routine, data, group_id, same_phone_confirmed=confirmed)
     except calls.SamePhone as clash:
         st.session_state[SAME_PHONE] = clash.message
         st.rerun()
@@ -110,14 +110,20 @@ def call_actions(db: Database, user: User) -> None:
     order, invoice, collection…); "Limpa Atendimento" (the seed's) discards what was not."""
     end, clear, _ = st.columns([1, 1, 3])
     if end.button(
-        "Encerrar ligação", type="primary", key="ws_end_call", icon=":material/call_end:",
-        help="Grava o resultado da ligação: o que foi gravado nela", width="stretch",
-    ):  # fmt: skip
+        "Encerrar ligação",
+        type="primary",
+        key="ws_end_call",
+        icon=":material/call_end:",
+        help="Grava o resultado da ligação: o que foi gravado nela",
+        width="stretch",
+    ):
         _end_call(db, user, cleared=False)
     if clear.button(
-        "Limpa Atendimento", key="ws_clear", width="stretch",
+        "Limpa Atendimento",
+        key="ws_clear",
+        width="stretch",
         help="Descarta o que não foi gravado e zera o cronômetro",
-    ):  # fmt: skip
+    ):
         _end_call(db, user, cleared=True)
 
 

@@ -4,7 +4,6 @@ negotiation limits, and the collection parameters shown read-only."""
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from typing import Any
 
 import polars as pl
@@ -13,9 +12,11 @@ import streamlit as st
 from core import parameters
 from core.db import Database
 from core.errors import DomainError
+from core.money import PERCENT, parse_decimal
 from core.telecobranca.rules import NegotiationRules
 from core.telecobranca.setup import GroupCollection, RangeInput
-from ui.kit.forms import percent
+from ui.kit.feedback import show_error
+from ui.kit.forms import percent, percent_input
 
 # --- Regras de cobrança (admin) -------------------------------------------------------------
 
@@ -122,15 +123,12 @@ def group_form(
             value=int(rules.max_postpone_days), key=f"{key}_postpone",
             help="Até quantos dias à frente o cobrador pode aceitar uma promessa de pagamento.",
         )  # fmt: skip
-        principal = b.number_input(
-            "Desconto máx. principal (%)", min_value=0.0, max_value=100.0, step=0.5,
-            format="%.2f", value=float(rules.max_principal_discount_pct),
-            key=f"{key}_principal",
-        )  # fmt: skip
-        charges = c.number_input(
-            "Desconto máx. multa/juros (%)", min_value=0.0, max_value=100.0, step=0.5,
-            format="%.2f", value=float(rules.max_charges_discount_pct), key=f"{key}_charges",
-        )  # fmt: skip
+        principal = percent_input(
+            b, "Desconto máx. principal (%)", rules.max_principal_discount_pct, f"{key}_principal"
+        )
+        charges = percent_input(
+            c, "Desconto máx. multa/juros (%)", rules.max_charges_discount_pct, f"{key}_charges"
+        )
         installments = d.number_input(
             "Parcelas máx.", min_value=1, max_value=60, step=1,
             value=int(rules.max_installments), key=f"{key}_installments",
@@ -138,8 +136,14 @@ def group_form(
         )  # fmt: skip
         if not st.form_submit_button("Gravar", type="primary", key=f"{key}_submit"):
             return None
+    try:  # typed the pt-BR way; the core checks the 0-100 range
+        principal_pct = parse_decimal(principal, "Desconto máx. principal (%)", **PERCENT)
+        charges_pct = parse_decimal(charges, "Desconto máx. multa/juros (%)", **PERCENT)
+    except DomainError as error:
+        show_error(error)
+        return None
     return list(chosen), NegotiationRules(
-        int(postpone), Decimal(f"{principal:.2f}"), Decimal(f"{charges:.2f}"), int(installments)
+        int(postpone), principal_pct, charges_pct, int(installments)
     )
 
 

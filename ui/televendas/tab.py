@@ -29,6 +29,7 @@ from core.televendas.service import (
 )
 from ui.kit.feedback import attempt, flash, show_error, succeeded
 from ui.kit.formats import LOCAL_TZ, literal, local_date, money
+from ui.kit.forms import percent_input
 from ui.kit.legend import StatusLegend
 from ui.kit.workspace import TLV_ORDER
 
@@ -106,16 +107,20 @@ def render(
     rows = [_item_row(f"{key}_item{n}", n, stored[n - 1] if n <= len(stored) else None,
                       products, off) for n in range(1, lines + 1)]  # fmt: skip
     j, h, _ = st.columns([1, 1, 2])
-    discount = j.number_input(
-        "Desconto % no total", 0.0, 100.0, float(order.discount_pct) if order else 0.0, 0.5,
-        key=f"{key}_discount", disabled=off,
-    )  # fmt: skip
+    discount = percent_input(
+        j,
+        "Desconto % no total",
+        order.discount_pct if order else 0,
+        f"{key}_discount",
+        disabled=off,
+    )
+    discount_value = _read(j, discount, "Desconto % no total", default=Decimal(0), **PERCENT)
     freight = h.text_input("Frete (R$)", typed_text(order.freight if order else 0),
                            key=f"{key}_freight", disabled=off, help=MONEY_HELP)  # fmt: skip
     freight_value = _read(h, freight, "Frete", places=2, default=Decimal(0))
     items = [item for item, _ in rows if item is not None]
     totals = rules.order_totals(
-        (total for _, total in rows), _percent(discount), freight_value or Decimal(0)
+        (total for _, total in rows), discount_value or Decimal(0), freight_value or Decimal(0)
     )
     m = st.columns(4)
     m[0].metric("Produtos", money(totals.products))
@@ -133,7 +138,8 @@ def render(
         payment_condition_id=condition_id, next_call_at=next_call,
         quote_valid_until=valid_until if operation == "orcamento" else None,
         # unreadable text goes as typed: the core refuses it naming the field
-        discount_pct=_percent(discount), freight=freight if freight_value is None else
+        discount_pct=discount if discount_value is None else discount_value,
+        freight=freight if freight_value is None else
         freight_value, items=items,
     )  # fmt: skip
     _actions(db, user, call, group_id, order, data, entity)
@@ -214,11 +220,6 @@ def _titles(order: Order) -> None:
         f"{literal(order.invoice_number)}/{literal(order.invoice_series)}"
     )
     st.dataframe(titles_frame(order), hide_index=True, key=f"tlv_titles_{order.id}")
-
-
-def _percent(value: float | None) -> Decimal:
-    """A % widget's float, rounded as DECIMAL(5, 2) holds it (the widget bounds it 0-100)."""
-    return parse_decimal(value, "Desconto (%)", default=Decimal(0), **PERCENT)
 
 
 def _read(container: Any, text: str, field: str, **options: Any) -> Decimal | None:
@@ -305,15 +306,16 @@ def _item_row(
     price = c.text_input(f"Preço unitário {line}", typed_text(stored_price),
                          key=f"{key}_price_{product}", disabled=disabled,
                          help=MONEY_HELP)  # fmt: skip
-    discount = d.number_input(f"Desc. % {line}", 0.0, 100.0,
-                              float(row["discount_pct"]) if row else 0.0, 0.5,
-                              key=f"{key}_disc", disabled=disabled)  # fmt: skip
+    discount = percent_input(
+        d, f"Desc. % {line}", row["discount_pct"] if row else 0, f"{key}_disc", disabled=disabled
+    )
     amount = _read(b, quantity, f"Quantidade (item {line})", places=3, max_digits=14)
     unit = _read(c, price, f"Preço unitário (item {line})")
-    if amount is None or unit is None:  # the core refuses the text as typed, naming the field
+    off = _read(d, discount, f"Desc. % (item {line})", default=Decimal(0), **PERCENT)
+    if amount is None or unit is None or off is None:  # the core refuses the text as typed
         e.caption("—")
-        return ItemInput(product, quantity, price, _percent(discount)), Decimal(0)
-    total = rules.item_total(amount, unit, _percent(discount))
+        return ItemInput(product, quantity, price, discount), Decimal(0)
+    total = rules.item_total(amount, unit, off)
     e.markdown(f"**{money(total)}**")
-    item = ItemInput(product, amount, None if unit == list_price else unit, _percent(discount))
+    item = ItemInput(product, amount, None if unit == list_price else unit, off)
     return item, total
