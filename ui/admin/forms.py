@@ -13,7 +13,7 @@ from core.auth import MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS
 from core.operators import DIRECTIONS, ROLES, GroupInput, OperatorInput
 from core.privacy import MASK
 from core.users import ProfileInput, UserInput
-from ui.kit.forms import percent_input
+from ui.kit.forms import CHOOSE, percent_input
 
 PASSWORD_HELP = (
     f"Mínimo de {MIN_PASSWORD_CHARS} caracteres e máximo de {MAX_PASSWORD_BYTES} bytes "
@@ -75,6 +75,7 @@ def user_form(
             format_func=profiles.__getitem__,
             default=[p for p in row.get("profile_ids", []) if p in profiles],
             key=f"{key}_profiles",
+            placeholder=CHOOSE,
             help="Os acessos 192/193 também podem vir de um perfil.",
         )
         password, repeated = ("", "") if row else password_pair(key)
@@ -179,6 +180,7 @@ def group_form(
             default=sorted(routines_of(row)) if row else list(Routine),
             format_func=lambda routine: routine.label,
             key=f"{key}_routines",
+            placeholder=CHOOSE,
             help="Uma ligação só começa neste grupo numa rotina que ele trabalha.",
         )
         active = st.checkbox("Ativo", value=row.get("active", True), key=f"{key}_active")
@@ -265,6 +267,7 @@ def operator_form(
             format_func=group_names.__getitem__,
             default=[g for g in row.get("extra_group_ids", []) if g in group_names],
             key=f"{key}_extra",
+            placeholder=CHOOSE,
             help="Grupos para os quais o operador pode trocar na barra lateral.",
         )
         st.markdown("**Rotinas**")

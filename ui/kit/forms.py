@@ -14,6 +14,7 @@ import streamlit as st
 from core.money import typed_text
 from ui.kit.feedback import EDITING, succeeded
 
+CHOOSE = "Escolha…"  # a multiselect's placeholder (Streamlit's default is English)
 PERCENT_HELP = "Percentual com vírgula decimal, ex.: 12,5 (de 0 a 100)."
 
 

@@ -17,7 +17,7 @@ from core.telecobranca.attendance import CollectionAttendance, Title
 from core.telecobranca.rules import Renegotiation
 from ui.kit.feedback import show_error, succeeded
 from ui.kit.formats import DATE_FORMAT, LOCAL_TZ, local_date, money
-from ui.kit.forms import signature
+from ui.kit.forms import CHOOSE, signature
 
 TITLE_ACTIONS = {
     "pago": "Pago",
@@ -143,6 +143,7 @@ def promise_form(
         chosen = st.multiselect(
             "Títulos prometidos", list(by_id), default=list(by_id),
             format_func=lambda i: _title_label(by_id[i]), key=f"{key}_titles",
+            placeholder=CHOOSE,
         )  # fmt: skip
         day_cell, amount_cell = st.columns(2)
         day = day_cell.date_input(
@@ -192,6 +193,7 @@ def renegotiation_form(
         chosen = st.multiselect(
             "Títulos renegociados", list(by_id), default=list(by_id),
             format_func=lambda i: _title_label(by_id[i]), key=f"{key}_titles",
+            placeholder=CHOOSE,
         )  # fmt: skip
         count_cell, due_cell = st.columns(2)
         installments = count_cell.number_input(

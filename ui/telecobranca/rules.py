@@ -16,7 +16,7 @@ from core.money import PERCENT, parse_decimal
 from core.telecobranca.rules import NegotiationRules
 from core.telecobranca.setup import GroupCollection, RangeInput
 from ui.kit.feedback import show_error
-from ui.kit.forms import percent, percent_input
+from ui.kit.forms import CHOOSE, percent, percent_input
 
 # --- Regras de cobrança (admin) -------------------------------------------------------------
 
@@ -115,6 +115,7 @@ def group_form(
         chosen = st.multiselect(
             "Faixas que o grupo trabalha", list(labels), format_func=labels.__getitem__,
             default=[i for i in group.range_ids if i in labels], key=f"{key}_ranges",
+            placeholder=CHOOSE,
             help="Os cobradores do grupo recebem da fila só os devedores dessas faixas.",
         )  # fmt: skip
         a, b, c, d = st.columns(4)
