@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from ui import registry, session, sidebar
+from ui import chrome, registry, session, sidebar
 
 st.set_page_config(page_title="Call Center", page_icon="☎️", layout="wide")
+chrome.pt_br()
 
 user = session.current_user()
 if user is None:

@@ -9,13 +9,13 @@ from ui.admin.catalogue_forms import INACTIVE, entries_table, entry_form
 from ui.guard import enter_page
 from ui.kit.feedback import attempt, succeeded
 from ui.kit.formats import plain
-from ui.kit.forms import editing_version, form_key, reset_form, selected_index
+from ui.kit.forms import CHOOSE, editing_version, form_key, reset_form, selected_index
 
 user, db = enter_page(__file__)
 
 kind = st.selectbox(
     "Cadastro", list(CATALOGUES), format_func=lambda key: CATALOGUES[key].title,
-    key="catalogue_kind",
+    key="catalogue_kind", placeholder=CHOOSE,
 )  # fmt: skip
 catalogue = CATALOGUES[kind]
 entries = attempt(lambda: catalogues.list_entries(db, user, kind))

@@ -7,7 +7,7 @@ from core.telecobranca import setup as tlc_setup
 from ui.guard import enter_page
 from ui.kit.feedback import attempt, succeeded
 from ui.kit.formats import plain
-from ui.kit.forms import editing_version, form_key, reset_form, selected_index, signature
+from ui.kit.forms import CHOOSE, editing_version, form_key, reset_form, selected_index, signature
 from ui.telecobranca import rules
 
 user, db = enter_page(__file__)
@@ -64,7 +64,11 @@ with group_tab:
         st.dataframe(rules.groups_frame(groups, ranges), key="tlc_groups_table", hide_index=True)
         by_id = {group.group_id: group for group in groups}
         group_id = st.selectbox(
-            "Grupo", list(by_id), format_func=lambda g: by_id[g].group_name, key="tlc_rules_group"
+            "Grupo",
+            list(by_id),
+            format_func=lambda g: by_id[g].group_name,
+            key="tlc_rules_group",
+            placeholder=CHOOSE,
         )
         group = by_id[group_id]
         version = editing_version("tlc_group_editing", group_id, group.version)

@@ -8,6 +8,7 @@ from core.entities import KINDS
 from ui.guard import enter_page
 from ui.kit.entity_forms import entity_form, entity_section
 from ui.kit.feedback import attempt
+from ui.kit.forms import CHOOSE
 from ui.kit.paged_table import Export, export_buttons
 
 user, db = enter_page(__file__)
@@ -24,7 +25,7 @@ with consult:
         )  # fmt: skip
         kind = kind_col.selectbox(
             "Tipo", [None, *KINDS], format_func=lambda k: "Todos" if k is None else KINDS[k],
-            key="entity_search_kind",
+            key="entity_search_kind", placeholder=CHOOSE,
         )  # fmt: skip
         page_number = page_col.number_input("Página", min_value=1, value=1, key="entity_page")
     result = attempt(lambda: entities.search_entities(db, user, text, kind, int(page_number)))

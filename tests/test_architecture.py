@@ -22,7 +22,7 @@ def _imports(path: Path) -> set[str]:
 
 ROUTINES = ("telemarketing", "televendas", "telecobranca")
 ROOMS = (*ROUTINES, "lgpd", "admin", "supervision")
-SHELL = {"__init__", "session", "guard", "runtime", "registry", "sidebar"}
+SHELL = {"__init__", "session", "guard", "runtime", "registry", "sidebar", "chrome"}
 
 
 def _modules(path: Path) -> set[str]:

@@ -7,6 +7,7 @@ import streamlit as st
 from core.access import GROUP_DIRECTIONS, User
 from ui import runtime, session
 from ui.kit.formats import plain
+from ui.kit.forms import CHOOSE
 
 ACTIVE_GROUP = "cc_active_group"
 
@@ -32,6 +33,7 @@ def render(user: User) -> None:
                     options=list(groups),
                     format_func=groups.__getitem__,
                     key=ACTIVE_GROUP,
+                    placeholder=CHOOSE,
                 )
             else:
                 st.caption(f"Grupo: {plain(operator.main_group_name)}")

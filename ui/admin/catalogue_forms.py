@@ -12,6 +12,7 @@ import streamlit as st
 from core.access import Routine
 from core.catalogues import Catalogue, EntryInput
 from ui.kit.formats import DATE_FORMAT, LOCAL_TZ
+from ui.kit.forms import CHOOSE
 
 ACTIVE, INACTIVE = "Ativo", "Inativo"
 _GREY = "color: #9e9e9e"
@@ -78,7 +79,7 @@ def entry_form(
             routine = routine_cell.selectbox(
                 "Rotina", routines, format_func=lambda value: Routine(value).label,
                 index=routines.index(current) if current in routines else 0,
-                key=f"{key}_routine",
+                key=f"{key}_routine", placeholder=CHOOSE,
             )  # fmt: skip
             subject = subject_cell.text_input(
                 "Assunto", value=row.get("subject") or "", key=f"{key}_subject",

@@ -143,6 +143,7 @@ def group_form(
             format_func=DIRECTIONS.__getitem__,
             index=list(DIRECTIONS).index(row.get("direction", "ambos")),
             key=f"{key}_direction",
+            placeholder=CHOOSE,
         )
         ideal = row.get("ideal_seconds", 300)
         a, b, c = st.columns(3)
@@ -173,6 +174,7 @@ def group_form(
             format_func=lambda gid: "— nenhum —" if gid is None else names[gid],
             index=parents.index(row.get("parent_id")) if row.get("parent_id") in parents else 0,
             key=f"{key}_parent",
+            placeholder=CHOOSE,
         )
         works = st.multiselect(
             "Rotinas do grupo",
@@ -244,6 +246,7 @@ def operator_form(
             format_func=users.__getitem__,
             index=user_ids.index(row["user_id"]) if row else 0,
             key=f"{key}_user",
+            placeholder=CHOOSE,
         )
         role = c.radio(
             "Papel",
@@ -260,6 +263,7 @@ def operator_form(
             format_func=groups.__getitem__,
             index=group_ids.index(row["main_group_id"]) if row else 0,
             key=f"{key}_main",
+            placeholder=CHOOSE,
         )
         extra = st.multiselect(
             "Grupos adicionais",

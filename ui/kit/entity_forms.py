@@ -14,6 +14,7 @@ from core.db import Database
 from core.entities import KINDS, PERSON_TYPES, ContactInput, EntityDetail, EntityInput
 from ui.kit.feedback import attempt, succeeded
 from ui.kit.formats import local_date, local_datetime, plain
+from ui.kit.forms import CHOOSE
 
 _LABELS = {
     "document": "CPF/CNPJ",
@@ -48,11 +49,11 @@ def entity_form(key: str, detail: EntityDetail | None = None) -> EntityInput | N
         left, right = st.columns(2)
         kind = left.selectbox("Tipo", list(KINDS), format_func=KINDS.__getitem__,
                               index=list(KINDS).index(values.get("kind", "cliente")),
-                              key=f"{key}_kind")  # fmt: skip
+                              key=f"{key}_kind", placeholder=CHOOSE)  # fmt: skip
         person_type = right.selectbox(
             "Pessoa", list(PERSON_TYPES), format_func=PERSON_TYPES.__getitem__,
             index=list(PERSON_TYPES).index(values.get("person_type", "F")),
-            key=f"{key}_person_type",
+            key=f"{key}_person_type", placeholder=CHOOSE,
         )  # fmt: skip
         name = st.text_input("Nome / razão social", value=values.get("name", ""), key=f"{key}_name")
         trade_name = st.text_input(
@@ -106,10 +107,18 @@ def caller_form(
         st.markdown("**Cadastrar quem está na linha**")
         a, b, c = st.columns([1, 1, 3])
         kind = a.selectbox(
-            "Tipo", ["prospect", "cliente"], format_func=KINDS.__getitem__, key=f"{key}_k"
+            "Tipo",
+            ["prospect", "cliente"],
+            format_func=KINDS.__getitem__,
+            key=f"{key}_k",
+            placeholder=CHOOSE,
         )
         person = b.selectbox(
-            "Pessoa", ["F", "J"], format_func=PERSON_TYPES.__getitem__, key=f"{key}_p"
+            "Pessoa",
+            ["F", "J"],
+            format_func=PERSON_TYPES.__getitem__,
+            key=f"{key}_p",
+            placeholder=CHOOSE,
         )
         name = c.text_input("Nome / razão social", "" if by_phone else searched, key=f"{key}_n")
         a, b, c, d = st.columns(4)

@@ -17,7 +17,7 @@ from core.entities import EntityDetail
 from core.privacy import CLASSIFICATIONS, TABLE_LABELS
 from ui.kit.feedback import EDITING, attempt, succeeded
 from ui.kit.formats import LOCAL_TZ, literal, local_datetime
-from ui.kit.forms import RecordDialog, selected_index, signature
+from ui.kit.forms import CHOOSE, RecordDialog, selected_index, signature
 from ui.kit.paged_table import ListView, maintenance_list
 
 DATE_FORMAT = "DD/MM/YYYY"
@@ -69,11 +69,11 @@ def dictionary_filters(listing: pl.DataFrame) -> tuple[str | None, str | None]:
     left, right, _ = st.columns([2, 2, 3])
     table = left.selectbox(
         "Tabela", [None, *tables], key="dictionary_table_filter",
-        format_func=lambda t: "Todas" if t is None else table_label(t),
+        format_func=lambda t: "Todas" if t is None else table_label(t), placeholder=CHOOSE,
     )  # fmt: skip
     level = right.selectbox(
         "Classificação", [None, *CLASSIFICATIONS], key="dictionary_level_filter",
-        format_func=lambda c: "Todas" if c is None else CLASSIFICATIONS[c],
+        format_func=lambda c: "Todas" if c is None else CLASSIFICATIONS[c], placeholder=CHOOSE,
     )  # fmt: skip
     return table, level
 
@@ -138,7 +138,7 @@ def dictionary_editor(db: Database, user: User, row: dict[str, Any]) -> None:
         level = st.selectbox(
             "Classificação", levels, format_func=CLASSIFICATIONS.__getitem__,
             index=levels.index(seen["classification"]) if seen["classification"] in levels else 0,
-            key=f"{key}_classification",
+            key=f"{key}_classification", placeholder=CHOOSE,
         )  # fmt: skip
         reason = st.text_area(
             "Justificativa", value=seen["justification"] or "", key=f"{key}_justification",
@@ -187,7 +187,7 @@ def audit_filter_bar() -> AuditFilter:
     username = cells[2].text_input("Usuário", key="audit_username", placeholder="login")
     family = cells[3].selectbox(
         "Tipo de evento", [None, *EVENT_FAMILIES], key="audit_family",
-        format_func=lambda f: "Todos" if f is None else EVENT_FAMILIES[f],
+        format_func=lambda f: "Todos" if f is None else EVENT_FAMILIES[f], placeholder=CHOOSE,
     )  # fmt: skip
     subject = cells[4].text_input(
         "Identificação", key="audit_subject",

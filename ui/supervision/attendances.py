@@ -13,6 +13,7 @@ from core.access import Routine, User
 from core.attendances import SOURCES, STATUSES, AttendanceFilter
 from ui.kit.feedback import attempt
 from ui.kit.formats import DATE_FORMAT, DATETIME_FORMAT, LOCAL_TZ
+from ui.kit.forms import CHOOSE
 from ui.kit.legend import StatusLegend
 from ui.kit.paged_table import ListView
 from ui.kit.workspace import open_routine_attendance
@@ -52,12 +53,20 @@ LIST_VIEW = ListView("all", attendances.ALL, LIST_ORDER, LIST_COLUMNS, list_fram
 def filter_bar() -> AttendanceFilter:
     cells = st.columns([1.2, 1.4, 1, 1, 2])
     routine = cells[0].selectbox(
-        "Rotina", list(ROUTINES), format_func=ROUTINES.__getitem__, key="all_routine"
+        "Rotina",
+        list(ROUTINES),
+        format_func=ROUTINES.__getitem__,
+        key="all_routine",
+        placeholder=CHOOSE,
     )
     statuses: dict[str | None, str] = {None: "Todos"}
     statuses.update(STATUSES)
     status = cells[1].selectbox(
-        "Status", list(statuses), format_func=statuses.__getitem__, key="all_status"
+        "Status",
+        list(statuses),
+        format_func=statuses.__getitem__,
+        key="all_status",
+        placeholder=CHOOSE,
     )
     start = cells[2].date_input("De", value=None, format=DATE_FORMAT, key="all_start")
     end = cells[3].date_input("Até", value=None, format=DATE_FORMAT, key="all_end")

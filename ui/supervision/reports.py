@@ -26,6 +26,7 @@ from core.reports import (
 from core.timer import UNDER_COLOUR
 from ui.kit.feedback import attempt, show_error
 from ui.kit.formats import LOCAL_TZ, local_date, money
+from ui.kit.forms import CHOOSE
 
 SECTIONS = ("Telemarketing", "Televendas", "Telecobrança", "Todas")
 DATE_FORMAT = "DD/MM/YYYY"
@@ -71,7 +72,11 @@ def report_picker() -> ReportChoice:
     section = section or SECTIONS[0]
     options = choices_of(section)
     return st.selectbox(
-        "Relatório", options, key=f"rep_report_{section}", format_func=lambda c: c.title
+        "Relatório",
+        options,
+        key=f"rep_report_{section}",
+        format_func=lambda c: c.title,
+        placeholder=CHOOSE,
     )
 
 

@@ -47,6 +47,7 @@ from ui import runtime
 from ui.kit.charts import bar_chart
 from ui.kit.feedback import attempt
 from ui.kit.formats import LOCAL_TZ, money, plain
+from ui.kit.forms import CHOOSE
 from ui.kit.legend import HEX
 
 INTERVALS = (5, 10, 30, 60)  # seconds between refreshes
@@ -103,15 +104,15 @@ def filter_bar(db: Database, user: User) -> tuple[WallboardFilter, int]:
     left, middle, right = st.columns([2, 2, 1.2])
     group_id = left.selectbox(
         "Grupo", [None, *groups], key="wb_group",
-        format_func=lambda g: "Todos os grupos" if g is None else groups[g],
+        format_func=lambda g: "Todos os grupos" if g is None else groups[g], placeholder=CHOOSE,
     )  # fmt: skip
     routine = middle.selectbox(
         "Rotina", [None, *Routine], key="wb_routine",
-        format_func=lambda r: "Todas" if r is None else r.label,
+        format_func=lambda r: "Todas" if r is None else r.label, placeholder=CHOOSE,
     )  # fmt: skip
     interval = right.selectbox(
         "Atualizar a cada", INTERVALS, index=INTERVALS.index(DEFAULT_INTERVAL),
-        key="wb_interval", format_func=lambda s: f"{s} s",
+        key="wb_interval", format_func=lambda s: f"{s} s", placeholder=CHOOSE,
     )  # fmt: skip
     return WallboardFilter(group_id=group_id, routine=routine), int(interval)
 

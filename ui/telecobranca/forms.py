@@ -44,7 +44,7 @@ def title_actions(
     pick, kind = st.columns([2, 3])
     title_id = pick.selectbox(
         "Título", list(by_id), format_func=lambda i: _title_label(by_id[i]),
-        key=f"tlc_title_pick_{_tag(attendance)}",
+        key=f"tlc_title_pick_{_tag(attendance)}", placeholder=CHOOSE,
     )  # fmt: skip
     action = kind.radio(
         "Lançamento", list(TITLE_ACTIONS), format_func=TITLE_ACTIONS.__getitem__,

@@ -38,7 +38,7 @@ from ui.kit.formats import (
     money,
     plain,
 )
-from ui.kit.forms import signature
+from ui.kit.forms import CHOOSE, signature
 from ui.kit.legend import StatusLegend
 from ui.kit.paged_table import ListView, maintenance_list, paged_table
 from ui.kit.workspace import TLC_TAKE, open_in_workspace
@@ -96,14 +96,14 @@ def filter_bar(db: Database, user: User) -> AttendanceFilter:
     ranges = range_choices(db, user)
     range_id = cells[3].selectbox(
         "Faixa", [None, *ranges], key="tlc_range", persist_state=KEEP,
-        format_func=lambda r: "Todas" if r is None else ranges[r],
+        format_func=lambda r: "Todas" if r is None else ranges[r], placeholder=CHOOSE,
     )  # fmt: skip
     operator = None
     if supervisor:
         collectors = attempt(lambda: tlc_maintenance.collector_choices(db, user)) or {}
         operator = cells[4].selectbox(
             "Operador", [None, *collectors], key="tlc_operator", persist_state=KEEP,
-            format_func=lambda o: "Todos" if o is None else collectors[o],
+            format_func=lambda o: "Todos" if o is None else collectors[o], placeholder=CHOOSE,
         )  # fmt: skip
     return AttendanceFilter(
         status=None if status in (None, "todos") else status, range_id=range_id,
@@ -292,7 +292,7 @@ def debtors_list(db: Database, user: User, ranges: dict[int, str]) -> None:
     a, b = st.columns([1.5, 2])
     range_id = a.selectbox(
         "Faixa", [None, *ranges], key="tlc_debtor_range", persist_state=KEEP,
-        format_func=lambda r: "Todas" if r is None else ranges[r],
+        format_func=lambda r: "Todas" if r is None else ranges[r], placeholder=CHOOSE,
     )  # fmt: skip
     text = b.text_input(
         "Cliente", key="tlc_debtor_entity", placeholder="nome ou CPF/CNPJ", persist_state=KEEP

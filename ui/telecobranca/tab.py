@@ -34,7 +34,7 @@ from core.telecobranca.attendance import (
 from core.telecobranca.ledger import Position
 from ui.kit.feedback import attempt, flash, show_error
 from ui.kit.formats import DATE_FORMAT, local_date, local_datetime, money, plain, yes_no
-from ui.kit.forms import RecordDialog
+from ui.kit.forms import CHOOSE, RecordDialog
 from ui.kit.legend import StatusLegend
 from ui.kit.workspace import OPEN_ATTENDANCE, TLC_ATTENDANCE, TLC_TAKE, TLV_ORDER
 from ui.telecobranca.forms import promise_form, renegotiation_form, title_actions
@@ -384,5 +384,9 @@ def _cancel_action(db: Database, user: User, attendance: CollectionAttendance) -
 
 def _reason(container: Any, label: str, options: dict[int, str], key: str) -> int | None:
     return container.selectbox(
-        label, [None, *options], key=key, format_func=lambda i: "—" if i is None else options[i]
+        label,
+        [None, *options],
+        key=key,
+        format_func=lambda i: "—" if i is None else options[i],
+        placeholder=CHOOSE,
     )

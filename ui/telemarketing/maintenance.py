@@ -14,7 +14,7 @@ from core.telemarketing import service as tmk_service
 from core.telemarketing.service import DIRECTIONS, STATUS_COLOURS, STATUS_LABELS, Attendance
 from ui.kit.feedback import succeeded
 from ui.kit.formats import DATE_FORMAT, DATETIME_FORMAT, LOCAL_TZ, local_date, local_datetime, plain
-from ui.kit.forms import RecordDialog
+from ui.kit.forms import CHOOSE, RecordDialog
 from ui.kit.legend import StatusLegend
 from ui.kit.paged_table import ListView
 
@@ -61,13 +61,13 @@ def filter_bar(db: Database, user: User) -> tmk_maintenance.AttendanceFilter:
     campaigns = catalogues.choices(db, "campanha")
     campaign = cells[3].selectbox(
         "Campanha", [None, *campaigns], key="tmk_campaign",
-        format_func=lambda c: "Todas" if c is None else campaigns[c],
+        format_func=lambda c: "Todas" if c is None else campaigns[c], placeholder=CHOOSE,
     )  # fmt: skip
     group = None
     if len(groups) > 1:
         group = cells[4].selectbox(
             "Grupo", [None, *groups], key="tmk_group",
-            format_func=lambda g: "Todos" if g is None else groups[g],
+            format_func=lambda g: "Todos" if g is None else groups[g], placeholder=CHOOSE,
         )  # fmt: skip
     return tmk_maintenance.AttendanceFilter(
         status=None if status in (None, "todos") else status,

@@ -25,6 +25,7 @@ from core.telemarketing.service import (
 )
 from ui.kit.feedback import attempt, flash, show_error, succeeded
 from ui.kit.formats import LOCAL_TZ, local_datetime, plain
+from ui.kit.forms import CHOOSE
 from ui.kit.workspace import OPEN_ATTENDANCE
 
 STATUS_BADGES = {"planejado": "🔵", "pendente": "🔴", "encerrado": "🟢", "cancelado": "⚫"}
@@ -70,6 +71,7 @@ def render(
             "Contato", [None, *contacts], key=f"{key}_contact",
             format_func=lambda i: "—" if i is None else contacts[i],
             index=_index([None, *contacts], attendance.contact_id if attendance else None),
+            placeholder=CHOOSE,
         )  # fmt: skip
         direction = b.radio(
             "Direção", list(DIRECTIONS), format_func=DIRECTIONS.__getitem__, horizontal=True,
@@ -173,7 +175,7 @@ def _select(
     values = [None, *options]
     return container.selectbox(
         label, values, index=_index(values, current), key=f"{key}_{label}",
-        format_func=lambda i: "—" if i is None else options[i],
+        format_func=lambda i: "—" if i is None else options[i], placeholder=CHOOSE,
     )  # fmt: skip
 
 
@@ -215,7 +217,7 @@ def _item_row(
     product = c.text_input(f"Produto {line}", value=row["product_code"] or "", key=f"{key}_p")
     status = d.selectbox(
         f"Status {line}", list(ITEM_STATUSES), format_func=ITEM_STATUSES.__getitem__,
-        index=list(ITEM_STATUSES).index(row["status"]), key=f"{key}_s",
+        index=list(ITEM_STATUSES).index(row["status"]), key=f"{key}_s", placeholder=CHOOSE,
     )  # fmt: skip
     notes = e.text_input(f"Observação {line}", value=row["notes"], key=f"{key}_n")
     if occurrence is None and action is None and not product.strip() and not notes.strip():

@@ -29,7 +29,7 @@ from core.televendas.service import (
 )
 from ui.kit.feedback import attempt, flash, show_error, succeeded
 from ui.kit.formats import LOCAL_TZ, literal, local_date, money
-from ui.kit.forms import percent_input
+from ui.kit.forms import CHOOSE, percent_input
 from ui.kit.legend import StatusLegend
 from ui.kit.workspace import TLV_ORDER
 
@@ -247,7 +247,7 @@ def _select(
     index = values.index(current) if current in options else (1 if first and options else 0)
     return container.selectbox(
         label, values, index=index, key=key, disabled=disabled,
-        format_func=lambda i: "—" if i is None else options[i],
+        format_func=lambda i: "—" if i is None else options[i], placeholder=CHOOSE,
     )  # fmt: skip
 
 
@@ -294,7 +294,7 @@ def _item_row(
     product = a.selectbox(
         f"Produto {line}", values, index=values.index(current) if current in values else 0,
         format_func=lambda i: "—" if i is None else products[i][0], key=f"{key}_product",
-        disabled=disabled,
+        disabled=disabled, placeholder=CHOOSE,
     )  # fmt: skip
     quantity = b.text_input(f"Quantidade {line}", typed_text(row["quantity"] if row else 1, 3,
                             trim=True), key=f"{key}_qty", disabled=disabled)  # fmt: skip
