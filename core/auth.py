@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
 import os
 import secrets
@@ -427,6 +428,42 @@ def renew_station(db: Database, user: User, station_id: str, issued_at: datetime
         return renewed is not None
 
     return db.write(work)
+
+
+def credential_stamp(db: Database, user_id: int) -> str | None:
+    """A fingerprint of the account's current password (its hash, hashed again; None once
+    deactivated): a login refused at a second station is resumed only while it is unchanged."""
+    sql = "SELECT password_hash, active FROM users WHERE id = ?"
+    row = db.read(lambda tx: tx.one(sql, [user_id]))
+    if row is None or not row["active"]:
+        return None
+    return hashlib.sha256(str(row["password_hash"]).encode()).hexdigest()
+
+
+def resume_refused_login(db: Database, user_id: int, stamp: str) -> bool:
+    """ "Tentar novamente" on a station refusal, after the other station logged out: that
+    logout voided every login of the operator, this refused one included. The password was
+    proved here minutes ago, so the login resumes (audited) unless the password changed or the
+    account was deactivated since."""
+    if credential_stamp(db, user_id) != stamp:
+        return False
+
+    def work(tx: Tx) -> None:
+        username = tx.scalar("SELECT username FROM users WHERE id = ?", [user_id])
+        detail = {"motivo": "a outra estação saiu"}
+        event = "login.retomado"
+        audit.record(
+            tx,
+            None,
+            event,
+            subject_type="usuario",
+            subject_id=user_id,
+            detail=detail,
+            username=username,
+        )
+
+    db.write(work)
+    return True
 
 
 class _SecondStation(Exception):

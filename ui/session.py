@@ -42,10 +42,21 @@ _NOTICE = "cc_login_notice"  # why the login form is back (logout, session ended
 _ERROR = "cc_login_error"  # the refusal of the last submitted login, shown once
 _COOKIE_SCRIPT = "cc_cookie_script"  # cookie to write or delete in the browser, drawn once
 _SPENT_COOKIE = "cc_spent_cookie"  # the request's cookie, once logged out or refused here
+_PARKED = "cc_station_parked"  # a login refused at this station, waiting for the other to leave
+_PROVED = "cc_password_proved"  # user id whose password was typed in this session
+PARKED_SECONDS = 30 * 60  # how long "Tentar novamente" may resume it
 
 FORM_KEY = "cc_login"
 USERNAME_KEY = "cc_login_username"
 PASSWORD_KEY = "cc_login_password"
+
+
+@dataclass(frozen=True)
+class _Parked:
+    user_id: int
+    username: str
+    stamp: str  # auth.credential_stamp when refused: a password change voids the resume
+    at: float
 
 
 @dataclass(frozen=True)
@@ -78,6 +89,8 @@ def current_user() -> User | None:
         _draw_cookie_script()  # a password login of this session: write its cookie
         _hold_station(db, settings, user, state)
         return user
+    if state is not None and (resumed := _resume_parked(db, settings, state)) is not None:
+        return resumed
     if state is not None:  # logged out elsewhere, password reset or user deactivated
         return _login(db, settings, ended="Sua sessão foi encerrada. Entre novamente.")
     token = _request_cookie(settings)
@@ -159,6 +172,7 @@ def _submit() -> None:
     exp_date = time.time() + settings.cookie_expiry_days * 86400
     token = _encode_cookie(settings, username.lower(), exp_date)
     st.session_state[_AUTH] = _state_for(settings, result.user_id, exp_date)
+    st.session_state[_PROVED] = result.user_id
     st.session_state[_COOKIE_SCRIPT] = _set_cookie_script(
         settings, token, exp_date, secure=_served_over_https(settings)
     )
@@ -290,11 +304,46 @@ def _hold_station(db: Database, settings: Settings, user: User, state: LoginStat
     try:
         auth.claim_station(db, settings, user, state.station_id)
     except Conflict as refusal:
+        parked = st.session_state.get(_PARKED)
+        # Only a password typed here may wait: a copied cookie must not outlive a logout.
+        proved = st.session_state.get(_PROVED) == user.id
+        if proved and (parked is None or parked.user_id != user.id):
+            stamp = auth.credential_stamp(db, user.id) or ""
+            st.session_state[_PARKED] = _Parked(user.id, user.username, stamp, time.time())
+        _login_header()
+        st.subheader("Operador conectado em outra estação")
         st.error(refusal.message, icon="🖥️")
-        left, right = st.columns(2)
-        left.button("Tentar novamente", key="station_retry")
-        right.button("Sair", key="station_logout", on_click=request_logout)
+        left, right, _ = st.columns([1, 1, 4])
+        left.button("Tentar novamente", type="primary", key="station_retry", width="stretch")
+        right.button("Sair", key="station_logout", on_click=request_logout, width="stretch")
         st.stop()
+    st.session_state.pop(_PARKED, None)
+
+
+def _resume_parked(db: Database, settings: Settings, state: LoginState) -> User | None:
+    """This session's login was refused at the station, then voided by the other station's
+    logout: "Tentar novamente" resumes it with a new cookie (the core checks that the password
+    and the account did not change) instead of sending the operator back to the login."""
+    parked = st.session_state.get(_PARKED)
+    if parked is None or parked.user_id != state.user_id:
+        return None
+    if time.time() - parked.at > PARKED_SECONDS or not auth.resume_refused_login(
+        db, parked.user_id, parked.stamp
+    ):
+        st.session_state.pop(_PARKED, None)
+        return None
+    exp_date = time.time() + settings.cookie_expiry_days * 86400
+    fresh = _state_for(settings, parked.user_id, exp_date)
+    user = auth.session_user(db, fresh.user_id, _issued(fresh))
+    if user is None:
+        return None
+    st.session_state[_AUTH] = fresh
+    token = _encode_cookie(settings, parked.username, exp_date)
+    secure = _served_over_https(settings)
+    st.session_state[_COOKIE_SCRIPT] = _set_cookie_script(settings, token, exp_date, secure=secure)
+    _draw_cookie_script()
+    _hold_station(db, settings, user, fresh)
+    return user
 
 
 def heartbeat(user: User) -> None:

@@ -270,3 +270,51 @@ def test_a_short_cookie_key_stops_the_app_with_a_clear_message(
     assert "CALLCENTER_COOKIE_KEY tem menos de 32 bytes" in error.value
     assert len(at.text_input) == 0  # no login form with a guessable key
     assert not (tmp_path / "callcenter.duckdb").exists()
+
+
+def _second_station(ui: UiHarness, username: str) -> tuple[AppTest, AppTest]:
+    """`username` logged in at station A, then refused at station B with the right password."""
+    first = _submit(ui.page("app.py").run(), username, DEMO_PASSWORD)
+    assert any(f"Olá, {username.title()}!" in text for text in texts(first))
+    second = _submit(ui.page("app.py").run(), username, DEMO_PASSWORD)
+    return first, second
+
+
+def test_a_second_station_gets_a_titled_refusal_page(ui: UiHarness) -> None:
+    _, second = _second_station(ui, "diego")
+
+    assert "Operador conectado em outra estação" in [h.value for h in second.subheader]
+    assert any("outra estação" in error.value for error in second.error)
+    assert [b.label for b in second.button] == ["Tentar novamente", "Sair"]
+    assert ui.audit_events("estacao.recusada", "diego") == 1
+
+
+def test_tentar_novamente_lets_the_operator_in_once_the_other_station_logged_out(
+    ui: UiHarness,
+) -> None:
+    first, second = _second_station(ui, "diego")
+    first.button(key="sidebar_logout").click().run()  # voids every login of diego, B's too
+
+    second.button(key="station_retry").click().run()
+
+    assert not second.exception, [e.value for e in second.exception]
+    assert any("Olá, Diego!" in text for text in texts(second))
+    assert "Sua sessão foi encerrada. Entre novamente." not in [i.value for i in second.info]
+    assert len(_cookie_scripts(second)) == 1  # a fresh cookie for this station
+    assert ui.audit_events("login.retomado", "diego") == 1
+
+
+def test_a_refused_login_is_not_resumed_after_a_password_reset(ui: UiHarness) -> None:
+    first, second = _second_station(ui, "diego")
+    first.button(key="sidebar_logout").click().run()
+    diego = ui.user("diego")
+    ui.db.write(
+        lambda tx: tx.execute(
+            "UPDATE users SET password_hash = 'x' || password_hash WHERE id = ?", [diego.id]
+        )
+    )
+
+    second.button(key="station_retry").click().run()
+
+    assert [field.label for field in second.text_input] == ["Usuário", "Senha"]
+    assert ui.audit_events("login.retomado", "diego") == 0
