@@ -8,6 +8,7 @@ reports need no masking; they name users, which is what an audit is for.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -122,18 +123,21 @@ def search_audit(
     where, params = _filter_sql(filters or AuditFilter())
     page = max(1, page)
     total = int(work.tx.scalar("SELECT count(*) FROM audit_log a" + where, params))
+    # Newest first in the order the log recorded them, the chain's (nº): a view is buffered
+    # and enters the log seconds after it happened, so "Quando" may lag by seconds.
     rows = work.tx.frame(
-        _COLUMNS + where + " ORDER BY a.occurred_at DESC, a.id DESC LIMIT ? OFFSET ?",
+        _COLUMNS + where + " ORDER BY a.id DESC LIMIT ? OFFSET ?",
         [*params, page_size, (page - 1) * page_size],
     )
-    return ListPage(rows, total, page, page_size)
+    summaries = pl.Series("summary", [describe(row) for row in rows.iter_rows(named=True)])
+    return ListPage(rows.with_columns(summaries.cast(pl.String)), total, page, page_size)
 
 
 @command(Action.VIEW_AUDIT, "exportar auditoria", prepare=audit.flush)
 def export_audit(work: Work, filters: AuditFilter | None = None, fmt: str = "csv") -> bytes:
     """The filtered log as a pt-BR CSV; the export itself is audited."""
     where, params = _filter_sql(filters or AuditFilter())
-    frame = work.tx.frame(_COLUMNS + where + " ORDER BY a.occurred_at DESC, a.id DESC", params)
+    frame = work.tx.frame(_COLUMNS + where + " ORDER BY a.id DESC", params)
     work.audit(
         "dados.exportados",
         subject_type="auditoria",
@@ -141,6 +145,97 @@ def export_audit(work: Work, filters: AuditFilter | None = None, fmt: str = "csv
     )
     # Usernames typed at the login form land here: the writer neutralises formulas.
     return export_bytes(frame, COLUMN_LABELS, fmt, time_format="%d/%m/%Y %H:%M:%S")
+
+
+# --- a readable line per event ----------------------------------------------------------------
+
+EVENT_LABELS = {
+    "login.ok": "Entrou no sistema",
+    "login.falha": "Login recusado",
+    "login.bloqueado": "Login bloqueado",
+    "login.retomado": "Login retomado (a outra estação saiu)",
+    "logout": "Saiu do sistema",
+    "acesso.negado": "Acesso negado",
+    "dados.visualizados": "Viu dados",
+    "dados.exportados": "Exportou dados",
+    "ligacao.iniciada": "Iniciou uma ligação",
+    "ligacao.encerrada": "Encerrou uma ligação",
+    "ligacao.canal": "Contatou pelo link de telefone/WhatsApp",
+    "estacao.recusada": "Estação recusada (operador em outra estação)",
+    "estacao.liberada": "Liberou a estação",
+    "titular.exportado": "Exportou os dados do titular (LGPD)",
+    "titular.anonimizado": "Anonimizou o titular (LGPD)",
+    "usuario.senha_redefinida": "Redefiniu a senha",
+}
+SUBJECT_LABELS = {
+    "entidade": "entidade",
+    "entidades": "entidades",
+    "usuario": "usuário",
+    "ligacao": "ligação",
+    "atendimento_tmk": "atendimento Telemarketing",
+    "atendimento_tlv": "atendimento Televendas",
+    "atendimento_tlc": "atendimento Telecobrança",
+    "titulo": "título",
+    "promessa": "promessa",
+    "acao": "ação",
+}
+DETAIL_LABELS = {
+    "tela": "tela",
+    "registros": "registros",
+    "status": "status",
+    "de": "de",
+    "para": "para",
+    "motivo": "motivo",
+    "resultado": "resultado",
+    "rotina": "rotina",
+    "ligacao": "ligação",
+    "formato": "formato",
+    "filtrado": "filtrado",
+    "cliente": "origem",
+    "canal": "canal",
+    "recurso": "recurso",
+    "entidade": "entidade",
+    "origem": "origem",
+    "atendimento": "atendimento",
+}
+
+
+def event_label(event: str) -> str:
+    """A pt-BR name for an event: its own, or "Family: action" from the code."""
+    if event in EVENT_LABELS:
+        return EVENT_LABELS[event]
+    family, _, action = event.partition(".")
+    named = EVENT_FAMILIES.get(family_of(event) or "", family.capitalize())
+    return f"{named}: {action.replace('_', ' ')}" if action else named
+
+
+def describe(row: dict[str, Any]) -> str:
+    """One audit row as a person reads it: what happened, to which subject, and the details
+    (masked or in clear first); the stored JSON stays available beside it."""
+    parts = [event_label(str(row["event"]))]
+    if row.get("subject_type"):
+        subject = SUBJECT_LABELS.get(str(row["subject_type"]), str(row["subject_type"]))
+        parts.append(f"{subject} {row['subject_id']}".strip())
+    try:
+        detail = json.loads(row["detail"]) if row.get("detail") else {}
+    except ValueError:
+        detail = {}
+    if isinstance(detail, dict):
+        if "mascarado" in detail:
+            parts.append("com máscara" if detail.pop("mascarado") else "dados em claro")
+        for key, value in detail.items():
+            parts.append(f"{DETAIL_LABELS.get(key, key.replace('_', ' '))}: {_value(value)}")
+    return " · ".join(parts)
+
+
+def _value(value: object) -> str:
+    if isinstance(value, bool):
+        return "sim" if value else "não"
+    if isinstance(value, list):
+        return ", ".join(_value(item) for item in value[:5]) + ("…" if len(value) > 5 else "")
+    if isinstance(value, dict):
+        return "; ".join(f"{key} {_value(item)}" for key, item in list(value.items())[:5])
+    return "—" if value is None else str(value)
 
 
 LOG = ListServices(

@@ -510,3 +510,32 @@ def test_admin_without_193_sees_only_the_restriction_and_it_is_audited(ui: UiHar
     row = _last_audit(ui, "acesso.negado")
     assert row["subject_id"] == Action.MANAGE_PRIVACY.value  # the gate names the action
     assert json.loads(row["detail"])["motivo"] == "sem acesso 192/193"
+
+
+def test_the_log_lists_in_its_numbering_order_with_a_readable_line_and_json_on_demand(
+    ui: UiHarness,
+) -> None:
+    """A view is buffered and enters the log after a later change: sorted by time, the nº
+    column ran out of order. The list follows the log's own order now."""
+    carla = ui.user("carla")
+    debtor = factories.make_entity(ui.db, ui.user("admin"), name="Devedora Lida")
+    entities.get_entity(ui.db, carla, debtor)  # buffered: written at the next flush
+    users.create_profile(ui.db, ui.user("admin"), ProfileInput(name="Perfil depois"))
+    audit.flush(ui.db)
+    audit.seal(ui.db)
+
+    at = _ok(ui.page(AUDITORIA, "admin").run())
+    shown = at.dataframe[0].value
+    numbers = [int(n) for n in shown["seq"].tolist() if n == n and n is not None]
+    assert numbers and numbers == sorted(numbers, reverse=True)
+    view = shown[shown["event"] == "dados.visualizados"].iloc[0]
+    assert view["summary"].startswith("Viu dados · entidade ")
+    assert "com máscara" in view["summary"] and "tela: entidades.detalhe" in view["summary"]
+    assert "{" not in view["summary"]  # no raw JSON in the line a person reads
+
+    index = shown.index[shown["event"] == "dados.visualizados"][0]
+    key = at.dataframe[0].key
+    at.session_state[key] = {"selection": {"rows": [int(index)], "columns": [], "cells": []}}
+    at.run()
+    assert view["summary"] in [text.value for text in at.text]
+    assert len(at.json) == 1  # the stored detail, inside "Registro técnico (JSON)"

@@ -16,7 +16,7 @@ from core.db import Database
 from core.entities import EntityDetail
 from core.privacy import CLASSIFICATIONS, TABLE_LABELS
 from ui.kit.feedback import EDITING, attempt, succeeded
-from ui.kit.formats import LOCAL_TZ, literal, local_datetime
+from ui.kit.formats import LOCAL_TZ, literal, local_datetime, plain
 from ui.kit.forms import CHOOSE, RecordDialog, selected_index, signature
 from ui.kit.paged_table import ListView, maintenance_list
 
@@ -158,8 +158,7 @@ def dictionary_editor(db: Database, user: User, row: dict[str, Any]) -> None:
 
 # --- Auditoria: the log ---------------------------------------------------------------------
 
-AUDIT_ORDER = ["seq", "occurred_at", "username", "family", "event", "subject_type",
-               "subject_id", "detail"]  # fmt: skip
+AUDIT_ORDER = ["seq", "occurred_at", "username", "summary", "family"]
 _LABELS = audit_reports.COLUMN_LABELS
 AUDIT_COLUMNS = {
     "seq": st.column_config.NumberColumn(_LABELS["seq"], format="%d", width="small"),
@@ -171,7 +170,7 @@ AUDIT_COLUMNS = {
     "event": _LABELS["event"],
     "subject_type": _LABELS["subject_type"],
     "subject_id": _LABELS["subject_id"],
-    "detail": st.column_config.TextColumn(_LABELS["detail"], width="large"),
+    "summary": st.column_config.TextColumn("O que aconteceu", width="large"),
 }
 
 
@@ -210,14 +209,25 @@ def audit_frame(rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-AUDIT_VIEW = ListView(
-    "audit", audit_reports.LOG, AUDIT_ORDER, AUDIT_COLUMNS, audit_frame, selectable=False
-)
+AUDIT_VIEW = ListView("audit", audit_reports.LOG, AUDIT_ORDER, AUDIT_COLUMNS, audit_frame)
 
 
 def audit_log(db: Database, user: User) -> None:
-    """Filters, one page of 50 newest first with the total, and the CSV export."""
-    maintenance_list(AUDIT_VIEW, db, user, audit_filter_bar())
+    """Filters, one page of 50 in the log's order (nº) with the total, and the export; the
+    selected row's stored detail, as recorded, on demand."""
+    st.caption(
+        "Em ordem de registro (nº, a ordem da cadeia). Visualizações entram no log alguns "
+        "segundos depois de acontecerem: o horário pode aparecer fora de ordem por segundos. "
+        "Selecione uma linha para ver o registro completo."
+    )
+    selected = maintenance_list(AUDIT_VIEW, db, user, audit_filter_bar())
+    if selected is None:
+        return
+    with st.container(border=True, key="audit_selected"):
+        st.markdown(f"**Nº {selected['seq'] or '—'}** · {plain(selected['username'])}")
+        st.text(selected["summary"])
+        with st.expander("Registro técnico (JSON)"):
+            st.json(selected["detail"] or "{}", expanded=True)
 
 
 # --- Auditoria: chain verification ----------------------------------------------------------
