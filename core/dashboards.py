@@ -120,6 +120,7 @@ class Wallboard:
     alerts: list[str] = field(default_factory=list)
     # Today's calls per routine: {"telemarketing": {"receptivo": 12, "ativo": 3}, ...}
     directions: dict[str, dict[str, int]] = field(default_factory=dict)
+    kpi_alerts: list[str] = field(default_factory=list)  # the alerts not about a running call
 
 
 @query(Action.SUPERVISE, "painel ao vivo")
@@ -135,8 +136,19 @@ def wallboard(
     tmk = _telemarketing(tx, filters, today, now) if Routine.TELEMARKETING in show else None
     tlv = _televendas(tx, filters, today) if Routine.TELEVENDAS in show else None
     tlc = _telecobranca(tx, filters, today) if Routine.TELECOBRANCA in show else None
-    alerts = _alerts(operators, tmk, tlc, now)
-    return Wallboard(now, operators, tmk, tlv, tlc, alerts, _directions(tx, filters, today, show))
+    notices = kpi_alerts(tmk, tlc)
+    alerts = call_alerts(operators, now) + notices
+    directions = _directions(tx, filters, today, show)
+    return Wallboard(now, operators, tmk, tlv, tlc, alerts, directions, notices)
+
+
+@query(Action.SUPERVISE, "painel ao vivo")
+def live_operators(
+    work: Work, filters: WallboardFilter | None = None, lease_seconds: int = 60
+) -> list[OperatorState]:
+    """The operators' live states (open calls, stations), read on every tick of the board so a
+    call shows at the next tick; the heavy KPIs stay on the shared snapshot."""
+    return _operators(work.tx, filters or WallboardFilter(), work.tx.now, lease_seconds)
 
 
 def _directions(
@@ -408,18 +420,17 @@ def _telecobranca(tx: Tx, filters: WallboardFilter, today: date) -> Telecobranca
 # --- alerts ---------------------------------------------------------------------------------
 
 
-def _alerts(
-    operators: list[OperatorState],
-    tmk: TelemarketingKpis | None,
-    tlc: TelecobrancaKpis | None,
-    now: datetime,
-) -> list[str]:
-    alerts = [
+def call_alerts(operators: list[OperatorState], now: datetime) -> list[str]:
+    return [
         f"{op.code} · {op.name}: em ligação há {op.elapsed_seconds(now) // 60} min, acima do"
         f" tempo ideal de {op.ideal_seconds // 60} min"
         for op in operators
         if op.over_ideal(now)
     ]
+
+
+def kpi_alerts(tmk: TelemarketingKpis | None, tlc: TelecobrancaKpis | None) -> list[str]:
+    alerts = []
     if tmk is not None and tmk.overdue_returns:
         alerts.append(f"{tmk.overdue_returns} retorno(s) de Telemarketing atrasado(s) na agenda")
     if tlc is not None and tlc.broken_today:

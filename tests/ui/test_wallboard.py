@@ -4,12 +4,15 @@ makes a tick wait for the queries."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 from collections.abc import Iterator
+from decimal import Decimal
 from html.parser import HTMLParser
 from typing import Any
 
+import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -232,8 +235,10 @@ def test_a_tick_shows_the_last_snapshot_while_the_next_one_is_read(
     ui: UiHarness, monkeypatch: pytest.MonkeyPatch, window: list[int]
 ) -> None:
     """When the interval ends, the tick that notices starts the read and does not wait for it:
-    it (and every other viewer) shows the previous snapshot until the new one lands."""
-    ui.page(PAGE, "sofia").run()
+    it (and every other viewer) shows the previous snapshot until the new one lands. Who is on
+    a call is not part of it: that is read on every tick."""
+    first = ui.page(PAGE, "sofia").run()
+    taken = _snapshot_time(first)
     customer = _diego_on_a_call(ui)
     release = threading.Event()
     real = dashboards.wallboard
@@ -248,13 +253,58 @@ def test_a_tick_shows_the_last_snapshot_while_the_next_one_is_read(
     for username in ("sofia", "admin"):
         at = ui.page(PAGE, username).run(timeout=5)  # the read is blocked: the tick is not
         assert not at.exception, [e.value for e in at.exception]
-        assert _cards(at)["OP006"]["wb-badge"] != "📞 Em ligação"  # the previous snapshot
+        assert _snapshot_time(at) == taken  # the previous snapshot's indicators
+        diego = _cards(at)["OP006"]  # and the call, live
+        assert diego["wb-badge"] == "📞 Em ligação" and customer in diego["wb-caption"]
 
     release.set()
     wallboard.SHARED.settle()
     at = ui.page(PAGE, "sofia").run()
+    assert _cards(at)["OP006"]["wb-badge"] == "📞 Em ligação"
+
+
+def _snapshot_time(at: AppTest) -> str:
+    [caption] = [c.value for c in at.caption if "indicadores das" in c.value]
+    return caption.rsplit(" ", 1)[-1]
+
+
+def test_a_call_shows_at_the_next_tick_within_the_same_snapshot(
+    ui: UiHarness, core_reads: list[str], window: list[int]
+) -> None:
+    """With a 10 s interval an operator used to appear ~18 s after starting a call (the tick
+    that noticed the new window read the snapshot in the background, the next one showed it)."""
+    at = ui.page(PAGE, "sofia").run()
+    assert _cards(at)["OP006"]["wb-badge"] != "📞 Em ligação"
+    customer = _diego_on_a_call(ui)
+
+    at.run()  # the next tick, same interval: no new snapshot
+
+    assert core_reads == ["sofia"]
     diego = _cards(at)["OP006"]
     assert diego["wb-badge"] == "📞 Em ligação" and customer in diego["wb-caption"]
+
+
+def test_charts_name_operators_and_count_in_whole_numbers(ui: UiHarness) -> None:
+    board = dashboards.wallboard(ui.db, ui.user("sofia"))
+    assert board.televendas is not None and board.telecobranca is not None
+    month = {"code": ["OP004"], "name": ["Bruno Carvalho"]}
+    board = dataclasses.replace(
+        board,
+        televendas=dataclasses.replace(
+            board.televendas,
+            top_operators=pl.DataFrame({**month, "invoiced": [2], "amount": [Decimal("850")]}),
+        ),
+        telecobranca=dataclasses.replace(
+            board.telecobranca,
+            recovery=pl.DataFrame({**month, "recovered": [Decimal("300")]}),
+        ),
+    )
+    figures = {key: figure for row in wallboard.chart_rows(board) for key, figure in row}
+
+    assert list(figures["wb_chart_tlv_top"].data[0].x) == ["Bruno Carvalho"]  # not OP004
+    assert list(figures["wb_chart_tlc_recovery"].data[0].x) == ["Bruno Carvalho"]
+    axis = figures["wb_chart_tmk_status"].layout.yaxis
+    assert axis.tickformat == ",d" and axis.dtick == 1  # no 0.5 steps under small counts
 
 
 def test_a_view_nobody_watched_for_two_intervals_is_read_in_the_tick(

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 import plotly.graph_objects as go
 
 from ui.kit.formats import money
 
 BAR_BLUE = "#1c64d9"
+
+
+def count_axis(values: Iterable[float | int]) -> dict[str, Any]:
+    """An axis for counts: whole numbers only (plotly ticks small counts at 0.5 steps)."""
+    axis: dict[str, Any] = {"tickformat": ",d", "rangemode": "tozero"}
+    if max([0, *values]) <= 10:
+        axis["dtick"] = 1
+    return axis
 
 
 def bar_chart(labels: Iterable[str], values: Iterable[Decimal]) -> go.Figure:

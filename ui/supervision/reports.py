@@ -24,6 +24,7 @@ from core.reports import (
     run_report,
 )
 from core.timer import UNDER_COLOUR
+from ui.kit.charts import count_axis
 from ui.kit.feedback import attempt, show_error
 from ui.kit.formats import LOCAL_TZ, local_date, money
 from ui.kit.forms import CHOOSE
@@ -179,6 +180,8 @@ def chart_figure(frame: pl.DataFrame, choice: ReportChoice) -> go.Figure | None:
         if frame.schema[x_name] == pl.Date else {"title": labels[x_name]},
         yaxis={"title": labels[y_name], "rangemode": "tozero", "tickformat": ",~r"},
     )  # fmt: skip
+    if frame.schema[y_name].is_integer():  # counts: whole-number ticks
+        figure.update_layout(yaxis={"title": labels[y_name], **count_axis(y_values)})
     return figure
 
 

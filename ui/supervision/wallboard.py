@@ -9,7 +9,9 @@ viewer, goes on showing the previous snapshot until it lands: no tick waits for 
 (only the very first viewer of a view does). The viewer's permission is checked before the
 shared snapshot is touched, so it never reaches someone who may not see it. The operators'
 cards are one HTML element (a Streamlit element per card line cost ~2,000 messages per tick at
-200 operators). Call timers advance on every tick: elapsed = now − the call's stored start.
+200 operators). Who is on a call (and which station is live) is read fresh on every tick, one
+light query per viewer, so a call shows at the next tick; the KPIs and charts stay on the
+snapshot. Call timers advance on every tick: elapsed = now − the call's stored start.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from core.db import Database, utc_now
 from core.telemarketing.service import STATUS_COLOURS, STATUS_LABELS
 from core.timer import UNDER_COLOUR, format_elapsed, read_timer
 from ui import runtime
-from ui.kit.charts import bar_chart
+from ui.kit.charts import bar_chart, count_axis
 from ui.kit.feedback import attempt
 from ui.kit.formats import LOCAL_TZ, money, plain
 from ui.kit.forms import CHOOSE
@@ -270,10 +272,16 @@ def _board(db: Database, user: User, filters: WallboardFilter, interval: int) ->
         if view is None:
             return
         board = view.board
+        # Who is on a call is read fresh on every tick (one light query); the rest is shared.
+        lease = runtime.settings().station_lease_seconds
+        live = attempt(lambda: dashboards.live_operators(db, user, filters, lease))
+        operators = board.operators if live is None else live
         now = utc_now()
         taken = board.now.astimezone(LOCAL_TZ)
-        st.caption(f"Atualiza a cada {interval} s · dados das {taken:%H:%M:%S}")
-        operator_grid(board.operators, now)
+        st.caption(
+            f"Atualiza a cada {interval} s · operadores agora, indicadores das {taken:%H:%M:%S}"
+        )
+        operator_grid(operators, now)
         directions_row(board.directions)
         if board.telemarketing is not None:
             telemarketing_row(board.telemarketing)
@@ -282,7 +290,7 @@ def _board(db: Database, user: User, filters: WallboardFilter, interval: int) ->
         if board.telecobranca is not None:
             telecobranca_row(board.telecobranca)
         charts(view.charts)
-        alerts(board.alerts)
+        alerts(dashboards.call_alerts(operators, now) + board.kpi_alerts)
 
 
 def _age(seconds: float) -> str:
@@ -476,6 +484,7 @@ def status_chart(tmk: TelemarketingKpis) -> go.Figure:
         )
     )  # fmt: skip
     empty = None if statuses else "Nenhum atendimento hoje"
+    figure.update_layout(yaxis=count_axis(tmk.by_status.get(s, 0) for s in statuses))
     return _layout(figure, "Atendimentos de hoje por status", empty)
 
 
@@ -512,7 +521,7 @@ def chart_rows(board: Wallboard) -> list[list[tuple[str, go.Figure]]]:
         top = board.televendas.top_operators
         title = "Televendas: faturado no mês"
         figure = ranking_chart(
-            top["code"].to_list(), top["amount"].to_list(), title, "Nenhum faturamento no mês"
+            top["name"].to_list(), top["amount"].to_list(), title, "Nenhum faturamento no mês"
         )
         month.append(("wb_chart_tlv_top", figure))
     if board.telecobranca is not None:
@@ -524,7 +533,7 @@ def chart_rows(board: Wallboard) -> list[list[tuple[str, go.Figure]]]:
         today.append(("wb_chart_tlc_queue", figure))
         title = "Telecobrança: recuperado no mês"
         figure = ranking_chart(
-            recovery["code"].to_list(),
+            recovery["name"].to_list(),
             recovery["recovered"].to_list(),
             title,
             "Nada recuperado no mês",
