@@ -13,7 +13,7 @@ from core.telemarketing import maintenance as tmk_maintenance
 from ui import sidebar
 from ui.guard import enter_page
 from ui.kit.contact import contact_links, greeting
-from ui.kit.entity_forms import entity_card
+from ui.kit.entity_forms import caller_card
 from ui.kit.feedback import attempt, succeeded
 from ui.kit.workspace import OPEN_ATTENDANCE, call_actions, first_routine, footer, new_caller
 from ui.telecobranca import tab as telecobranca_tab
@@ -64,10 +64,11 @@ if call is None:
             ):
                 st.rerun()
 else:
-    call_actions(db, user)
     entity = attempt(lambda: entities.get_entity(db, user, call.entity_id))
-    if entity is not None:
-        entity_card(entity)
+    if entity is None:
+        call_actions(db, user, *st.columns([1, 1, 3])[:2])
+    else:
+        caller_card(entity, lambda end, clear: call_actions(db, user, end, clear))
         contact_links(db, user, entity, greeting(entity, user), key="ws_contact")
         if Routine.TELEMARKETING in routines:
             history = tmk_maintenance.entity_history(db, user, call.entity_id)
@@ -87,11 +88,14 @@ else:
     # A call started for a collection ("Próximo devedor", a promise on the agenda) opens there.
     # Only the open tab is drawn (the three together were ~180 elements per run); the tab
     # chosen is kept per call.
+    # A single routine ("Incluir") needs no tab row: the page is that routine's.
     first_tab = Routine.TELECOBRANCA.label if call.routine is Routine.TELECOBRANCA else None
-    tabs = st.tabs([routine.label for routine in routines], default=first_tab,
-                   key=f"ws_tabs_{call.id}", on_change="rerun")  # fmt: skip
+    tabs = [st.container()] if len(routines) == 1 else st.tabs(
+        [routine.label for routine in routines], default=first_tab, key=f"ws_tabs_{call.id}",
+        on_change="rerun",
+    )  # fmt: skip
     for routine, tab in zip(routines, tabs, strict=True):
-        if not tab.open:
+        if not getattr(tab, "open", True):
             continue
         with tab, st.container(key=f"tab_{routine.value}"):
             if routine is Routine.TELEMARKETING:

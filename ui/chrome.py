@@ -1,5 +1,6 @@
-"""Strings Streamlit draws in English and offers no setting for: hidden or given their pt-BR
-text by CSS on every page, the login included (README: "What Streamlit does not translate")."""
+"""What Streamlit draws on every page that the product adjusts by CSS, the login included:
+English strings it offers no setting for, hidden or given their pt-BR text (README: "What
+Streamlit does not translate"), and paddings that cost a laptop screen its work area."""
 
 from __future__ import annotations
 
@@ -13,6 +14,11 @@ _STYLE = """<style>
 [data-testid="stDateInputField"] [data-type="year"][data-placeholder="true"]::after {
   content: "aaaa"; font-size: 1rem;
 }
+/* Room for work on a 1366x768 laptop: Streamlit's default 6rem above every page and the
+   padding around the footer bar. */
+[data-testid="stMainBlockContainer"] { padding-top: 2rem; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 2.1rem; padding: 0.25rem 0 0.5rem; }
+[data-testid="stBottomBlockContainer"] { padding-top: 0.25rem; padding-bottom: 0.5rem; }
 /* The keyboard users' skip link. */
 [data-testid="stSkipToContent"] { font-size: 0; }
 [data-testid="stSkipToContent"]::after { content: "Ir para o conteúdo"; font-size: 1rem; }

@@ -18,10 +18,12 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from core.db import open_database
 from tests.e2e.conftest import (
+    ARTIFACTS,
     FULL_DOCUMENT,
     Server,
     _failed,
     _finish_server,
+    choose,
     collection_copy,
     goto,
     login,
@@ -154,8 +156,9 @@ def _wait_timer_running(page: Page) -> None:
 
 def _assert_masked(page: Page, card: Locator, secrets: tuple[str, ...], document: str) -> None:
     """The card shows the CPF/CNPJ masked (last two digits kept); no clear value anywhere."""
-    cell = card.get_by_test_id("stMarkdownContainer").filter(has_text="CPF/CNPJ").first
-    shown = cell.inner_text().replace("CPF/CNPJ", "").strip()
+    found = re.search(r"CPF/CNPJ: (\S+)", card.inner_text())
+    assert found is not None, card.inner_text()
+    shown = found.group(1)
     assert "*" in shown and shown.endswith(document[-2:]), shown
     html = page.content()
     text = page.locator("body").inner_text()
@@ -208,6 +211,7 @@ def test_next_debtor_promise_agenda_and_payment_close_the_collection(tlc_server,
     tall_shot(page, "tlc-debtor-loaded", height=2400)
 
     # 2. A promise for one title (the largest), half its updated value, on the suggested date.
+    tab.get_by_role("tab", name="Promessa").click()
     promise = page.locator(".st-key-tlc_promise")
     tags = promise.locator("[data-tag]")  # every free title is chosen at first
     expect(tags.first).to_be_visible()
@@ -275,8 +279,7 @@ def test_next_debtor_promise_agenda_and_payment_close_the_collection(tlc_server,
     expect(footer).to_contain_text("Status: Cobrança")
     _pick(page, tab, "Título", key)
     expect(tab.get_by_text(f"{key}: devido atualizado")).to_be_visible()
-    tab.get_by_test_id("stRadio").get_by_text("Pago", exact=True).click()
-    settle(page)
+    choose(page, "Lançamento", "Pago")
     expect(page.locator(".st-key-tlc_title_submit button")).to_have_text("Registrar pagamento")
     paid = tab.get_by_label("Valor pago (R$)", exact=True)
     paid.fill(str(promised).replace(".", ","))
@@ -320,3 +323,38 @@ def test_next_debtor_promise_agenda_and_payment_close_the_collection(tlc_server,
         assert not con.execute(
             "SELECT count(*) FROM collection_reservations WHERE entity_id = ?", [entity_id]
         ).fetchone()[0]
+
+
+LAPTOP = {"width": 1366, "height": 768}
+
+
+def test_the_collection_fits_one_laptop_screen(tlc_server, stations):
+    """Debtor, titles, the title's outcome and the finish, all above the footer of a 1366×768
+    screen without scrolling (the screen was ~3,000 px tall with the finish at the bottom)."""
+    server, _ = tlc_server
+    page = stations.page()
+    page.set_viewport_size(LAPTOP)
+    login(page, server.base_url, "carla")
+    goto(page, f"{server.base_url}/chamadas")
+    press_next_debtor(page)
+    tab = page.locator(TAB)
+    expect(tab.get_by_text(re.compile(r"Cobrança nº \d+")).first).to_be_visible()
+
+    height = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    footer_top = page.locator(".st-key-call_footer").bounding_box()["y"]
+    needed = {
+        "devedor": main(page).locator(".st-key-entity_card"),
+        "títulos": tab.get_by_test_id("stDataFrame").first,
+        "lançamento no título": page.locator(".st-key-tlc_title_submit button"),
+        "finalizar": page.locator(".st-key-tlc_close button"),
+    }
+    below = {}
+    for what, locator in needed.items():
+        expect(locator).to_be_visible()
+        box = locator.bounding_box()
+        assert box is not None, what
+        if box["y"] + box["height"] > footer_top:
+            below[what] = round(box["y"] + box["height"])
+    print(f"collection screen at 1366x768: page {height} px, footer at {footer_top:.0f} px")
+    page.screenshot(path=str(ARTIFACTS / "tlc-laptop.png"))
+    assert below == {}, f"below the fold (footer at {footer_top:.0f} px): {below}"

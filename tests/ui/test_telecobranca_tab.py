@@ -128,9 +128,8 @@ def test_next_debtor_shows_the_overdue_titles_with_updated_values(ui: UiHarness)
     assert all(days >= 3990 for days in shown["Dias em atraso"])
     assert all(t.updated.total > t.balance for t in attendance.titles)  # fine and interest
     assert any(f"Cobrança nº {attendance.id}" in text for text in texts(at))
-    assert [metric.value for metric in at.metric if metric.label == "Enviado"] == [
-        money(Decimal("800.00"))
-    ]
+    figures = at.markdown  # the collection's figures, beside the finish
+    assert any(f"Enviado **{money(Decimal('800.00'))}**" in str(m.value) for m in figures)
     assert "Status: Atendimento" in texts(at)  # the footer
     assert any(text.startswith("⏱") for text in texts(at))  # the timer
     assert {"call_timer", "call_footer", "tab_telecobranca"} <= _keys(at._tree)
@@ -177,7 +176,7 @@ def test_paying_the_promised_title_keeps_the_promise(ui: UiHarness) -> None:
     assert not at.error, [e.value for e in at.error]
 
     assert widget(at.selectbox, "Título").value == older.id  # the oldest open title first
-    assert widget(at.radio, "Lançamento").value == "pago"
+    assert widget(at.selectbox, "Lançamento").value == "pago"
     assert widget(at.text_input, "Valor pago (R$)").value == typed_text(older.updated.total)
     at.button(key="tlc_title_submit").click().run()
 
@@ -202,7 +201,7 @@ def test_paying_the_promised_title_keeps_the_promise(ui: UiHarness) -> None:
 def test_baixa_without_a_reason_is_refused(ui: UiHarness) -> None:
     collector, debtor = _collector(ui), _debtor(ui)
     at = _next_debtor(ui, collector)
-    widget(at.radio, "Lançamento").set_value("baixa").run()
+    widget(at.selectbox, "Lançamento").set_value("baixa").run()
 
     at.button(key="tlc_title_submit").click().run()
 

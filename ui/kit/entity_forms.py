@@ -3,6 +3,7 @@ attendance workspace (the caller's card, a new caller registered in place)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -173,22 +174,49 @@ def entity_card(detail: EntityDetail) -> None:
             f"{KINDS[values['kind']]} · {PERSON_TYPES[values['person_type']]} · código "
             f"{detail.id} · alterado em {local_datetime(values['updated_at'])}"
         )
-        shown = {label: _shown(column, values.get(column)) for column, label in _LABELS.items()}
-        columns = st.columns(3)
-        for index, (label, value) in enumerate(shown.items()):
-            columns[index % 3].markdown(f"**{label}**  \n{plain(value) if value else '—'}")
-        if detail.hidden:
-            st.caption(f"🔒 Campos mascarados: {RESTRICTED}.")
-        if detail.contacts:
-            st.markdown("**Contatos**")
-            st.dataframe(
-                [
-                    {"Nome": c["name"], "Cargo": c["job_title"], "CPF": c["document"],
-                     "Telefone": c["phone"], "Celular": c["mobile"], "E-mail": c["email"]}
-                    for c in detail.contacts
-                ],
-                hide_index=True,
-            )  # fmt: skip
+        _fields(detail)
+
+
+def _fields(detail: EntityDetail) -> None:
+    """Every field of the record as the user may see it, then its contacts."""
+    shown = {label: _shown(column, detail.values.get(column)) for column, label in _LABELS.items()}
+    columns = st.columns(3)
+    for index, (label, value) in enumerate(shown.items()):
+        columns[index % 3].markdown(f"**{label}**  \n{plain(value) if value else '—'}")
+    if detail.hidden:
+        st.caption(f"🔒 Campos mascarados: {RESTRICTED}.")
+    if not detail.contacts:
+        return
+    st.markdown("**Contatos**")
+    contacts = [
+        {"Nome": c["name"], "Cargo": c["job_title"], "CPF": c["document"],
+         "Telefone": c["phone"], "Celular": c["mobile"], "E-mail": c["email"]}
+        for c in detail.contacts
+    ]  # fmt: skip
+    st.dataframe(contacts, hide_index=True)
+
+
+def caller_card(detail: EntityDetail, actions: Callable[[Any, Any], None]) -> None:
+    """The caller in the workspace, in the few lines a call needs (document, phones, city) with
+    the call's `actions` drawn in two cells of its first row; the full record is one click away,
+    so the work below stays on a laptop's screen."""
+    values = detail.values
+    with st.container(key="entity_card", border=True):
+        name, more, *cells = st.columns([4, 1.5, 1.5, 1.5], vertical_alignment="center")
+        name.subheader(plain(values["name"]))
+        with more.popover("Cadastro completo", width="stretch"):
+            _fields(detail)
+        actions(*cells)
+        city = " / ".join(str(values[c]) for c in ("city", "state") if values.get(c))
+        found = {
+            "CPF/CNPJ": values.get("document"),
+            "Telefone": values.get("phone"),
+            "Celular": values.get("mobile"),
+            "Cidade": city,
+        }
+        facts = [f"{KINDS[values['kind']]} · código {detail.id}"]
+        facts += [f"{label}: {plain(shown)}" for label, shown in found.items() if shown]
+        st.caption(" · ".join(facts) + (" · 🔒 dados mascarados" if detail.hidden else ""))
 
 
 def _shown(column: str, value: Any) -> str:

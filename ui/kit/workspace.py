@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from core import agenda, calls
@@ -37,8 +39,10 @@ def call_timer(call: OpenCall | None) -> None:
 def footer(user: User, call: OpenCall | None, status: str = "—", operation: str = "") -> None:
     """Bottom bar (seed: last call, operator, attendance status, operation, next call)."""
     last = calls.last_call(runtime.database(), user)
+    upcoming = agenda.next_call(runtime.database(), user)
+    # One row: the footer stays on screen, so every line it takes is lost to the work above.
     with st.bottom, st.container(key="call_footer", border=True):
-        cells = st.columns([1, 3, 2, 2, 2] if operation else [1, 3, 2, 2])
+        cells = st.columns([1.1, 4.4, 1.5, 1.8, 2.2], vertical_alignment="center")
         with cells[0]:
             call_timer(call)
         if last is None:
@@ -48,21 +52,16 @@ def footer(user: User, call: OpenCall | None, status: str = "—", operation: st
                 f"Última ligação: {plain(last.entity_name)} · {local_datetime(last.started_at)} · "
                 f"{format_elapsed(last.duration_seconds)} · {plain(last.result)}"
             )
-        operator = user.operator
-        cells[2].caption(
-            f"Operador: {plain(operator.code) if operator else '—'} · {plain(user.name)}"
-        )
-        cells[3].caption(f"Status: {status}")
-        if operation:
-            cells[4].caption(f"Operação: {operation}")
-        upcoming = agenda.next_call(runtime.database(), user)
+        operator = user.operator  # the name is in the sidebar
+        cells[2].caption(f"Operador: {plain(operator.code) if operator else '—'}")
+        cells[3].caption(f"Status: {status}" + (f" · Operação: {operation}" if operation else ""))
         if upcoming is None:
-            st.caption("Próxima ligação: —")
+            cells[4].caption("Próxima ligação: —")
         else:
             late = " ⚠️ atrasada" if upcoming.overdue(utc_now()) else ""
-            st.caption(
+            cells[4].caption(
                 f"Próxima ligação: {local_datetime(upcoming.due_from)} · "
-                f"{upcoming.entity_name}{late}"
+                f"{plain(upcoming.entity_name)}{late}"
             )
 
 
@@ -105,10 +104,10 @@ def forget_attendances() -> None:
         st.session_state.pop(key, None)
 
 
-def call_actions(db: Database, user: User) -> None:
-    """The running call's two ends: "Encerrar ligação" records what was saved in it (quote,
-    order, invoice, collection…); "Limpa Atendimento" (the seed's) discards what was not."""
-    end, clear, _ = st.columns([1, 1, 3])
+def call_actions(db: Database, user: User, end: Any, clear: Any) -> None:
+    """The running call's two ends, in the cells given: "Encerrar ligação" records what was
+    saved in it (quote, order, invoice, collection…); "Limpa Atendimento" (the seed's)
+    discards what was not."""
     if end.button(
         "Encerrar ligação",
         type="primary",

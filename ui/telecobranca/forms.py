@@ -39,51 +39,47 @@ SUBMIT_LABELS = {
 def title_actions(
     db: Database, user: User, attendance: CollectionAttendance, open_titles: list[Title]
 ) -> None:
-    st.markdown("**Lançar no título**")
     by_id = {title.id: title for title in open_titles}
-    pick, kind = st.columns([2, 3])
+    pick, kind = st.columns([3, 2])
     title_id = pick.selectbox(
         "Título", list(by_id), format_func=lambda i: _title_label(by_id[i]),
         key=f"tlc_title_pick_{_tag(attendance)}", placeholder=CHOOSE,
     )  # fmt: skip
-    action = kind.radio(
+    action = kind.selectbox(
         "Lançamento", list(TITLE_ACTIONS), format_func=TITLE_ACTIONS.__getitem__,
-        horizontal=True, key="tlc_title_action",
+        key="tlc_title_action", placeholder=CHOOSE,
     )  # fmt: skip
     title = by_id[title_id]
     updated = title.updated
-    st.caption(
-        f"{title.key}: devido atualizado {money(updated.total)} (saldo {money(updated.balance)}"
-        f" + multa {money(updated.fine)} + juros {money(updated.interest)}) · "
+    st.caption(  # saldo, multa and juros are the table's columns just above
+        f"{title.key}: devido atualizado {money(updated.total)} · "
         f"{updated.days_overdue} dia(s) em atraso · {title.origin}"
         + (" · promessa pendente" if title.promised else "")
     )
     key = f"tlc_{action}_{title.id}_{title.version}"
     amount = ""
-    with st.form(key):
+    with st.form(key, border=False):  # one row: it shares a laptop screen with the titles
+        amount_cell, note_cell, submit_cell = st.columns([2, 3, 2], vertical_alignment="bottom")
         if action == "pago":
-            amount = st.text_input(
+            amount = amount_cell.text_input(
                 "Valor pago (R$)", value=typed_text(updated.total), key=f"{key}_amount",
-                help=MONEY_HELP,
+                help=f"{MONEY_HELP} O pagamento quita primeiro a multa e os juros, depois o "
+                "principal.",
             )  # fmt: skip
-            st.caption("O pagamento quita primeiro a multa e os juros, depois o principal.")
         elif action == "abatimento":
             pct = attendance.rules.max_principal_discount_pct
-            amount = st.text_input(
-                "Valor do abatimento (R$)", value="0,00", key=f"{key}_amount", help=MONEY_HELP
-            )
-            st.caption(
-                f"Limite do grupo: {_pct(pct)} % do valor do título "
-                f"({money(rules.money(title.amount * pct / 100))}), somados os abatimentos."
-            )
+            limit = money(rules.money(title.amount * pct / 100))
+            amount = amount_cell.text_input(
+                "Valor do abatimento (R$)", value="0,00", key=f"{key}_amount",
+                help=f"Limite do grupo: {_pct(pct)} % do valor do título ({limit}), somados "
+                "os abatimentos.",
+            )  # fmt: skip
         elif action == "cartorio":
-            st.caption("O título vai a protesto e sai da fila; o saldo continua devido.")
-        if action == "baixa":
-            note = st.text_area("Motivo da baixa", key=f"{key}_note")
-        else:
-            note = st.text_input("Observação do lançamento", key=f"{key}_note")
-        submitted = st.form_submit_button(
-            SUBMIT_LABELS[action], type="primary", key="tlc_title_submit"
+            amount_cell.caption("O título vai a protesto e sai da fila; o saldo continua devido.")
+        label = "Motivo da baixa" if action == "baixa" else "Observação do lançamento"
+        note = note_cell.text_input(label, key=f"{key}_note")
+        submitted = submit_cell.form_submit_button(
+            SUBMIT_LABELS[action], type="primary", key="tlc_title_submit", width="stretch"
         )
     if not submitted:
         return

@@ -123,22 +123,43 @@ def render(
     if attendance.is_final:
         _final(db, user, attendance)
         return
-    _titles_table(attendance)
+    # One laptop screen (1366x768): the titles and what to record on them on the left, the
+    # figures and the finish on the right; the less frequent work one tab away.
+    work_cell, finish_cell = st.columns([3, 2], gap="medium")
+    with work_cell:
+        _titles_table(attendance)
+        _promises_table(attendance)
+        _work_tabs(db, user, attendance, entity)
+    with finish_cell:
+        _figures(attendance)
+        _finish(db, user, attendance)
+
+
+def _work_tabs(
+    db: Database, user: User, attendance: CollectionAttendance, entity: EntityDetail | None
+) -> None:
     open_titles = [title for title in attendance.titles if title.is_open]
-    if open_titles:
-        title_actions(db, user, attendance, open_titles)
-    else:
-        st.info("Nenhum título em aberto nesta cobrança.", icon="✅")
     free = [title for title in open_titles if not title.promised]
-    promise_cell, renegotiation_cell = st.columns(2)
-    with promise_cell, st.container(border=True, key="tlc_promise"):
+    launch, promise, renegotiation, pix, history = st.tabs(
+        ["Lançar no título", "Promessa", "Renegociação", "PIX", "Histórico"]
+    )
+    with launch:
+        if open_titles:
+            title_actions(db, user, attendance, open_titles)
+        else:
+            st.info("Nenhum título em aberto nesta cobrança.", icon="✅")
+    with promise, st.container(key="tlc_promise"):
         promise_form(db, user, attendance, free)
-    with renegotiation_cell, st.container(border=True, key="tlc_renegotiation"):
+    with renegotiation, st.container(key="tlc_renegotiation"):
         renegotiation_form(db, user, attendance, free)
-    _promises_table(attendance)
-    pix_codes(db, user, attendance, entity)
-    _history_table(attendance)
-    _finish(db, user, attendance)
+    with pix:
+        pix_codes(db, user, attendance, entity)
+        if not attendance.pix_codes:
+            st.caption("Nenhum código PIX: registre uma promessa ou renegociação.")
+    with history:
+        _history_table(attendance)
+        if not attendance.outcomes:
+            st.caption("Nenhum lançamento nesta cobrança ainda.")
 
 
 def _not_taken(
@@ -182,22 +203,26 @@ def _position(name: str, position: Position) -> None:
 
 
 def _header(attendance: CollectionAttendance) -> None:
-    st.markdown(f"**Cobrança nº {attendance.id}** · {LEGEND.badge(attendance.status)}")
-    st.caption(
+    st.markdown(
+        f"**Cobrança nº {attendance.id}** · {LEGEND.badge(attendance.status)} · "
         f"Faixa: {plain(attendance.range_label)} · "
         f"Origem: {ORIGIN_LABELS.get(attendance.origin, attendance.origin)} · "
-        f"Início: {local_datetime(attendance.started_at)} · "
-        f"Operador: {plain(attendance.operator_code)}"
+        f"Início: {local_datetime(attendance.started_at)} · {len(attendance.titles)} título(s)"
     )
+
+
+def _figures(attendance: CollectionAttendance) -> None:
     owed = sum((t.updated.total for t in attendance.titles if t.is_open), Decimal(0))
     recovered = sum(
         (Decimal(o["amount"]) for o in attendance.outcomes if o["outcome"] == "pago"), Decimal(0)
     )
-    cells = st.columns(4)
-    cells[0].metric("Enviado", money(attendance.portfolio_amount))
-    cells[1].metric("Devido atualizado", money(owed))
-    cells[2].metric("Recuperado", money(recovered))
-    cells[3].metric("Promessas pendentes", len(attendance.pending_promises))
+    with st.container(key="tlc_figures", border=True):
+        st.markdown(
+            f"Enviado **{money(attendance.portfolio_amount)}** · "
+            f"Devido atualizado **{money(owed)}**  \n"
+            f"Recuperado **{money(recovered)}** · "
+            f"Promessas pendentes **{len(attendance.pending_promises)}**"
+        )
 
 
 def _final(db: Database, user: User, attendance: CollectionAttendance) -> None:
@@ -242,11 +267,11 @@ def titles_rows(titles: list[Title]) -> pl.DataFrame:
 
 
 def _titles_table(attendance: CollectionAttendance) -> None:
-    st.markdown(f"**Títulos da cobrança** ({len(attendance.titles)})")
     st.dataframe(
         titles_rows(attendance.titles),
         hide_index=True,
         key="tlc_titles",
+        height=36 * (min(len(attendance.titles), 4) + 1) + 3,  # four rows, then it scrolls
         column_config={"Vencimento": st.column_config.DateColumn(format=DATE_FORMAT)},
     )
 
@@ -308,7 +333,7 @@ def _finish(db: Database, user: User, attendance: CollectionAttendance) -> None:
     with st.form(key):
         reason_cell, text_cell = st.columns([1, 2])
         reason = _reason(reason_cell, "Motivo de encerramento", closing, f"{key}_reason")
-        text = text_cell.text_area("Texto de encerramento", key=f"{key}_text")
+        text = text_cell.text_area("Texto de encerramento", key=f"{key}_text", height=68)
         wait_cell, close_cell = st.columns(2)
         wait = wait_cell.form_submit_button(
             "Gravar (aguardar pagamento)", type="primary", key="tlc_wait", width="stretch",
