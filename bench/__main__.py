@@ -68,6 +68,12 @@ def hot_paths(db: Database, runs: int) -> list[Figure]:
             runs,
             150,
         ),
+        measure(  # every tick of every viewer reads this (the rest is the shared snapshot)
+            "painel ao vivo: operadores a cada tique",
+            lambda: dashboards.live_operators(db, supervisor),
+            runs,
+            50,
+        ),
         measure(
             "lista Telemarketing: 1ª página (padrão)",
             lambda: tmk_maintenance.list_attendances(db, supervisor),
