@@ -13,7 +13,7 @@ CREATE TABLE collection_ranges (
     description VARCHAR NOT NULL,
     position INTEGER NOT NULL,
     max_days INTEGER CHECK (max_days IS NULL OR max_days >= 1),
-    title_types VARCHAR[] NOT NULL DEFAULT [],
+    title_types VARCHAR[] NOT NULL DEFAULT ARRAY[]::VARCHAR[],
     active BOOLEAN NOT NULL DEFAULT TRUE,
     version INTEGER NOT NULL DEFAULT 1
 );
