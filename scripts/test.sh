@@ -1,20 +1,26 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine with Python 3.11 and pip:
-# installs the dev requirements and Debian's chromium when missing, then lint, format check,
-# the type checker (mypy on core/ and ui/), unit + AppTest + architecture tests, and the
-# end-to-end tests in headless Chromium.
+# installs the dev requirements and Debian's chromium and postgresql when missing, then lint,
+# format check, the type checker (mypy on core/ and ui/), unit + AppTest + architecture tests
+# (those written for both engines also on a throwaway PostgreSQL cluster the tests start on a
+# free loopback port and remove), and the end-to-end tests in headless Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
 
 "$PYTHON" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 
-if [ ! -x /usr/bin/chromium ]; then
+MISSING=""
+[ -x /usr/bin/chromium ] || MISSING="$MISSING chromium"
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || MISSING="$MISSING postgresql"
+if [ -n "$MISSING" ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  # shellcheck disable=SC2086  # the package names are words
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $MISSING >/dev/null
 fi
+export CALLCENTER_REQUIRE_PG=1  # the PostgreSQL tests fail, not skip, without the binaries
 
 "$PYTHON" -m ruff check .
 "$PYTHON" -m ruff format --check .

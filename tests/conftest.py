@@ -19,6 +19,7 @@ from core.access import Routine, User
 from core.config import Settings
 from core.db import Database, open_database
 from tests import factories
+from tests.pgcluster import Cluster, binaries
 
 # The tests' own audit key, drawn per run, so no test run writes one into the repository's
 # secrets file (servers started by the e2e tests inherit it).
@@ -89,6 +90,46 @@ def db(db_path: str, clock: Clock, migrated_template: Path) -> Iterator[Database
             # The file is thrown away: skip the checkpoint that closing would otherwise write.
             database.read(lambda tx: tx.execute("PRAGMA disable_checkpoint_on_shutdown"))
             database.close()
+
+
+# --- PostgreSQL, the second engine -----------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    """This test process's throwaway PostgreSQL cluster (see tests/pgcluster.py)."""
+    found = binaries()
+    if found is None:
+        if os.environ.get("CALLCENTER_REQUIRE_PG") == "1":
+            pytest.fail("PostgreSQL's server binaries are missing (Debian package postgresql)")
+        pytest.skip("PostgreSQL's server binaries are not installed here")
+    cluster = Cluster(found).start()
+    try:
+        cluster.sql("CREATE DATABASE migrated")
+        open_database(cluster.url("migrated"), clock=Clock()).close()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def pg_db(pg_cluster: Cluster, clock: Clock) -> Iterator[Database]:
+    """A fresh PostgreSQL database copied from the migrated template; `db.clock` is `clock`."""
+    name = f"test_{secrets.token_hex(6)}"
+    pg_cluster.sql(f"CREATE DATABASE {name} TEMPLATE migrated")
+    database = open_database(pg_cluster.url(name), clock=clock)
+    try:
+        yield database
+    finally:
+        if not database.closed:
+            database.close()
+        pg_cluster.sql(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+@pytest.fixture(params=["duckdb", "postgresql"])
+def any_db(request: pytest.FixtureRequest) -> Database:
+    """The test runs on both engines: the same core, the same expectations."""
+    return request.getfixturevalue("db" if request.param == "duckdb" else "pg_db")
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
-"""The database: one DuckDB connection per process, a cursor per unit of work.
+"""The database: one DuckDB connection per process, a cursor per unit of work (PostgreSQL, the
+second engine, is core/db/postgres.py with the same helpers).
 
-Everything DuckDB-specific lives in this package, so a PostgreSQL backend can replace it.
+Everything engine-specific lives in this package.
 Services never build SQL from values: they pass parameters (`?`) to the Tx helpers below.
 """
 
@@ -127,6 +128,13 @@ class Database:
             connection.close()
             raise
         return connection
+
+    @property
+    def engine(self) -> str:
+        return "duckdb"
+
+    def prepare_schema(self) -> None:
+        """What an engine needs before the migrations run (DuckDB: nothing)."""
 
     @property
     def _connection(self) -> duckdb.DuckDBPyConnection:
@@ -293,9 +301,11 @@ def _close_when_idle(connection: duckdb.DuckDBPyConnection, timeout: float = 30.
 def open_database(
     path: str, clock: Callable[[], datetime] = utc_now, memory_limit: str | None = None
 ) -> Database:
-    """Open (creating when missing) and migrate the database file."""
+    """Open (creating when missing) and migrate the database: a DuckDB file, or PostgreSQL
+    when `path` is a postgresql:// URL."""
     from core.db.migrate import migrate
+    from core.db.postgres import PgDatabase, is_url
 
-    database = Database(path, clock, memory_limit)
+    database = PgDatabase(path, clock) if is_url(path) else Database(path, clock, memory_limit)
     migrate(database)
     return database

@@ -25,6 +25,7 @@ def available_migrations() -> list[tuple[int, Path]]:
 
 def migrate(database: Database) -> list[int]:
     """Apply the pending migrations, each in its own transaction. Returns those applied."""
+    database.prepare_schema()
     database.write(
         lambda tx: tx.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations ("

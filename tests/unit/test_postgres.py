@@ -1,0 +1,170 @@
+"""PostgreSQL as the second engine: the real migrations on a throwaway cluster, the Tx helpers
+giving the core the same frames, and units of work with DuckDB's guarantees (no lost update, a
+stale version refused, a unique key judged by the database), each run on both engines."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+import pytest
+
+from core import calls, entities
+from core.access import Routine
+from core.db import Database
+from core.db.postgres import to_psycopg
+from core.errors import Conflict, DomainError
+from tests import factories
+
+
+def _race(count: int, action: Callable[[int], Any]) -> tuple[list[Any], list[BaseException]]:
+    """`action(0..count-1)` on `count` threads released at once: results and errors."""
+    start = threading.Barrier(count, timeout=30)
+    results: list[Any] = []
+    errors: list[BaseException] = []
+
+    def run(index: int) -> None:
+        start.wait()
+        try:
+            results.append(action(index))
+        except BaseException as error:  # collected for the assertions
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a thread hung"
+    return results, errors
+
+
+def test_duckdb_placeholders_become_psycopgs_outside_literals_and_comments() -> None:
+    sql, values = to_psycopg(
+        "SELECT '?%', x FROM t WHERE a = ? AND b LIKE 'a%' -- it's a ?\n AND c = ?", [1, 2]
+    )
+    assert sql == (
+        "SELECT '?%%', x FROM t WHERE a = %s AND b LIKE 'a%%' -- it's a ?\n AND c = %s"
+    )
+    assert values == [1, 2]
+    assert to_psycopg("SELECT $2, $1, $2", ["a", "b"]) == ("SELECT %s, %s, %s", ["b", "a", "b"])
+    assert to_psycopg("SELECT 1; SELECT '%'", []) == ("SELECT 1; SELECT '%'", None)
+
+
+def _columns(database: Database) -> dict[str, list[str]]:
+    rows = database.read(
+        lambda tx: tx.all(
+            "SELECT table_name, column_name FROM information_schema.columns"
+            " WHERE table_schema IN ('main', 'public') ORDER BY table_name, ordinal_position"
+        )
+    )
+    found: dict[str, list[str]] = {}
+    for row in rows:
+        found.setdefault(row["table_name"], []).append(row["column_name"])
+    return found
+
+
+def test_the_migrations_give_postgresql_every_table_and_column_duckdb_has(
+    db: Database, pg_db: Database
+) -> None:
+    duck, pg = _columns(db), _columns(pg_db)
+    assert len(duck) > 40
+    assert pg == duck
+    versions = "SELECT max(version) FROM schema_migrations"
+    assert pg_db.read(lambda tx: tx.scalar(versions)) == db.read(lambda tx: tx.scalar(versions))
+
+
+def test_frames_reach_the_core_with_the_same_types_on_both_engines(any_db: Database) -> None:
+    when = datetime(2026, 3, 10, 13, 0, tzinfo=UTC)
+    frame = any_db.read(
+        lambda tx: tx.frame(
+            "SELECT 7::BIGINT AS n, 'texto' AS s, 1234.5::DECIMAL(14, 2) AS money,"
+            " ?::TIMESTAMPTZ AS at, TRUE AS yes",
+            [when],
+        )
+    )
+    assert frame.row(0) == (7, "texto", Decimal("1234.50"), when, True)
+    assert frame.schema["at"] == pl.Datetime("us", "UTC")
+    empty = any_db.read(lambda tx: tx.frame("SELECT id, name FROM entities WHERE FALSE"))
+    assert (empty.height, empty.schema["id"], empty.schema["name"]) == (0, pl.Int64, pl.String)
+
+
+def test_bulk_inserts_and_sequences_work_alike(any_db: Database) -> None:
+    ids = any_db.write(lambda tx: tx.next_ids("calls_seq", 3))
+    assert len(set(ids)) == 3
+    rows = pl.DataFrame(
+        {"job": ["a", "b"], "day": [datetime(2026, 3, 10).date()] * 2,
+         "ran_at": [datetime(2026, 3, 10, tzinfo=UTC)] * 2, "result": ["ok", None]}
+    )  # fmt: skip
+    any_db.write(lambda tx: tx.insert_frame("daily_jobs", rows))
+    stored = any_db.read(lambda tx: tx.all("SELECT job, result FROM daily_jobs ORDER BY job"))
+    assert stored == [{"job": "a", "result": "ok"}, {"job": "b", "result": None}]
+
+
+def test_a_read_then_write_loses_no_update_under_concurrency(any_db: Database) -> None:
+    """PostgreSQL's default READ COMMITTED would lose updates here; units of work run at
+    REPEATABLE READ and a serialization failure runs the unit again, as DuckDB's conflicts."""
+    any_db.write(lambda tx: tx.execute("CREATE TABLE counter (id INTEGER PRIMARY KEY, n INTEGER)"))
+    any_db.write(lambda tx: tx.execute("INSERT INTO counter VALUES (1, 0)"))
+
+    def increment(tx: Any) -> None:
+        seen = tx.scalar("SELECT n FROM counter WHERE id = 1")
+        time.sleep(0.005)  # let the others read the same value
+        tx.execute("UPDATE counter SET n = ? WHERE id = 1", [seen + 1])
+
+    _, errors = _race(12, lambda _: any_db.write(increment))
+    assert errors == []
+    assert any_db.read(lambda tx: tx.scalar("SELECT n FROM counter WHERE id = 1")) == 12
+
+
+def test_fifty_saves_of_one_version_have_exactly_one_winner(any_db: Database) -> None:
+    admin = factories.make_admin(any_db, username="admin")
+    entity_id = factories.make_entity(any_db, admin, name="Cliente Disputado")
+    version = entities.get_entity(any_db, admin, entity_id).version
+
+    def save(index: int) -> int:
+        data = factories.entity_input(name=f"Cliente Disputado {index:02d}")
+        return entities.update_entity(any_db, admin, entity_id, version, data)
+
+    saved, errors = _race(50, save)
+    assert len(saved) == 1 and len(errors) == 49
+    assert all(isinstance(error, Conflict) for error in errors), errors[:3]
+
+
+def test_twenty_registrations_of_one_cpf_make_one_entity(any_db: Database) -> None:
+    admin = factories.make_admin(any_db, username="admin")
+    document = factories.valid_cpf(777)
+    before = any_db.read(lambda tx: tx.scalar("SELECT count(*) FROM entities"))
+
+    def register(index: int) -> int:
+        return entities.create_entity(
+            any_db, admin, factories.entity_input(name=f"Pessoa {index:02d}", document=document)
+        )
+
+    created, errors = _race(20, register)
+    assert len(created) == 1 and len(errors) == 19
+    assert all(
+        isinstance(error, DomainError) and "já cadastrad" in error.message for error in errors
+    ), errors[:3]
+    assert any_db.read(lambda tx: tx.scalar("SELECT count(*) FROM entities")) == before + 1
+
+
+@pytest.mark.parametrize("starts", [2, 8])
+def test_an_operator_gets_one_open_call_however_many_starts_race(
+    any_db: Database, starts: int
+) -> None:
+    admin = factories.make_admin(any_db, username="admin")
+    operator = factories.make_operator(any_db, username="op", routines={Routine.TELEMARKETING})
+    entity_id = factories.make_entity(any_db, admin)
+
+    started, errors = _race(
+        starts, lambda _: calls.start_call(any_db, operator, Routine.TELEMARKETING, entity_id)
+    )
+    assert len(started) == 1 and len(errors) == starts - 1
+    assert any_db.read(lambda tx: tx.scalar("SELECT count(*) FROM open_calls")) == 1
+    assert calls.end_call(any_db, operator) == calls.NOTHING_SAVED
