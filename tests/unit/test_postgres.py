@@ -48,9 +48,7 @@ def test_duckdb_placeholders_become_psycopgs_outside_literals_and_comments() -> 
     sql, values = to_psycopg(
         "SELECT '?%', x FROM t WHERE a = ? AND b LIKE 'a%' -- it's a ?\n AND c = ?", [1, 2]
     )
-    assert sql == (
-        "SELECT '?%%', x FROM t WHERE a = %s AND b LIKE 'a%%' -- it's a ?\n AND c = %s"
-    )
+    assert sql == ("SELECT '?%%', x FROM t WHERE a = %s AND b LIKE 'a%%' -- it's a ?\n AND c = %s")
     assert values == [1, 2]
     assert to_psycopg("SELECT $2, $1, $2", ["a", "b"]) == ("SELECT %s, %s, %s", ["b", "a", "b"])
     assert to_psycopg("SELECT 1; SELECT '%'", []) == ("SELECT 1; SELECT '%'", None)
