@@ -154,8 +154,8 @@ def list_all(
     return read_page(
         work.tx,
         work.user,
-        count_sql=f"SELECT count(*) FROM ({chosen})",
-        ids_sql=f"SELECT * FROM ({chosen}) ORDER BY started_at DESC, routine, id DESC",
+        count_sql=f"SELECT count(*) FROM ({chosen}) AS chosen",
+        ids_sql=f"SELECT * FROM ({chosen}) AS chosen ORDER BY started_at DESC, routine, id DESC",
         rows_sql=_ROWS.format(rows="page"),
         params=params,
         page=max(1, page),

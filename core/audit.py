@@ -122,7 +122,7 @@ def record(
     tx.execute(f"INSERT INTO audit_log ({_COLUMNS}) VALUES ({_MARKS})", list(row.values()))
     if people:
         tx.execute(
-            "INSERT INTO audit_subjects (audit_id, entity_id) SELECT ?, unnest(?)",
+            "INSERT INTO audit_subjects (audit_id, entity_id) SELECT ?, unnest(?::BIGINT[])",
             [audit_id, people],
         )
 
@@ -330,7 +330,8 @@ def _write_views(db: Database, taken: list[dict[str, Any]], maybe_written: bool)
             present = {
                 row["view_key"]
                 for row in tx.all(
-                    "SELECT view_key FROM audit_log WHERE view_key IN (SELECT unnest(?))",
+                    "SELECT view_key FROM audit_log"
+                    " WHERE view_key IN (SELECT unnest(?::VARCHAR[]))",
                     [[row["view_key"] for row in rows]],
                 )
             }
@@ -370,7 +371,7 @@ def chain_hash(prev_hash: str, row: dict[str, Any], subjects: list[int]) -> str:
 
 _ROW_SQL = (
     "SELECT a.id, a.occurred_at, a.user_id, a.username, a.event, a.subject_type, a.subject_id,"
-    " a.detail, a.mac, (SELECT list(x.entity_id ORDER BY x.entity_id) FROM audit_subjects x"
+    " a.detail, a.mac, (SELECT array_agg(x.entity_id ORDER BY x.entity_id) FROM audit_subjects x"
     "   WHERE x.audit_id = a.id) AS people"
 )
 # Parameters: after, up to, limit. The seals are bounded by `after` too (named $1, the same

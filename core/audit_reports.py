@@ -264,7 +264,7 @@ def subject_viewers(work: Work, entity_id: int) -> pl.DataFrame:
     frame = work.tx.frame(
         """
         SELECT a.occurred_at, a.username, u.name AS user_name, a.event,
-            coalesce(json_extract_string(a.detail, '$.tela'), a.subject_type) AS screen
+            coalesce(a.detail::JSON ->> 'tela', a.subject_type) AS screen
         FROM audit_subjects s
         JOIN audit_log a ON a.id = s.audit_id
         LEFT JOIN users u ON u.id = a.user_id

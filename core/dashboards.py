@@ -161,7 +161,7 @@ def _directions(
         SELECT c.routine, coalesce(c.direction, 'receptivo') AS direction, count(*) AS calls
         FROM calls c
         WHERE c.started_at >= ?{group}
-        GROUP BY ALL
+        GROUP BY c.routine, coalesce(c.direction, 'receptivo')
         """,
         [local_midnight(today), *params],
     )
@@ -253,11 +253,11 @@ def _telemarketing(
     row = tx.one(
         "SELECT count(*) FILTER (WHERE a.direction = 'receptivo') AS received,"
         " count(*) FILTER (WHERE a.direction = 'ativo') AS made,"
-        " avg(epoch(c.ended_at) - epoch(c.started_at)) AS handle,"
+        " avg(extract(epoch FROM (c.ended_at - c.started_at))) AS handle,"
         " avg(g.ideal_seconds) AS ideal"
         " FROM tmk_attendances a JOIN attendance_groups g ON g.id = a.group_id"
         " LEFT JOIN calls c ON c.id = a.call_id AND c.ended_at IS NOT NULL"
-        " WHERE a.started_at >= ? AND a.started_at < ? + INTERVAL 1 DAY" + group,
+        " WHERE a.started_at >= ? AND a.started_at < ? + INTERVAL '1 day'" + group,
         [*day, *params],
     )
     assert row is not None
@@ -265,7 +265,7 @@ def _telemarketing(
         r["status"]: int(r["n"])
         for r in tx.all(
             "SELECT a.status, count(*) AS n FROM tmk_attendances a"
-            " WHERE a.started_at >= ? AND a.started_at < ? + INTERVAL 1 DAY" + group
+            " WHERE a.started_at >= ? AND a.started_at < ? + INTERVAL '1 day'" + group
             + " GROUP BY a.status",
             [*day, *params],
         )
@@ -295,7 +295,7 @@ def _funnel(tx: Tx, filters: WallboardFilter, start: date, end: date) -> Funnel:
     group, params = _group_clause("o.group_id", filters.group_id)
     call_group, call_params = _group_clause("c.group_id", filters.group_id)
     span = [local_midnight(start), local_midnight(end)]
-    within = "{0} >= ? AND {0} < ? + INTERVAL 1 DAY"
+    within = "{0} >= ? AND {0} < ? + INTERVAL '1 day'"
     calls = tx.scalar(
         "SELECT count(*) FROM calls c WHERE c.routine = 'televendas' AND "
         + within.format("c.started_at") + call_group,
@@ -328,7 +328,7 @@ def _televendas(tx: Tx, filters: WallboardFilter, today: date) -> TelevendasKpis
         " FROM tlv_orders o JOIN operators op ON op.id = o.operator_id"
         " JOIN users u ON u.id = o.user_id"
         " WHERE o.status = 'faturado' AND o.invoiced_at >= ?" + group
-        + " GROUP BY ALL ORDER BY amount DESC, op.code LIMIT 5",
+        + " GROUP BY op.code, u.name ORDER BY amount DESC, op.code LIMIT 5",
         [local_midnight(first), *params],
     )  # fmt: skip
     return TelevendasKpis(
@@ -377,13 +377,13 @@ def _telecobranca(tx: Tx, filters: WallboardFilter, today: date) -> Telecobranca
     promised = tx.scalar(
         "SELECT coalesce(sum(p.amount), 0) FROM tlc_promises p"
         " JOIN tlc_attendances a ON a.id = p.attendance_id"
-        " WHERE p.created_at >= ? AND p.created_at < ? + INTERVAL 1 DAY" + group,
+        " WHERE p.created_at >= ? AND p.created_at < ? + INTERVAL '1 day'" + group,
         [*day, *group_params],
     )
     collected = tx.scalar(
         "SELECT coalesce(sum(t.amount), 0) FROM tlc_outcomes t"
         " JOIN tlc_attendances a ON a.id = t.attendance_id"
-        " WHERE t.outcome = 'pago' AND t.created_at >= ? AND t.created_at < ? + INTERVAL 1 DAY"
+        " WHERE t.outcome = 'pago' AND t.created_at >= ? AND t.created_at < ? + INTERVAL '1 day'"
         + group,
         [*day, *group_params],
     )
@@ -404,7 +404,7 @@ def _telecobranca(tx: Tx, filters: WallboardFilter, today: date) -> Telecobranca
         " FROM tlc_outcomes t JOIN tlc_attendances a ON a.id = t.attendance_id"
         " JOIN operators o ON o.id = a.operator_id JOIN users u ON u.id = a.user_id"
         " WHERE t.outcome = 'pago' AND t.created_at >= ?" + group
-        + " GROUP BY ALL ORDER BY recovered DESC, o.code",
+        + " GROUP BY o.code, u.name ORDER BY recovered DESC, o.code",
         [first, *group_params],
     )  # fmt: skip
     return TelecobrancaKpis(

@@ -186,7 +186,7 @@ def _search_filter(text: str, kind: str | None, exact_numbers: bool) -> tuple[st
         clauses.append("(document LIKE ? OR phone LIKE ? OR mobile LIKE ?)")
         params += [f"{number}%", f"%{number}%", f"%{number}%"]
     elif text.strip():
-        clauses.append("contains(search_name, ?)")  # a literal substring: nothing to escape
+        clauses.append("strpos(search_name, ?) > 0")  # a literal substring: nothing to escape
         params.append(search_key(text))
     if kind:
         clauses.append("kind = ?")

@@ -52,7 +52,7 @@ def period_clauses(
         clauses.append(f"{column} >= ?")
         params.append(local_midnight(start))
     if end is not None:
-        clauses.append(f"{column} < ? + INTERVAL 1 DAY")
+        clauses.append(f"{column} < ? + INTERVAL '1 day'")
         params.append(local_midnight(end))
     return clauses, params
 

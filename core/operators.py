@@ -177,15 +177,16 @@ def list_operators(work: Work) -> pl.DataFrame:
         SELECT o.id, o.code, o.user_id, u.username, u.name, o.role, o.main_group_id,
             g.name AS main_group, o.telemarketing, o.televendas, o.telecobranca,
             coalesce(string_agg(xg.name, ', ' ORDER BY xg.name), '') AS extra_groups,
-            coalesce(list(og.group_id ORDER BY og.group_id)
-                FILTER (WHERE og.group_id IS NOT NULL), []) AS extra_group_ids,
+            coalesce(array_agg(og.group_id ORDER BY og.group_id)
+                FILTER (WHERE og.group_id IS NOT NULL), ARRAY[]::BIGINT[]) AS extra_group_ids,
             o.active, o.version
         FROM operators o
         JOIN users u ON u.id = o.user_id
         JOIN attendance_groups g ON g.id = o.main_group_id
         LEFT JOIN operator_groups og ON og.operator_id = o.id
         LEFT JOIN attendance_groups xg ON xg.id = og.group_id
-        GROUP BY ALL
+        GROUP BY o.id, o.code, o.user_id, u.username, u.name, o.role, o.main_group_id, g.name,
+            o.telemarketing, o.televendas, o.telecobranca, o.active, o.version
         ORDER BY o.code
         """
     )

@@ -42,7 +42,7 @@ class Period:
 
     @property
     def bounds(self) -> list[datetime]:
-        """[start, end] as parameters of `col >= ? AND col < ? + INTERVAL 1 DAY`."""
+        """[start, end] as parameters of `col >= ? AND col < ? + INTERVAL '1 day'`."""
         return [local_midnight(self.start), local_midnight(self.end)]
 
     @property
@@ -57,7 +57,7 @@ def within_period(sql: str, period: Period) -> tuple[str, list[datetime]]:
     """`WITHIN(col)` in a report's SQL means "col falls on one of the period's days"; the
     statement to run and its parameters, the period's bounds once per WITHIN."""
     uses = len(_WITHIN.findall(sql))
-    return _WITHIN.sub(r"\1 >= ? AND \1 < ? + INTERVAL 1 DAY", sql), [*period.bounds] * uses
+    return _WITHIN.sub(r"\1 >= ? AND \1 < ? + INTERVAL '1 day'", sql), [*period.bounds] * uses
 
 
 @dataclass(frozen=True)
@@ -108,13 +108,14 @@ TMK_RANKING = Report(
     """
     SELECT o.code, u.name, count(*) AS attendances,
         count(*) FILTER (WHERE a.status = 'encerrado') AS closed,
-        round(avg(epoch(c.ended_at) - epoch(c.started_at)) / 60, 1) AS tma_minutes
+        round(avg(extract(epoch FROM (c.ended_at - c.started_at))) / 60, 1)::DOUBLE PRECISION
+            AS tma_minutes
     FROM tmk_attendances a
     JOIN operators o ON o.id = a.operator_id
     JOIN users u ON u.id = a.user_id
     LEFT JOIN calls c ON c.id = a.call_id AND c.ended_at IS NOT NULL
     WHERE WITHIN(a.started_at)
-    GROUP BY ALL
+    GROUP BY 1, 2
     ORDER BY attendances DESC, tma_minutes, o.code
     """,
     chart=("code", "attendances"),
@@ -131,7 +132,7 @@ TMK_MEDIA_CAMPAIGNS = Report(
     FROM tmk_attendances a
     JOIN catalogue_items k ON k.id IN (a.media_id, a.campaign_id)
     WHERE WITHIN(a.started_at)
-    GROUP BY ALL
+    GROUP BY 1, 2
     ORDER BY attendances DESC, kind, k.description
     """,
     chart=("description", "attendances"),
@@ -151,22 +152,25 @@ TMK_TIME_TO_CLOSE = Report(
     },
     """
     WITH closed AS (
-        SELECT a.*, (epoch(a.closed_at) - epoch(a.started_at)) / 3600 AS h
+        SELECT a.*, extract(epoch FROM (a.closed_at - a.started_at)) / 3600 AS h
         FROM tmk_attendances a
         WHERE a.status = 'encerrado' AND WITHIN(a.closed_at)
     )
     SELECT 'Motivo' AS grouping, coalesce(k.description, '—') AS label, count(*) AS closed,
-        round(max(h), 1) AS max_h, round(min(h), 1) AS min_h, round(avg(h), 1) AS mean_h,
-        round(coalesce(stddev_samp(h), 0), 1) AS stddev_h
+        round(max(h), 1)::DOUBLE PRECISION AS max_h,
+        round(min(h), 1)::DOUBLE PRECISION AS min_h,
+        round(avg(h), 1)::DOUBLE PRECISION AS mean_h,
+        round(coalesce(stddev_samp(h), 0), 1)::DOUBLE PRECISION AS stddev_h
     FROM closed c
     LEFT JOIN catalogue_items k ON k.id = c.closing_reason_id
-    GROUP BY ALL
+    GROUP BY 2
     UNION ALL
-    SELECT 'Operador', o.code, count(*), round(max(h), 1), round(min(h), 1),
-        round(avg(h), 1), round(coalesce(stddev_samp(h), 0), 1)
+    SELECT 'Operador', o.code, count(*), round(max(h), 1)::DOUBLE PRECISION,
+        round(min(h), 1)::DOUBLE PRECISION, round(avg(h), 1)::DOUBLE PRECISION,
+        round(coalesce(stddev_samp(h), 0), 1)::DOUBLE PRECISION
     FROM closed c
     JOIN operators o ON o.id = c.operator_id
-    GROUP BY ALL
+    GROUP BY 2
     ORDER BY grouping DESC, closed DESC, label
     """,
     chart=("label", "mean_h"),
@@ -257,7 +261,7 @@ TLV_PRODUCTS = Report(
     JOIN tlv_orders o ON o.id = i.order_id
     JOIN products p ON p.id = i.product_id
     WHERE o.status = 'faturado' AND WITHIN(o.invoiced_at)
-    GROUP BY ALL
+    GROUP BY 1, 2
     ORDER BY amount DESC, p.code
     """,
     chart=("description", "amount"),
@@ -272,7 +276,7 @@ TLV_CANCELLED = Report(
         sum(total) AS amount
     FROM tlv_orders
     WHERE status = 'cancelado' AND WITHIN(cancelled_at)
-    GROUP BY ALL
+    GROUP BY 1
     ORDER BY cancelled DESC, reason
     """,
     chart=("reason", "cancelled"),
@@ -295,7 +299,7 @@ def _tlc_queue_position(tx: Tx, period: Period) -> pl.DataFrame:
             " count(*) AS customers, sum(d.balance) AS balance, max(d.days) AS max_days,"
             " count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM tlc_attendances a"
             "   WHERE a.entity_id = d.entity_id"
-            "   AND a.started_at >= ? - to_days(d.days::INTEGER))) AS not_worked"
+            "   AND a.started_at >= ? - d.days::INTEGER * INTERVAL '1 day')) AS not_worked"
             " FROM debtors d GROUP BY d.range_id",
             [*params, local_midnight(today)],
         )
@@ -341,7 +345,7 @@ CALLS_BY_DIRECTION = Report(
         count(*) FILTER (WHERE c.direction = 'ativo') AS outbound
     FROM calls c
     WHERE WITHIN(c.started_at)
-    GROUP BY ALL
+    GROUP BY 1, 2
     ORDER BY day, routine
     """,
     chart=("day", "outbound"),

@@ -37,12 +37,14 @@ def list_users(work: Work) -> pl.DataFrame:
         SELECT u.id, u.username, u.name, u.email, u.is_admin, u.personal_access,
             u.sensitive_access, u.active, u.locked_until, u.last_login_at, u.version,
             coalesce(string_agg(p.name, ', ' ORDER BY p.name), '') AS profiles,
-            coalesce(list(p.id ORDER BY p.id) FILTER (WHERE p.id IS NOT NULL), [])
+            coalesce(array_agg(p.id ORDER BY p.id) FILTER (WHERE p.id IS NOT NULL),
+                ARRAY[]::BIGINT[])
                 AS profile_ids
         FROM users u
         LEFT JOIN user_profiles up ON up.user_id = u.id
         LEFT JOIN profiles p ON p.id = up.profile_id
-        GROUP BY ALL
+        GROUP BY u.id, u.username, u.name, u.email, u.is_admin, u.personal_access,
+            u.sensitive_access, u.active, u.locked_until, u.last_login_at, u.version
         ORDER BY u.username
         """
     )
@@ -227,7 +229,8 @@ def list_profiles(work: Work) -> pl.DataFrame:
             p.version, count(up.user_id)::BIGINT AS members
         FROM profiles p
         LEFT JOIN user_profiles up ON up.profile_id = p.id
-        GROUP BY ALL
+        GROUP BY p.id, p.name, p.description, p.personal_access, p.sensitive_access,
+            p.audit_access, p.version
         ORDER BY p.name
         """
     )

@@ -26,6 +26,12 @@ def like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+# Portuguese letters and their plain forms, for SQL's translate() (both engines have it; only
+# DuckDB has strip_accents).
+ACCENTED = "áàâãäéèêëíìîïóòôõöúùûüçñ"
+PLAIN = "aaaaaeeeeiiiiooooouuuucn"
+
+
 def search_key(text: str) -> str:
     """Lower case without accents: what name searches compare against."""
     decomposed = unicodedata.normalize("NFKD", text.strip().lower())

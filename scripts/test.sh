@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine with Python 3.11 and pip:
 # installs the dev requirements and Debian's chromium and postgresql when missing, then lint,
-# format check, the type checker (mypy on core/ and ui/), unit + AppTest + architecture tests
-# (those written for both engines also on a throwaway PostgreSQL cluster the tests start on a
-# free loopback port and remove), and the end-to-end tests in headless Chromium.
+# format check, the type checker (mypy on core/ and ui/), unit + AppTest + architecture tests,
+# the unit tests again on PostgreSQL (a throwaway cluster the tests start on a free loopback
+# port and remove), and the end-to-end tests in headless Chromium (one flow on PostgreSQL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
@@ -26,4 +26,6 @@ export CALLCENTER_REQUIRE_PG=1  # the PostgreSQL tests fail, not skip, without t
 "$PYTHON" -m ruff format --check .
 "$PYTHON" -m mypy
 "$PYTHON" -m pytest -q -n 2 --ignore=tests/e2e
+# The core's unit tests again, on PostgreSQL (each test process starts a throwaway cluster).
+CALLCENTER_TEST_ENGINE=postgresql "$PYTHON" -m pytest -q -n 2 tests/unit
 "$PYTHON" -m pytest -q tests/e2e

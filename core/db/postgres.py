@@ -123,10 +123,14 @@ class PgTx(Tx):
         if rows:
             return pl.DataFrame({name: [row[name] for row in rows] for name in names}, strict=False)
         types = self._pg.adapters.types
-        schema = {}
+        schema: dict[str, pl.DataType] = {}
         for column in columns:
             info = types.get(column.type_code)
-            schema[column.name] = _FRAME_TYPES.get(info.name if info else "", pl.String())
+            name = info.name if info else ""
+            if name == "numeric":  # an aggregate's scale is unknown: money's, then
+                schema[column.name] = pl.Decimal(38, column.scale if column.scale else 2)
+            else:
+                schema[column.name] = _FRAME_TYPES.get(name, pl.String())
         return pl.DataFrame(schema=schema)
 
     def insert_frame(self, table: str, frame: pl.DataFrame) -> None:

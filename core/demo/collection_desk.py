@@ -131,7 +131,7 @@ class _CollectionDesk:
         rows = self.tx.all(
             "SELECT u.id AS user_id, u.username, o.id AS operator_id,"
             " o.main_group_id AS group_id FROM users u JOIN operators o ON o.user_id = u.id"
-            " WHERE u.username IN (SELECT unnest(?)) AND o.active AND o.telecobranca"
+            " WHERE u.username IN (SELECT unnest(?::VARCHAR[])) AND o.active AND o.telecobranca"
             " ORDER BY u.username",
             [list(COLLECTORS)],
         )

@@ -184,7 +184,8 @@ def load(tx: Tx, attendance_id: int) -> CollectionAttendance:
         JOIN tlc_promise_titles pt ON pt.promise_id = p.id
         JOIN receivables r ON r.id = pt.receivable_id
         WHERE p.attendance_id = ?
-        GROUP BY ALL
+        GROUP BY p.id, p.promised_on, p.amount, p.paid_amount, p.status, p.created_at,
+            p.pix_payload
         ORDER BY p.id
         """,
         [attendance_id],
@@ -281,10 +282,10 @@ def finish_row(
     )
     tx.execute(
         "UPDATE tlc_attendances SET status = ?, not_done_amount = greatest(portfolio_amount - ?,"
-        " 0), closing_reason_id = CASE WHEN ? = 'encerrado' THEN ? END,"
-        " cancellation_reason_id = CASE WHEN ? = 'cancelado' THEN ? END, closing_text = ?,"
-        " closed_at = CASE WHEN ? = 'encerrado' THEN ? END,"
-        " cancelled_at = CASE WHEN ? = 'cancelado' THEN ? END,"
+        " 0), closing_reason_id = CASE WHEN ? = 'encerrado' THEN ?::BIGINT END,"
+        " cancellation_reason_id = CASE WHEN ? = 'cancelado' THEN ?::BIGINT END,"
+        " closing_text = ?, closed_at = CASE WHEN ? = 'encerrado' THEN ?::TIMESTAMPTZ END,"
+        " cancelled_at = CASE WHEN ? = 'cancelado' THEN ?::TIMESTAMPTZ END,"
         " ended_at = coalesce(ended_at, ?), updated_at = ?, version = version + 1 WHERE id = ?",
         [status, removed, status, reason_id, status, reason_id, " ".join(closing_text.split()),
          status, tx.now, status, tx.now, tx.now, tx.now, attendance_id],

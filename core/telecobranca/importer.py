@@ -455,8 +455,8 @@ def _check_existing_titles(tx: Tx, rows: _Rows, report: ImportReport) -> None:
     existing = tx.all(
         """
         SELECT k.line, k.prefix, k.number, k.installment
-        FROM (SELECT unnest(?) AS line, unnest(?) AS prefix, unnest(?) AS number,
-                     unnest(?) AS installment) AS k
+        FROM (SELECT unnest(?::BIGINT[]) AS line, unnest(?::VARCHAR[]) AS prefix,
+                     unnest(?::VARCHAR[]) AS number, unnest(?::INTEGER[]) AS installment) AS k
         WHERE EXISTS (SELECT 1 FROM receivables r WHERE r.prefix = k.prefix
                       AND r.number = k.number AND r.installment = k.installment)
         """,
@@ -479,7 +479,8 @@ def _known_customers(tx: Tx, documents: set[str]) -> dict[str, int]:
     return {
         row["document"]: row["id"]
         for row in tx.all(
-            "SELECT document, min(id) AS id FROM entities WHERE document IN (SELECT unnest(?))"
+            "SELECT document, min(id) AS id FROM entities"
+            " WHERE document IN (SELECT unnest(?::VARCHAR[]))"
             " GROUP BY document",
             [sorted(documents)],
         )

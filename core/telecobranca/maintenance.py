@@ -164,7 +164,7 @@ def collector_balance(work: Work, start: date, end: date) -> pl.DataFrame:
         ),
         dated AS (
             SELECT *, happened_at < ? AS before,
-                happened_at >= ? AND happened_at < ? + INTERVAL 1 DAY AS within
+                happened_at >= ? AND happened_at < ? + INTERVAL '1 day' AS within
             FROM events
         ),
         sums AS (

@@ -55,12 +55,12 @@ def debtors_sql(ranges: list[Range], today: date) -> tuple[str, list[Any]]:
         " matched AS ("
         "  SELECT o.entity_id, b.range_id, b.position, b.min_days, b.max_days,"
         "  ? - min(o.oldest_due) AS days"
-        "  FROM overdue o JOIN bounds b ON len(b.types) = 0 OR list_contains(b.types, o.type)"
-        "  GROUP BY ALL),"
-        " placed AS ("
-        "  SELECT entity_id, arg_min(range_id, position) AS range_id FROM matched"
+        "  FROM overdue o JOIN bounds b ON b.types = ARRAY[]::VARCHAR[] OR o.type = ANY(b.types)"
+        "  GROUP BY o.entity_id, b.range_id, b.position, b.min_days, b.max_days),"
+        " placed AS ("  # the first range (by position) whose days hold
+        "  SELECT DISTINCT ON (entity_id) entity_id, range_id FROM matched"
         "  WHERE days >= min_days AND (max_days IS NULL OR days <= max_days)"
-        "  GROUP BY entity_id),"
+        "  ORDER BY entity_id, position),"
         " totals AS ("
         "  SELECT entity_id, min(oldest_due) AS oldest_due, sum(balance) AS balance,"
         "  sum(titles) AS titles FROM overdue GROUP BY entity_id)"
@@ -86,8 +86,8 @@ def _debtors_by_age_sql(ranges: list[Range], today: date) -> tuple[str, list[Any
         + " END AS range_id, days, balance, titles FROM ("
         "  SELECT entity_id, ? - min(due_date) AS days, sum(balance) AS balance,"
         "  count(*) AS titles FROM receivables"
-        "  WHERE status = 'aberto' AND balance > 0 AND due_date < ? GROUP BY entity_id))"
-        " WHERE range_id IS NOT NULL"
+        "  WHERE status = 'aberto' AND balance > 0 AND due_date < ? GROUP BY entity_id) AS aged)"
+        " AS placed WHERE range_id IS NOT NULL"
     )  # fmt: skip
     return sql, [ranges[0].min_days, *params, today, today]
 

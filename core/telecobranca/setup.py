@@ -39,7 +39,8 @@ def active_ranges(tx: Tx) -> list[Range]:
 def wiring(tx: Tx, group_ids: list[int]) -> dict[int, tuple[int, ...]]:
     """The ranges each group works (sorted ids; empty when the group works none)."""
     rows = tx.all(
-        "SELECT g.id, list(w.range_id ORDER BY w.range_id) FILTER (w.range_id IS NOT NULL)"
+        "SELECT g.id,"
+        " array_agg(w.range_id ORDER BY w.range_id) FILTER (WHERE w.range_id IS NOT NULL)"
         " AS ranges FROM (SELECT unnest(?::BIGINT[]) AS id) g"
         " LEFT JOIN group_collection_ranges w ON w.group_id = g.id GROUP BY g.id",
         [group_ids],

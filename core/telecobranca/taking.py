@@ -139,7 +139,7 @@ def _standing(
         "   JOIN tlc_attendances t ON t.id = r.attendance_id WHERE t.status = 'atendimento')"
         " AS own_work"
         " FROM (SELECT unnest($1::BIGINT[]) AS user_id, unnest($2::BIGINT[]) AS group_id) a"
-        " LEFT JOIN (SELECT group_id, list(range_id) AS wired FROM group_collection_ranges"
+        " LEFT JOIN (SELECT group_id, array_agg(range_id) AS wired FROM group_collection_ranges"
         "   GROUP BY group_id) w ON w.group_id = a.group_id",
         [[ask.user.id for ask in asks], [ask.group for ask in asks], SOURCE, tx.now],
     )
@@ -240,19 +240,21 @@ def _open_all(tx: Tx, claims: list[_Claim]) -> list[NextDebtor]:
     # A collector appears once in a batch and a debtor once: each maps its new row's id.
     call_of = _ids_by(tx.all(
         "INSERT INTO calls (user_id, operator_id, group_id, routine, entity_id, started_at)"
-        " SELECT unnest(?), unnest(?), unnest(?), ?, unnest(?), ? RETURNING user_id AS key, id",
+        " SELECT unnest(?::BIGINT[]), unnest(?::BIGINT[]), unnest(?::BIGINT[]), ?,"
+        " unnest(?::BIGINT[]), ? RETURNING user_id AS key, id",
         [user_ids, operator_ids, group_ids, Routine.TELECOBRANCA.value, entity_ids, tx.now],
     ))  # fmt: skip
     call_ids = [call_of[user_id] for user_id in user_ids]
     tx.execute(
-        "INSERT INTO open_calls (user_id, call_id) SELECT unnest(?), unnest(?)",
+        "INSERT INTO open_calls (user_id, call_id) SELECT unnest(?::BIGINT[]), unnest(?::BIGINT[])",
         [user_ids, call_ids],
     )
     attendance_of = _ids_by(tx.all(
         "INSERT INTO tlc_attendances (entity_id, user_id, operator_id, group_id, range_id,"
         " origin, status, portfolio_amount, call_id, started_at, created_at, updated_at)"
-        " SELECT unnest(?), unnest(?), unnest(?), unnest(?), unnest(?), unnest(?),"
-        " 'atendimento', unnest(?::DECIMAL(14, 2)[]), unnest(?), ?, ?, ?"
+        " SELECT unnest(?::BIGINT[]), unnest(?::BIGINT[]), unnest(?::BIGINT[]),"
+        " unnest(?::BIGINT[]), unnest(?::BIGINT[]), unnest(?::VARCHAR[]),"
+        " 'atendimento', unnest(?::DECIMAL(14, 2)[]), unnest(?::BIGINT[]), ?, ?, ?"
         " RETURNING entity_id AS key, id",
         [entity_ids, user_ids, operator_ids, group_ids,
          [claim.debtor.range_id for claim in claims], origins,
@@ -260,18 +262,21 @@ def _open_all(tx: Tx, claims: list[_Claim]) -> list[NextDebtor]:
          tx.now, tx.now, tx.now],
     ))  # fmt: skip
     attendance_ids = [attendance_of[entity_id] for entity_id in entity_ids]
+    # One row per title, flat: PostgreSQL's arrays are rectangular (no list of lists).
+    portfolio = [
+        (attendance_id, title_id, balance)
+        for attendance_id, claim in zip(attendance_ids, claims, strict=True)
+        for title_id, balance in zip(claim.waiting.title_ids, claim.waiting.balances, strict=True)
+    ]
     tx.execute(
         "INSERT INTO tlc_attendance_titles (attendance_id, receivable_id, balance_at_start)"
-        " SELECT attendance_id, unnest(title_ids), unnest(balances) FROM (SELECT"
-        " unnest(?::BIGINT[]) AS attendance_id, unnest(?::BIGINT[][]) AS title_ids,"
-        " unnest(?::DECIMAL(14, 2)[][]) AS balances)",
-        [attendance_ids, [claim.waiting.title_ids for claim in claims],
-         [claim.waiting.balances for claim in claims]],
-    )  # fmt: skip
+        " SELECT unnest(?::BIGINT[]), unnest(?::BIGINT[]), unnest(?::DECIMAL(14, 2)[])",
+        [list(column) for column in zip(*portfolio, strict=True)] if portfolio else [[], [], []],
+    )
     minutes = int(Decimal(setup.parameter(tx, "MV_TLCRESV", "30")))
     tx.execute(
         "INSERT INTO collection_reservations (entity_id, user_id, attendance_id, reserved_at,"
-        " expires_at) SELECT unnest(?), unnest(?), unnest(?), ?, ?",
+        " expires_at) SELECT unnest(?::BIGINT[]), unnest(?::BIGINT[]), unnest(?::BIGINT[]), ?, ?",
         [entity_ids, user_ids, attendance_ids, tx.now, tx.now + timedelta(minutes=max(1, minutes))],
     )
     broken = [claim.debtor.entity_id for claim in claims if claim.debtor.broken]
@@ -453,7 +458,7 @@ def _open(tx: Tx, user: User, entity_id: int, group: int, range_id: int | None, 
     if titles:
         tx.execute(
             "INSERT INTO tlc_attendance_titles (attendance_id, receivable_id, balance_at_start)"
-            " SELECT ?, unnest(?), unnest(?)",
+            " SELECT ?, unnest(?::BIGINT[]), unnest(?::DECIMAL(14, 2)[])",
             [attendance_id, [t["id"] for t in titles], [t["balance"] for t in titles]],
         )
     reserve(tx, user, entity_id, attendance_id)

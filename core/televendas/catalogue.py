@@ -21,7 +21,7 @@ from core.localtime import local_day
 from core.money import parse_into
 from core.service import Work, command, query
 from core.televendas import rules
-from core.validation import Problems, like_escape, search_key
+from core.validation import ACCENTED, PLAIN, Problems, like_escape, search_key
 
 _CODE = re.compile(r"^[A-Z0-9_.-]{1,15}$")
 
@@ -66,7 +66,7 @@ def products_for_sale(
         "SELECT p.id, p.code, p.description, p.unit, p.stock, t.price FROM products p"
         " JOIN price_table_items t ON t.product_id = p.id AND t.price_table_id = ?"
         " WHERE p.active AND (lower(p.code) LIKE ? ESCAPE '\\'"
-        " OR strip_accents(lower(p.description)) LIKE ? ESCAPE '\\')"
+        f" OR translate(lower(p.description), '{ACCENTED}', '{PLAIN}') LIKE ? ESCAPE '\\')"
         " ORDER BY p.code LIMIT ?",
         [price_table_id, pattern, pattern, limit],
     )

@@ -25,7 +25,8 @@ def take_stock(tx: Tx, order_id: int) -> None:
     needed = tx.all(
         "SELECT i.product_id, p.code, p.description, p.unit, p.stock,"
         " sum(i.quantity) AS quantity FROM tlv_items i JOIN products p ON p.id = i.product_id"
-        " WHERE i.order_id = ? GROUP BY ALL ORDER BY p.code",
+        " WHERE i.order_id = ?"
+        " GROUP BY i.product_id, p.code, p.description, p.unit, p.stock ORDER BY p.code",
         [order_id],
     )
     short = [row for row in needed if row["stock"] < row["quantity"]]

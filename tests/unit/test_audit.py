@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import psycopg
 import pytest
 
 from core import audit, cli
@@ -39,13 +40,19 @@ def _id(seq: int) -> str:
 
 
 def _tamper(db: Database, *statements: str) -> Database:
-    """Close the app's connection, change the file with duckdb directly, open it again."""
-    path = db.path
+    """Close the app's connection, change the data behind its back with a connection of the
+    engine's own driver, open it again."""
+    path, engine = db.path, db.engine
     db.close()
-    raw = duckdb.connect(path)
-    for statement in statements:
-        raw.execute(statement)
-    raw.close()
+    if engine == "postgresql":
+        with psycopg.connect(path, autocommit=True) as connection:
+            for statement in statements:
+                connection.execute(statement.encode())
+    else:
+        raw = duckdb.connect(path)
+        for statement in statements:
+            raw.execute(statement)
+        raw.close()
     return open_database(path, clock=Clock())
 
 
@@ -288,7 +295,7 @@ def test_rows_from_before_the_macs_stay_chained_and_later_ones_need_a_mac(
     and writes one authenticated row naming where MACs start; a forged row after it is found."""
     db.write(lambda tx: tx.execute(
         "INSERT INTO audit_log (occurred_at, username, event) SELECT now(), 'antigo', 'x'"
-        " FROM range(3)"))  # fmt: skip
+        " FROM generate_series(1, 3)"))  # fmt: skip
     db.write(
         lambda tx: tx.execute(  # what migration 011 records on an installation in use
             "UPDATE audit_chain SET unauthenticated_up_to_id = (SELECT max(id) FROM audit_log)"

@@ -97,6 +97,7 @@ def test_two_writers_on_the_same_row_both_succeed_after_a_retry(counters: Databa
     assert sum(attempts.values()) > 2, "one of the writers must have conflicted and retried"
 
 
+@pytest.mark.duckdb_only
 def test_a_conflict_found_only_at_commit_is_retried_not_surfaced(counters: Database) -> None:
     """Two units insert the same key; DuckDB rejects the second only when it commits."""
     inserted = threading.Barrier(2)
@@ -131,6 +132,7 @@ def test_a_conflict_found_only_at_commit_is_retried_not_surfaced(counters: Datab
     assert _count(counters, "SELECT count(*) FROM counters WHERE id = 2") == 1
 
 
+@pytest.mark.duckdb_only
 def test_a_unit_of_work_that_keeps_conflicting_gives_up_after_the_last_attempt(
     db: Database,
 ) -> None:

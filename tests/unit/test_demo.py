@@ -214,7 +214,7 @@ def test_demo_contacts_have_valid_cpfs_and_serve_at_least_one_entity(seeded: Dat
     contacts = seeded.read(
         lambda tx: tx.all(
             "SELECT c.document, count(ec.entity_id) AS entities FROM contacts c"
-            " LEFT JOIN entity_contacts ec ON ec.contact_id = c.id GROUP BY ALL"
+            " LEFT JOIN entity_contacts ec ON ec.contact_id = c.id GROUP BY c.id, c.document"
         )
     )
 
@@ -282,7 +282,7 @@ def _ledger_totals(db: Database) -> list[dict[str, Any]]:
     return _rows(
         db,
         "SELECT prefix, type, status, count(*) AS titles, sum(amount) AS amount,"
-        " sum(balance) AS balance FROM receivables GROUP BY ALL ORDER BY ALL",
+        " sum(balance) AS balance FROM receivables GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
     )
 
 
@@ -293,7 +293,8 @@ def _collection_totals(db: Database) -> list[dict[str, Any]]:
         " sum(a.portfolio_amount) AS portfolio, sum(a.not_done_amount) AS not_done,"
         " (SELECT sum(principal) FROM tlc_outcomes) AS principal,"
         " (SELECT count(*) FROM tlc_promises WHERE status = 'pendente') AS pending"
-        " FROM tlc_attendances a JOIN users u ON u.id = a.user_id GROUP BY ALL ORDER BY ALL",
+        " FROM tlc_attendances a JOIN users u ON u.id = a.user_id"
+        " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
     )
 
 
@@ -360,7 +361,7 @@ def test_the_collectors_have_weeks_of_calls_in_every_status(full_demo: Database)
     rows = _rows(
         full_demo,
         "SELECT u.username, a.status, count(*) AS n, min(a.started_at) AS first"
-        " FROM tlc_attendances a JOIN users u ON u.id = a.user_id GROUP BY ALL",
+        " FROM tlc_attendances a JOIN users u ON u.id = a.user_id GROUP BY 1, 2",
     )
     by_user = {
         name: {row["status"]: row["n"] for row in rows if row["username"] == name}

@@ -23,7 +23,7 @@ def _names(db: Database, user: User, text: str, **options: Any) -> list[str]:
 
 def _scanned(tx: Tx, key: str, kind: str | None, limit: int, offset: int) -> tuple[list[int], int]:
     """What the search answered before the copy existed: DuckDB scanning every name."""
-    where = "contains(search_name, ?)" + (" AND kind = ?" if kind else "")
+    where = "strpos(search_name, ?) > 0" + (" AND kind = ?" if kind else "")
     params: list[Any] = [key, kind] if kind else [key]
     ids = tx.all(
         f"SELECT id FROM entities WHERE {where} ORDER BY search_name, id LIMIT ? OFFSET ?",

@@ -19,6 +19,7 @@ from core.access import Routine
 from core.db import Database
 from core.db.postgres import to_psycopg
 from core.errors import Conflict, DomainError
+from core.telecobranca import importer
 from tests import factories
 
 
@@ -166,3 +167,36 @@ def test_an_operator_gets_one_open_call_however_many_starts_race(
     assert len(started) == 1 and len(errors) == starts - 1
     assert any_db.read(lambda tx: tx.scalar("SELECT count(*) FROM open_calls")) == 1
     assert calls.end_call(any_db, operator) == calls.NOTHING_SAVED
+
+
+def test_one_file_imported_by_two_users_at_once_is_written_once(any_db: Database) -> None:
+    admin = factories.make_admin(any_db, username="admin")
+    other = factories.make_supervisor(any_db, username="supervisora")
+    content = _portfolio(60)
+    before = any_db.read(lambda tx: tx.scalar("SELECT count(*) FROM entities"))
+
+    reports, errors = _race(
+        2, lambda n: importer.import_receivables(any_db, (admin, other)[n], content)
+    )
+
+    count = "SELECT count(*) FROM receivables WHERE prefix = 'IMP'"
+    assert any_db.read(lambda tx: tx.scalar(count)) == 60
+    assert any_db.read(lambda tx: tx.scalar("SELECT count(*) FROM entities")) == before + 60
+    winners = [report for report in reports if report.ok]
+    assert len(winners) == 1 and winners[0].titles_created == 60
+    assert all(isinstance(error, DomainError) for error in errors), errors
+    for report in reports:
+        if not report.ok:  # it saw the winner's titles: refused line by line, in pt-BR
+            assert all("já " in message for _, message in report.problems)
+
+
+def _portfolio(titles: int) -> bytes:
+    header = (
+        "documento;nome;telefone;email;prefixo;numero;parcela;tipo;emissao;vencimento;valor;saldo"
+    )
+    lines = [header] + [
+        f"{factories.valid_cpf(930_000 + n)};Devedor Importado {n};(11) 3456-7890;;"
+        f"IMP;{n + 1:06d};1;DP;01/01/2026;01/02/2026;1.250,00;"
+        for n in range(titles)
+    ]
+    return ("\n".join(lines) + "\n").encode()

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import duckdb
 import pytest
+from psycopg.errors import UniqueViolation
 
 from core import agenda, calls, catalogues, parameters
 from core.access import Routine, User
@@ -385,14 +386,14 @@ def test_the_database_itself_refuses_a_second_reservation_of_a_debtor(
     entity_id = desk.debtor(db, 45)
     insert = (
         "INSERT INTO collection_reservations (entity_id, user_id, attendance_id, reserved_at,"
-        " expires_at) VALUES (?, ?, 0, now(), now() + INTERVAL 30 MINUTE)"
+        " expires_at) VALUES (?, ?, 0, now(), now() + INTERVAL '30 minutes')"
     )
     db.write(lambda tx: tx.execute(insert, [entity_id, 1]))
 
     with pytest.raises(AlreadyRegistered) as refused:  # pt-BR for the user, once retries end
         db.write(lambda tx: tx.execute(insert, [entity_id, 2]))
 
-    assert isinstance(refused.value.__cause__, duckdb.ConstraintException)
+    assert isinstance(refused.value.__cause__, (duckdb.ConstraintException, UniqueViolation))
 
 
 # --- outcomes -------------------------------------------------------------------------------

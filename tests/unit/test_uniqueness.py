@@ -77,6 +77,7 @@ def _count(db: Database, sql: str, params: list[Any] | None = None) -> int:
 # --- registrations ---------------------------------------------------------------------------
 
 
+@pytest.mark.duckdb_only
 def test_twenty_simultaneous_registrations_of_one_cpf_make_one_entity_and_19_pt_br_refusals(
     db: Database, operator: User, all_commit_together: Callable[[int], None]
 ) -> None:
@@ -98,6 +99,7 @@ def test_twenty_simultaneous_registrations_of_one_cpf_make_one_entity_and_19_pt_
     assert _count(db, "SELECT count(*) FROM audit_log WHERE event = 'entidade.incluida'") == 1
 
 
+@pytest.mark.duckdb_only
 def test_two_entities_changed_to_one_cpf_at_once_keep_it_on_one_only(
     db: Database, operator: User, all_commit_together: Callable[[int], None]
 ) -> None:
@@ -132,6 +134,7 @@ def _portfolio(titles: int) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+@pytest.mark.duckdb_only
 def test_one_file_imported_by_two_users_at_once_is_written_once(
     db: Database, all_commit_together: Callable[[int], None]
 ) -> None:
@@ -231,6 +234,7 @@ def test_a_duplicate_document_written_straight_is_refused_in_pt_br(
                   [first, other]) == 2  # fmt: skip
 
 
+@pytest.mark.duckdb_only
 def test_a_duplicate_found_only_at_commit_is_refused_in_pt_br_when_retries_run_out(
     db: Database, operator: User, all_commit_together: Callable[[int], None],
     monkeypatch: pytest.MonkeyPatch,
