@@ -1,4 +1,8 @@
-"""Numbered SQL migrations (migrations/NNN_name.sql), applied once each, in order."""
+"""Numbered SQL migrations (migrations/NNN_name.sql), applied once each, in order.
+
+`NNN_name.postgresql.sql` holds what only PostgreSQL needs (e.g. an index DuckDB does without):
+other engines record its number as applied without running it, so every installation counts
+the same versions (copy-db compares them)."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from pathlib import Path
 from core.db import Database, Tx
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+(?:\.(duckdb|postgresql))?\.sql$")
 
 
 def available_migrations() -> list[tuple[int, Path]]:
@@ -21,6 +25,12 @@ def available_migrations() -> list[tuple[int, Path]]:
     if len(versions) != len(set(versions)):
         raise RuntimeError(f"Duas migrações com o mesmo número em {MIGRATIONS_DIR}")
     return found
+
+
+def _engine_of(path: Path) -> str | None:
+    """The engine a migration is written for (None: every engine)."""
+    match = _NAME.match(path.name)
+    return match.group(2) if match else None
 
 
 def migrate(database: Database) -> list[int]:
@@ -42,9 +52,9 @@ def migrate(database: Database) -> list[int]:
     for version, path in available_migrations():
         if version in applied:
             continue
-
         def apply(tx: Tx, version: int = version, path: Path = path) -> None:
-            tx.execute(path.read_text(encoding="utf-8"))
+            if _engine_of(path) in (None, database.engine):
+                tx.execute(path.read_text(encoding="utf-8"))
             tx.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                 [version, path.name, tx.now],

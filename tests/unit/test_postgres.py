@@ -4,11 +4,13 @@ stale version refused, a unique key judged by the database), each run on both en
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -16,7 +18,7 @@ import pytest
 
 from core import calls, entities
 from core.access import Routine
-from core.db import Database
+from core.db import Database, open_database
 from core.db.postgres import to_psycopg
 from core.errors import Conflict, DomainError
 from core.telecobranca import importer
@@ -200,3 +202,21 @@ def _portfolio(titles: int) -> bytes:
         for n in range(titles)
     ]
     return ("\n".join(lines) + "\n").encode()
+
+
+def test_a_postgresql_only_migration_runs_there_and_is_counted_on_duckdb(
+    migrated_template: Path, tmp_path: Path, pg_db: Database
+) -> None:
+    shutil.copyfile(migrated_template, tmp_path / "duck.duckdb")
+    duck = open_database(str(tmp_path / "duck.duckdb"))
+    try:
+        name = "019_today_indexes.postgresql.sql"
+        recorded = "SELECT count(*) FROM schema_migrations WHERE name = ?"
+        assert duck.read(lambda tx: tx.scalar(recorded, [name])) == 1
+        assert pg_db.read(lambda tx: tx.scalar(recorded, [name])) == 1
+        on_duck = "SELECT count(*) FROM duckdb_indexes() WHERE index_name = 'calls_started_idx'"
+        assert duck.read(lambda tx: tx.scalar(on_duck)) == 0  # recorded, not run
+        on_pg = "SELECT count(*) FROM pg_indexes WHERE indexname = 'calls_started_idx'"
+        assert pg_db.read(lambda tx: tx.scalar(on_pg)) == 1
+    finally:
+        duck.close()
