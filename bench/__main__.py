@@ -1,4 +1,4 @@
-"""`python -m bench [--scale 1] [--db bench/data/bench.duckdb] [--runs 30] [--keep]`
+"""`python -m bench [--scale 1] [--db bench/data/bench.duckdb | postgresql://…] [--runs 30]`
 
 Generates an installation at the given scale into its own DuckDB file (bench/scale.py: bulk
 SQL, not row by row; `--keep` reuses a file generated before), then times every hot path over
@@ -22,6 +22,7 @@ from core.access import User
 from core.auth import user_by_username
 from core.config import load_settings
 from core.db import Database, open_database
+from core.db.postgres import is_url
 from core.listing import LOCAL_TZ
 from core.telecobranca import maintenance as tlc_maintenance
 from core.telecobranca import taking
@@ -264,12 +265,16 @@ def main() -> None:
     args = parser.parse_args()
 
     path = Path(args.db)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fresh = not (args.keep and path.exists())
-    if fresh:
-        for stale in (path, Path(f"{path}.wal")):
-            stale.unlink(missing_ok=True)
-    db = open_database(str(path), memory_limit=load_settings().db_memory_limit)
+    on_postgresql = is_url(args.db)  # e.g. a database filled by `core.cli copy-db`, with --keep
+    if on_postgresql:
+        fresh = not args.keep
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fresh = not (args.keep and path.exists())
+        if fresh:
+            for stale in (path, Path(f"{path}.wal")):
+                stale.unlink(missing_ok=True)
+    db = open_database(args.db, memory_limit=load_settings().db_memory_limit)
     if fresh:
         started = time.perf_counter()
         print(f"Gerando a escala {args.scale:g} em {path}…")
@@ -280,7 +285,8 @@ def main() -> None:
     figures += audit_bench.figures(db, max(100, args.runs))
     figures += import_bench.figures(db, _user(db, "sup01"))  # last: it adds 50,000 titles
     db.close()
-    print(f"Arquivo: {path} · {os.path.getsize(path) / 2**20:.0f} MB")
+    if not on_postgresql:
+        print(f"Arquivo: {path} · {os.path.getsize(path) / 2**20:.0f} MB")
     print_table(figures)
     print(f"Pico de memória (RSS) do processo: {peak_rss_mb():.0f} MB")
 

@@ -24,6 +24,7 @@ import polars as pl
 import psycopg
 from psycopg import errors as pg_errors
 from psycopg.rows import dict_row
+from psycopg.types.numeric import Int8Dumper
 from psycopg_pool import ConnectionPool
 
 from core.db import Database, Params, Tx, utc_now
@@ -234,6 +235,9 @@ class PgDatabase(Database):
 
 def _configure(connection: psycopg.Connection[Any]) -> None:
     connection.execute("SET TIME ZONE 'UTC'")
+    # A Python int goes as BIGINT, as DuckDB takes it: psycopg's default picks the smallest
+    # type by value, and `? + ?` of two small ones then overflowed as SMALLINT.
+    connection.adapters.register_dumper(int, Int8Dumper)
 
 
 def _without_password(url: str) -> str:

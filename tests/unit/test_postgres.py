@@ -220,3 +220,10 @@ def test_a_postgresql_only_migration_runs_there_and_is_counted_on_duckdb(
         assert pg_db.read(lambda tx: tx.scalar(on_pg)) == 1
     finally:
         duck.close()
+
+
+def test_integers_travel_as_bigint_so_sums_of_small_ones_do_not_overflow(
+    any_db: Database,
+) -> None:
+    # psycopg sent 30000 as SMALLINT and `? + ?` overflowed (the audit check at scale S).
+    assert any_db.read(lambda tx: tx.scalar("SELECT ? + ?", [30_000, 30_000])) == 60_000
