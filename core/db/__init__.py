@@ -102,13 +102,17 @@ class Database:
     def __init__(
         self, path: str, clock: Callable[[], datetime] = utc_now, memory_limit: str | None = None
     ) -> None:
-        self.path = path
-        self.clock = clock
+        self._begin(path, clock)
         self.memory_limit = memory_limit
         # The live connection and how many times it was reopened, swapped together under the
         # lock: a unit of work whose cursor belonged to an older generation lost it to a reopen.
-        self._lock = threading.Lock()
         self._live = (self._connect(), 0)
+
+    def _begin(self, path: str, clock: Callable[[], datetime]) -> None:
+        """What every engine's database keeps besides its connections."""
+        self.path = path
+        self.clock = clock
+        self._lock = threading.Lock()
         self._closed = threading.Event()
         self._workers: list[threading.Thread] = []
         # Derived state this process keeps about this database between units of work (e.g.
@@ -199,13 +203,18 @@ class Database:
             self._before_close.append(hook)
 
     def close(self) -> None:
+        self._wind_down()
+        self._connection.close()
+
+    def _wind_down(self) -> None:
+        """Before the connection goes: background workers end their round, hooks write what
+        was buffered."""
         self._closed.set()
         for worker in self._workers:
             if worker is not threading.current_thread():
                 worker.join(timeout=30)
         for hook in self._before_close:
             hook()
-        self._connection.close()
 
     @contextmanager
     def reading(self) -> Iterator[Tx]:

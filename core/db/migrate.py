@@ -52,6 +52,7 @@ def migrate(database: Database) -> list[int]:
     for version, path in available_migrations():
         if version in applied:
             continue
+
         def apply(tx: Tx, version: int = version, path: Path = path) -> None:
             if _engine_of(path) in (None, database.engine):
                 tx.execute(path.read_text(encoding="utf-8"))

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import random
 import re
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -155,15 +154,9 @@ class PgDatabase(Database):
     CONSTRAINT_ATTEMPTS = 3
 
     def __init__(self, url: str, clock: Callable[[], datetime] = utc_now) -> None:
+        self._begin(_without_password(url), clock)  # the path logs and memo keys may show
         self.url = url
-        self.path = _without_password(url)  # what logs and memo keys may show
-        self.clock = clock
         self.memory_limit = None
-        self._lock = threading.Lock()
-        self._closed = threading.Event()
-        self._workers: list[threading.Thread] = []
-        self.memo: dict[str, Any] = {}
-        self._before_close: list[Callable[[], object]] = []
         try:
             self._pool = ConnectionPool(
                 url, min_size=1, max_size=POOL_SIZE, open=True, configure=_configure,
@@ -183,12 +176,7 @@ class PgDatabase(Database):
         return 0
 
     def close(self) -> None:
-        self._closed.set()
-        for worker in self._workers:
-            if worker is not threading.current_thread():
-                worker.join(timeout=30)
-        for hook in self._before_close:
-            hook()
+        self._wind_down()
         self._pool.close()
 
     @contextmanager

@@ -5,9 +5,7 @@ stale version refused, a unique key judged by the database), each run on both en
 from __future__ import annotations
 
 import shutil
-import threading
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -23,28 +21,7 @@ from core.db.postgres import to_psycopg
 from core.errors import Conflict, DomainError
 from core.telecobranca import importer
 from tests import factories
-
-
-def _race(count: int, action: Callable[[int], Any]) -> tuple[list[Any], list[BaseException]]:
-    """`action(0..count-1)` on `count` threads released at once: results and errors."""
-    start = threading.Barrier(count, timeout=30)
-    results: list[Any] = []
-    errors: list[BaseException] = []
-
-    def run(index: int) -> None:
-        start.wait()
-        try:
-            results.append(action(index))
-        except BaseException as error:  # collected for the assertions
-            errors.append(error)
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a thread hung"
-    return results, errors
+from tests.races import together
 
 
 def test_duckdb_placeholders_become_psycopgs_outside_literals_and_comments() -> None:
@@ -118,7 +95,7 @@ def test_a_read_then_write_loses_no_update_under_concurrency(any_db: Database) -
         time.sleep(0.005)  # let the others read the same value
         tx.execute("UPDATE counter SET n = ? WHERE id = 1", [seen + 1])
 
-    _, errors = _race(12, lambda _: any_db.write(increment))
+    _, errors = together(12, lambda _: any_db.write(increment))
     assert errors == []
     assert any_db.read(lambda tx: tx.scalar("SELECT n FROM counter WHERE id = 1")) == 12
 
@@ -132,7 +109,7 @@ def test_fifty_saves_of_one_version_have_exactly_one_winner(any_db: Database) ->
         data = factories.entity_input(name=f"Cliente Disputado {index:02d}")
         return entities.update_entity(any_db, admin, entity_id, version, data)
 
-    saved, errors = _race(50, save)
+    saved, errors = together(50, save)
     assert len(saved) == 1 and len(errors) == 49
     assert all(isinstance(error, Conflict) for error in errors), errors[:3]
 
@@ -147,7 +124,7 @@ def test_twenty_registrations_of_one_cpf_make_one_entity(any_db: Database) -> No
             any_db, admin, factories.entity_input(name=f"Pessoa {index:02d}", document=document)
         )
 
-    created, errors = _race(20, register)
+    created, errors = together(20, register)
     assert len(created) == 1 and len(errors) == 19
     assert all(
         isinstance(error, DomainError) and "já cadastrad" in error.message for error in errors
@@ -156,14 +133,14 @@ def test_twenty_registrations_of_one_cpf_make_one_entity(any_db: Database) -> No
 
 
 @pytest.mark.parametrize("starts", [2, 8])
-def test_an_operator_gets_one_open_call_however_many_starts_race(
+def test_an_operator_gets_one_open_call_however_many_startstogether(
     any_db: Database, starts: int
 ) -> None:
     admin = factories.make_admin(any_db, username="admin")
     operator = factories.make_operator(any_db, username="op", routines={Routine.TELEMARKETING})
     entity_id = factories.make_entity(any_db, admin)
 
-    started, errors = _race(
+    started, errors = together(
         starts, lambda _: calls.start_call(any_db, operator, Routine.TELEMARKETING, entity_id)
     )
     assert len(started) == 1 and len(errors) == starts - 1
@@ -177,7 +154,7 @@ def test_one_file_imported_by_two_users_at_once_is_written_once(any_db: Database
     content = _portfolio(60)
     before = any_db.read(lambda tx: tx.scalar("SELECT count(*) FROM entities"))
 
-    reports, errors = _race(
+    reports, errors = together(
         2, lambda n: importer.import_receivables(any_db, (admin, other)[n], content)
     )
 

@@ -23,8 +23,7 @@ from core.errors import AlreadyRegistered, DomainError
 from core.telecobranca import importer
 from tests import factories
 from tests.conftest import Clock
-
-BARRIER_TIMEOUT = 30  # seconds; a thread that never arrives breaks the barrier, failing the test
+from tests.races import BARRIER_TIMEOUT, together
 
 
 @pytest.fixture
@@ -48,28 +47,6 @@ def all_commit_together(monkeypatch: pytest.MonkeyPatch) -> Callable[[int], None
     return hold
 
 
-def _together(count: int, action: Callable[[int], object]) -> tuple[list[object], list[Exception]]:
-    """Run action(0..count-1) on `count` threads at once; results and errors, unordered."""
-    results: list[object] = []
-    errors: list[Exception] = []
-    start = threading.Barrier(count, timeout=BARRIER_TIMEOUT)
-
-    def run(index: int) -> None:
-        try:
-            start.wait()
-            results.append(action(index))
-        except Exception as error:  # collected: the test asserts on each one
-            errors.append(error)
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a thread hung"
-    return results, errors
-
-
 def _count(db: Database, sql: str, params: list[Any] | None = None) -> int:
     return int(db.read(lambda tx: tx.scalar(sql, params or [])))
 
@@ -84,7 +61,7 @@ def test_twenty_simultaneous_registrations_of_one_cpf_make_one_entity_and_19_pt_
     document = factories.valid_cpf(910_001)
     all_commit_together(20)
 
-    created, errors = _together(
+    created, errors = together(
         20,
         lambda n: entities.create_entity(
             db, operator, factories.entity_input(name=f"Cliente Corrida {n}", document=document)
@@ -112,7 +89,7 @@ def test_two_entities_changed_to_one_cpf_at_once_keep_it_on_one_only(
         data = factories.entity_input(document=document)
         return entities.update_entity(db, operator, ids[n], versions[n], data)
 
-    saved, errors = _together(2, take)
+    saved, errors = together(2, take)
 
     assert len(saved) == 1 and len(errors) == 1
     assert isinstance(errors[0], DomainError) and "já cadastrad" in errors[0].message
@@ -144,7 +121,7 @@ def test_one_file_imported_by_two_users_at_once_is_written_once(
     entities_before = _count(db, "SELECT count(*) FROM entities")
     all_commit_together(2)
 
-    reports, errors = _together(
+    reports, errors = together(
         2, lambda n: importer.import_receivables(db, (admin, other)[n], content)
     )
 
@@ -248,7 +225,7 @@ def test_a_duplicate_found_only_at_commit_is_refused_in_pt_br_when_retries_run_o
         _insert_title(tx, entity_id, "000009")
         audit.record(tx, operator, "teste.titulo", subject_type="titulo")
 
-    done, errors = _together(2, lambda n: db.write(work))
+    done, errors = together(2, lambda n: db.write(work))
 
     assert len(done) == 1 and len(errors) == 1
     assert isinstance(errors[0], AlreadyRegistered), errors
