@@ -187,7 +187,7 @@ def test_a_postgresql_only_migration_runs_there_and_is_counted_on_duckdb(
     shutil.copyfile(migrated_template, tmp_path / "duck.duckdb")
     duck = open_database(str(tmp_path / "duck.duckdb"))
     try:
-        name = "019_today_indexes.postgresql.sql"
+        name = "019_postgresql_indexes.postgresql.sql"
         recorded = "SELECT count(*) FROM schema_migrations WHERE name = ?"
         assert duck.read(lambda tx: tx.scalar(recorded, [name])) == 1
         assert pg_db.read(lambda tx: tx.scalar(recorded, [name])) == 1
