@@ -92,7 +92,8 @@ def _grid(scope: Locator) -> list[dict[str, str]]:
     headers = grid.locator("th").all_text_contents()
     cells = grid.locator("td").all_text_contents()
     width = len(headers)
-    assert cells and len(cells) % width == 0, (headers, cells[:20])
+    if not cells or not width or len(cells) % width:
+        return []  # caught mid-redraw (a rerun replaced the grid between the two reads)
     return [
         dict(zip(headers, cells[i : i + width], strict=True)) for i in range(0, len(cells), width)
     ]
