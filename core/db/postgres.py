@@ -159,13 +159,17 @@ class PgDatabase(Database):
         self.memory_limit = None
         try:
             self._pool = ConnectionPool(
-                url, min_size=1, max_size=POOL_SIZE, open=True, configure=_configure,
-                kwargs={"autocommit": True}, timeout=30,
-            )  # fmt: skip
+                url,
+                min_size=1,
+                max_size=POOL_SIZE,
+                open=True,
+                configure=_configure,
+                kwargs={"autocommit": True},
+                timeout=30,
+            )
             self._pool.wait(timeout=30)
         except (psycopg.Error, OSError) as error:
             raise Unavailable(DATABASE_UNAVAILABLE) from error
-        self._live = (None, 0)  # type: ignore[assignment]  # DuckDB's; never reopened here
 
     @property
     def engine(self) -> str:
