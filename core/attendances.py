@@ -95,10 +95,13 @@ def _chosen(user: User, filters: AttendanceFilter) -> tuple[str, list[Any]]:
         dated, dated_params = period_clauses(source.started, filters.start, filters.end)
         entity, entity_params = entity_clauses(filters.entity_text, not user.personal_access)
         joined = " JOIN entities e ON e.id = a.entity_id" if entity else ""
+        # No "WHERE TRUE" for a supervisor: with it PostgreSQL stopped merging the branches'
+        # started_at indexes and sorted all two million rows (0.2 ms -> 510 ms at S).
+        where = " AND ".join(c for c in clauses + dated + entity if c != "TRUE")
         branches.append(
             f"SELECT '{routine.value}' AS routine, a.id, a.status, a.entity_id, a.operator_id,"
             f" a.group_id, {source.started} AS started_at, {source.ended} AS ended_at"
-            f" FROM {source.table} a{joined} WHERE " + " AND ".join(clauses + dated + entity)
+            f" FROM {source.table} a{joined}" + (f" WHERE {where}" if where else "")
         )
         params += clauses_params + dated_params + entity_params
     if not branches:  # e.g. Televendas with a Telemarketing status: nothing can match

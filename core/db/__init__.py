@@ -39,6 +39,8 @@ def utc_now() -> datetime:
 class Tx:
     """One unit of work on its own cursor. Row helpers return plain dicts."""
 
+    engine = "duckdb"  # for the rare statement an engine needs its own way (see PgTx)
+
     def __init__(
         self,
         cursor: duckdb.DuckDBPyConnection,

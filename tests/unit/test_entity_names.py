@@ -3,6 +3,7 @@ whatever changed since it was loaded, a search answers exactly what the SQL scan
 
 from __future__ import annotations
 
+import threading
 import time
 from functools import partial
 from typing import Any
@@ -11,9 +12,10 @@ import pytest
 
 from core import data_subjects, entities, entity_names
 from core.access import User
-from core.db import Database, Tx
+from core.db import Database, Tx, open_database
 from core.entities import search_entities
 from core.validation import search_key
+from tests import factories
 from tests.factories import entity_input, make_entity
 
 
@@ -160,3 +162,55 @@ def test_the_copy_can_be_loaded_ahead_in_the_background(db: Database, operator: 
     assert loaded.base["name"].to_list() == ["Ana Silva"]
     assert _names(db, operator, "silva") == ["Ana Silva"]
     assert db.memo[entity_names._MEMO] is loaded
+
+
+def test_a_rename_committed_while_the_copy_caught_up_is_found_next(
+    db: Database, operator: User
+) -> None:
+    """The copy catches up while another session's rename is written but not committed: it
+    must not count that rename as seen (PostgreSQL's horizon, DuckDB's fingerprint)."""
+    entity_id = make_entity(db, operator, name="Ana Silva")
+    assert _names(db, operator, "silva") == ["Ana Silva"]
+    written, release = threading.Event(), threading.Event()
+
+    def rename_and_wait(tx: Tx) -> None:
+        tx.execute(
+            "UPDATE entities SET name = 'Ana Moura', search_name = 'ana moura',"
+            " version = version + 1 WHERE id = ?",
+            [entity_id],
+        )
+        written.set()
+        assert release.wait(30)
+
+    writer = threading.Thread(target=db.write, args=(rename_and_wait,))
+    writer.start()
+    try:
+        assert written.wait(30)
+        make_entity(db, operator, name="Bia Silva")  # moves the table on meanwhile
+        assert _names(db, operator, "silva") == ["Ana Silva", "Bia Silva"]
+    finally:
+        release.set()
+        writer.join()
+
+    assert _names(db, operator, "silva") == ["Bia Silva"]
+    assert _names(db, operator, "moura") == ["Ana Moura"]
+
+
+def test_a_rename_through_another_server_is_found_at_the_next_search(
+    pg_db: Database,
+) -> None:
+    """Two app servers on one PostgreSQL: each keeps its own copy, and the copy of one sees
+    what the other wrote, from the database alone."""
+    operator = factories.make_operator(pg_db, username="operador", personal=True)
+    entity_id = make_entity(pg_db, operator, name="Carla Mendes")
+    other_server = open_database(pg_db.url)  # type: ignore[attr-defined]
+    try:
+        assert _names(other_server, operator, "mendes") == ["Carla Mendes"]
+
+        entities.update_entity(pg_db, operator, entity_id, 1, entity_input(name="Carla Rocha"))
+        make_entity(pg_db, operator, name="Davi Mendes")
+
+        assert _names(other_server, operator, "mendes") == ["Davi Mendes"]
+        assert _names(other_server, operator, "rocha") == ["Carla Rocha"]
+    finally:
+        other_server.close()
