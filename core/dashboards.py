@@ -16,7 +16,7 @@ from typing import Any
 import polars as pl
 
 from core.access import Action, Routine
-from core.db import Tx
+from core.db import Tx, seconds_between
 from core.listing import local_midnight
 from core.localtime import LOCAL_TZ
 from core.service import Work, query
@@ -253,7 +253,7 @@ def _telemarketing(
     row = tx.one(
         "SELECT count(*) FILTER (WHERE a.direction = 'receptivo') AS received,"
         " count(*) FILTER (WHERE a.direction = 'ativo') AS made,"
-        " avg(extract(epoch FROM (c.ended_at - c.started_at))) AS handle,"
+        f" avg({seconds_between(tx, 'c.started_at', 'c.ended_at')}) AS handle,"
         " avg(g.ideal_seconds) AS ideal"
         " FROM tmk_attendances a JOIN attendance_groups g ON g.id = a.group_id"
         " LEFT JOIN calls c ON c.id = a.call_id AND c.ended_at IS NOT NULL"

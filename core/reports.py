@@ -17,7 +17,7 @@ import polars as pl
 
 from core import audit
 from core.access import Action, User, require
-from core.db import Database, Tx
+from core.db import Database, Tx, seconds_between
 from core.errors import Invalid
 from core.exports import export_bytes
 from core.listing import local_midnight
@@ -51,12 +51,15 @@ class Period:
 
 
 _WITHIN = re.compile(r"WITHIN\(([\w.]+)\)")
+_SECONDS = re.compile(r"SECONDS\(([\w.]+), ([\w.]+)\)")
 
 
-def within_period(sql: str, period: Period) -> tuple[str, list[datetime]]:
-    """`WITHIN(col)` in a report's SQL means "col falls on one of the period's days"; the
-    statement to run and its parameters, the period's bounds once per WITHIN."""
+def within_period(tx: Tx, sql: str, period: Period) -> tuple[str, list[datetime]]:
+    """`WITHIN(col)` in a report's SQL means "col falls on one of the period's days", and
+    `SECONDS(start, end)` the seconds between two timestamps; the statement to run and its
+    parameters, the period's bounds once per WITHIN."""
     uses = len(_WITHIN.findall(sql))
+    sql = _SECONDS.sub(lambda m: seconds_between(tx, m[1], m[2]), sql)
     return _WITHIN.sub(r"\1 >= ? AND \1 < ? + INTERVAL '1 day'", sql), [*period.bounds] * uses
 
 
@@ -66,7 +69,7 @@ class Report:
     routine: str
     title: str
     labels: dict[str, str]  # column -> pt-BR header, in display order
-    sql: str = ""  # the rows, with WITHIN(col) for the period (or `build`)
+    sql: str = ""  # the rows, with WITHIN and SECONDS (see within_period), or `build`
     build: Callable[[Tx, Period], pl.DataFrame] | None = None
     chart: tuple[str, str] | None = None  # (x column, y column) a person would rather look at
     note: str = ""
@@ -74,7 +77,7 @@ class Report:
     def rows(self, tx: Tx, period: Period) -> pl.DataFrame:
         if self.build is not None:
             return self.build(tx, period)
-        return tx.frame(*within_period(self.sql, period))
+        return tx.frame(*within_period(tx, self.sql, period))
 
 
 TMK_BY_DAY = Report(
@@ -108,7 +111,7 @@ TMK_RANKING = Report(
     """
     SELECT o.code, u.name, count(*) AS attendances,
         count(*) FILTER (WHERE a.status = 'encerrado') AS closed,
-        round(avg(extract(epoch FROM (c.ended_at - c.started_at))) / 60, 1)::DOUBLE PRECISION
+        round(avg(SECONDS(c.started_at, c.ended_at)) / 60, 1)::DOUBLE PRECISION
             AS tma_minutes
     FROM tmk_attendances a
     JOIN operators o ON o.id = a.operator_id
@@ -152,7 +155,7 @@ TMK_TIME_TO_CLOSE = Report(
     },
     """
     WITH closed AS (
-        SELECT a.*, extract(epoch FROM (a.closed_at - a.started_at)) / 3600 AS h
+        SELECT a.*, SECONDS(a.started_at, a.closed_at) / 3600 AS h
         FROM tmk_attendances a
         WHERE a.status = 'encerrado' AND WITHIN(a.closed_at)
     )

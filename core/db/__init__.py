@@ -93,6 +93,16 @@ class Tx:
         return [int(row["id"]) for row in rows]
 
 
+def seconds_between(tx: Tx, start: str, end: str) -> str:
+    """SQL for the seconds from `start` to `end` (timestamp columns; code literals), the fast
+    way on each engine (at S, the average over 2 M calls): DuckDB subtracts the two epochs
+    (28 ms; extracting from the interval took 340 ms), PostgreSQL extracts from the interval
+    (300 ms; its epochs are NUMERIC, and subtracting them took 550 ms)."""
+    if tx.engine == "postgresql":
+        return f"extract(epoch FROM ({end} - {start}))"
+    return f"(extract(epoch FROM {end}) - extract(epoch FROM {start}))"
+
+
 class Database:
     """Owns the process's connection. `clock` is injectable so tests can move time."""
 
