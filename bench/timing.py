@@ -54,5 +54,20 @@ def print_table(figures: list[Figure]) -> None:
         )
 
 
+def print_side_by_side(engines: list[str], results: list[list[Figure]]) -> None:
+    """The same figures measured on each database (in the same order), their medians side by
+    side and the second's ratio to the first."""
+    width = max(len(f.name) for f in results[0])
+    heads = "".join(f" {engine:>12}" for engine in engines)
+    print(f"\n{'mediana (ms)':<{width}} {heads}  razão  metas")
+    for row in zip(*results, strict=True):
+        medians = "".join(f" {f.median_ms:>12.2f}" for f in row)
+        ratio = row[1].median_ms / row[0].median_ms if row[0].median_ms else float("nan")
+        targets = " / ".join(
+            f"{f.target_ms:g} {'ok' if f.verdict == 'ok' else 'ACIMA'}" for f in row if f.target_ms
+        )
+        print(f"{row[0].name:<{width}} {medians} {ratio:>6.1f}x  {targets}")
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -24,11 +24,15 @@ Rows written before migration 011 have no MAC: the chain alone protects them (se
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import glob
 import hashlib
 import hmac
 import json
 import logging
 import os
+import re
 import threading
 import uuid
 from collections.abc import Callable, Iterable
@@ -40,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from core.audit_key import installation_key
+from core.config import DATA_DIR
 from core.db import Database, Tx
 
 if TYPE_CHECKING:
@@ -179,15 +184,21 @@ def _row(tx: Tx, change: Change, username: str | None = None) -> dict[str, Any]:
 #
 # A screen that shows protected data is a read; making it commit an audit row would cost each
 # view a write (~2-4 ms on this hardware). So a view is appended as one line to a journal file
-# next to the database (`<database>.audit-journal`) before the screen gets its data, and the
-# sealer writes the journal to the database in bulk every few seconds, before anything reads
-# the log (the audit screens and the verification flush first) and when the database closes.
-# The line is handed to the kernel with one write(2): it survives the process being killed
-# (kill -9, an OOM kill), and the journal is replayed at the next start. It is not fsync'd per
-# view: that costs more than the view's 2 ms budget on this machine (bench/audit_bench.py), so
-# a power loss or kernel crash may still lose the last seconds of *view* records; the flush
-# fsyncs nothing either, since the database commit makes the rows durable. Changes are never
-# journaled: their audit row commits with the change.
+# before the screen gets its data, and the sealer writes the journal to the database in bulk
+# every few seconds, before anything reads the log (the audit screens and the verification
+# flush first) and when the database closes. The line is handed to the kernel with one
+# write(2): it survives the process being killed (kill -9, an OOM kill), and the journal is
+# replayed at the next start. It is not fsync'd per view: that costs more than the view's 2 ms
+# budget on this machine (bench/audit_bench.py), so a power loss or kernel crash may still lose
+# the last seconds of *view* records; the flush fsyncs nothing either, since the database
+# commit makes the rows durable. Changes are never journaled: their audit row commits with the
+# change.
+#
+# Each process journals to its own file (`<base>.<token>.audit-journal`, next to a DuckDB file;
+# under data/ for PostgreSQL, where several app servers and command-line tools share one
+# database) and holds an exclusive lock on its `<base>.<token>.audit-lock` while it lives. A
+# journal or batch whose lock is free was left by a process that died: the next flush of any
+# process on that machine writes it.
 #
 # Flushing renames the journal to a batch file first, so views that arrive meanwhile go to a
 # fresh journal; a batch is deleted once its rows have committed. Each line carries a random
@@ -201,14 +212,28 @@ _JOURNAL = "audit_journal"
 _FLUSH_LOCK = "audit_flush_lock"
 
 
-class _Journal:
-    """The append-only file of views not yet written to the database."""
+_TOKEN = re.compile(r"[0-9a-f]{16}")
 
-    def __init__(self, database_path: str) -> None:
-        self.path = Path(f"{database_path}.audit-journal")
+
+class _Journal:
+    """This process's append-only file of views not yet written to the database."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.token = uuid.uuid4().hex[:16]  # _TOKEN
+        self.path = self._named(self.token, "audit-journal")
         self.lock = threading.Lock()
         self._fd: int | None = None
         self._fresh: set[Path] = set()  # batches this process made and has not tried to write
+        # Locked before it takes its name, so no process ever finds it unlocked while we live;
+        # the kernel releases the lock when the process dies, however it dies.
+        starting = self._named(self.token, "starting")
+        self._alive = os.open(starting, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self._alive, fcntl.LOCK_EX)
+        os.rename(starting, self._named(self.token, "audit-lock"))
+
+    def _named(self, token: str, suffix: str) -> Path:
+        return self.base.with_name(f"{self.base.name}.{token}.{suffix}")
 
     def append(self, line: bytes) -> None:
         with self.lock:  # held across the write so a rotation never closes a file mid-write
@@ -223,16 +248,39 @@ class _Journal:
                 os.close(self._fd)
                 self._fd = None
             if self.path.exists():
-                batch = self.path.with_name(f"{self.path.name}.{uuid.uuid4().hex}.batch")
-                os.rename(self.path, batch)
-                self._fresh.add(batch)
+                self._fresh.add(self._to_batch(self.path))
+
+    def _to_batch(self, journal: Path) -> Path:
+        batch = self._named(f"{self.token}.{uuid.uuid4().hex}", "batch")
+        os.rename(journal, batch)
+        return batch
 
     def batches(self) -> list[tuple[Path, bool]]:
-        """Every batch on disk, oldest first, and whether it may have been written already."""
+        """Every batch to write, oldest first, and whether it may have been written already:
+        this process's, and what dead processes left (their journals become batches here)."""
+        prefix = glob.escape(self.base.name)
+        for lock in self.base.parent.glob(f"{prefix}.*.audit-lock"):
+            token = lock.name[len(self.base.name) + 1 : -len(".audit-lock")]
+            if not _TOKEN.fullmatch(token):  # another file's, e.g. "callcenter.duckdb.bak"
+                continue
+            if token != self.token and _dead(lock):
+                orphans = [self._named(token, "audit-journal")]
+                orphans += self.base.parent.glob(f"{prefix}.{token}.*.batch")
+                for orphan in orphans:
+                    self._adopt(orphan)
+                lock.unlink(missing_ok=True)
+        legacy = self.base.with_name(f"{self.base.name}.audit-journal")  # one file per database
+        self._adopt(legacy)
         found = sorted(
-            self.path.parent.glob(f"{self.path.name}.*.batch"), key=lambda p: p.stat().st_mtime
+            self.base.parent.glob(f"{prefix}.{self.token}.*.batch"),
+            key=lambda p: p.stat().st_mtime,
         )
-        return [(batch, batch not in self._fresh) for batch in found]
+        legacy_batches = self.base.parent.glob(f"{glob.escape(legacy.name)}.*.batch")
+        return [(batch, batch not in self._fresh) for batch in [*legacy_batches, *found]]
+
+    def _adopt(self, orphan: Path) -> None:
+        with contextlib.suppress(FileNotFoundError):  # none, or another process adopted it
+            self._to_batch(orphan)
 
     def done(self, batch: Path) -> None:
         batch.unlink(missing_ok=True)
@@ -241,14 +289,59 @@ class _Journal:
     def tried(self, batch: Path) -> None:
         self._fresh.discard(batch)  # its transaction may have committed before failing
 
+    def close(self) -> None:
+        """At a clean close, after the last flush: nothing is left for another process."""
+        with self.lock:
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
+        self._named(self.token, "audit-lock").unlink(missing_ok=True)  # before the lock ends
+        os.close(self._alive)
 
-def attach(db: Database) -> None:
-    """Journal this database's views next to its file and write any journal a previous process
-    left behind (it crashed before writing it). Called at start-up, before any view."""
-    if db.path and db.path != ":memory:" and _JOURNAL not in db.memo:
-        db.memo.setdefault(_JOURNAL, _Journal(db.path))
-    db.before_close(db.memo.setdefault("audit_flush_at_close", lambda: flush(db)))
+
+def _dead(lock: Path) -> bool:
+    """Whether the process that held this lock file is gone (its lock is free to take)."""
+    try:
+        fd = os.open(lock, os.O_RDWR)
+    except FileNotFoundError:
+        return False  # its owner closed cleanly just now, or another process adopted it
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)  # also releases the lock just taken: the files are adopted next
+    return True
+
+
+def journal_base(db: Database, data_dir: Path) -> Path | None:
+    """Where this database's journals live: beside a DuckDB file; under `data_dir` for a
+    PostgreSQL database, named after its host, port and name (never its password)."""
+    if db.engine == "postgresql":
+        where = re.sub(r"^[a-z]+://([^@/]*@)?", "", db.path)
+        return data_dir / ("postgresql-" + re.sub(r"[^A-Za-z0-9_.-]+", "-", where).strip("-"))
+    if db.path and db.path != ":memory:":
+        return Path(db.path)
+    return None
+
+
+def attach(db: Database, data_dir: Path | None = None) -> None:
+    """Journal this database's views (see above) and write any journal a dead process left
+    behind. Called at start-up, before any view."""
+    base = journal_base(db, data_dir or DATA_DIR)
+    if base is not None and _JOURNAL not in db.memo:
+        base.parent.mkdir(parents=True, exist_ok=True)
+        db.memo.setdefault(_JOURNAL, _Journal(base))
+        db.before_close(db.memo.setdefault("audit_flush_at_close", lambda: _last_flush(db)))
+    else:
+        db.before_close(db.memo.setdefault("audit_flush_at_close", lambda: flush(db)))
     flush(db)
+
+
+def _last_flush(db: Database) -> None:
+    flush(db)
+    journal: _Journal = db.memo[_JOURNAL]
+    journal.close()
 
 
 def record_view(
@@ -459,10 +552,12 @@ def _mac_start(tx: Tx, key: bytes) -> int | None:
     return None
 
 
-def start_sealer(db: Database, every: float = SEAL_SECONDS) -> threading.Thread:
+def start_sealer(
+    db: Database, every: float = SEAL_SECONDS, data_dir: Path | None = None
+) -> threading.Thread:
     """Seal in the background until the database closes (one thread per process); the views a
     crashed process left in its journal are written first."""
-    attach(db)
+    attach(db, data_dir)
 
     def loop() -> None:
         while not db.closed:

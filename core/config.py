@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "callcenter.duckdb"
+DATA_DIR = PROJECT_ROOT / "data"  # the DuckDB file, or a PostgreSQL server's audit journals
+DEFAULT_DB_PATH = DATA_DIR / "callcenter.duckdb"
 DEFAULT_SECRETS_PATH = PROJECT_ROOT / ".streamlit" / "secrets.toml"
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import polars as pl
 
 from core.db import Database, Tx
+from core.db.postgres import PgDatabase
 from core.errors import Invalid
 
 OWN_DATA = ("users", "entities", "audit_log")  # an installation in use always has some
@@ -92,4 +93,7 @@ def copy_database(source: Database, target: Database, progress: Progress | None 
             tx.scalar("SELECT setval(?, ?)", [sequence["name"], sequence["value"]])
         return copied
 
-    return target.write(work)
+    copied = target.write(work)
+    assert isinstance(target, PgDatabase)
+    target.vacuum_analyze()
+    return copied

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import polars as pl
 import psycopg
 from psycopg import errors as pg_errors
-from psycopg.rows import dict_row
+from psycopg.rows import dict_row, tuple_row
 from psycopg.types.numeric import Int8Dumper
 from psycopg_pool import ConnectionPool
 
@@ -118,12 +118,20 @@ class PgTx(Tx):
         return next(iter(row.values())) if row else None
 
     def frame(self, sql: str, params: Params = ()) -> pl.DataFrame:
-        self._run(sql, params)
-        columns = self._pg.description or []
-        rows = self._pg.fetchall()
+        # Rows as tuples: 1.4x faster than dicts for a large frame (docs/performance.md, where
+        # ADBC's Arrow is measured too: faster still, but outside this unit's transaction).
+        self._pg.row_factory = tuple_row  # type: ignore[assignment]
+        try:
+            self._run(sql, params)
+            columns = self._pg.description or []
+            rows: list[Any] = self._pg.fetchall()
+        finally:
+            self._pg.row_factory = dict_row
         names = [column.name for column in columns]
         if rows:
-            return pl.DataFrame({name: [row[name] for row in rows] for name in names}, strict=False)
+            return pl.DataFrame(
+                rows, schema=names, orient="row", strict=False, infer_schema_length=None
+            )
         types = self._pg.adapters.types
         schema: dict[str, pl.DataType] = {}
         for column in columns:
@@ -215,6 +223,15 @@ class PgDatabase(Database):
                 raise Unavailable(DATABASE_UNAVAILABLE) from error
             time.sleep(random.uniform(0.001, 0.004) * attempt)
         raise AssertionError("unreachable")
+
+    def vacuum_analyze(self) -> None:
+        """After a bulk load: the planner's statistics, and the visibility map the index-only
+        scans need (the collection queue's). Outside any transaction, as VACUUM requires."""
+        try:
+            with self._pool.connection() as connection:
+                connection.execute(b"VACUUM ANALYZE")
+        except psycopg.OperationalError as error:
+            raise Unavailable(DATABASE_UNAVAILABLE) from error
 
     def prepare_schema(self) -> None:
         """What the migrations need that PostgreSQL lacks: DuckDB's error() (a migration's

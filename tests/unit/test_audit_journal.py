@@ -20,10 +20,11 @@ VIEWS = 67  # what reached the user before the kill in the issue's run
 
 _VIEWER = """
 import sys, time
+from pathlib import Path
 from core import audit
 from core.db import open_database
 db = open_database(sys.argv[1])
-audit.start_sealer(db, every=3600)  # the app's start-up; no flush before the kill
+audit.start_sealer(db, every=3600, data_dir=Path(sys.argv[3]))  # no flush before the kill
 for number in range(int(sys.argv[2])):
     db.read(lambda tx, n=number: audit.record_view(
         tx, None, subject_type="entidade", subject_id=n, detail={"tela": "busca"},
@@ -40,7 +41,7 @@ def audit_key(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _views(db: Database) -> list[dict[str, object]]:
     return db.read(lambda tx: tx.all(
-        "SELECT a.id, a.subject_id, list(s.entity_id) AS people FROM audit_log a"
+        "SELECT a.id, a.subject_id, array_agg(s.entity_id) AS people FROM audit_log a"
         " LEFT JOIN audit_subjects s ON s.audit_id = a.id WHERE a.event = 'dados.visualizados'"
         " GROUP BY a.id, a.subject_id ORDER BY a.id"))  # fmt: skip
 
@@ -48,7 +49,7 @@ def _views(db: Database) -> list[dict[str, object]]:
 def test_views_shown_before_a_kill_9_are_in_the_log_once_after_the_restart(db_path: str) -> None:
     open_database(db_path).close()
     viewer = subprocess.Popen(
-        [sys.executable, "-c", _VIEWER, db_path, str(VIEWS)],
+        [sys.executable, "-c", _VIEWER, db_path, str(VIEWS), str(Path(db_path).parent)],
         cwd=PROJECT_ROOT, env={**os.environ, "CALLCENTER_AUDIT_KEY": KEY},
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
@@ -72,7 +73,7 @@ def test_views_shown_before_a_kill_9_are_in_the_log_once_after_the_restart(db_pa
     assert [row["people"] for row in after_restart] == [[n + 1] for n in range(VIEWS)]
     assert after_second_restart == after_restart  # nothing written twice
     assert report.ok, report.problem
-    assert not list(Path(db_path).parent.glob("*.audit-journal*"))
+    assert not list(Path(db_path).parent.glob("*.audit-*"))  # journals and locks
 
 
 def test_a_journal_left_by_a_crash_after_its_commit_is_not_written_twice(db_path: str) -> None:
@@ -81,13 +82,14 @@ def test_a_journal_left_by_a_crash_after_its_commit_is_not_written_twice(db_path
     audit.attach(database)
     for number in range(3):
         database.read(lambda tx, n=number: audit.record_view(tx, None, subject_id=n))
-    journal = Path(f"{db_path}.audit-journal")
-    kept = journal.read_bytes()
+    kept = database.memo[audit._JOURNAL].path.read_bytes()
     assert kept.count(b"\n") == 3  # on disk before flush: the view returned after the write
 
     written = audit.flush(database)
     database.close()
-    leftover = journal.with_name(journal.name + ".crashed.batch")
+    # What the crashed process left: its batch, and its lock file, which nobody holds now.
+    Path(f"{db_path}.0123456789abcdef.audit-lock").touch()
+    leftover = Path(f"{db_path}.0123456789abcdef.crashed.batch")
     leftover.write_bytes(kept + b'{"view_key": "cut sh')  # and a line the crash cut short
     reopened = open_database(db_path)
     audit.attach(reopened)
@@ -141,3 +143,55 @@ def test_a_failed_write_keeps_the_batch_for_the_next_flush(
 
     assert len(batches) == 1 and written == 1
     assert not batches[0].exists()
+
+
+def test_the_journal_of_the_version_before_is_written_at_the_upgrade(db_path: str) -> None:
+    """Before one journal per process there was one per database, `<file>.audit-journal`."""
+    database = open_database(db_path)
+    audit.attach(database)
+    database.read(lambda tx: audit.record_view(tx, None, subject_id=7))
+    journal = database.memo[audit._JOURNAL].path
+    kept = journal.read_bytes()
+    journal.unlink()
+    database.close()
+    Path(f"{db_path}.audit-journal").write_bytes(kept)
+
+    upgraded = open_database(db_path)
+    audit.attach(upgraded)
+    views = _views(upgraded)
+    upgraded.close()
+
+    assert [row["subject_id"] for row in views] == ["7"]
+    assert not Path(f"{db_path}.audit-journal").exists()
+
+
+def test_servers_on_one_postgresql_keep_their_own_journals_and_adopt_a_dead_ones(
+    pg_db: Database, tmp_path: Path
+) -> None:
+    """Two processes journal views of one PostgreSQL database: a flush never takes a live
+    process's journal (it is still writing to it), and the journal of one killed with kill -9
+    is written by the survivor's next flush, once."""
+    url = pg_db.url  # type: ignore[attr-defined]
+    survivor = open_database(url)
+    audit.attach(survivor, tmp_path)
+    viewer = subprocess.Popen(
+        [sys.executable, "-c", _VIEWER, url, "5", str(tmp_path)],
+        cwd=PROJECT_ROOT, env={**os.environ, "CALLCENTER_AUDIT_KEY": KEY},
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert viewer.stdout is not None and viewer.stdout.readline() == "shown\n"
+        survivor.read(lambda tx: audit.record_view(tx, None, subject_id="sobrevivente"))
+        assert audit.flush(survivor) == 1  # its own view; the live viewer's stay with it
+        assert [row["subject_id"] for row in _views(survivor)] == ["sobrevivente"]
+    finally:
+        viewer.send_signal(signal.SIGKILL)
+        viewer.wait(30)
+
+    assert audit.flush(survivor) == 5
+    assert audit.flush(survivor) == 0
+    views = _views(survivor)
+    survivor.close()
+
+    assert sorted(row["subject_id"] for row in views) == ["0", "1", "2", "3", "4", "sobrevivente"]
+    assert not list(tmp_path.glob("*.audit-*"))
