@@ -172,11 +172,11 @@ def _current_by_stamps(tx: Tx) -> _Copy:
     if copy is None:
         with tx.memo.setdefault(_MEMO_LOCK, threading.Lock()):
             copy = tx.memo.get(_MEMO)
-            if copy is None:
-                copy = replace(_loaded(tx), horizon=horizon)
+            if copy is None:  # else another session loaded it meanwhile: catch up from it
+                loaded = replace(_loaded(tx), horizon=horizon)
                 if not tx.writable:
-                    tx.memo[_MEMO] = copy
-            return copy
+                    tx.memo[_MEMO] = loaded
+                return loaded
     fetched = tx.frame(
         f"SELECT {_COPY_COLUMNS} FROM entities WHERE changed_xact >= ?",
         [copy.horizon],
