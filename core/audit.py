@@ -227,7 +227,7 @@ class _Journal:
         self._fresh: set[Path] = set()  # batches this process made and has not tried to write
         # Locked before it takes its name, so no process ever finds it unlocked while we live;
         # the kernel releases the lock when the process dies, however it dies.
-        starting = self._named(self.token, "starting")
+        starting = self._named(self.token, "audit-starting")
         self._alive = os.open(starting, os.O_RDWR | os.O_CREAT, 0o600)
         fcntl.flock(self._alive, fcntl.LOCK_EX)
         os.rename(starting, self._named(self.token, "audit-lock"))
@@ -251,7 +251,7 @@ class _Journal:
                 self._fresh.add(self._to_batch(self.path))
 
     def _to_batch(self, journal: Path) -> Path:
-        batch = self._named(f"{self.token}.{uuid.uuid4().hex}", "batch")
+        batch = self._named(f"{self.token}.{uuid.uuid4().hex}", "audit-batch")
         os.rename(journal, batch)
         return batch
 
@@ -265,14 +265,14 @@ class _Journal:
                 continue
             if token != self.token and _dead(lock):
                 orphans = [self._named(token, "audit-journal")]
-                orphans += self.base.parent.glob(f"{prefix}.{token}.*.batch")
+                orphans += self.base.parent.glob(f"{prefix}.{token}.*.audit-batch")
                 for orphan in orphans:
                     self._adopt(orphan)
                 lock.unlink(missing_ok=True)
         legacy = self.base.with_name(f"{self.base.name}.audit-journal")  # one file per database
         self._adopt(legacy)
         found = sorted(
-            self.base.parent.glob(f"{prefix}.{self.token}.*.batch"),
+            self.base.parent.glob(f"{prefix}.{self.token}.*.audit-batch"),
             key=lambda p: p.stat().st_mtime,
         )
         legacy_batches = self.base.parent.glob(f"{glob.escape(legacy.name)}.*.batch")

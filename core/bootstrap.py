@@ -11,6 +11,7 @@ from core.audit_key import installation_key
 from core.config import Settings
 from core.daily import Job
 from core.db import Database, open_database
+from core.db.postgres import is_url
 from core.errors import DomainError
 
 
@@ -21,7 +22,8 @@ class DatabaseInUse(DomainError):
 def open_installation(settings: Settings) -> Database:
     """Open and migrate the installation's database, with its audit key and view journal; never
     seeds anything (what a command-line tool needs)."""
-    Path(settings.db_path).parent.mkdir(parents=True, exist_ok=True)
+    if not is_url(settings.db_path):
+        Path(settings.db_path).parent.mkdir(parents=True, exist_ok=True)
     try:
         db = open_database(settings.db_path, memory_limit=settings.db_memory_limit)
     except duckdb.IOException as error:

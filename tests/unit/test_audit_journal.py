@@ -89,7 +89,7 @@ def test_a_journal_left_by_a_crash_after_its_commit_is_not_written_twice(db_path
     database.close()
     # What the crashed process left: its batch, and its lock file, which nobody holds now.
     Path(f"{db_path}.0123456789abcdef.audit-lock").touch()
-    leftover = Path(f"{db_path}.0123456789abcdef.crashed.batch")
+    leftover = Path(f"{db_path}.0123456789abcdef.crashed.audit-batch")
     leftover.write_bytes(kept + b'{"view_key": "cut sh')  # and a line the crash cut short
     reopened = open_database(db_path)
     audit.attach(reopened)
@@ -137,7 +137,7 @@ def test_a_failed_write_keeps_the_batch_for_the_next_flush(
         patch.setattr(database, "write", broken)
         with pytest.raises(RuntimeError):
             audit.flush(database)
-    batches = list(Path(db_path).parent.glob("*.batch"))
+    batches = list(Path(db_path).parent.glob("*.audit-batch"))
     written = audit.flush(database)
     database.close()
 

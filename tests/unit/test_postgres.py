@@ -14,8 +14,9 @@ from typing import Any
 import polars as pl
 import pytest
 
-from core import calls, entities
+from core import audit, bootstrap, calls, entities
 from core.access import Routine
+from core.config import Settings
 from core.db import Database, open_database
 from core.db.postgres import to_psycopg
 from core.errors import Conflict, DomainError
@@ -204,3 +205,19 @@ def test_integers_travel_as_bigint_so_sums_of_small_ones_do_not_overflow(
 ) -> None:
     # psycopg sent 30000 as SMALLINT and `? + ?` overflowed (the audit check at scale S).
     assert any_db.read(lambda tx: tx.scalar("SELECT ? + ?", [30_000, 30_000])) == 60_000
+
+
+def test_opening_a_postgresql_installation_writes_no_path_made_of_its_url(
+    pg_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The URL is not a file: nothing named after it may appear where the app runs, and the
+    views' journal goes under the data directory."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(audit, "DATA_DIR", tmp_path / "data")
+    settings = Settings(db_path=pg_db.url, demo_mode=False, cookie_key="k" * 48)  # type: ignore[attr-defined]
+    monkeypatch.setenv("CALLCENTER_AUDIT_KEY", "chave-" + "x" * 40)
+
+    installation = bootstrap.open_installation(settings)
+    installation.close()
+
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
