@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine with Python 3.11 and pip:
-# installs the dev requirements and Debian's chromium and postgresql when missing, then lint,
-# format check, the type checker (mypy on core/ and ui/), unit + AppTest + architecture tests,
+# installs the dev requirements and Debian's chromium, postgresql and nginx when missing, then lint,
+# format check, the type checker (mypy on core/, ui/ and deploy/), unit + AppTest + architecture tests,
 # the unit tests again on PostgreSQL (a throwaway cluster the tests start on a free loopback
-# port and remove), and the end-to-end tests in headless Chromium (one flow on PostgreSQL).
+# port and remove), and the end-to-end tests in headless Chromium (one flow on PostgreSQL; one
+# through nginx to two app servers on one PostgreSQL, one of them killed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
@@ -13,6 +14,7 @@ PYTHON="${PYTHON:-python3}"
 MISSING=""
 [ -x /usr/bin/chromium ] || MISSING="$MISSING chromium"
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || MISSING="$MISSING postgresql"
+[ -x /usr/sbin/nginx ] || MISSING="$MISSING nginx"
 if [ -n "$MISSING" ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -18,8 +18,8 @@ import pytest
 from core.access import Routine, User
 from core.config import Settings
 from core.db import Database, open_database
+from deploy.pgcluster import Cluster, binaries
 from tests import factories
-from tests.pgcluster import Cluster, binaries
 
 # The tests' own audit key, drawn per run, so no test run writes one into the repository's
 # secrets file (servers started by the e2e tests inherit it).
@@ -106,7 +106,7 @@ def db(
 
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[Cluster]:
-    """This test process's throwaway PostgreSQL cluster (see tests/pgcluster.py)."""
+    """This test process's throwaway PostgreSQL cluster (see deploy/pgcluster.py)."""
     found = binaries()
     if found is None:
         if os.environ.get("CALLCENTER_REQUIRE_PG") == "1":

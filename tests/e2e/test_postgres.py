@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from core import audit
 from core.db import open_database
+from deploy.pgcluster import Cluster
 from tests.e2e.conftest import (
     _failed,
     _finish_server,
@@ -26,7 +27,6 @@ from tests.e2e.conftest import (
 )
 from tests.e2e.test_telemarketing import _start_call
 from tests.e2e.test_televendas import _click
-from tests.pgcluster import Cluster
 
 pytestmark = pytest.mark.e2e
 

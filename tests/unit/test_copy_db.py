@@ -16,9 +16,9 @@ from core.access import Routine
 from core.db import Database, open_database
 from core.db.copy import copy_database
 from core.errors import Invalid
+from deploy.pgcluster import Cluster
 from tests import factories
 from tests.conftest import Clock
-from tests.pgcluster import Cluster
 
 
 @pytest.fixture

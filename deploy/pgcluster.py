@@ -1,5 +1,6 @@
-"""A throwaway PostgreSQL cluster for the tests, from Debian's `postgresql` binaries: initdb
-into a temporary folder, listening on 127.0.0.1 only on a free port, removed at the end.
+"""A throwaway PostgreSQL cluster, from Debian's `postgresql` binaries: initdb into a temporary
+folder, listening on 127.0.0.1 only on a free port, removed at the end (fsync off: for the
+tests and a try-out of deploy/cluster.py, never for data anyone keeps).
 
 The test command installs the package and sets CALLCENTER_REQUIRE_PG=1, so a missing binary
 fails the run there; elsewhere the PostgreSQL tests are skipped with the reason.
