@@ -1,5 +1,5 @@
-"""`python -m bench.live [--db bench/data/s.duckdb] [--port 8610] [--operators 200]
-[--supervisors 10] [--seconds 90] [--app DIR]`
+"""`python -m bench.live [--db bench/data/s.duckdb | postgresql://…] [--servers 1] [--port 8610]
+[--operators 200] [--supervisors 10] [--seconds 90] [--app DIR]`
 
 Live sessions against a real `streamlit run app.py`: N operators on the workspace (Chamadas)
 with a call open and M supervisors on the wallboard (Painel ao vivo), each session its own user,
@@ -9,9 +9,13 @@ steady phase. Prints both drivers' summaries, the server's peak RSS and how the 
 (a busy machine makes every figure worse). `--app` serves another checkout (e.g. an older
 commit's, for a before/after). Never part of the test run.
 
-The given file is never touched: a scratch copy under bench/data/ (git-ignored, deleted at the
-end) gets what the drivers need. The drivers share the machine's cores with the server, so read
-the latencies as upper bounds.
+With `--servers N` (PostgreSQL only) N app servers run behind Debian's nginx (deploy/), the
+drivers go through it, and the balancer's spread comes from nginx's log; the figures are then
+per driver, not per server (st_load cannot tell which server a session reached).
+
+A given file is never touched: a scratch copy under bench/data/ (git-ignored, deleted at the
+end) gets what the drivers need; a PostgreSQL database is used in place. The drivers share the
+machine's cores with the servers, so read the latencies as upper bounds.
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 from bench import serving
@@ -30,6 +36,8 @@ from core.access import Routine, User
 from core.auth import user_by_username
 from core.calls import current_call, start_call
 from core.db import Database, Tx, open_database
+from core.db.postgres import is_url
+from deploy.cluster import AppServer, Balancer, app_environment, start_app_server, start_nginx
 from ui.kit.workspace import TIMER_SECONDS
 from ui.runtime import HEARTBEAT_SECONDS
 from ui.supervision.wallboard import DEFAULT_INTERVAL
@@ -55,13 +63,18 @@ def supervisor_name(i: int) -> str:
 # --- the scratch database ------------------------------------------------------------------
 
 
-def prepare(source: Path, operators: int, supervisors: int) -> Path:
-    """Copy the scale file and make every driven session find its user with a call open."""
-    copy = ROOT / "bench" / "data" / "live.duckdb"
-    copy.unlink(missing_ok=True)
-    Path(f"{copy}.wal").unlink(missing_ok=True)
-    shutil.copyfile(source, copy)
-    db = open_database(str(copy))
+def prepare(source: str, operators: int, supervisors: int) -> str:
+    """Copy the scale file (a PostgreSQL database is used in place) and make every driven
+    session find its user with a call open."""
+    if is_url(source):
+        copy = source
+    else:
+        scratch = ROOT / "bench" / "data" / "live.duckdb"
+        scratch.unlink(missing_ok=True)
+        Path(f"{scratch}.wal").unlink(missing_ok=True)
+        shutil.copyfile(source, scratch)
+        copy = str(scratch)
+    db = open_database(copy)
     try:
         # st_load numbers sessions from 0 and the scale file from 1: add op000 and sup00 as
         # copies of op001 and sup01 (same password, routines and group).
@@ -118,25 +131,25 @@ def _first_routine(user: User) -> Routine:
 # --- the server and the drivers ------------------------------------------------------------
 
 
-def start_server(app: Path, db_path: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "CALLCENTER_DB": str(db_path), "CALLCENTER_DEMO": "0"}
+def start_server(app: Path, database: str, port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "CALLCENTER_DB": database, "CALLCENTER_DEMO": "0"}
     return serving.start(app, env, port, ROOT / "bench" / "data" / "live-server.log")
 
 
-def warm_up(port: int) -> None:
+def warm_up(url: str) -> None:
     """The app's first run opens and migrates the database: let a throw-away session pay it.
     Its login fails on purpose, so it holds no station a driven session would then be
     refused."""
     subprocess.run(
-        [sys.executable, str(ST_LOAD), f"http://127.0.0.1:{port}", "--sessions", "1",
+        [sys.executable, str(ST_LOAD), url, "--sessions", "1",
          "--seconds", "1", "--user", "aquecimento", "--password", "-", "--ramp", "0"],
         check=True, capture_output=True,
     )  # fmt: skip
 
 
-def driver(port: int, sessions: int, seconds: float, user: str, page: str, ramp: float):
+def driver(url: str, sessions: int, seconds: float, user: str, page: str, ramp: float):
     return subprocess.Popen(
-        [sys.executable, str(ST_LOAD), f"http://127.0.0.1:{port}", "--sessions", str(sessions),
+        [sys.executable, str(ST_LOAD), url, "--sessions", str(sessions),
          "--seconds", str(seconds), "--user", user, "--password", BENCH_PASSWORD,
          "--page", page, "--ramp", str(ramp)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -180,64 +193,104 @@ def peak_rss_mb(pid: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, default=ROOT / "bench" / "data" / "s.duckdb")
+    parser.add_argument(
+        "--db", default=str(ROOT / "bench" / "data" / "s.duckdb"), help="or postgresql://…"
+    )
     parser.add_argument("--port", type=int, default=8610)
     parser.add_argument("--operators", type=int, default=200)
     parser.add_argument("--supervisors", type=int, default=10)
     parser.add_argument("--seconds", type=float, default=90, help="the steady phase")
     parser.add_argument(
+        "--servers", type=int, default=1, help="more than 1: behind nginx (PostgreSQL only)"
+    )
+    parser.add_argument(
         "--app", type=Path, default=ROOT, help="the checkout to serve (e.g. an older commit's)"
     )
     args = parser.parse_args()
+    if args.servers > 1 and not is_url(args.db):
+        raise SystemExit("vários servidores compartilham um PostgreSQL: --db postgresql://…")
 
-    print(f"preparando a cópia de {args.db} …", flush=True)
+    print(f"preparando {args.db} …", flush=True)
     copy = prepare(args.db, args.operators, args.supervisors)
-    server = start_server(args.app, copy, args.port)
-    print(f"servidor pid {server.pid} na porta {args.port}; carga em curso …", flush=True)
+    run = Path(tempfile.mkdtemp(prefix="callcenter-live-"))
+    servers: list[AppServer] = []
+    balancer: Balancer | None = None
+    single: subprocess.Popen[bytes] | None = None
     BUSY_FLAG.touch()
     try:
-        warm_up(args.port)
-        started, busy_before = time.monotonic(), _busy_jiffies()
-        ours_before, server_before = _process_jiffies(os.getpid()), _process_jiffies(server.pid)
-        # The supervisors log in at the end of the operators' login storm, so both drivers
-        # measure the same steady phase (st_load counts fragment reruns after its own ramp).
-        storm = OPERATOR_RAMP * args.operators
-        ops = driver(
-            args.port, args.operators, args.seconds, "op{i:03d}", "chamadas", OPERATOR_RAMP
-        )
-        time.sleep(max(0.0, storm - SUPERVISOR_RAMP * args.supervisors))
-        sups = driver(
-            args.port, args.supervisors, args.seconds, "sup{i:02d}", "painel", SUPERVISOR_RAMP
-        )
-        drivers = {
-            f"{args.operators} operadores em Chamadas": (ops, args.operators * OPERATOR_TICKS),
-            f"{args.supervisors} supervisores no Painel": (
-                sups,
-                args.supervisors * SUPERVISOR_TICKS,
-            ),
-        }
-        outputs = {name: (p.communicate()[0], asked) for name, (p, asked) in drivers.items()}
-        rss = peak_rss_mb(server.pid)
-        # The drivers are reaped children of this process; anything else busy on the machine
-        # (another benchmark) competes with the server and makes these figures worse.
-        seconds = time.monotonic() - started
-        server_cpu = _process_jiffies(server.pid) - server_before
-        drivers_cpu = _process_jiffies(os.getpid()) - ours_before
-        others_cpu = _busy_jiffies() - busy_before - server_cpu - drivers_cpu
+        if args.servers > 1:
+            env = {**app_environment(copy, run / "secrets.toml"), "CALLCENTER_DEMO": "0"}
+            servers = [start_app_server(env, run) for _ in range(args.servers)]
+            balancer = start_nginx([server.port for server in servers], run / "nginx")
+            processes, url = [server.process for server in servers], balancer.url
+        else:
+            single = start_server(args.app, copy, args.port)
+            processes, url = [single], f"http://127.0.0.1:{args.port}"
+        print(f"servidores pid {[p.pid for p in processes]} em {url}; carga em curso …")
+        for process_url in [s.url for s in servers] or [url]:
+            warm_up(process_url)
+        outputs, cpu = _load(url, processes, args)
+        rss = [peak_rss_mb(process.pid) for process in processes]
     finally:
-        serving.stop(server)
+        if balancer is not None:
+            balancer.stop()
+        for server in servers:
+            server.stop()
+        if single is not None:
+            serving.stop(single)
         BUSY_FLAG.unlink(missing_ok=True)
-        for scratch in (copy, Path(f"{copy}.wal")):  # a gigabyte nobody reads again
-            scratch.unlink(missing_ok=True)
+        if not is_url(copy):
+            for scratch in (Path(copy), Path(f"{copy}.wal")):  # a gigabyte nobody reads again
+                scratch.unlink(missing_ok=True)
     for name, (output, asked) in outputs.items():
         print(f"\n== {name} (fragment reruns pedidos: ~{asked:.1f}/s)\n{output.rstrip()}")
+    if balancer is not None:
+        print(f"\nSessões por servidor (websockets no log do nginx): {_spread(balancer)}")
+    print(f"RSS de pico por servidor: {', '.join(f'{mb:.0f} MB' for mb in rss)} (meta ≤ 600 MB)")
+    print(cpu)
+    shutil.rmtree(run, ignore_errors=True)
+
+
+def _load(
+    url: str, processes: list[subprocess.Popen[bytes]], args: argparse.Namespace
+) -> tuple[dict[str, tuple[str, float]], str]:
+    """Both drivers against `url`; their outputs and how the CPU was shared meanwhile."""
+    started, busy_before = time.monotonic(), _busy_jiffies()
+    ours_before = _process_jiffies(os.getpid())
+    servers_before = [_process_jiffies(process.pid) for process in processes]
+    # The supervisors log in at the end of the operators' login storm, so both drivers
+    # measure the same steady phase (st_load counts fragment reruns after its own ramp).
+    storm = OPERATOR_RAMP * args.operators
+    ops = driver(url, args.operators, args.seconds, "op{i:03d}", "chamadas", OPERATOR_RAMP)
+    time.sleep(max(0.0, storm - SUPERVISOR_RAMP * args.supervisors))
+    sups = driver(url, args.supervisors, args.seconds, "sup{i:02d}", "painel", SUPERVISOR_RAMP)
+    drivers = {
+        f"{args.operators} operadores em Chamadas": (ops, args.operators * OPERATOR_TICKS),
+        f"{args.supervisors} supervisores no Painel": (sups, args.supervisors * SUPERVISOR_TICKS),
+    }
+    outputs = {name: (p.communicate()[0], asked) for name, (p, asked) in drivers.items()}
+    # The drivers are reaped children of this process; anything else busy on the machine
+    # (another benchmark, nginx, PostgreSQL) competes with the servers.
+    seconds = time.monotonic() - started
+    servers_cpu = [
+        _process_jiffies(process.pid) - before
+        for process, before in zip(processes, servers_before, strict=True)
+    ]
+    drivers_cpu = _process_jiffies(os.getpid()) - ours_before
+    others_cpu = _busy_jiffies() - busy_before - sum(servers_cpu) - drivers_cpu
     tick = os.sysconf("SC_CLK_TCK") * seconds / 100  # jiffies per % of one core
-    print(f"\nRSS de pico do servidor: {rss:.0f} MB (meta ≤ 600 MB)")
-    print(
-        f"CPU média em {seconds:.0f} s (% de um núcleo; {os.cpu_count()} núcleos): servidor "
-        f"{server_cpu / tick:.0f} %, drivers {drivers_cpu / tick:.0f} %, "
-        f"outros processos {max(0, others_cpu) / tick:.0f} %"
+    servers_text = " + ".join(f"{cpu / tick:.0f} %" for cpu in servers_cpu)
+    return outputs, (
+        f"CPU média em {seconds:.0f} s (% de um núcleo; {os.cpu_count()} núcleos): servidores "
+        f"{servers_text}, drivers {drivers_cpu / tick:.0f} %, outros processos (PostgreSQL, "
+        f"nginx…) {max(0, others_cpu) / tick:.0f} %"
     )
+
+
+def _spread(balancer: Balancer) -> str:
+    log = (balancer.run / "access.log").read_text(encoding="utf-8").splitlines()
+    upstreams = Counter(line.rsplit(" ", 1)[-1] for line in log if "/_stcore/stream" in line)
+    return ", ".join(f"{upstream}: {count}" for upstream, count in sorted(upstreams.items()))
 
 
 if __name__ == "__main__":
