@@ -17,7 +17,7 @@ import pytest
 from core import audit, bootstrap, calls, entities
 from core.access import Routine
 from core.config import Settings
-from core.db import Database, open_database
+from core.db import Database, open_database, postgres
 from core.db.postgres import to_psycopg
 from core.errors import Conflict, DomainError
 from core.telecobranca import importer
@@ -221,3 +221,30 @@ def test_opening_a_postgresql_installation_writes_no_path_made_of_its_url(
     installation.close()
 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+
+
+def test_a_frame_read_in_batches_is_the_frame_read_at_once(
+    pg_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large result becomes a frame batch by batch; batches whose values infer differently
+    (all NULL in one, text in the next) still make one frame with the whole result."""
+    sql = (
+        "SELECT g AS n, CASE WHEN g > 3 THEN 'texto ' || g END AS label,"
+        " (g * 1.5)::NUMERIC(14, 2) AS amount FROM generate_series(1, 7) AS g ORDER BY g"
+    )
+    at_once = pg_db.read(lambda tx: tx.frame(sql))
+    monkeypatch.setattr(postgres, "FRAME_BATCH", 2)
+
+    batched = pg_db.read(lambda tx: tx.frame(sql))
+
+    assert batched.to_dicts() == at_once.to_dicts()
+    assert batched["label"].to_list() == [
+        None,
+        None,
+        None,
+        "texto 4",
+        "texto 5",
+        "texto 6",
+        "texto 7",
+    ]
+    assert batched.schema == at_once.schema
