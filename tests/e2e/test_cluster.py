@@ -1,6 +1,7 @@
 """Two app servers on one PostgreSQL behind Debian's nginx (deploy/): what must hold for the
-whole call center holds across the servers, and a server killed with kill -9 loses nobody's
-work. Each browser is sent to a chosen server by nginx's route cookie."""
+whole call center holds across the servers (the collection queue, one station per operator,
+the name search, the audit chain), and a server killed with kill -9 loses nobody's work. Each
+browser is sent to a chosen server by nginx's route cookie."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from core import audit
 from core.db import open_database
+from core.validation import search_key
 from deploy.cluster import (
     NGINX,
     AppServer,
@@ -119,6 +121,14 @@ def _collect(page: Page, site: Site, username: str) -> None:
     press_next_debtor(page)
 
 
+def _search(page: Page, site: Site, text: str) -> None:
+    goto(page, f"{site.balancer.url}/chamadas")
+    search = main(page).get_by_label(re.compile("Quem está na linha"))
+    search.fill(text)
+    search.press("Enter")
+    settle(page)
+
+
 def test_two_servers_share_the_queue_the_stations_and_a_killed_servers_users(
     site: Site, stations: Stations
 ) -> None:
@@ -142,6 +152,21 @@ def test_two_servers_share_the_queue_the_stations_and_a_killed_servers_users(
     attempt_login(second, "diego")
     expect(error_alert(second, "outra estação")).to_be_visible()
     shot(second, "cluster-second-station-refused")
+
+    # A rename written elsewhere (here by this test's own process, as by server A) is found
+    # by server B's name search, whose in-memory copy was loaded before it.
+    ana = _station_on(stations, site, server_b).new_page()
+    login(ana, site.balancer.url, "ana")
+    _search(ana, site, "da Cruz")
+    expect(main(ana)).to_contain_text("Ágatha da Cruz")
+    with psycopg.connect(site.database_url) as connection:
+        connection.execute(
+            "UPDATE entities SET name = 'Ágatha Renomeada', search_name = %s,"
+            " version = version + 1 WHERE name = 'Ágatha da Cruz'",
+            [search_key("Ágatha Renomeada")],
+        )
+    _search(ana, site, "Renomeada")
+    expect(main(ana)).to_contain_text("Ágatha Renomeada")
 
     # Server A dies. carla's browser reconnects through nginx to B, her login cookie logs
     # her in again, and her call with the same debtor is still on screen.
