@@ -198,8 +198,9 @@ class Database:
 
     def add_worker(self, thread: threading.Thread) -> None:
         """A background thread using this database: close() lets it finish its round first
-        (DuckDB refuses to close a connection a cursor is still using)."""
-        self._workers.append(thread)
+        (DuckDB refuses to close a connection a cursor is still using). Threads that ended
+        are dropped here, so short-lived ones (a wallboard refresh) do not pile up."""
+        self._workers = [worker for worker in self._workers if worker.is_alive()] + [thread]
 
     @property
     def closed(self) -> bool:

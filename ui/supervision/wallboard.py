@@ -152,7 +152,9 @@ class SharedBoards:
         self._lock = threading.Lock()
         self._views: OrderedDict[tuple[object, ...], _View] = OrderedDict()
 
-    def get(self, key: tuple[object, ...], bucket: int, read: Callable[[], Wallboard]) -> Prepared:
+    def get(
+        self, db: Database, key: tuple[object, ...], bucket: int, read: Callable[[], Wallboard]
+    ) -> Prepared:
         with self._lock:
             view = self._views.get(key)
             if view is None:
@@ -168,6 +170,7 @@ class SharedBoards:
                 view.refresh = threading.Thread(
                     target=self._refresh, args=(view, bucket, read), daemon=True
                 )
+                db.add_worker(view.refresh)  # closing the database waits for this read
                 view.refresh.start()
         if cold:
             with view.first_read:  # the view's first viewers: one reads, the others wait
@@ -228,6 +231,7 @@ def shared_view(db: Database, user: User, filters: WallboardFilter, interval: in
         user.personal_access, user.sensitive_access, lease_seconds,
     )  # fmt: skip
     return SHARED.get(
+        db,
         key,
         time_bucket(interval),
         lambda: dashboards.wallboard(db, user, filters, lease_seconds),
