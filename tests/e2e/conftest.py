@@ -14,7 +14,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from core import demo
 from core.db import open_database
 from core.validation import format_document, format_phone
+from deploy.cluster import wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -52,7 +52,6 @@ PASSWORD = demo.DEMO_PASSWORD
 DEMO_NAMES = {user.username: user.name for user in demo.DEMO_USERS}
 AUTH_COOKIE = "callcenter_auth"
 TIMEOUT_MS = 20_000
-HEALTH_TIMEOUT_S = 60
 
 RUN_FINISHED = "[data-testid='stApp'][data-test-script-state='notRunning']"
 QUIET_MS = 1000
@@ -157,20 +156,12 @@ def start_server(
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     server = Server(f"http://127.0.0.1:{port}", process, log_path, workdir)
-    deadline = time.monotonic() + HEALTH_TIMEOUT_S
-    while True:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {process.returncode}:\n{server.log()}")
-        try:
-            with urllib.request.urlopen(f"{server.base_url}/_stcore/health", timeout=2) as r:
-                if r.read().decode().strip() == "ok":
-                    return server
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            server.stop()
-            raise RuntimeError(f"streamlit not healthy after {HEALTH_TIMEOUT_S}s:\n{server.log()}")
-        time.sleep(0.25)
+    try:
+        wait_healthy(server.base_url, process, log_path)
+    except BaseException:
+        server.stop()
+        raise
+    return server
 
 
 def _finish_server(server: Server, failed: bool) -> None:
