@@ -478,6 +478,7 @@ _NO_LIMIT = 2**62
 # A unit of work commits its audit rows a little after drawing their ids; rows this far behind
 # the newest sealed one are still looked for, so a late commit is sealed too.
 LATE_WINDOW = 10_000
+SEALER_LOCK = 0x6361_6C6C_7365_616C  # PostgreSQL advisory lock key ("callseal")
 
 
 def seal(db: Database) -> int:
@@ -486,6 +487,13 @@ def seal(db: Database) -> int:
     key = _key(db.memo)
 
     def work(tx: Tx) -> int:
+        # One sealer at a time across app servers: the others skip this round rather than
+        # chain the same rows and lose on the head row's update (the key, not the lock, is
+        # what keeps the chain right). DuckDB has one process.
+        if tx.engine == "postgresql" and not tx.scalar(
+            "SELECT pg_try_advisory_xact_lock(?)", [SEALER_LOCK]
+        ):
+            return 0
         head = tx.one(
             "SELECT seq, last_hash, last_audit_id, unauthenticated_up_to_id FROM audit_chain"
             " WHERE id = 1"

@@ -14,7 +14,7 @@ import pytest
 
 from core import audit, cli
 from core.access import User
-from core.db import Database, open_database
+from core.db import Database, Tx, open_database
 from tests.conftest import Clock
 
 
@@ -381,3 +381,36 @@ def test_rows_of_every_writer_carry_a_valid_mac(db: Database, admin: User) -> No
 
     assert report.ok, report.problem
     assert report.checked == macs == 6
+
+
+
+def test_one_sealer_at_a_time_across_servers_on_postgresql(pg_db: Database) -> None:
+    """Server B's sealer skips its round while server A's holds the lock, and seals at the
+    next; two servers' sealers running at once make one gapless chain."""
+    server_b = open_database(str(pg_db.path))
+    try:
+        _append(pg_db, None, 5)
+
+        def seal_on_b_while_a_holds_the_lock(tx: Tx) -> int:
+            tx.scalar("SELECT pg_advisory_xact_lock(?)", [audit.SEALER_LOCK])
+            return audit.seal(server_b)
+
+        assert pg_db.write(seal_on_b_while_a_holds_the_lock) == 0
+        assert audit.seal(server_b) >= 5
+        _append(server_b, None, 5)
+        servers = (pg_db, server_b, pg_db, server_b)
+        rounds = [threading.Thread(target=audit.seal, args=(server,)) for server in servers]
+        for thread in rounds:
+            thread.start()
+        for thread in rounds:
+            thread.join()
+        audit.seal(pg_db)
+        report = audit.verify_chain(pg_db)
+        assert report.ok, report.problem
+        unsealed = (
+            "SELECT count(*) FROM audit_log a"
+            " WHERE NOT EXISTS (SELECT 1 FROM audit_seals s WHERE s.audit_id = a.id)"
+        )
+        assert pg_db.read(lambda tx: tx.scalar(unsealed)) == 0
+    finally:
+        server_b.close()
