@@ -193,6 +193,26 @@ def test_a_phone_in_clear_gets_tel_and_whatsapp_links_and_using_one_records_it(
     assert ui.scalar(f"SELECT channel FROM calls WHERE id = {call.id}") == "whatsapp"
 
 
+def test_a_landline_and_a_mobile_ending_alike_both_get_their_links(ui: UiHarness) -> None:
+    """Two numbers with the same last four digits once gave two links one key, and the page
+    failed for that caller (StreamlitDuplicateElementKey)."""
+    row = ui.db.read(
+        lambda tx: tx.one("SELECT id, name FROM entities WHERE mobile IS NOT NULL ORDER BY id")
+    )
+    ui.db.write(
+        lambda tx: tx.execute(
+            "UPDATE entities SET phone = '1133330092', mobile = '11999990092' WHERE id = ?",
+            [row["id"]],
+        )
+    )
+    calls.start_call(ui.db, ui.user("ana"), Routine.TELEMARKETING, row["id"])
+    at = ui.page(PAGE, "ana").run()
+    assert not at.exception
+    urls = [url for _, url in _links(at)]
+    assert "tel:+5511999990092" in urls and "tel:+551133330092" in urls
+    assert at.button(key="ws_end_call") is not None
+
+
 def test_a_masked_phone_gets_no_link(ui: UiHarness) -> None:
     at, row = _call_someone_with_a_mobile(ui, "carla")  # carla has no access 192
     call = calls.current_call(ui.db, ui.user("carla"))

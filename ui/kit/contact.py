@@ -42,17 +42,18 @@ def contact_links(
     mobile = phone_digits(detail.values.get("mobile"))
     numbers = list(dict.fromkeys(number for number in (mobile, phone) if number))
     links = [
-        (f"Ligar {number[:2]} {number[2:]}", f"tel:+55{number}", "telefone", ":material/call:")
+        (f"Ligar {number[:2]} {number[2:]}", f"tel:+55{number}", "telefone", number)
         for number in numbers
     ]
     if numbers:  # WhatsApp on the mobile, or on the only number there is
-        links.append(("WhatsApp", whatsapp_url(numbers[0], message), "whatsapp", ":material/chat:"))
-    for cell, (label, url, channel, icon) in zip(st.columns(4), links, strict=False):
+        links.append(("WhatsApp", whatsapp_url(numbers[0], message), "whatsapp", numbers[0]))
+    for cell, (label, url, channel, number) in zip(st.columns(4), links, strict=False):
         cell.link_button(
             label,
             url,
-            key=f"{key}_{channel}_{url[-4:]}",
-            icon=icon,
+            # The whole number: a landline and a mobile may end in the same four digits.
+            key=f"{key}_{channel}_{number}",
+            icon=":material/chat:" if channel == "whatsapp" else ":material/call:",
             on_click=_record,
             args=(db, user, channel),
         )
