@@ -10,8 +10,10 @@ steady phase. Prints both drivers' summaries, the server's peak RSS and how the 
 commit's, for a before/after). Never part of the test run.
 
 With `--servers N` (PostgreSQL only) N app servers run behind Debian's nginx (deploy/), the
-drivers go through it, and the balancer's spread comes from nginx's log; the figures are then
-per driver, not per server (st_load cannot tell which server a session reached).
+drivers go through it, one pair per server pinned by nginx's route cookie (bench/pinned_load.py)
+so every figure is a server's; the balancer's spread is how new browsers (no cookie yet) land.
+Meanwhile `--collectors` users press "Próximo devedor" in rounds through the core, and the
+stored calls are searched for a debtor given to two collectors at once.
 
 A given file is never touched: a scratch copy under bench/data/ (git-ignored, deleted at the
 end) gets what the drivers need; a PostgreSQL database is used in place. The drivers share the
@@ -26,17 +28,21 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from bench import serving
 from bench.scale import BENCH_PASSWORD
 from core.access import Routine, User
 from core.auth import user_by_username
-from core.calls import current_call, start_call
+from core.calls import current_call, end_call, start_call
 from core.db import Database, Tx, open_database
 from core.db.postgres import is_url
+from core.telecobranca import taking
 from deploy.cluster import AppServer, Balancer, app_environment, start_app_server, start_nginx
 from ui.kit.workspace import TIMER_SECONDS
 from ui.runtime import HEARTBEAT_SECONDS
@@ -63,7 +69,7 @@ def supervisor_name(i: int) -> str:
 # --- the scratch database ------------------------------------------------------------------
 
 
-def prepare(source: str, operators: int, supervisors: int) -> str:
+def prepare(source: str, operators: int, supervisors: int, collectors: int) -> str:
     """Copy the scale file (a PostgreSQL database is used in place) and make every driven
     session find its user with a call open."""
     if is_url(source):
@@ -80,6 +86,9 @@ def prepare(source: str, operators: int, supervisors: int) -> str:
         # copies of op001 and sup01 (same password, routines and group).
         _clone_user(db, "op001", operator_name(0), "B000")
         _clone_user(db, "sup01", supervisor_name(0), "BS00")
+        model = db.read(lambda tx: tx.scalar(COLLECTOR_MODEL))
+        for i in range(collectors):  # the reservation storm's own users (no session)
+            _clone_user(db, model, collector_name(i), f"BC{i:02d}")
         names = [*map(operator_name, range(operators)), *map(supervisor_name, range(supervisors))]
         missing = [name for name in names if user_by_username(db, name) is None]
         if missing:
@@ -156,6 +165,113 @@ def driver(url: str, sessions: int, seconds: float, user: str, page: str, ramp: 
     )  # fmt: skip
 
 
+def pinned_driver(
+    url: str,
+    route: str,
+    first: int,
+    sessions: int,
+    seconds: float,
+    user: str,
+    page: str,
+    ramp: float,
+):
+    """st_load through nginx to the one server `route` leads to, as users first, first + 1…"""
+    command = ["--route", route, "--first", str(first), "--user", user, "--", url]
+    command += ["--sessions", str(sessions), "--seconds", str(seconds), "--ramp", str(ramp)]
+    command += ["--password", BENCH_PASSWORD, "--page", page]
+    return subprocess.Popen(
+        [sys.executable, "-m", "bench.pinned_load", *command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=ROOT,
+    )
+
+
+COLLECTOR_MODEL = (
+    "SELECT u.username FROM operators o JOIN users u ON u.id = o.user_id"
+    " WHERE o.telecobranca AND u.username LIKE 'op%' ORDER BY u.username LIMIT 1"
+)
+
+
+# The storm's collector hangs up and drops the attendance, so the next round takes a new debtor.
+GIVE_UP = (
+    "UPDATE tlc_attendances SET status = 'cancelado', ended_at = ?"
+    " WHERE user_id = ? AND status = 'atendimento'"
+)
+# Two collectors' calls on one debtor that overlapped in time: a double reservation.
+DOUBLES = (
+    "SELECT count(*) FROM calls a JOIN calls b ON b.entity_id = a.entity_id"
+    " AND b.id > a.id AND b.user_id <> a.user_id"
+    " WHERE a.routine = 'telecobranca' AND b.routine = 'telecobranca'"
+    " AND a.started_at >= ? AND b.started_at >= ?"
+    " AND a.started_at < coalesce(b.ended_at, ?) AND b.started_at < coalesce(a.ended_at, ?)"
+)
+
+
+def collector_name(i: int) -> str:
+    return f"cob{i:02d}"
+
+
+def _reservation_storm(args: argparse.Namespace, until: float) -> Callable[[], str]:
+    """`--collectors` users press "Próximo devedor" together, round after round until `until`,
+    half of them through one Database and half through another (two servers' pools: the
+    in-process batching cannot serve both halves); each call is ended before the next round.
+    Returns what waits for the rounds and reports the presses and any debtor two collectors
+    had on the line at the same time, as the stored calls tell."""
+    if not args.collectors:
+        return lambda: "(desligado: --collectors 0)"
+    pools = [open_database(args.database), open_database(args.database)]
+    collectors = [user_by_username(pools[0], collector_name(i)) for i in range(args.collectors)]
+    since = pools[0].read(lambda tx: tx.now)
+    presses: list[float] = []
+    failures: list[str] = []
+
+    def press(user: User, db: Database, barrier: threading.Barrier) -> None:
+        try:
+            barrier.wait()
+            started = time.perf_counter()
+            found = taking.next_debtor(db, user)
+            presses.append((time.perf_counter() - started) * 1000)
+            if found is not None:
+                end_call(db, user, cleared=True)
+                db.write(lambda tx: tx.execute(GIVE_UP, [tx.now, user.id]))
+        except Exception as error:  # reported with the figures
+            failures.append(f"{type(error).__name__}: {error}")
+
+    def rounds() -> None:
+        while time.monotonic() < until:
+            barrier = threading.Barrier(len(collectors))
+            threads = [
+                threading.Thread(target=press, args=(user, pools[i % 2], barrier))
+                for i, user in enumerate(collectors)
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            time.sleep(1.0)
+
+    runner = threading.Thread(target=rounds, name="reservation-storm")
+    runner.start()
+
+    def report() -> str:
+        runner.join()
+        doubles = pools[0].read(lambda tx: tx.scalar(DOUBLES, [since, since, tx.now, tx.now]))
+        for db in pools:
+            db.close()
+        ordered = sorted(presses)
+        p95 = ordered[int(0.95 * (len(ordered) - 1))] if ordered else float("nan")
+        return (
+            f"{args.collectors} cobradores em rodadas simultâneas (dois pools): {len(presses)}"
+            f" apertos, p95 {p95:.1f} ms, erros {len(failures)}"
+            + (f" (e.g. {failures[0]})" if failures else "")
+            + f", devedores com dois cobradores ao mesmo tempo: {doubles}"
+        )
+
+    return report
+
+
 def _busy_jiffies() -> int:
     """CPU time the whole machine spent busy (all cores), from /proc/stat."""
     user, nice, system, _idle, _iowait, irq, softirq, steal = map(
@@ -204,6 +320,9 @@ def main() -> None:
         "--servers", type=int, default=1, help="more than 1: behind nginx (PostgreSQL only)"
     )
     parser.add_argument(
+        "--collectors", type=int, default=20, help="apertando Próximo devedor durante a carga"
+    )
+    parser.add_argument(
         "--app", type=Path, default=ROOT, help="the checkout to serve (e.g. an older commit's)"
     )
     args = parser.parse_args()
@@ -211,7 +330,7 @@ def main() -> None:
         raise SystemExit("vários servidores compartilham um PostgreSQL: --db postgresql://…")
 
     print(f"preparando {args.db} …", flush=True)
-    copy = prepare(args.db, args.operators, args.supervisors)
+    copy = args.database = prepare(args.db, args.operators, args.supervisors, args.collectors)
     run = Path(tempfile.mkdtemp(prefix="callcenter-live-"))
     servers: list[AppServer] = []
     balancer: Balancer | None = None
@@ -229,8 +348,10 @@ def main() -> None:
         print(f"servidores pid {[p.pid for p in processes]} em {url}; carga em curso …")
         for process_url in [s.url for s in servers] or [url]:
             warm_up(process_url)
-        outputs, cpu = _load(url, processes, args)
+        routes = [balancer.route_to(server.port) for server in servers] if balancer else []
+        outputs, cpu = _load(url, processes, args, routes)
         rss = [peak_rss_mb(process.pid) for process in processes]
+        new_browsers = _new_browsers(balancer) if balancer else ""
     finally:
         if balancer is not None:
             balancer.stop()
@@ -246,29 +367,55 @@ def main() -> None:
         print(f"\n== {name} (fragment reruns pedidos: ~{asked:.1f}/s)\n{output.rstrip()}")
     if balancer is not None:
         print(f"\nSessões por servidor (websockets no log do nginx): {_spread(balancer)}")
+        print(f"Navegadores novos por servidor (1.000 sem cookie): {new_browsers}")
     print(f"RSS de pico por servidor: {', '.join(f'{mb:.0f} MB' for mb in rss)} (meta ≤ 600 MB)")
     print(cpu)
     shutil.rmtree(run, ignore_errors=True)
 
 
 def _load(
-    url: str, processes: list[subprocess.Popen[bytes]], args: argparse.Namespace
+    url: str,
+    processes: list[subprocess.Popen[bytes]],
+    args: argparse.Namespace,
+    routes: list[str],
 ) -> tuple[dict[str, tuple[str, float]], str]:
-    """Both drivers against `url`; their outputs and how the CPU was shared meanwhile."""
+    """The drivers against `url` (one pair per server when `routes` pin them, one pair
+    otherwise); their outputs and how the CPU was shared meanwhile."""
     started, busy_before = time.monotonic(), _busy_jiffies()
     ours_before = _process_jiffies(os.getpid())
     servers_before = [_process_jiffies(process.pid) for process in processes]
-    # The supervisors log in at the end of the operators' login storm, so both drivers
+    pairs = max(1, len(routes))
+
+    def start(total: int, user: str, page: str, ramp: float) -> list[tuple[int, Any]]:
+        """`total` sessions split over the servers; the whole login rate stays 1/ramp per s."""
+        shares = [total // pairs + (k < total % pairs) for k in range(pairs)]
+        firsts = [sum(shares[:k]) for k in range(pairs)]
+        if not routes:
+            return [(total, driver(url, total, args.seconds, user, page, ramp))]
+        return [
+            (share, pinned_driver(url, route, first, share, args.seconds, user, page, ramp * pairs))
+            for route, first, share in zip(routes, firsts, shares, strict=True)
+        ]
+
+    # The supervisors log in at the end of the operators' login storm, so all drivers
     # measure the same steady phase (st_load counts fragment reruns after its own ramp).
     storm = OPERATOR_RAMP * args.operators
-    ops = driver(url, args.operators, args.seconds, "op{i:03d}", "chamadas", OPERATOR_RAMP)
+    ops = start(args.operators, "op{i:03d}", "chamadas", OPERATOR_RAMP)
     time.sleep(max(0.0, storm - SUPERVISOR_RAMP * args.supervisors))
-    sups = driver(url, args.supervisors, args.seconds, "sup{i:02d}", "painel", SUPERVISOR_RAMP)
-    drivers = {
-        f"{args.operators} operadores em Chamadas": (ops, args.operators * OPERATOR_TICKS),
-        f"{args.supervisors} supervisores no Painel": (sups, args.supervisors * SUPERVISOR_TICKS),
-    }
+    sups = start(args.supervisors, "sup{i:02d}", "painel", SUPERVISOR_RAMP)
+    steady_end = time.monotonic() + SUPERVISOR_RAMP * args.supervisors + args.seconds
+    doubles = _reservation_storm(args, until=steady_end)
+    drivers: dict[str, tuple[Any, float]] = {}
+    for k in range(pairs):
+        where = f"servidor {chr(ord('A') + k)}: " if routes else ""
+        (n_ops, op_driver), (n_sups, sup_driver) = ops[k], sups[k]
+        drivers[f"{where}{n_ops} operadores em Chamadas"] = (op_driver, n_ops * OPERATOR_TICKS)
+        drivers[f"{where}{n_sups} supervisores no Painel"] = (
+            sup_driver,
+            n_sups * SUPERVISOR_TICKS,
+        )
     outputs = {name: (p.communicate()[0], asked) for name, (p, asked) in drivers.items()}
+    outputs["próximo devedor durante a carga"] = (doubles(), 0.0)
     # The drivers are reaped children of this process; anything else busy on the machine
     # (another benchmark, nginx, PostgreSQL) competes with the servers.
     seconds = time.monotonic() - started
@@ -285,6 +432,12 @@ def _load(
         f"{servers_text}, drivers {drivers_cpu / tick:.0f} %, outros processos (PostgreSQL, "
         f"nginx…) {max(0, others_cpu) / tick:.0f} %"
     )
+
+
+def _new_browsers(balancer: Balancer, count: int = 1000) -> str:
+    """Where nginx sends browsers that have no route cookie yet (it hashes a fresh id)."""
+    landed = Counter(balancer.upstream() for _ in range(count))
+    return ", ".join(f"{upstream}: {n}" for upstream, n in sorted(landed.items()))
 
 
 def _spread(balancer: Balancer) -> str:

@@ -150,6 +150,21 @@ class Balancer:
             self.process.terminate()
             self.process.wait(15)
 
+    def upstream(self, cookie: str | None = None) -> str:
+        """The app server (host:port) nginx sends a browser with this route cookie to (without
+        one: where a new browser lands; the answer sets its cookie)."""
+        headers = {"Cookie": f"cc_route={cookie}"} if cookie else {}
+        request = urllib.request.Request(f"{self.url}/_stcore/health", headers=headers)
+        with urllib.request.urlopen(request, timeout=5) as answer:
+            return str(answer.headers["X-Upstream"])
+
+    def route_to(self, app_port: int) -> str:
+        """A value of nginx's route cookie that sends a browser to the app server on this port."""
+        for attempt in range(200):
+            if self.upstream(f"r{attempt}") == f"127.0.0.1:{app_port}":
+                return f"r{attempt}"
+        raise RuntimeError(f"nenhuma rota leva ao servidor da porta {app_port}")
+
 
 def start_nginx(app_ports: list[int], run: Path, port: int | None = None) -> Balancer:
     """Debian's nginx as an ordinary process (its own prefix, pid and logs under `run`)."""

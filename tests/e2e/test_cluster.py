@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,23 +81,10 @@ def site(pg_cluster: Cluster) -> Iterator[Site]:
         pg_cluster.sql("DROP DATABASE e2e_cluster WITH (FORCE)")
 
 
-def _route_to(site: Site, server: AppServer) -> str:
-    """A value of nginx's route cookie that sends a browser to `server`."""
-    for attempt in range(200):
-        request = urllib.request.Request(
-            f"{site.balancer.url}/_stcore/health", headers={"Cookie": f"cc_route=r{attempt}"}
-        )
-        with urllib.request.urlopen(request, timeout=5) as answer:
-            if answer.headers["X-Upstream"] == f"127.0.0.1:{server.port}":
-                return f"r{attempt}"
-    raise AssertionError(f"no route reaches {server.url}")
-
-
 def _station_on(stations: Stations, site: Site, server: AppServer) -> BrowserContext:
     station = stations.new()
-    station.add_cookies(
-        [{"name": "cc_route", "value": _route_to(site, server), "url": site.balancer.url}]
-    )
+    route = site.balancer.route_to(server.port)
+    station.add_cookies([{"name": "cc_route", "value": route, "url": site.balancer.url}])
     return station
 
 
