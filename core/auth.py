@@ -14,7 +14,7 @@ from typing import Any
 
 import bcrypt
 
-from core import audit
+from core import audit, operator_states
 from core.access import Action, OperatorInfo, Routine, User
 from core.config import Settings
 from core.db import Database, Tx
@@ -351,6 +351,8 @@ def logout(db: Database, user: User, station_id: str | None) -> None:
                 "DELETE FROM station_leases WHERE user_id = ? AND station_id = ?",
                 [user.id, station_id],
             )
+            if user.operator is not None:
+                operator_states.enter(tx, user.id, operator_states.OFFLINE)
         audit.record(tx, user, "logout", subject_type="usuario", subject_id=user.id)
 
     db.write(work)
@@ -385,7 +387,10 @@ def claim_station(db: Database, settings: Settings, user: User, station_id: str)
                 " VALUES (?, ?, ?, ?)",
                 [user.id, station_id, tx.now, tx.now],
             )
+            operator_states.logged_in(tx, user.id, lapsed_at=None)
         elif lease["station_id"] == station_id or lease["heartbeat_at"] < stale_before:
+            if lease["heartbeat_at"] < stale_before:  # back after the lease lapsed
+                operator_states.logged_in(tx, user.id, lapsed_at=lease["heartbeat_at"])
             tx.execute(
                 "UPDATE station_leases SET station_id = ?, heartbeat_at = ?,"
                 " claimed_at = CASE WHEN station_id = ? THEN claimed_at ELSE ? END"
@@ -489,5 +494,7 @@ def release_station(work: Work, user_id: int) -> None:
     """
     tx = work.tx
     tx.execute("DELETE FROM station_leases WHERE user_id = ?", [user_id])
+    if tx.scalar("SELECT state FROM operator_states WHERE user_id = ?", [user_id]):
+        operator_states.enter(tx, user_id, operator_states.OFFLINE)
     tx.execute("UPDATE users SET sessions_valid_after = ? WHERE id = ?", [tx.now, user_id])
     work.audit("estacao.liberada", subject_type="usuario", subject_id=user_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from core import audit, entities
+from core import audit, entities, operator_states
 from core.access import Action, Routine, User, active_group
 from core.db import Tx
 from core.entities import EntityInput
@@ -142,6 +142,7 @@ def open_in(
             "Você já tem uma ligação em andamento. Encerre-a ou use "
             "“Limpa Atendimento” antes de iniciar outra."
         )
+    operator_states.refuse_call_while_paused(tx, user.id)
     group = tx.one(
         f"SELECT name, direction, {routine.value} AS works FROM attendance_groups WHERE id = ?",
         [group_id],
@@ -161,6 +162,7 @@ def open_in(
         [user.id, operator.id, group_id, routine.value, entity_id, contact_id, tx.now, direction],
     )
     tx.execute("INSERT INTO open_calls (user_id, call_id) VALUES (?, ?)", [user.id, call_id])
+    operator_states.enter(tx, user.id, operator_states.ON_CALL)
     audit.record(
         tx, user, "ligacao.iniciada", subject_type="entidade", subject_id=entity_id,
         detail={"ligacao": call_id, "rotina": routine.value},
@@ -251,6 +253,7 @@ def end_call(work: Work, cleared: bool = False) -> str:
         f"{Routine(row['routine']).label} nº {row['record_id']}: {row['status']}" for row in worked
     ) or (CLEARED if cleared else NOTHING_SAVED)
     work.tx.execute("DELETE FROM open_calls WHERE user_id = ?", [work.user.id])
+    operator_states.enter(work.tx, work.user.id, operator_states.WRAP_UP)
     work.tx.execute(
         "UPDATE calls SET ended_at = ?, result = ? WHERE id = ?", [work.tx.now, result, call_id]
     )

@@ -19,11 +19,10 @@ from core.access import Action, Routine
 from core.db import Tx, seconds_between
 from core.listing import local_midnight
 from core.localtime import LOCAL_TZ
+from core.operator_states import AVAILABLE, OFFLINE, ON_CALL, PAUSED, STATE_LABELS, WRAP_UP
 from core.service import Work, query
 from core.telecobranca import queue as tlc_queue
 from core.telecobranca import setup as tlc_setup
-
-STATE_LABELS = {"em_ligacao": "Em ligação", "livre": "Disponível", "offline": "Desconectado"}
 
 
 @dataclass(frozen=True)
@@ -38,13 +37,15 @@ class OperatorState:
     code: str
     name: str
     group_name: str
-    state: str  # STATE_LABELS key
+    state: str  # a core.operator_states.STATE_LABELS key
     since: datetime | None  # when the current state began (None: unknown)
     routine: Routine | None  # of the call in progress
     entity_name: str | None  # who is on the line
     call_started_at: datetime | None
     ideal_seconds: int  # of the call's group (or the operator's main group)
     heartbeat_at: datetime | None  # the station lease's last beat
+    pause_reason: str | None = None
+    limit_seconds: int = 0  # a pause's or the wrap-up's maximum (0: none)
 
     @property
     def state_label(self) -> str:
@@ -53,8 +54,19 @@ class OperatorState:
     def elapsed_seconds(self, now: datetime) -> int:
         return int((now - self.call_started_at).total_seconds()) if self.call_started_at else 0
 
+    def seconds_in_state(self, now: datetime) -> int:
+        return int((now - self.since).total_seconds()) if self.since else 0
+
     def over_ideal(self, now: datetime) -> bool:
-        return self.state == "em_ligacao" and self.elapsed_seconds(now) > self.ideal_seconds
+        return self.state == ON_CALL and self.elapsed_seconds(now) > self.ideal_seconds
+
+    def over_limit(self, now: datetime) -> bool:
+        """A pause or a wrap-up longer than its maximum."""
+        return (
+            self.state in (PAUSED, WRAP_UP)
+            and self.limit_seconds > 0
+            and self.seconds_in_state(now) > self.limit_seconds
+        )
 
 
 @dataclass(frozen=True)
@@ -137,7 +149,7 @@ def wallboard(
     tlv = _televendas(tx, filters, today) if Routine.TELEVENDAS in show else None
     tlc = _telecobranca(tx, filters, today) if Routine.TELECOBRANCA in show else None
     notices = kpi_alerts(tmk, tlc)
-    alerts = call_alerts(operators, now) + notices
+    alerts = operator_alerts(operators, now) + notices
     directions = _directions(tx, filters, today, show)
     return Wallboard(now, operators, tmk, tlv, tlc, alerts, directions, notices)
 
@@ -200,7 +212,9 @@ def _operators(
         clauses.append(f"o.{filters.routine.value}")  # a whitelisted enum value
     rows = tx.all(
         "SELECT u.id AS user_id, o.code, u.name, mg.name AS group_name,"
-        " mg.ideal_seconds AS main_ideal, s.heartbeat_at, s.claimed_at,"
+        " mg.ideal_seconds AS main_ideal, mg.wrapup_seconds, s.heartbeat_at, s.claimed_at,"
+        " os.state AS stored_state, os.since AS stored_since, pr.name AS pause_reason,"
+        " pr.max_seconds AS pause_max,"
         " c.routine, c.started_at AS call_started_at, e.name AS entity_name,"
         " cg.ideal_seconds AS call_ideal,"
         " lc.last_call_end, u.last_login_at"
@@ -211,6 +225,8 @@ def _operators(
         "   WHERE started_at >= ? GROUP BY user_id) lc ON lc.user_id = u.id"
         " JOIN attendance_groups mg ON mg.id = o.main_group_id"
         " LEFT JOIN station_leases s ON s.user_id = u.id"
+        " LEFT JOIN operator_states os ON os.user_id = u.id"
+        " LEFT JOIN pause_reasons pr ON pr.id = os.pause_reason_id"
         " LEFT JOIN open_calls oc ON oc.user_id = u.id"
         " LEFT JOIN calls c ON c.id = oc.call_id"
         " LEFT JOIN entities e ON e.id = c.entity_id"
@@ -222,13 +238,19 @@ def _operators(
     states = []
     for row in rows:
         online = row["heartbeat_at"] is not None and row["heartbeat_at"] > live_after
+        stored, limit = row["stored_state"], 0
         if row["call_started_at"] is not None:
-            state, since = "em_ligacao", row["call_started_at"]
-        elif online:
+            state, since = ON_CALL, row["call_started_at"]
+        elif not online:
+            state, since = OFFLINE, row["heartbeat_at"]
+        elif stored in (PAUSED, WRAP_UP):
+            state, since = stored, row["stored_since"]
+            limit = row["pause_max"] if stored == PAUSED else row["wrapup_seconds"]
+        elif stored == AVAILABLE:
+            state, since = AVAILABLE, row["stored_since"]
+        else:  # logged in before states were recorded
             marks = [m for m in (row["claimed_at"], row["last_call_end"]) if m is not None]
-            state, since = "livre", max(marks) if marks else None
-        else:
-            state, since = "offline", row["heartbeat_at"]
+            state, since = AVAILABLE, max(marks) if marks else None
         states.append(
             OperatorState(
                 user_id=row["user_id"], code=row["code"], name=row["name"],
@@ -237,6 +259,8 @@ def _operators(
                 entity_name=row["entity_name"], call_started_at=row["call_started_at"],
                 ideal_seconds=row["call_ideal"] or row["main_ideal"],
                 heartbeat_at=row["heartbeat_at"],
+                pause_reason=row["pause_reason"] if state == PAUSED else None,
+                limit_seconds=int(limit or 0),
             )
         )  # fmt: skip
     return states
@@ -421,13 +445,38 @@ def _telecobranca(tx: Tx, filters: WallboardFilter, today: date) -> Telecobranca
 # --- alerts ---------------------------------------------------------------------------------
 
 
-def call_alerts(operators: list[OperatorState], now: datetime) -> list[str]:
-    return [
-        f"{op.code} · {op.name}: em ligação há {op.elapsed_seconds(now) // 60} min, acima do"
-        f" tempo ideal de {op.ideal_seconds // 60} min"
-        for op in operators
-        if op.over_ideal(now)
-    ]
+def operator_alerts(operators: list[OperatorState], now: datetime) -> list[str]:
+    """Calls over their group's ideal time, pauses and wrap-ups over their maximum."""
+    alerts = []
+    for op in operators:
+        if op.over_ideal(now):
+            alerts.append(
+                f"{op.code} · {op.name}: em ligação há {op.elapsed_seconds(now) // 60} min,"
+                f" acima do tempo ideal de {op.ideal_seconds // 60} min"
+            )
+        elif op.over_limit(now):
+            doing = f"em pausa ({op.pause_reason})" if op.state == PAUSED else "em pós-atendimento"
+            alerts.append(
+                f"{op.code} · {op.name}: {doing} há {op.seconds_in_state(now) // 60} min,"
+                f" acima do máximo de {_minutes(op.limit_seconds)}"
+            )
+    return alerts
+
+
+def _minutes(seconds: int) -> str:
+    return f"{seconds // 60} min" if seconds >= 60 else f"{seconds} s"
+
+
+COUNTED_STATES = (AVAILABLE, ON_CALL, WRAP_UP, PAUSED, OFFLINE)
+
+
+def state_counts(operators: list[OperatorState]) -> dict[str, dict[str, int]]:
+    """Per main group (by name): how many operators are in each state, for the board."""
+    counts: dict[str, dict[str, int]] = {}
+    for op in operators:
+        group = counts.setdefault(op.group_name, dict.fromkeys(COUNTED_STATES, 0))
+        group[op.state] += 1
+    return dict(sorted(counts.items()))
 
 
 def kpi_alerts(tmk: TelemarketingKpis | None, tlc: TelecobrancaKpis | None) -> list[str]:

@@ -32,13 +32,14 @@ class GroupInput:
     parent_id: int | None = None
     active: bool = True
     routines: frozenset[Routine] = frozenset(Routine)
+    wrapup_seconds: int = 60  # the longest pós-atendimento before the wallboard alerts
 
 
 @query(Action.MANAGE_OPERATORS)
 def list_groups(work: Work) -> pl.DataFrame:
     return work.tx.frame(
         """
-        SELECT g.id, g.name, g.direction, g.ideal_seconds, g.max_discount_pct,
+        SELECT g.id, g.name, g.direction, g.ideal_seconds, g.wrapup_seconds, g.max_discount_pct,
             g.parent_id, parent.name AS parent_name, g.active, g.version,
             g.telemarketing, g.televendas, g.telecobranca
         FROM attendance_groups g
@@ -73,6 +74,12 @@ def _clean_group(tx: Tx, data: GroupInput, group_id: int | None) -> dict[str, ob
         ideal_seconds = -1
     if not 10 <= ideal_seconds <= 4 * 3600:
         problems.add("ideal_seconds", "tempo ideal deve ficar entre 10 segundos e 4 horas")
+    try:
+        wrapup_seconds = int(data.wrapup_seconds)
+    except (TypeError, ValueError):
+        wrapup_seconds = -1
+    if not 0 <= wrapup_seconds <= 3600:
+        problems.add("wrapup_seconds", "pós-atendimento máximo deve ficar entre 0 e 60 minutos")
     discount = parse_into(problems, "max_discount_pct", data.max_discount_pct,
                           "Desconto máximo (%)", **PERCENT)  # fmt: skip
     if discount is not None and not Decimal("0") <= discount <= Decimal("100"):
@@ -91,6 +98,7 @@ def _clean_group(tx: Tx, data: GroupInput, group_id: int | None) -> dict[str, ob
         "name": name,
         "direction": data.direction,
         "ideal_seconds": ideal_seconds,
+        "wrapup_seconds": wrapup_seconds,
         "max_discount_pct": discount,
         "parent_id": data.parent_id,
         "active": data.active,
@@ -116,9 +124,9 @@ def create_group(work: Work, data: GroupInput) -> int:
     group_id = int(
         work.tx.scalar(
             """
-            INSERT INTO attendance_groups (name, direction, ideal_seconds, max_discount_pct,
-                parent_id, active, telemarketing, televendas, telecobranca)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO attendance_groups (name, direction, ideal_seconds, wrapup_seconds,
+                max_discount_pct, parent_id, active, telemarketing, televendas, telecobranca)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             RETURNING id
             """,
             list(clean.values()),

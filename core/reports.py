@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import polars as pl
 
-from core import audit
+from core import audit, operator_states
 from core.access import Action, User, require
 from core.db import Database, Tx, seconds_between
 from core.errors import Invalid
@@ -371,6 +371,17 @@ TLC_QUEUE_POSITION = Report(
     chart=("range", "balance"),
     note="Fotografia de hoje: o período não se aplica.",
 )
+OPERATOR_SHIFTS = Report(
+    "jornada",
+    "Todas",
+    "Jornada dos operadores por dia: estados, pausas, ocupação e aderência",
+    operator_states.SHIFT_LABELS,
+    build=lambda tx, period: operator_states.shift_report(
+        tx, local_midnight(period.start), local_midnight(period.end + timedelta(days=1))
+    ),
+    chart=("code", "occupancy_pct"),
+    note=operator_states.SHIFT_NOTE,
+)
 REPORTS: dict[str, Report] = {
     report.key: report
     for report in (
@@ -384,6 +395,7 @@ REPORTS: dict[str, Report] = {
         TLV_CANCELLED,
         TLC_QUEUE_POSITION,
         CALLS_BY_DIRECTION,
+        OPERATOR_SHIFTS,
     )
 }
 COLLECTOR_HISTORY = "tlc_cobradores"

@@ -15,7 +15,14 @@ from ui.guard import enter_page
 from ui.kit.contact import contact_links, greeting
 from ui.kit.entity_forms import caller_card
 from ui.kit.feedback import attempt, succeeded
-from ui.kit.workspace import OPEN_ATTENDANCE, call_actions, first_routine, footer, new_caller
+from ui.kit.workspace import (
+    OPEN_ATTENDANCE,
+    call_actions,
+    first_routine,
+    footer,
+    new_caller,
+    state_bar,
+)
 from ui.telecobranca import tab as telecobranca_tab
 from ui.telemarketing import tab as telemarketing_tab
 from ui.televendas import tab as televendas_tab
@@ -28,8 +35,10 @@ call = calls.current_call(db, user)
 attendance = None
 order = None
 collection = None
+state = None
 
 if call is None:
+    state = state_bar(db, user)
     if Routine.TELECOBRANCA in routines:
         telecobranca_tab.next_debtor_button(db, user, group_id)
     with st.container(key="entity_search"):
@@ -105,10 +114,11 @@ else:
             else:
                 telecobranca_tab.render(db, user, call, entity, group_id, collection)
 
-status = attendance.status_label if attendance else ("Em ligação" if call else "Livre")
+idle = state.label if state else "Livre"
+status = attendance.status_label if attendance else ("Em ligação" if call else idle)
 if order is not None and attendance is None:
     status = order.status_label
 collecting = call is not None and call.routine is Routine.TELECOBRANCA
 if collection is not None and (collecting or (attendance is None and order is None)):
     status = collection.status_label
-footer(user, call, status=status, operation=order.operation_label if order else "")
+footer(user, call, status=status, operation=order.operation_label if order else "", state=state)

@@ -27,6 +27,7 @@ with consult:
                 "Direção": DIRECTIONS.get(r["direction"], r["direction"]),
                 "Rotinas": ", ".join(routine.label for routine in sorted(routines_of(r))),
                 "Tempo ideal": clock_text(r["ideal_seconds"]),
+                "Pós-atendimento máx.": clock_text(r["wrapup_seconds"]),
                 "Desconto máx.": percent(r["max_discount_pct"]),
                 "Grupo superior": r["parent_name"] or "",
                 "Ativo": r["active"],
@@ -37,7 +38,10 @@ with consult:
         hide_index=True,
         on_select="rerun",
         selection_mode="single-row",
-        column_config={"Tempo ideal": st.column_config.TextColumn(help="mm:ss")},
+        column_config={
+            "Tempo ideal": st.column_config.TextColumn(help="mm:ss"),
+            "Pós-atendimento máx.": st.column_config.TextColumn(help="mm:ss"),
+        },
     )
     index = selected_index(table)
     if index is not None:

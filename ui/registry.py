@@ -66,6 +66,10 @@ PAGES: tuple[PageSpec, ...] = (
         Action.MANAGE_OPERATORS,
     ),
     PageSpec(
+        "pages/pausas.py", "Motivos de pausa", ":material/free_breakfast:", "Cadastros",
+        Action.MANAGE_OPERATORS,
+    ),
+    PageSpec(
         "pages/perfis.py", "Perfis e acessos", ":material/badge:", "Cadastros",
         Action.MANAGE_USERS,
     ),

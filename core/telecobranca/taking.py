@@ -16,7 +16,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from core import agenda, audit, calls
+from core import agenda, audit, calls, operator_states
 from core.access import Action, Routine, User, active_group, require
 from core.combining import Combiner
 from core.db import Database, Tx
@@ -92,10 +92,15 @@ def _claim_batch(tx: Tx, asks: list[_Ask], pool: _Pool) -> list[NextDebtor | Exc
     standing = _standing(tx, asks)
     from_queue: list[int] = []  # indexes of the asks the queue serves, in arrival order
     seen: set[int] = set()
+    paused = operator_states.paused_among(tx, [ask.user.id for ask in asks])
     for index, ask in enumerate(asks):
         on_call, own_work, _ = standing[ask.user.id, ask.group]
         if on_call or ask.user.id in seen:  # a second tab pressing at the same moment
             answers[index] = Conflict(_ON_CALL)
+        elif ask.user.id in paused:
+            answers[index] = Invalid(
+                operator_states.PAUSED_NO_CALL.format(reason=paused[ask.user.id])
+            )
         elif own_work:
             answers[index] = _OWN_WORK
         else:
@@ -249,6 +254,7 @@ def _open_all(tx: Tx, claims: list[_Claim]) -> list[NextDebtor]:
         "INSERT INTO open_calls (user_id, call_id) SELECT unnest(?::BIGINT[]), unnest(?::BIGINT[])",
         [user_ids, call_ids],
     )
+    operator_states.enter_all(tx, user_ids, operator_states.ON_CALL)
     attendance_of = _ids_by(tx.all(
         "INSERT INTO tlc_attendances (entity_id, user_id, operator_id, group_id, range_id,"
         " origin, status, portfolio_amount, call_id, started_at, created_at, updated_at)"

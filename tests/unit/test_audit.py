@@ -383,7 +383,6 @@ def test_rows_of_every_writer_carry_a_valid_mac(db: Database, admin: User) -> No
     assert report.checked == macs == 6
 
 
-
 def test_one_sealer_at_a_time_across_servers_on_postgresql(pg_db: Database) -> None:
     """Server B's sealer skips its round while server A's holds the lock, and seals at the
     next; two servers' sealers running at once make one gapless chain."""

@@ -26,7 +26,7 @@ def test_operators_are_in_call_idle_or_offline_with_the_live_timer(
     assert (ana.state, ana.entity_name, ana.routine) == (
         "em_ligacao", "Maria Cliente", Routine.TELEMARKETING)  # fmt: skip
     assert ana.elapsed_seconds(board.now) == 420 and ana.over_ideal(board.now)
-    assert (bia.state, caio.state) == ("livre", "offline")
+    assert (bia.state, caio.state) == ("disponivel", "desconectado")
     assert bia.since == NOW - timedelta(minutes=56)  # her last call ended then
     assert any("OP1" in alert and "acima do tempo ideal de 5 min" in alert
                for alert in board.alerts)  # fmt: skip

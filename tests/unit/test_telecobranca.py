@@ -13,9 +13,11 @@ import duckdb
 import pytest
 from psycopg.errors import UniqueViolation
 
-from core import agenda, calls, catalogues, parameters
+from core import agenda, calls, catalogues, operator_states, parameters
 from core.access import Routine, User
+from core.auth import claim_station
 from core.catalogues import EntryInput
+from core.config import Settings
 from core.db import Database
 from core.errors import AlreadyRegistered, Conflict, Forbidden, Invalid
 from core.telecobranca import attendance as tlc_attendance
@@ -1082,3 +1084,19 @@ def test_a_range_limited_to_a_title_type_places_debtors_by_those_titles_only(
 
     assert placed[0] is not None and placed[0].range_id == desk.ranges["F1"]
     assert placed[1] is None  # a 20-day NF title is in no range: F1 looks at DP only
+
+
+def test_a_paused_collector_gets_no_debtor_until_available(
+    db: Database, desk: Desk, settings: Settings
+) -> None:
+    desk.debtor(db, 10)
+    claim_station(db, settings, desk.collector, "estacao-a")
+    cafe = db.read(lambda tx: tx.scalar("SELECT id FROM pause_reasons WHERE name = 'Café'"))
+    operator_states.pause(db, desk.collector, cafe)
+    with pytest.raises(Invalid, match=r"em pausa \(Café\)"):
+        taking.next_debtor(db, desk.collector)
+    assert _count(db, "SELECT count(*) FROM collection_reservations") == 0
+    operator_states.become_available(db, desk.collector)
+    assert taking.next_debtor(db, desk.collector) is not None
+    reading = operator_states.my_state(db, desk.collector)
+    assert reading is not None and reading.state == operator_states.ON_CALL

@@ -167,6 +167,16 @@ def group_form(
         discount = percent_input(
             c, "Desconto máximo (%)", row.get("max_discount_pct", 0), f"{key}_discount"
         )
+        wrapup = st.number_input(
+            "Pós-atendimento máximo – segundos",
+            min_value=0,
+            max_value=3600,
+            value=int(row.get("wrapup_seconds") or 60),
+            step=10,
+            key=f"{key}_wrapup",
+            help="Depois de encerrar a ligação o operador fica em pós-atendimento; acima deste"
+            " tempo o painel do supervisor alerta.",
+        )
         parents = [None, *(gid for gid in names if gid != group_id)]
         parent = st.selectbox(
             "Grupo superior",
@@ -193,6 +203,7 @@ def group_form(
         name=name,
         direction=direction,
         ideal_seconds=int(minutes) * 60 + int(seconds),
+        wrapup_seconds=int(wrapup),
         max_discount_pct=discount,  # read and checked by the core, pt-BR
         parent_id=parent,
         active=active,

@@ -6,37 +6,78 @@ from typing import Any
 
 import streamlit as st
 
-from core import agenda, calls
+from core import agenda, calls, operator_states
 from core.access import Routine, User
 from core.calls import OpenCall
 from core.db import Database, utc_now
 from core.errors import DomainError
+from core.operator_states import AVAILABLE, PAUSED, StateReading
 from core.timer import format_elapsed, read_timer
 from ui import runtime
 from ui.kit.entity_forms import caller_form
-from ui.kit.feedback import attempt, flash, show_error
+from ui.kit.feedback import attempt, flash, show_error, succeeded
 from ui.kit.formats import local_datetime, plain
 
 TIMER_SECONDS = 10  # the call timer's refresh
 
 
 @st.fragment(run_every=TIMER_SECONDS)
-def call_timer(call: OpenCall | None) -> None:
+def call_timer(call: OpenCall | None, state: StateReading | None = None) -> None:
     """Elapsed time from the stored start: blue under the group's ideal time, red over it.
+    Between calls, the time in a wrap-up or a pause against its maximum.
 
     Only this fragment reruns every 10 s, and it runs no query: the call's start and limit are
     passed in and refreshed only when the page itself reruns (a real event).
     """
     with st.container(key="call_timer"):
-        if call is None:
+        if call is not None:
+            reading = read_timer(call.started_at, utc_now(), call.ideal_seconds)
+            colour = "red" if reading.over_limit else "blue"
+            st.markdown(f"⏱ **:{colour}[{reading.text}]**")
+        elif state is not None and state.limit_seconds and state.since is not None:
+            reading = read_timer(state.since, utc_now(), state.limit_seconds)
+            colour = "red" if reading.over_limit else "orange"
+            st.markdown(f"⏱ **:{colour}[{reading.text}]**", help=plain(state.label))
+        else:
             st.markdown("⏱ 00:00")
-            return
-        reading = read_timer(call.started_at, utc_now(), call.ideal_seconds)
-        colour = "red" if reading.over_limit else "blue"
-        st.markdown(f"⏱ **:{colour}[{reading.text}]**")
 
 
-def footer(user: User, call: OpenCall | None, status: str = "—", operation: str = "") -> None:
+def state_bar(db: Database, user: User) -> StateReading | None:
+    """Between calls: the operator's state and the buttons to pause (with a reason from the
+    catalogue) or to become available again; returns the state for the footer's timer."""
+    state = attempt(lambda: operator_states.my_state(db, user))
+    if state is None:
+        return None
+    with st.container(key="ws_state", border=True):
+        cells = st.columns([2.2, 2.6, 1.2, 1.4], vertical_alignment="bottom")
+        cells[0].markdown(f"Seu estado: **{plain(state.label)}**")
+        reasons = attempt(lambda: operator_states.pause_choices(db, user)) or {}
+        if state.state != PAUSED and reasons:
+            reason = cells[1].selectbox(
+                "Motivo da pausa",
+                list(reasons),
+                format_func=reasons.__getitem__,
+                index=None,
+                key="ws_pause_reason",
+                placeholder="Escolha o motivo",
+            )
+            pause = cells[2].button("Pausar", key="ws_pause", disabled=reason is None)
+            if pause and succeeded(lambda: operator_states.pause(db, user, int(reason or 0))):
+                st.rerun()
+        if state.state != AVAILABLE:
+            ready = cells[3].button("Ficar disponível", key="ws_available", type="primary")
+            if ready and succeeded(lambda: operator_states.become_available(db, user)):
+                st.rerun()
+    return state
+
+
+def footer(
+    user: User,
+    call: OpenCall | None,
+    status: str = "—",
+    operation: str = "",
+    state: StateReading | None = None,
+) -> None:
     """Bottom bar (seed: last call, operator, attendance status, operation, next call)."""
     last = calls.last_call(runtime.database(), user)
     upcoming = agenda.next_call(runtime.database(), user)
@@ -44,7 +85,7 @@ def footer(user: User, call: OpenCall | None, status: str = "—", operation: st
     with st.bottom, st.container(key="call_footer", border=True):
         cells = st.columns([1.1, 4.4, 1.5, 1.8, 2.2], vertical_alignment="center")
         with cells[0]:
-            call_timer(call)
+            call_timer(call, state)
         if last is None:
             cells[1].caption("Última ligação: —")
         else:

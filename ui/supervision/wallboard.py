@@ -43,6 +43,7 @@ from core.dashboards import (
     WallboardFilter,
 )
 from core.db import Database, utc_now
+from core.operator_states import AVAILABLE, OFFLINE, ON_CALL, PAUSED, STATE_LABELS, WRAP_UP
 from core.telemarketing.service import STATUS_COLOURS, STATUS_LABELS
 from core.timer import UNDER_COLOUR, format_elapsed, read_timer
 from ui import runtime
@@ -59,10 +60,13 @@ SUBJECT = "painel ao vivo"
 
 _LOG = logging.getLogger(__name__)
 
-STATE_BADGES = {  # state -> (CSS class, label): blue on a call, green free, grey disconnected
-    "em_ligacao": ("wb-call", "📞 Em ligação"),
-    "livre": ("wb-free", "✔ Disponível"),
-    "offline": ("wb-off", "⏻ Desconectado"),
+STATE_BADGES = {  # state -> (CSS class, label): blue on a call, green free, amber in wrap-up,
+    # purple paused, grey disconnected
+    ON_CALL: ("wb-call", "📞 Em ligação"),
+    AVAILABLE: ("wb-free", "✔ Disponível"),
+    WRAP_UP: ("wb-wrap", "📝 Pós-atendimento"),
+    PAUSED: ("wb-pause", "☕ Em pausa"),
+    OFFLINE: ("wb-off", "⏻ Desconectado"),
 }
 _CHART_CONFIG = {"displayModeBar": False}
 
@@ -87,6 +91,8 @@ _STYLE = """<style>
 .st-key-wallboard .wb-call { background: #dbe7fb; color: #1c64d9; }
 .st-key-wallboard .wb-free { background: #dcf1e1; color: #1f8a3b; }
 .st-key-wallboard .wb-off { background: #ececec; color: #6b6b6b; }
+.st-key-wallboard .wb-wrap { background: #fdf0d5; color: #9a5b00; }
+.st-key-wallboard .wb-pause { background: #ece3f7; color: #6a3fa0; }
 .st-key-wallboard .wb-caption { font-size: 0.875rem; color: rgba(49, 51, 63, 0.6); }
 .st-key-wallboard [data-testid="stMetricValue"] { font-size: 2rem; }
 </style>"""
@@ -285,6 +291,7 @@ def _board(db: Database, user: User, filters: WallboardFilter, interval: int) ->
         st.caption(
             f"Atualiza a cada {interval} s · operadores agora, indicadores das {taken:%H:%M:%S}"
         )
+        group_states(operators)
         operator_grid(operators, now)
         directions_row(board.directions)
         if board.telemarketing is not None:
@@ -294,7 +301,7 @@ def _board(db: Database, user: User, filters: WallboardFilter, interval: int) ->
         if board.telecobranca is not None:
             telecobranca_row(board.telecobranca)
         charts(view.charts)
-        alerts(dashboards.call_alerts(operators, now) + board.kpi_alerts)
+        alerts(dashboards.operator_alerts(operators, now) + board.kpi_alerts)
 
 
 def _age(seconds: float) -> str:
@@ -305,6 +312,19 @@ def _age(seconds: float) -> str:
     if seconds < 3600:
         return f"{seconds // 60} min"
     return f"{seconds // 3600} h {seconds % 3600 // 60:02d}"
+
+
+def group_states(operators: list[OperatorState]) -> None:
+    """Per group: how many operators are available, on a call, in wrap-up, paused, away."""
+    counts = dashboards.state_counts(operators)
+    if not counts:
+        return
+    st.markdown("##### Estados por grupo")
+    rows = [
+        {"Grupo": group, **{STATE_LABELS[s]: n for s, n in by_state.items()}}
+        for group, by_state in counts.items()
+    ]
+    st.dataframe(rows, hide_index=True, key="wb_group_states")
 
 
 def operator_grid(states: list[OperatorState], now: datetime) -> None:
@@ -322,15 +342,22 @@ def operator_card(state: OperatorState, now: datetime) -> str:
     and entity on the line, time in the current state and the station's last heartbeat."""
     code = html.escape(state.code)
     badge_class, badge = STATE_BADGES[state.state]
-    if state.state == "em_ligacao" and state.call_started_at is not None:
+    if state.state == ON_CALL and state.call_started_at is not None:
         reading = read_timer(state.call_started_at, now, state.ideal_seconds)
         colour = HEX["red"] if reading.over_limit else HEX["blue"]
         timer = f'<span style="color: {colour}">{reading.text}</span>'
+    elif state.limit_seconds and state.since is not None:  # a pause or a wrap-up: its maximum
+        colour = HEX["red"] if state.over_limit(now) else "#6b6b6b"
+        timer = (
+            f'<span style="color: {colour}">{format_elapsed(state.seconds_in_state(now))}</span>'
+        )
     else:
         timer = '<span style="color: #9e9e9e">—</span>'
-    if state.state == "em_ligacao":
+    if state.state == ON_CALL:
         routine = state.routine.label if state.routine else "—"
         line = f"{routine} · {state.entity_name or '—'}"
+    elif state.state == PAUSED:
+        line = f"{state.pause_reason or 'Pausa'} · {state.group_name}"
     else:
         line = state.group_name
     in_state = _age((now - state.since).total_seconds()) if state.since else "—"
@@ -339,9 +366,12 @@ def operator_card(state: OperatorState, now: datetime) -> str:
         if state.heartbeat_at
         else "sem sinal"
     )
-    details = (
-        f"Neste estado: {in_state} · Ideal: {format_elapsed(state.ideal_seconds)} · Estação: {beat}"
+    limit = (
+        f"Máximo: {format_elapsed(state.limit_seconds)}"
+        if state.limit_seconds
+        else f"Ideal: {format_elapsed(state.ideal_seconds)}"
     )
+    details = f"Neste estado: {in_state} · {limit} · Estação: {beat}"
     return (
         f'<div class="wb-card st-key-wb_op_{code}">'
         f'<div class="wb-name st-key-wb_name_{code}">{html.escape(state.name)}</div>'
