@@ -247,6 +247,12 @@ class Database:
         with self.reading() as tx:
             return work(tx)
 
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """One holder of `name` at a time across app servers while the block runs (PostgreSQL
+        only: a DuckDB file has one process, whose own code already serialises it)."""
+        yield
+
     def write(self, work: Callable[[Tx], T]) -> T:
         """Run `work` in one transaction: all of it commits, or none of it does."""
         generation = self.generation

@@ -233,6 +233,24 @@ class PgDatabase(Database):
             time.sleep(random.uniform(0.001, 0.004) * attempt)
         raise AssertionError("unreachable")
 
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """One holder of `name` at a time across app servers: a session advisory lock on a
+        connection of its own, taken before the block's transactions begin, so their snapshot
+        already sees the previous holder's commit (a transaction-level lock would be taken
+        after its REPEATABLE READ snapshot, and the work would conflict and retry anyway)."""
+        try:
+            with self._pool.connection() as holder:
+                holder.autocommit = True
+                holder.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", [name])
+                try:
+                    yield
+                finally:
+                    holder.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", [name])
+                    holder.autocommit = False
+        except psycopg.OperationalError as error:
+            raise Unavailable(DATABASE_UNAVAILABLE) from error
+
     def vacuum_analyze(self) -> None:
         """After a bulk load: the planner's statistics, and the visibility map the index-only
         scans need (the collection queue's). Outside any transaction, as VACUUM requires."""

@@ -248,7 +248,10 @@ def test_next_debtor_promise_agenda_and_payment_close_the_collection(tlc_server,
     expect(header).to_contain_text("● Cobrança")
     _press(page, "ws_end_call", toast=f"Telecobrança nº {attendance}: Cobrança.")
     expect(page.locator(".st-key-tlc_next_debtor button")).to_be_visible()
-    expect(footer).to_contain_text("Status: Livre")
+    # Ending the call begins her wrap-up (the timer counts it); then she is available again.
+    expect(footer).to_contain_text("Status: Pós-atendimento")
+    page.locator(".st-key-ws_available button").click()
+    expect(footer).to_contain_text("Status: Disponível")
     expect(page.locator(CALL_TIMER)).to_contain_text("00:00")
     due = f"{day:%d/%m/%Y} 09:00"
     expect(footer).to_contain_text(f"Próxima ligação: {due} · {name}")

@@ -5,6 +5,7 @@ stale version refused, a unique key judged by the database), each run on both en
 from __future__ import annotations
 
 import shutil
+import threading
 import time
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -248,3 +249,38 @@ def test_a_frame_read_in_batches_is_the_frame_read_at_once(
         "texto 7",
     ]
     assert batched.schema == at_once.schema
+
+
+def test_exclusive_makes_two_servers_take_turns_and_the_second_sees_the_first_commit(
+    pg_db: Database,
+) -> None:
+    """What Próximo devedor's batches rely on across servers: B's block starts after A's
+    ended, and a transaction B begins inside it reads what A committed inside its own."""
+    server_b = open_database(str(pg_db.path))
+    pg_db.write(lambda tx: tx.execute("CREATE TABLE turns (server VARCHAR, seen INTEGER)"))
+    inside_a = threading.Event()
+    order: list[str] = []
+
+    def on(db: Database, name: str) -> None:
+        with db.exclusive("turns"):
+            order.append(f"{name} in")
+            inside_a.set()
+            time.sleep(0.3 if name == "A" else 0)
+            db.write(
+                lambda tx: tx.execute("INSERT INTO turns SELECT ?, count(*) FROM turns", [name])
+            )
+            order.append(f"{name} out")
+
+    try:
+        first = threading.Thread(target=on, args=(pg_db, "A"))
+        first.start()
+        inside_a.wait(5)
+        second = threading.Thread(target=on, args=(server_b, "B"))
+        second.start()
+        first.join()
+        second.join()
+        assert order == ["A in", "A out", "B in", "B out"]
+        seen = pg_db.read(lambda tx: tx.all("SELECT server, seen FROM turns ORDER BY server"))
+        assert [(row["server"], row["seen"]) for row in seen] == [("A", 0), ("B", 1)]
+    finally:
+        server_b.close()
