@@ -25,11 +25,22 @@ from bench.timing import (
     print_side_by_side,
     print_table,
 )
-from core import attendances, audit, dashboards, entities, reports
-from core.access import User
+from core import (
+    attendances,
+    audit,
+    call_lists,
+    campaigns,
+    dashboards,
+    entities,
+    operator_states,
+    reports,
+)
+from core.access import Routine, User
 from core.auth import user_by_username
+from core.call_lists import ListFilter
+from core.campaigns import CampaignInput
 from core.config import load_settings
-from core.db import Database, open_database
+from core.db import Database, Tx, open_database
 from core.db.postgres import is_url
 from core.listing import LOCAL_TZ
 from core.telecobranca import maintenance as tlc_maintenance
@@ -57,6 +68,7 @@ TARGETS_MS = {
     "search": {"duckdb": 30, "postgresql": 30},
     "save": {"duckdb": 20, "postgresql": 30},
     "next_debtor_20": {"duckdb": 50, "postgresql": 100},
+    "next_contact_20": {"duckdb": 50, "postgresql": 50},
     "report": {"duckdb": 1000, "postgresql": 3000},
 }
 
@@ -86,6 +98,7 @@ def hot_paths(db: Database, runs: int) -> list[Figure]:
     year = reports.Period(today - timedelta(days=364), today)
     selective = AttendanceFilter(status="pendente", entity_text=sample["document"])
 
+    _give_operators_states(db)
     figures = [
         measure(
             "painel ao vivo: atualização completa",
@@ -195,6 +208,7 @@ def hot_paths(db: Database, runs: int) -> list[Figure]:
         ),
     ]
     figures += _next_debtor(db, runs, target("next_debtor_20"))
+    figures += _next_contact(db, runs, target("next_contact_20"))
     figures += [
         measure(
             f"relatório {key} (12 meses)",
@@ -224,6 +238,89 @@ def _name_search_after_a_change(
         entities.search_entities(db, operator, text)
         samples.append((time.perf_counter() - started) * 1000)
     return figure("busca por nome logo após alterar uma entidade", samples, target_ms)
+
+
+def _give_operators_states(db: Database) -> None:
+    """The floor the wallboard reads: every operator logged in, a quarter paused, a quarter
+    in wrap-up (S itself has no states: it predates them)."""
+
+    def work(tx: Tx) -> None:
+        rows = tx.all("SELECT u.id FROM users u JOIN operators o ON o.user_id = u.id ORDER BY u.id")
+        ids = [row["id"] for row in rows]
+        tx.execute(
+            "INSERT INTO station_leases (user_id, station_id, claimed_at, heartbeat_at)"
+            " SELECT unnest(?::BIGINT[]), 'bench', ?, ? ON CONFLICT (user_id) DO UPDATE"
+            " SET heartbeat_at = excluded.heartbeat_at",
+            [ids, tx.now, tx.now],
+        )
+        cafe = tx.scalar("SELECT id FROM pause_reasons WHERE name = 'Café'")
+        operator_states.enter_all(tx, ids, operator_states.AVAILABLE)
+        operator_states.enter_all(tx, ids[::4], operator_states.PAUSED, cafe)
+        operator_states.enter_all(tx, ids[1::4], operator_states.WRAP_UP)
+
+    db.write(work)
+
+
+def _next_contact(db: Database, runs: int, target_ms: float) -> list[Figure]:
+    """A Televendas campaign over the customers without a purchase in 90 days, worked by the
+    groups of 20 Televendas operators; 20 of them press "Próximo contato" at once, each
+    attempt ends as "não atende" (the entry waits the campaign's interval), and every
+    contact given is checked for doubles."""
+    sellers = [
+        _user(db, row["username"])
+        for row in db.read(
+            lambda tx: tx.all(
+                "SELECT u.username FROM operators o JOIN users u ON u.id = o.user_id"
+                " WHERE o.televendas AND NOT o.telecobranca AND u.username LIKE 'op%'"
+                " ORDER BY u.username LIMIT 20"
+            )
+        )
+    ]
+    supervisor = _user(db, "sup01")
+    name = "Bench: reativação"
+    campaign_id = db.read(lambda tx: tx.scalar("SELECT id FROM campaigns WHERE name = ?", [name]))
+    if campaign_id is None:
+        today = db.clock().astimezone(LOCAL_TZ).date()
+        groups = tuple(
+            sorted({seller.operator.main_group_id for seller in sellers if seller.operator})
+        )
+        year = CampaignInput(name, Routine.TELEVENDAS, today, today + timedelta(days=365), groups)
+        campaign_id = campaigns.create_campaign(db, supervisor, year)
+        started = time.perf_counter()
+        added = call_lists.build_list(
+            db, supervisor, campaign_id, "Sem compra há 90 dias", ListFilter("sem_compra", 90)
+        )
+        print(f"Lista da campanha: {added} contatos em {time.perf_counter() - started:.1f} s")
+    for seller in sellers:  # a previous run's calls
+        db.write(
+            lambda tx, s=seller: tx.execute("DELETE FROM open_calls WHERE user_id = ?", [s.id])
+        )
+    samples: list[float] = []
+    taken: list[int] = []
+    for _ in range(max(3, runs // 10)):
+        barrier = threading.Barrier(len(sellers))
+        given: dict[int, int] = {}
+
+        def press(user: User, barrier: threading.Barrier = barrier, given: dict = given) -> None:
+            barrier.wait()
+            started = time.perf_counter()
+            contact = campaigns.next_contact(db, user)
+            samples.append((time.perf_counter() - started) * 1000)
+            if contact is not None:
+                given[user.id] = contact.entry_id
+                taken.append(contact.entity_id)
+
+        threads = [threading.Thread(target=press, args=(u,)) for u in sellers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        for user in sellers:  # not timed
+            if user.id in given:
+                campaigns.record_disposition(db, user, given[user.id], "nao_atende")
+    doubles = len(taken) - len(set(taken))
+    label = f"próximo contato (20 simultâneos; contatos duplicados: {doubles})"
+    return [figure(label, samples, target_ms)]
 
 
 def _next_debtor(db: Database, runs: int, target_ms: float) -> list[Figure]:

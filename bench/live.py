@@ -209,16 +209,19 @@ DOUBLES = (
 )
 
 
+TALK_SECONDS = 8  # a storm round's call: the collectors press together again after it
+
+
 def collector_name(i: int) -> str:
     return f"cob{i:02d}"
 
 
 def _reservation_storm(args: argparse.Namespace, until: float) -> Callable[[], str]:
-    """`--collectors` users press "Próximo devedor" together, round after round until `until`,
-    half of them through one Database and half through another (two servers' pools: the
-    in-process batching cannot serve both halves); each call is ended before the next round.
-    Returns what waits for the rounds and reports the presses and any debtor two collectors
-    had on the line at the same time, as the stored calls tell."""
+    """`--collectors` users press "Próximo devedor" at the same instant, round after round until
+    `until`, half of them through one Database and half through another (two servers' pools:
+    the in-process batching cannot serve both halves); each keeps the call TALK_SECONDS, hangs
+    up, and the next round follows. Returns what waits for the rounds and reports the presses
+    and any debtor two collectors had on the line at the same time, as the stored calls tell."""
     if not args.collectors:
         return lambda: "(desligado: --collectors 0)"
     pools = [open_database(args.database), open_database(args.database)]
@@ -234,6 +237,7 @@ def _reservation_storm(args: argparse.Namespace, until: float) -> Callable[[], s
             found = taking.next_debtor(db, user)
             presses.append((time.perf_counter() - started) * 1000)
             if found is not None:
+                time.sleep(TALK_SECONDS)
                 end_call(db, user, cleared=True)
                 db.write(lambda tx: tx.execute(GIVE_UP, [tx.now, user.id]))
         except Exception as error:  # reported with the figures
@@ -250,7 +254,6 @@ def _reservation_storm(args: argparse.Namespace, until: float) -> Callable[[], s
                 thread.start()
             for thread in threads:
                 thread.join()
-            time.sleep(1.0)
 
     runner = threading.Thread(target=rounds, name="reservation-storm")
     runner.start()
@@ -263,7 +266,8 @@ def _reservation_storm(args: argparse.Namespace, until: float) -> Callable[[], s
         ordered = sorted(presses)
         p95 = ordered[int(0.95 * (len(ordered) - 1))] if ordered else float("nan")
         return (
-            f"{args.collectors} cobradores em rodadas simultâneas (dois pools): {len(presses)}"
+            f"{args.collectors} cobradores apertando juntos a cada ~{TALK_SECONDS} s (dois pools):"
+            f" {len(presses)}"
             f" apertos, p95 {p95:.1f} ms, erros {len(failures)}"
             + (f" (e.g. {failures[0]})" if failures else "")
             + f", devedores com dois cobradores ao mesmo tempo: {doubles}"

@@ -103,6 +103,7 @@ class Action(StrEnum):
     MANAGE_STATIONS = "manage_stations"
     MANAGE_PRIVACY = "manage_privacy"
     MANAGE_CATALOGUES = "manage_catalogues"
+    MANAGE_CAMPAIGNS = "manage_campaigns"
     REOPEN_ATTENDANCE = "reopen_attendance"
     VIEW_LEDGER = "view_ledger"
     MANAGE_LEDGER = "manage_ledger"
@@ -129,6 +130,7 @@ ACTION_LABELS = {
     Action.MANAGE_STATIONS: "liberar estações",
     Action.MANAGE_PRIVACY: "administrar a LGPD",
     Action.MANAGE_CATALOGUES: "administrar os cadastros de atendimento",
+    Action.MANAGE_CAMPAIGNS: "administrar campanhas e listas de contato",
     Action.REOPEN_ATTENDANCE: "reabrir atendimentos encerrados",
     Action.VIEW_LEDGER: "consultar os títulos a receber",
     Action.MANAGE_LEDGER: "importar títulos e registrar pagamentos fora de uma cobrança",
@@ -162,6 +164,7 @@ _RULES: dict[Action, Callable[[User], bool]] = {
     Action.MANAGE_STATIONS: lambda user: user.is_admin,
     Action.MANAGE_PRIVACY: lambda user: user.is_admin,
     Action.MANAGE_CATALOGUES: lambda user: user.is_admin,
+    Action.MANAGE_CAMPAIGNS: lambda user: user.is_admin or user.is_supervisor,
     Action.REOPEN_ATTENDANCE: lambda user: user.is_supervisor,
     Action.VIEW_LEDGER: lambda user: (
         user.is_admin or user.is_supervisor or Routine.TELECOBRANCA in user.routines

@@ -24,6 +24,7 @@ SOURCE_LABELS = {
     # Concluding or moving a promise's follow-up changes only the reminder: the promise keeps
     # its negotiated date and breaks the day after it if unpaid (core/telecobranca).
     "tlc_promise": "Promessa de pagamento (Telecobrança)",
+    "campaign_contact": "Retorno de campanha",
 }
 
 # What a move or a conclusion of the follow-up means for the record it came from, so the
@@ -33,6 +34,9 @@ _ON_RESCHEDULE = {
     " version = version + 1 WHERE id = ? AND status = 'planejado'",
     "tlv_quote": "UPDATE tlv_orders SET next_call_at = ?, updated_at = ?,"
     " version = version + 1 WHERE id = ? AND status = 'orcamento'",
+    # A campaign's callback moved: "Próximo contato" brings it back at the new time.
+    "campaign_contact": "UPDATE call_list_entries SET next_at = greatest(?, ?)"
+    " WHERE id = ? AND status = 'agendado'",
 }
 _ON_CLOSE = {
     # The return was worked: the attendance stays open, no longer planned.

@@ -164,9 +164,13 @@ def open_in(
     tx.execute("INSERT INTO open_calls (user_id, call_id) VALUES (?, ?)", [user.id, call_id])
     operator_states.enter(tx, user.id, operator_states.ON_CALL)
     audit.record(
-        tx, user, "ligacao.iniciada", subject_type="entidade", subject_id=entity_id,
+        tx,
+        user,
+        "ligacao.iniciada",
+        subject_type="entidade",
+        subject_id=entity_id,
         detail={"ligacao": call_id, "rotina": routine.value},
-    )  # fmt: skip
+    )
     return int(call_id)
 
 
@@ -241,23 +245,32 @@ def end_call(work: Work, cleared: bool = False) -> str:
     """Stop the clock and record what was done in the call: each attendance worked in it with
     the status it was left in (e.g. "Televendas nº 7: Faturado"). "Limpa Atendimento"
     (`cleared`) discards unsaved work, so with nothing saved the call reads "Limpo sem gravar"."""
-    call_id = work.tx.scalar("SELECT call_id FROM open_calls WHERE user_id = ?", [work.user.id])
+    return close_in(work.tx, work.user, CLEARED if cleared else NOTHING_SAVED)
+
+
+def close_in(tx: Tx, user: User, nothing_saved: str, outcome: str = "") -> str:
+    """End the user's running call inside a unit of work (the operator enters wrap-up) and
+    return its result: the attendances worked in it, or `nothing_saved`; `outcome` (a
+    campaign's disposition) leads it."""
+    call_id = tx.scalar("SELECT call_id FROM open_calls WHERE user_id = ?", [user.id])
     if call_id is None:
         raise NotFound("Não há ligação em andamento.")
-    worked = work.tx.all(
+    worked = tx.all(
         "SELECT routine, record_id, status FROM call_records WHERE call_id = ?"
         " ORDER BY worked_at, routine, record_id",
         [call_id],
     )
-    result = " · ".join(
+    parts = [outcome] if outcome else []
+    parts += [
         f"{Routine(row['routine']).label} nº {row['record_id']}: {row['status']}" for row in worked
-    ) or (CLEARED if cleared else NOTHING_SAVED)
-    work.tx.execute("DELETE FROM open_calls WHERE user_id = ?", [work.user.id])
-    operator_states.enter(work.tx, work.user.id, operator_states.WRAP_UP)
-    work.tx.execute(
-        "UPDATE calls SET ended_at = ?, result = ? WHERE id = ?", [work.tx.now, result, call_id]
-    )
-    work.audit(
+    ]
+    result = " · ".join(parts) or nothing_saved
+    tx.execute("DELETE FROM open_calls WHERE user_id = ?", [user.id])
+    operator_states.enter(tx, user.id, operator_states.WRAP_UP)
+    tx.execute("UPDATE calls SET ended_at = ?, result = ? WHERE id = ?", [tx.now, result, call_id])
+    audit.record(
+        tx,
+        user,
         "ligacao.encerrada",
         subject_type="ligacao",
         subject_id=call_id,

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import polars as pl
 
-from core import audit, operator_states
+from core import audit, campaigns, operator_states
 from core.access import Action, User, require
 from core.db import Database, Tx, seconds_between
 from core.errors import Invalid
@@ -382,6 +382,17 @@ OPERATOR_SHIFTS = Report(
     chart=("code", "occupancy_pct"),
     note=operator_states.SHIFT_NOTE,
 )
+CAMPAIGNS = Report(
+    "campanhas",
+    "Todas",
+    "Campanhas ativas: contatos, sucesso, tentativas e penetração da lista",
+    campaigns.REPORT_LABELS,
+    build=lambda tx, period: campaigns.campaign_report(
+        tx, local_midnight(period.start), local_midnight(period.end + timedelta(days=1))
+    ),
+    chart=("campaign", "success_pct"),
+    note=campaigns.REPORT_NOTE,
+)
 REPORTS: dict[str, Report] = {
     report.key: report
     for report in (
@@ -396,6 +407,7 @@ REPORTS: dict[str, Report] = {
         TLC_QUEUE_POSITION,
         CALLS_BY_DIRECTION,
         OPERATOR_SHIFTS,
+        CAMPAIGNS,
     )
 }
 COLLECTOR_HISTORY = "tlc_cobradores"

@@ -7,10 +7,11 @@ a collector may instead ask for the "Próximo devedor", which starts the call it
 
 import streamlit as st
 
-from core import calls, entities
+from core import calls, campaigns, entities
 from core.access import Routine
 from core.telemarketing import maintenance as tmk_maintenance
 from ui import sidebar
+from ui.campaigns import workspace as campaign_workspace
 from ui.guard import enter_page
 from ui.kit.contact import contact_links, greeting
 from ui.kit.entity_forms import caller_card
@@ -39,6 +40,7 @@ state = None
 
 if call is None:
     state = state_bar(db, user)
+    campaign_workspace.next_contact_button(db, user, group_id)
     if Routine.TELECOBRANCA in routines:
         telecobranca_tab.next_debtor_button(db, user, group_id)
     with st.container(key="entity_search"):
@@ -73,6 +75,9 @@ if call is None:
             ):
                 st.rerun()
 else:
+    contact = attempt(lambda: campaigns.current_contact(db, user))
+    if contact is not None:
+        campaign_workspace.disposition_panel(db, user, contact)
     entity = attempt(lambda: entities.get_entity(db, user, call.entity_id))
     if entity is None:
         call_actions(db, user, *st.columns([1, 1, 3])[:2])

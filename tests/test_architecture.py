@@ -21,7 +21,7 @@ def _imports(path: Path) -> set[str]:
 
 
 ROUTINES = ("telemarketing", "televendas", "telecobranca")
-ROOMS = (*ROUTINES, "lgpd", "admin", "supervision")
+ROOMS = (*ROUTINES, "lgpd", "admin", "supervision", "campaigns")
 SHELL = {"__init__", "session", "guard", "runtime", "registry", "sidebar", "chrome"}
 
 

@@ -94,6 +94,10 @@ PAGES: tuple[PageSpec, ...] = (
         Action.SUPERVISE,
     ),
     PageSpec(
+        "pages/campanhas.py", "Campanhas", ":material/campaign:", "Supervisão",
+        Action.MANAGE_CAMPAIGNS,
+    ),
+    PageSpec(
         "pages/relatorios.py", "Relatórios", ":material/analytics:", "Supervisão",
         Action.SUPERVISE,
     ),

@@ -7,6 +7,7 @@ mode, which is why only `seed_demo` creates them and only when the settings ask 
 people.py the groups, users, profile, operators, customers, prospects and contacts;
 catalogues.py the shared catalogues; telemarketing.py months of Telemarketing attendances;
 televendas.py products, prices and months of quotes, orders and invoices with their titles;
+campaigns.py an outbound campaign with its list and a few days of attempts;
 telecobranca.py the ranges, the groups' wiring and negotiation rules and a legacy portfolio,
 over which collection_desk.py replays weeks of collection calls. common.py holds what they
 share (the random seed, the history's length, the local time zone). The names other code
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 from core.auth import hash_password
 from core.db import Database, Tx
+from core.demo.campaigns import _seed_campaigns
 from core.demo.catalogues import _seed_catalogues
 from core.demo.common import SEED
 from core.demo.people import (
@@ -68,6 +70,8 @@ def seed_demo(
         db.write(lambda tx: _seed_televendas(tx, history // 2))
     if not db.read(lambda tx: tx.scalar("SELECT count(*) FROM collection_ranges")):
         db.write(lambda tx: _seed_telecobranca(tx, history // 10))
+    if not db.read(lambda tx: tx.scalar("SELECT count(*) FROM campaigns")):
+        db.write(_seed_campaigns)
 
 
 __all__ = [

@@ -9,7 +9,9 @@ from decimal import Decimal
 
 import pytest
 
+from core import csv_lines
 from core.access import User
+from core.csv_lines import CHUNK_BYTES
 from core.db import Database
 from core.telecobranca import importer
 from core.telecobranca import importer as tlc_importer
@@ -55,7 +57,7 @@ def test_a_windows_1252_file_saved_by_excel_imports_with_its_accents(
 def test_a_windows_1252_accent_far_into_the_file_switches_without_losing_earlier_lines(
     db: Database, admin: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(importer, "CHUNK_BYTES", 1_024)  # the accent arrives many chunks in
+    monkeypatch.setattr(csv_lines, "CHUNK_BYTES", 1_024)  # the accent arrives many chunks in
     rows = [_row(seed, number=f"{seed:03d}") for seed in range(1, 200)]
     text = "\r\n".join([HEADER, *rows, _row(200, "Araújo São Paulo", number="200")])
 
@@ -147,7 +149,7 @@ def test_a_file_past_the_row_limit_is_refused_without_reading_the_rest(
 ) -> None:
     monkeypatch.setattr(importer, "MAX_ROWS", 1_000)
     row_bytes = len(_row(10, number="1")) + 1
-    upload = _LongUpload(rows=100_000, allowed=1_000 * row_bytes + 2 * importer.CHUNK_BYTES)
+    upload = _LongUpload(rows=100_000, allowed=1_000 * row_bytes + 2 * CHUNK_BYTES)
 
     report = tlc_importer.import_receivables(db, admin, upload)
 
@@ -187,7 +189,7 @@ def test_money_is_read_the_pt_br_way_and_ambiguous_values_are_reported_by_line(
 def test_the_progress_callback_follows_the_reading_up_to_the_whole_file(
     db: Database, admin: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(importer, "CHUNK_BYTES", 1_024)
+    monkeypatch.setattr(csv_lines, "CHUNK_BYTES", 1_024)
     content = "\n".join([HEADER, *(_row(seed, number=str(seed)) for seed in range(1, 201))])
     calls: list[tuple[int, int | None]] = []
 

@@ -1,0 +1,498 @@
+"""Outbound campaigns (ativo): a routine, a period, the groups that work it and its retry rules;
+its call lists (core/call_lists.py) hold the entities to call. "Próximo contato" reserves the
+next entry for an operator of one of those groups and starts the call; the attempt ends with a
+disposition from the catalogue, which decides whether and when the entry is called again.
+
+The entry's row is the reservation: a conditional update that only one transaction wins, on any
+number of app servers; the candidates are drawn at random among the first few in order, so
+twenty operators pressing together rarely reach for the same row.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import polars as pl
+
+from core import agenda, calls
+from core.access import Action, Routine, User, active_group, allowed
+from core.db import Tx
+from core.errors import Conflict, Invalid, NotFound
+from core.localtime import LOCAL_TZ
+from core.service import Work, command, query
+from core.validation import Problems
+
+RESERVATION = timedelta(minutes=30)  # an entry nobody dispositioned goes back to the list
+CANDIDATES = 64  # the next entry is drawn among this many, in order
+AGENDA_SOURCE = "campaign_contact"
+ENTRY_STATUS = {
+    "pendente": "Pendente",
+    "reservado": "Em ligação",
+    "agendado": "Agendado",
+    "concluido": "Concluído",
+    "esgotado": "Tentativas esgotadas",
+}
+
+
+@dataclass
+class CampaignInput:
+    name: str
+    routine: Routine
+    starts_on: date
+    ends_on: date
+    group_ids: tuple[int, ...] = field(default_factory=tuple)
+    max_attempts: int = 3
+    retry_minutes: int = 60
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class Contact:
+    """The entry an operator is calling: the campaign, the person, how many tries so far."""
+
+    entry_id: int
+    campaign_id: int
+    campaign_name: str
+    routine: Routine
+    entity_id: int
+    entity_name: str
+    attempts: int
+    max_attempts: int
+    callback: bool  # the operator's own scheduled return
+
+
+@dataclass(frozen=True)
+class Disposition:
+    code: str
+    label: str
+    contacted: bool
+    success: bool
+    outcome: str  # concluir, tentar_de_novo, agendar
+
+
+# --- campaigns -------------------------------------------------------------------------------
+
+
+def _clean(tx: Tx, data: CampaignInput, campaign_id: int | None) -> dict[str, Any]:
+    problems = Problems()
+    name = " ".join(data.name.split())
+    if not 3 <= len(name) <= 60:
+        problems.add("name", "o nome da campanha deve ter de 3 a 60 caracteres")
+    elif tx.scalar(
+        "SELECT id FROM campaigns WHERE lower(name) = lower(?) AND id <> ?",
+        [name, campaign_id or -1],
+    ):
+        problems.add("name", "já existe uma campanha com este nome")
+    if data.ends_on < data.starts_on:
+        problems.add("ends_on", "a campanha termina antes de começar")
+    if not 1 <= int(data.max_attempts) <= 20:
+        problems.add("max_attempts", "tentativas por contato: de 1 a 20")
+    if not 1 <= int(data.retry_minutes) <= 7 * 24 * 60:
+        problems.add("retry_minutes", "intervalo entre tentativas: de 1 minuto a 7 dias")
+    groups = set(data.group_ids)
+    if not groups:
+        problems.add("group_ids", "escolha ao menos um grupo que trabalha a campanha")
+    else:
+        wired = tx.all(
+            f"SELECT id FROM attendance_groups WHERE active AND {data.routine.value}"
+            " AND id = ANY(?::BIGINT[])",
+            [sorted(groups)],
+        )
+        if len(wired) != len(groups):
+            problems.add(
+                "group_ids",
+                f"todo grupo da campanha deve estar ativo e trabalhar {data.routine.label}",
+            )
+    problems.raise_if_any()
+    return {
+        "name": name,
+        "routine": data.routine.value,
+        "starts_on": data.starts_on,
+        "ends_on": data.ends_on,
+        "max_attempts": int(data.max_attempts),
+        "retry_minutes": int(data.retry_minutes),
+        "active": bool(data.active),
+    }
+
+
+def _set_groups(tx: Tx, campaign_id: int, group_ids: tuple[int, ...]) -> None:
+    tx.execute("DELETE FROM campaign_groups WHERE campaign_id = ?", [campaign_id])
+    tx.execute(
+        "INSERT INTO campaign_groups (campaign_id, group_id) SELECT ?, unnest(?::BIGINT[])",
+        [campaign_id, sorted(set(group_ids))],
+    )
+
+
+@command(Action.MANAGE_CAMPAIGNS)
+def create_campaign(work: Work, data: CampaignInput) -> int:
+    clean = _clean(work.tx, data, None)
+    campaign_id = int(
+        work.tx.scalar(
+            "INSERT INTO campaigns (name, routine, starts_on, ends_on, max_attempts,"
+            " retry_minutes, active, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [*clean.values(), work.tx.now],
+        )
+    )
+    _set_groups(work.tx, campaign_id, data.group_ids)
+    work.audit(
+        "campanha.incluida",
+        subject_type="campanha",
+        subject_id=campaign_id,
+        detail={**clean, "grupos": sorted(set(data.group_ids))},
+    )
+    return campaign_id
+
+
+@command(Action.MANAGE_CAMPAIGNS)
+def update_campaign(work: Work, campaign_id: int, version: int, data: CampaignInput) -> None:
+    clean = _clean(work.tx, data, campaign_id)
+    work.update(
+        "campaigns",
+        campaign_id,
+        version,
+        clean,
+        event="campanha.alterada",
+        subject_type="campanha",
+        missing="Campanha não encontrada.",
+    )
+    _set_groups(work.tx, campaign_id, data.group_ids)
+
+
+@query(Action.MANAGE_CAMPAIGNS)
+def list_campaigns(work: Work) -> pl.DataFrame:
+    """Every campaign with its groups and how far its lists got."""
+    return work.tx.frame(
+        """
+        SELECT c.id, c.name, c.routine, c.starts_on, c.ends_on, c.max_attempts,
+            c.retry_minutes, c.active, c.version,
+            (SELECT string_agg(g.name, ', ' ORDER BY g.name) FROM campaign_groups cg
+                JOIN attendance_groups g ON g.id = cg.group_id WHERE cg.campaign_id = c.id)
+                AS group_names,
+            (SELECT array_agg(cg.group_id ORDER BY cg.group_id) FROM campaign_groups cg
+                WHERE cg.campaign_id = c.id) AS group_ids,
+            count(e.id) AS entries,
+            count(e.id) FILTER (WHERE e.status IN ('pendente', 'reservado', 'agendado'))
+                AS open_entries,
+            count(e.id) FILTER (WHERE e.status = 'concluido') AS done,
+            count(e.id) FILTER (WHERE e.status = 'esgotado') AS exhausted
+        FROM campaigns c
+        LEFT JOIN call_list_entries e ON e.campaign_id = c.id
+        GROUP BY c.id, c.name, c.routine, c.starts_on, c.ends_on, c.max_attempts,
+            c.retry_minutes, c.active, c.version
+        ORDER BY c.active DESC, c.starts_on DESC, c.name
+        """
+    )
+
+
+@query(Action.MANAGE_CAMPAIGNS)
+def group_choices(work: Work, routine: Routine) -> dict[int, str]:
+    """The active groups that work `routine`, for a campaign's groups."""
+    rows = work.tx.all(
+        f"SELECT id, name FROM attendance_groups WHERE active AND {routine.value} ORDER BY name"
+    )
+    return {row["id"]: row["name"] for row in rows}
+
+
+# --- dispositions ----------------------------------------------------------------------------
+
+
+@query(Action.ATTEND, "resultados de contato")
+def dispositions(work: Work) -> list[Disposition]:
+    return _dispositions(work.tx)
+
+
+def _dispositions(tx: Tx) -> list[Disposition]:
+    rows = tx.all(
+        "SELECT code, label, contacted, success, outcome FROM dispositions ORDER BY position"
+    )
+    return [Disposition(**row) for row in rows]
+
+
+# --- the next contact ------------------------------------------------------------------------
+
+
+def _local_hour(now: datetime) -> int:
+    return now.astimezone(LOCAL_TZ).hour
+
+
+_CONTACT_SQL = (
+    "SELECT e.id AS entry_id, c.id AS campaign_id, c.name AS campaign_name, c.routine,"
+    " e.entity_id, n.name AS entity_name, e.attempts, c.max_attempts,"
+    " e.status = 'agendado' AS callback"
+    " FROM call_list_entries e JOIN campaigns c ON c.id = e.campaign_id"
+    " JOIN entities n ON n.id = e.entity_id"
+)
+
+
+def _contact(row: dict[str, Any]) -> Contact:
+    return Contact(**{**row, "routine": Routine(row["routine"]), "callback": bool(row["callback"])})
+
+
+# The campaigns a group works today in the routines an operator holds (parameters: _scope).
+_CAMPAIGNS_OF = (
+    "(SELECT cg.campaign_id FROM campaign_groups cg JOIN campaigns k ON k.id = cg.campaign_id"
+    " WHERE cg.group_id = ? AND k.active AND k.starts_on <= ? AND k.ends_on >= ?"
+    " AND k.routine = ANY(?::VARCHAR[]))"
+)
+
+
+def _scope(tx: Tx, user: User, group: int) -> list[Any]:
+    today = tx.now.astimezone(LOCAL_TZ).date()
+    return [group, today, today, [routine.value for routine in Routine if routine in user.routines]]
+
+
+@query(Action.ATTEND, "próximo contato")
+def waiting_contacts(work: Work, group_id: int | None = None) -> int | None:
+    """How many entries the operator's group could call now (None: no campaign today), for the
+    workspace's "Próximo contato"."""
+    tx = work.tx
+    scope = _scope(tx, work.user, active_group(work.user, group_id))
+    if not tx.scalar(f"SELECT count(*) FROM {_CAMPAIGNS_OF} c", scope):
+        return None
+    return int(
+        tx.scalar(
+            f"SELECT count(*) FROM call_list_entries e WHERE e.campaign_id IN {_CAMPAIGNS_OF}"
+            " AND (e.status = 'pendente' OR (e.status = 'reservado' AND e.reserved_until < ?))"
+            " AND e.next_at <= ?",
+            [*scope, tx.now, tx.now],
+        )
+    )
+
+
+@command(Action.ATTEND, "próximo contato")
+def next_contact(work: Work, group_id: int | None = None) -> Contact | None:
+    """ "Próximo contato": reserve the next entry of the campaigns the operator's active group
+    works (the operator's own callbacks already due first) and start the call on it, in one
+    transaction. None when nobody is waiting."""
+    tx, user = work.tx, work.user
+    group = active_group(user, group_id)
+    if tx.scalar("SELECT call_id FROM open_calls WHERE user_id = ?", [user.id]):
+        raise Conflict("Você já tem uma ligação em andamento. Encerre-a antes do próximo contato.")
+    campaigns = _CAMPAIGNS_OF
+    scope = _scope(tx, user, group)
+    own = tx.one(
+        _CONTACT_SQL + f" WHERE e.campaign_id IN {campaigns} AND e.status = 'agendado'"
+        " AND e.reserved_by = ? AND e.next_at <= ? AND NOT coalesce(n.do_not_call, FALSE)"
+        " ORDER BY e.next_at LIMIT 1",
+        [*scope, user.id, tx.now],
+    )
+    if own is not None:
+        contact = _contact(own)
+    else:
+        hour = _local_hour(tx.now)
+        candidates = tx.all(
+            "SELECT e.id FROM call_list_entries e JOIN entities n ON n.id = e.entity_id"
+            f" WHERE e.campaign_id IN {campaigns}"
+            " AND (e.status = 'pendente' OR (e.status = 'reservado' AND e.reserved_until < ?))"
+            " AND e.next_at <= ? AND NOT coalesce(n.do_not_call, FALSE)"
+            " AND (e.best_from IS NULL OR (? >= e.best_from AND ? < e.best_until))"
+            " ORDER BY e.attempts, e.next_at, e.id LIMIT ?",
+            [*scope, tx.now, tx.now, hour, hour, CANDIDATES],
+        )
+        ids = [row["id"] for row in candidates]
+        random.shuffle(ids)
+        taken = None
+        for entry_id in ids:  # the first still free (another server may have just taken one)
+            taken = tx.scalar(
+                "UPDATE call_list_entries SET status = 'reservado', reserved_by = ?,"
+                " reserved_until = ? WHERE id = ? AND (status = 'pendente'"
+                " OR (status = 'reservado' AND reserved_until < ?)) RETURNING id",
+                [user.id, tx.now + RESERVATION, entry_id, tx.now],
+            )
+            if taken is not None:
+                break
+        if taken is None:
+            return None
+        found = tx.one(_CONTACT_SQL + " WHERE e.id = ?", [taken])
+        assert found is not None
+        contact = _contact(found)
+    if not allowed(user, _ROUTINE_ACTION[contact.routine]):
+        raise Invalid(f"Você não trabalha a rotina {contact.routine.label}.")
+    calls.open_in(tx, user, contact.routine, contact.entity_id, group, direction=calls.OUTBOUND)
+    work.audit(
+        "campanha.contato_reservado",
+        subject_type="contato_campanha",
+        subject_id=contact.entry_id,
+        detail={"campanha": contact.campaign_id, "entidade": contact.entity_id},
+    )
+    return contact
+
+
+_ROUTINE_ACTION = {
+    Routine.TELEMARKETING: Action.ATTEND_TELEMARKETING,
+    Routine.TELEVENDAS: Action.ATTEND_TELEVENDAS,
+    Routine.TELECOBRANCA: Action.ATTEND_TELECOBRANCA,
+}
+
+
+@query(Action.ATTEND, "contato de campanha")
+def current_contact(work: Work) -> Contact | None:
+    """The campaign entry of the user's running call, if the call is one (from "Próximo
+    contato" or from a campaign callback opened on the agenda)."""
+    row = work.tx.one(
+        _CONTACT_SQL + " JOIN open_calls oc ON oc.user_id = e.reserved_by"
+        " JOIN calls k ON k.id = oc.call_id AND k.entity_id = e.entity_id"
+        " WHERE e.reserved_by = ? AND e.status IN ('reservado', 'agendado')"
+        " ORDER BY e.status DESC LIMIT 1",
+        [work.user.id],
+    )
+    return _contact(row) if row else None
+
+
+@command(Action.ATTEND, "resultado do contato")
+def record_disposition(
+    work: Work,
+    entry_id: int,
+    code: str,
+    callback_at: datetime | None = None,
+    do_not_call: bool = False,
+) -> str:
+    """End the attempt with its disposition (and the call with it): concluded, called again
+    after the campaign's interval (until its attempts run out), or a callback on the
+    operator's agenda. `do_not_call` marks the person never to be called by a campaign."""
+    tx, user = work.tx, work.user
+    entry = tx.one(
+        "SELECT e.id, e.entity_id, e.status, e.attempts, e.reserved_by, c.id AS campaign_id,"
+        " c.name, c.routine, c.max_attempts, c.retry_minutes, c.ends_on"
+        " FROM call_list_entries e JOIN campaigns c ON c.id = e.campaign_id WHERE e.id = ?",
+        [entry_id],
+    )
+    if entry is None:
+        raise NotFound("Contato de campanha não encontrado.")
+    if entry["reserved_by"] != user.id or entry["status"] not in ("reservado", "agendado"):
+        raise Conflict("Este contato não está mais reservado para você: outra pessoa o atendeu.")
+    chosen = {d.code: d for d in _dispositions(tx)}.get(code)
+    if chosen is None:
+        raise Invalid("Escolha o resultado do contato.")
+    attempts = int(entry["attempts"]) + 1
+    next_at, reserved_by = tx.now, None
+    if chosen.outcome == "agendar":
+        last_day = datetime.combine(
+            entry["ends_on"] + timedelta(days=1), datetime.min.time(), tzinfo=LOCAL_TZ
+        )
+        if callback_at is None or callback_at <= tx.now:
+            raise Invalid("Informe quando retornar: uma data e hora futuras.")
+        if callback_at >= last_day:
+            raise Invalid("O retorno cai depois do fim da campanha.")
+        status, next_at, reserved_by = "agendado", callback_at, user.id
+    elif chosen.outcome == "tentar_de_novo" and attempts < entry["max_attempts"]:
+        status, next_at = "pendente", tx.now + timedelta(minutes=entry["retry_minutes"])
+    elif chosen.outcome == "tentar_de_novo":
+        status = "esgotado"
+    else:
+        status = "concluido"
+    tx.execute(
+        "UPDATE call_list_entries SET status = ?, attempts = ?, next_at = ?, reserved_by = ?,"
+        " reserved_until = NULL, last_disposition = ? WHERE id = ?",
+        [status, attempts, next_at, reserved_by, code, entry_id],
+    )
+    call_id = tx.scalar("SELECT call_id FROM open_calls WHERE user_id = ?", [user.id])
+    tx.execute(
+        "INSERT INTO contact_attempts (entry_id, campaign_id, entity_id, user_id, call_id,"
+        " disposition, callback_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            entry_id,
+            entry["campaign_id"],
+            entry["entity_id"],
+            user.id,
+            call_id,
+            code,
+            callback_at if status == "agendado" else None,
+            tx.now,
+        ],
+    )
+    routine = Routine(entry["routine"])
+    if status == "agendado":
+        agenda.schedule(
+            tx,
+            user.id,
+            routine,
+            AGENDA_SOURCE,
+            entry_id,
+            entry["entity_id"],
+            callback_at or tx.now,
+            f"Campanha {entry['name']}",
+        )
+    else:
+        agenda.settle(tx, AGENDA_SOURCE, entry_id)
+    if do_not_call:
+        tx.execute(
+            "UPDATE entities SET do_not_call = TRUE, version = version + 1 WHERE id = ?",
+            [entry["entity_id"]],
+        )
+    result = f"Campanha {entry['name']}: {chosen.label}"
+    if call_id is not None:
+        calls.close_in(tx, user, calls.NOTHING_SAVED, outcome=result)
+    work.audit(
+        "campanha.contato_registrado",
+        subject_type="contato_campanha",
+        subject_id=entry_id,
+        detail={
+            "campanha": entry["campaign_id"],
+            "resultado": code,
+            "situacao": status,
+            "tentativas": attempts,
+            "nao_ligar": do_not_call,
+        },
+    )
+    return result
+
+
+# --- the campaign report ---------------------------------------------------------------------
+
+REPORT_LABELS = {
+    "campaign": "Campanha",
+    "routine": "Rotina",
+    "entries": "Contatos na lista",
+    "attempted": "Contatos tentados",
+    "attempts": "Tentativas",
+    "contacted": "Contatos atendidos",
+    "successes": "Sucessos (venda/acordo)",
+    "penetration_pct": "Penetração da lista (%)",
+    "success_pct": "Taxa de sucesso (%)",
+    "attempts_per_contact": "Tentativas por contato atendido",
+}
+REPORT_NOTE = (
+    "Campanhas cujo período cruza o escolhido. Penetração: contatos tentados ÷ contatos na lista."
+    " Taxa de sucesso: sucessos ÷ contatos atendidos. Tentativas e atendimentos do período."
+)
+
+
+def campaign_report(tx: Tx, start: datetime, end: datetime) -> pl.DataFrame:
+    """Per campaign: the list's size, and in [start, end) the attempts, people tried,
+    contacted and won, with the rates a supervisor reads."""
+    return tx.frame(
+        """
+        SELECT c.name AS campaign,
+            CASE c.routine WHEN 'telemarketing' THEN 'Telemarketing'
+                WHEN 'televendas' THEN 'Televendas' ELSE 'Telecobrança' END AS routine,
+            (SELECT count(*) FROM call_list_entries e WHERE e.campaign_id = c.id) AS entries,
+            count(DISTINCT a.entry_id) AS attempted,
+            count(a.id) AS attempts,
+            count(DISTINCT a.entry_id) FILTER (WHERE d.contacted) AS contacted,
+            count(DISTINCT a.entry_id) FILTER (WHERE d.success) AS successes
+        FROM campaigns c
+        LEFT JOIN contact_attempts a ON a.campaign_id = c.id
+            AND a.created_at >= ? AND a.created_at < ?
+        LEFT JOIN dispositions d ON d.code = a.disposition
+        WHERE c.starts_on < ? AND c.ends_on >= ?
+        GROUP BY c.id, c.name, c.routine
+        ORDER BY c.name
+        """,
+        [start, end, end.astimezone(LOCAL_TZ).date(), start.astimezone(LOCAL_TZ).date()],
+    ).with_columns(
+        penetration_pct=_ratio("attempted", "entries", 100),
+        success_pct=_ratio("successes", "contacted", 100),
+        attempts_per_contact=_ratio("attempts", "contacted", 1),
+    )
+
+
+def _ratio(part: str, whole: str, scale: int) -> pl.Expr:
+    return (
+        pl.when(pl.col(whole) > 0)
+        .then((pl.col(part) * scale / pl.col(whole)).round(1))
+        .otherwise(None)
+    )

@@ -1,0 +1,96 @@
+"""Campaigns on screen: the supervisor's Campanhas page (a campaign, a list by filter, the
+import's problems by line), and "Próximo contato" with its disposition in the workspace."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from core import call_lists, calls, campaigns
+from core.access import Routine
+from core.call_lists import ListFilter
+from core.campaigns import CampaignInput
+from core.db import utc_now
+from core.localtime import LOCAL_TZ
+from tests.ui.conftest import UiHarness, select_row, texts
+
+PAGE = "pages/campanhas.py"
+
+
+def _televendas_campaign(ui: UiHarness) -> int:
+    """A campaign of today only, the demo's own set aside."""
+    ui.db.write(lambda tx: tx.execute("UPDATE campaigns SET active = FALSE"))
+    group = int(ui.scalar("SELECT id FROM attendance_groups WHERE name = 'Televendas Ativo'"))
+    today = utc_now().astimezone(LOCAL_TZ).date()
+    sofia = ui.user("sofia")
+    campaign_id = campaigns.create_campaign(
+        ui.db, sofia, CampaignInput("Reativação", Routine.TELEVENDAS, today, today, (group,))
+    )
+    call_lists.build_list(ui.db, sofia, campaign_id, "Inativos", ListFilter("sem_compra", 30))
+    return campaign_id
+
+
+def test_a_supervisor_creates_a_campaign_and_builds_a_list_by_filter(ui: UiHarness) -> None:
+    at = ui.page(PAGE, "sofia").run()
+    assert not at.exception
+    shown = at.dataframe(key="campaigns_table").value
+    assert list(shown["Campanha"]) == ["Reativação de clientes"]  # the demo's
+    at.text_input(key="campaign_new_0_name").input("Reativação de inverno")
+    at.multiselect(key="campaign_new_0_groups").select(
+        int(ui.scalar("SELECT id FROM attendance_groups WHERE name = 'Televendas Ativo'"))
+    )
+    at.button(key="campaign_new_0_submit").click().run()
+    assert not at.error, [e.value for e in at.error]
+    campaign_id = ui.scalar("SELECT id FROM campaigns WHERE name = 'Reativação de inverno'")
+    assert campaign_id is not None
+
+    select_row(at, "campaigns_table", "Campanha", "Reativação de inverno")
+    prefix = f"cmp_filter_{campaign_id}_0"
+    at.text_input(key=f"{prefix}_name").input("Sem compra há 90 dias")
+    at.button(key=f"{prefix}_submit").click().run()
+    assert not at.error, [e.value for e in at.error]
+    entries = ui.scalar(
+        "SELECT count(*) FROM call_list_entries WHERE campaign_id = ?", [campaign_id]
+    )
+    assert entries > 0
+
+    refused = ui.page(PAGE, "bruno").run()
+    assert any("Acesso negado" in error.value for error in refused.error)
+
+
+def test_an_operator_takes_the_next_contact_and_records_its_result(ui: UiHarness) -> None:
+    campaign_id = _televendas_campaign(ui)
+    at = ui.page("pages/chamadas.py", "bruno").run()
+    assert any("contato(s) para ligar agora" in text for text in texts(at))
+    at.button(key="cmp_next_contact").click().run()
+    assert not at.error, [e.value for e in at.error]
+    bruno = ui.user("bruno")
+    call = calls.current_call(ui.db, bruno)
+    assert call is not None
+
+    at = ui.page("pages/chamadas.py", "bruno").run()
+    assert any("Campanha Reativação" in text for text in texts(at))
+    assert at.button(key="cmp_record").disabled
+    at.selectbox(key="cmp_code").select("venda_acordo").run()
+    at.button(key="cmp_record").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert calls.current_call(ui.db, bruno) is None
+    status = ui.scalar(
+        "SELECT status FROM call_list_entries WHERE campaign_id = ? AND entity_id = ?",
+        [campaign_id, call.entity_id],
+    )
+    assert status == "concluido"
+
+
+def test_a_callback_needs_its_time_on_screen(ui: UiHarness) -> None:
+    _televendas_campaign(ui)
+    bruno = ui.user("bruno")
+    contact = campaigns.next_contact(ui.db, bruno)
+    assert contact is not None
+    at = ui.page("pages/chamadas.py", "bruno").run()
+    at.selectbox(key="cmp_code").select("agendado").run()
+    tomorrow = (utc_now().astimezone(LOCAL_TZ) + timedelta(days=1)).date()
+    assert at.date_input(key="cmp_callback_day").value == tomorrow
+    at.button(key="cmp_record").click().run()
+    # The campaign ends today: a callback tomorrow is refused in pt-BR, nothing is written.
+    assert any("depois do fim da campanha" in error.value for error in at.error)
+    assert calls.current_call(ui.db, bruno) is not None
