@@ -18,7 +18,7 @@ from typing import Any
 import polars as pl
 
 from core import agenda, calls
-from core.access import Action, Routine, User, active_group, allowed
+from core.access import Action, Routine, User, active_group
 from core.db import Tx
 from core.errors import Conflict, Invalid, NotFound
 from core.localtime import LOCAL_TZ
@@ -47,6 +47,7 @@ class CampaignInput:
     max_attempts: int = 3
     retry_minutes: int = 60
     active: bool = True
+    script_id: int | None = None  # the call script its operators follow
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,10 @@ def _clean(tx: Tx, data: CampaignInput, campaign_id: int | None) -> dict[str, An
                 "group_ids",
                 f"todo grupo da campanha deve estar ativo e trabalhar {data.routine.label}",
             )
+    if data.script_id is not None and not tx.scalar(
+        "SELECT id FROM call_scripts WHERE id = ? AND active", [data.script_id]
+    ):
+        problems.add("script_id", "roteiro inexistente ou inativo")
     problems.raise_if_any()
     return {
         "name": name,
@@ -115,6 +120,7 @@ def _clean(tx: Tx, data: CampaignInput, campaign_id: int | None) -> dict[str, An
         "max_attempts": int(data.max_attempts),
         "retry_minutes": int(data.retry_minutes),
         "active": bool(data.active),
+        "script_id": data.script_id,
     }
 
 
@@ -132,7 +138,8 @@ def create_campaign(work: Work, data: CampaignInput) -> int:
     campaign_id = int(
         work.tx.scalar(
             "INSERT INTO campaigns (name, routine, starts_on, ends_on, max_attempts,"
-            " retry_minutes, active, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            " retry_minutes, active, script_id, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [*clean.values(), work.tx.now],
         )
     )
@@ -167,7 +174,7 @@ def list_campaigns(work: Work) -> pl.DataFrame:
     return work.tx.frame(
         """
         SELECT c.id, c.name, c.routine, c.starts_on, c.ends_on, c.max_attempts,
-            c.retry_minutes, c.active, c.version,
+            c.retry_minutes, c.active, c.version, c.script_id,
             (SELECT string_agg(g.name, ', ' ORDER BY g.name) FROM campaign_groups cg
                 JOIN attendance_groups g ON g.id = cg.group_id WHERE cg.campaign_id = c.id)
                 AS group_names,
@@ -181,10 +188,17 @@ def list_campaigns(work: Work) -> pl.DataFrame:
         FROM campaigns c
         LEFT JOIN call_list_entries e ON e.campaign_id = c.id
         GROUP BY c.id, c.name, c.routine, c.starts_on, c.ends_on, c.max_attempts,
-            c.retry_minutes, c.active, c.version
+            c.retry_minutes, c.active, c.version, c.script_id
         ORDER BY c.active DESC, c.starts_on DESC, c.name
         """
     )
+
+
+@query(Action.MANAGE_CAMPAIGNS)
+def script_choices(work: Work) -> dict[int, str]:
+    """The active call scripts a campaign may follow."""
+    rows = work.tx.all("SELECT id, name FROM call_scripts WHERE active ORDER BY name")
+    return {row["id"]: row["name"] for row in rows}
 
 
 @query(Action.MANAGE_CAMPAIGNS)
@@ -271,10 +285,9 @@ def next_contact(work: Work, group_id: int | None = None) -> Contact | None:
     group = active_group(user, group_id)
     if tx.scalar("SELECT call_id FROM open_calls WHERE user_id = ?", [user.id]):
         raise Conflict("Você já tem uma ligação em andamento. Encerre-a antes do próximo contato.")
-    campaigns = _CAMPAIGNS_OF
     scope = _scope(tx, user, group)
     own = tx.one(
-        _CONTACT_SQL + f" WHERE e.campaign_id IN {campaigns} AND e.status = 'agendado'"
+        _CONTACT_SQL + f" WHERE e.campaign_id IN {_CAMPAIGNS_OF} AND e.status = 'agendado'"
         " AND e.reserved_by = ? AND e.next_at <= ? AND NOT coalesce(n.do_not_call, FALSE)"
         " ORDER BY e.next_at LIMIT 1",
         [*scope, user.id, tx.now],
@@ -285,7 +298,7 @@ def next_contact(work: Work, group_id: int | None = None) -> Contact | None:
         hour = _local_hour(tx.now)
         candidates = tx.all(
             "SELECT e.id FROM call_list_entries e JOIN entities n ON n.id = e.entity_id"
-            f" WHERE e.campaign_id IN {campaigns}"
+            f" WHERE e.campaign_id IN {_CAMPAIGNS_OF}"
             " AND (e.status = 'pendente' OR (e.status = 'reservado' AND e.reserved_until < ?))"
             " AND e.next_at <= ? AND NOT coalesce(n.do_not_call, FALSE)"
             " AND (e.best_from IS NULL OR (? >= e.best_from AND ? < e.best_until))"
@@ -295,7 +308,9 @@ def next_contact(work: Work, group_id: int | None = None) -> Contact | None:
         ids = [row["id"] for row in candidates]
         random.shuffle(ids)
         taken = None
-        for entry_id in ids:  # the first still free (another server may have just taken one)
+        # A row another operator took after this snapshot fails this transaction (a write
+        # conflict), which the database layer runs again with the row gone from the candidates.
+        for entry_id in ids:
             taken = tx.scalar(
                 "UPDATE call_list_entries SET status = 'reservado', reserved_by = ?,"
                 " reserved_until = ? WHERE id = ? AND (status = 'pendente'"
@@ -309,8 +324,6 @@ def next_contact(work: Work, group_id: int | None = None) -> Contact | None:
         found = tx.one(_CONTACT_SQL + " WHERE e.id = ?", [taken])
         assert found is not None
         contact = _contact(found)
-    if not allowed(user, _ROUTINE_ACTION[contact.routine]):
-        raise Invalid(f"Você não trabalha a rotina {contact.routine.label}.")
     calls.open_in(tx, user, contact.routine, contact.entity_id, group, direction=calls.OUTBOUND)
     work.audit(
         "campanha.contato_reservado",
@@ -319,13 +332,6 @@ def next_contact(work: Work, group_id: int | None = None) -> Contact | None:
         detail={"campanha": contact.campaign_id, "entidade": contact.entity_id},
     )
     return contact
-
-
-_ROUTINE_ACTION = {
-    Routine.TELEMARKETING: Action.ATTEND_TELEMARKETING,
-    Routine.TELEVENDAS: Action.ATTEND_TELEVENDAS,
-    Routine.TELECOBRANCA: Action.ATTEND_TELECOBRANCA,
-}
 
 
 @query(Action.ATTEND, "contato de campanha")
@@ -496,3 +502,36 @@ def _ratio(part: str, whole: str, scale: int) -> pl.Expr:
         .then((pl.col(part) * scale / pl.col(whole)).round(1))
         .otherwise(None)
     )
+
+
+# --- do not call -----------------------------------------------------------------------------
+
+
+@query(Action.VIEW_ENTITIES, "não ligar")
+def is_do_not_call(work: Work, entity_id: int) -> bool:
+    flag = work.tx.scalar("SELECT do_not_call FROM entities WHERE id = ?", [entity_id])
+    if flag is None:
+        raise NotFound("Entidade não encontrada.")
+    return bool(flag)
+
+
+@command(Action.EDIT_ENTITIES, "não ligar")
+def set_do_not_call(work: Work, entity_id: int, flag: bool) -> None:
+    """The person asked (or no longer asks) not to be called by campaigns."""
+    changed = work.tx.scalar(
+        "UPDATE entities SET do_not_call = ?, version = version + 1 WHERE id = ?"
+        " AND do_not_call IS DISTINCT FROM ? RETURNING id",
+        [flag, entity_id, flag],
+    )
+    if (
+        changed is None
+        and work.tx.scalar("SELECT id FROM entities WHERE id = ?", [entity_id]) is None
+    ):
+        raise NotFound("Entidade não encontrada.")
+    if changed is not None:
+        work.audit(
+            "entidade.nao_ligar",
+            subject_type="entidade",
+            subject_id=entity_id,
+            detail={"nao_ligar": flag},
+        )

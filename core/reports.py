@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import polars as pl
 
-from core import audit, campaigns, operator_states
+from core import audit, campaigns, operator_states, scripts
 from core.access import Action, User, require
 from core.db import Database, Tx, seconds_between
 from core.errors import Invalid
@@ -393,6 +393,16 @@ CAMPAIGNS = Report(
     chart=("campaign", "success_pct"),
     note=campaigns.REPORT_NOTE,
 )
+SCRIPT_ANSWERS = Report(
+    "roteiros",
+    "Todas",
+    "Roteiros: distribuição das respostas por pergunta",
+    scripts.REPORT_LABELS,
+    build=lambda tx, period: scripts.answers_report(
+        tx, local_midnight(period.start), local_midnight(period.end + timedelta(days=1))
+    ),
+    note=scripts.REPORT_NOTE,
+)
 REPORTS: dict[str, Report] = {
     report.key: report
     for report in (
@@ -408,6 +418,7 @@ REPORTS: dict[str, Report] = {
         CALLS_BY_DIRECTION,
         OPERATOR_SHIFTS,
         CAMPAIGNS,
+        SCRIPT_ANSWERS,
     )
 }
 COLLECTOR_HISTORY = "tlc_cobradores"

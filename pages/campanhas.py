@@ -15,6 +15,7 @@ user, db = enter_page(__file__)
 
 listing = attempt(lambda: campaigns.list_campaigns(db, user))
 groups = attempt(lambda: dashboards.group_choices(db, user))
+scripts = attempt(lambda: campaigns.script_choices(db, user)) or {}
 if listing is None or groups is None:
     st.stop()
 
@@ -52,7 +53,7 @@ with consult:
         )
         with edit:
             version = editing_version("campaign_editing", row["id"], row["version"])
-            changed = campaign_form(f"campaign_edit_{row['id']}_{version}", groups, row)
+            changed = campaign_form(f"campaign_edit_{row['id']}_{version}", groups, scripts, row)
             if changed is not None and succeeded(
                 lambda: campaigns.update_campaign(db, user, row["id"], version, changed),
                 "Campanha alterada.",
@@ -85,7 +86,7 @@ with consult:
         st.caption(f"{listing.height} campanha(s). Selecione uma para alterá-la e ver as listas.")
 
 with include:
-    new = campaign_form(form_key("campaign_new"), groups)
+    new = campaign_form(form_key("campaign_new"), groups, scripts)
     if new is not None and succeeded(
         lambda: campaigns.create_campaign(db, user, new), "Campanha incluída."
     ):

@@ -12,6 +12,7 @@ from core.access import Routine
 from core.telemarketing import maintenance as tmk_maintenance
 from ui import sidebar
 from ui.campaigns import workspace as campaign_workspace
+from ui.campaigns.script_panel import script_panel
 from ui.guard import enter_page
 from ui.kit.contact import contact_links, greeting
 from ui.kit.entity_forms import caller_card
@@ -77,6 +78,7 @@ if call is None:
 else:
     contact = attempt(lambda: campaigns.current_contact(db, user))
     if contact is not None:
+        script_panel(db, user)
         campaign_workspace.disposition_panel(db, user, contact)
     entity = attempt(lambda: entities.get_entity(db, user, call.entity_id))
     if entity is None:

@@ -5,6 +5,7 @@ import streamlit as st
 from core import entities
 from core.access import Action, allowed
 from core.entities import KINDS
+from ui.campaigns.entity import do_not_call_toggle
 from ui.guard import enter_page
 from ui.kit.entity_forms import entity_form, entity_section
 from ui.kit.feedback import attempt
@@ -62,6 +63,8 @@ with consult:
             if table.selection.rows:
                 entity_id = int(result.rows["id"][table.selection.rows[0]])
                 entity_section(db, user, entity_id, can_edit)
+                if can_edit:
+                    do_not_call_toggle(db, user, entity_id)
 
 with include:
     if not can_edit:

@@ -98,6 +98,10 @@ PAGES: tuple[PageSpec, ...] = (
         Action.MANAGE_CAMPAIGNS,
     ),
     PageSpec(
+        "pages/roteiros.py", "Roteiros", ":material/format_list_numbered:", "Supervisão",
+        Action.MANAGE_CAMPAIGNS,
+    ),
+    PageSpec(
         "pages/relatorios.py", "Relatórios", ":material/analytics:", "Supervisão",
         Action.SUPERVISE,
     ),

@@ -94,3 +94,45 @@ def test_a_callback_needs_its_time_on_screen(ui: UiHarness) -> None:
     # The campaign ends today: a callback tomorrow is refused in pt-BR, nothing is written.
     assert any("depois do fim da campanha" in error.value for error in at.error)
     assert calls.current_call(ui.db, bruno) is not None
+
+
+def test_the_do_not_call_preference_is_a_toggle_on_the_entity(ui: UiHarness) -> None:
+    name = ui.scalar("SELECT name FROM entities WHERE kind = 'cliente' ORDER BY id LIMIT 1")
+    entity_id = int(ui.scalar("SELECT id FROM entities WHERE name = ?", [name]))
+    at = ui.page("pages/entidades.py", "sofia").run()
+    at.text_input(key="entity_search_text").input(name).run()
+    select_row(at, "entity_results", "name", name)
+    toggle = at.toggle(key=f"dnc_{entity_id}")
+    assert toggle.value is False
+    toggle.set_value(True).run()
+    assert not at.error, [e.value for e in at.error]
+    assert ui.scalar("SELECT do_not_call FROM entities WHERE id = ?", [entity_id]) is True
+
+
+def test_the_operator_follows_the_campaigns_script_during_the_call(ui: UiHarness) -> None:
+    bruno = ui.user("bruno")
+    assert campaigns.next_contact(ui.db, bruno) is not None  # the demo campaign has a script
+    at = ui.page("pages/chamadas.py", "bruno").run()
+    assert any("Roteiro: Roteiro de reativação" in text for text in texts(at))
+    at.radio(key="cmp_script_value_1").set_value("sim").run()
+    at.button(key="cmp_script_answer").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert any("→ **sim**" in text for text in texts(at))
+    assert at.radio(key="cmp_script_value_2").options == ["Café", "Açúcar", "Arroz", "Feijão"]
+
+
+def test_the_scripts_page_saves_a_new_version(ui: UiHarness) -> None:
+    at = ui.page("pages/roteiros.py", "sofia").run()
+    assert not at.exception, [e.value for e in at.exception]
+    script_id = int(ui.scalar("SELECT id FROM call_scripts WHERE name = 'Roteiro de reativação'"))
+    at.selectbox(key="script_pick").select(script_id).run()
+    at.button(key="script_submit").click().run()
+    assert not at.error, [e.value for e in at.error]
+    versions = ui.scalar("SELECT max(number) FROM script_versions WHERE script_id = ?", [script_id])
+    assert versions == 2
+    questions = ui.scalar(
+        "SELECT count(*) FROM script_questions q JOIN script_versions v ON v.id = q.version_id"
+        " WHERE v.script_id = ? AND v.number = 2",
+        [script_id],
+    )
+    assert questions == 4

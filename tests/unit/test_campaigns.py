@@ -302,3 +302,26 @@ def test_moving_a_campaign_callback_on_the_agenda_moves_when_it_comes_back(
     assert _entries(db)[contact.entity_id]["next_at"] == later
     clock.advance(hours=2)
     assert campaigns.next_contact(db, ana) is None  # not yet: it was moved
+
+
+def test_do_not_call_is_set_and_lifted_on_the_entity_with_its_audit(
+    db: Database, plain_user: User
+) -> None:
+    floor = make_floor(db, people=1)
+    entity_id = floor.entity_ids[0]
+    version = db.read(
+        lambda tx: tx.scalar("SELECT version FROM entities WHERE id = ?", [entity_id])
+    )
+    campaigns.set_do_not_call(db, floor.supervisor, entity_id, True)
+    assert campaigns.is_do_not_call(db, floor.operators[0], entity_id) is True
+    campaigns.set_do_not_call(db, floor.supervisor, entity_id, True)  # no change, no audit
+    campaigns.set_do_not_call(db, floor.supervisor, entity_id, False)
+    assert campaigns.is_do_not_call(db, floor.supervisor, entity_id) is False
+    after = db.read(lambda tx: tx.scalar("SELECT version FROM entities WHERE id = ?", [entity_id]))
+    assert after == version + 2
+    events = db.read(
+        lambda tx: tx.scalar("SELECT count(*) FROM audit_log WHERE event = 'entidade.nao_ligar'")
+    )
+    assert events == 2
+    with pytest.raises(Forbidden):
+        campaigns.set_do_not_call(db, plain_user, entity_id, True)

@@ -22,7 +22,10 @@ LIST_REPORT = "cmp_list_report"
 
 
 def campaign_form(
-    key: str, groups: dict[int, str], row: dict[str, Any] | None = None
+    key: str,
+    groups: dict[int, str],
+    scripts: dict[int, str],
+    row: dict[str, Any] | None = None,
 ) -> CampaignInput | None:
     row = row or {}
     today = utc_now().astimezone(LOCAL_TZ).date()
@@ -74,11 +77,19 @@ def campaign_form(
             key=f"{key}_groups",
             placeholder=CHOOSE,
         )
+        script_ids = [None, *scripts]
+        script = st.selectbox(
+            "Roteiro da ligação",
+            script_ids,
+            key=f"{key}_script",
+            index=script_ids.index(row.get("script_id")) if row.get("script_id") in scripts else 0,
+            format_func=lambda s: "— sem roteiro —" if s is None else scripts[s],
+        )
         active = st.checkbox("Ativa", value=bool(row.get("active", True)), key=f"{key}_active")
         if not st.form_submit_button("Gravar", type="primary", key=f"{key}_submit"):
             return None
     return CampaignInput(
-        name, routine, starts, ends, tuple(chosen), int(attempts), int(retry), active
+        name, routine, starts, ends, tuple(chosen), int(attempts), int(retry), active, script
     )
 
 
