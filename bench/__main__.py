@@ -98,7 +98,7 @@ def hot_paths(db: Database, runs: int) -> list[Figure]:
     year = reports.Period(today - timedelta(days=364), today)
     selective = AttendanceFilter(status="pendente", entity_text=sample["document"])
 
-    _give_operators_states(db)
+    _floor_states(db, paused=True)  # the wallboard reads states, pauses and wrap-ups
     figures = [
         measure(
             "painel ao vivo: atualização completa",
@@ -112,6 +112,9 @@ def hot_paths(db: Database, runs: int) -> list[Figure]:
             runs,
             target("tick"),
         ),
+    ]
+    _floor_states(db, paused=False)  # everyone available: the presses below take calls
+    figures += [
         measure(
             "lista Telemarketing: 1ª página (padrão)",
             lambda: tmk_maintenance.list_attendances(db, supervisor),
@@ -240,9 +243,9 @@ def _name_search_after_a_change(
     return figure("busca por nome logo após alterar uma entidade", samples, target_ms)
 
 
-def _give_operators_states(db: Database) -> None:
-    """The floor the wallboard reads: every operator logged in, a quarter paused, a quarter
-    in wrap-up (S itself has no states: it predates them)."""
+def _floor_states(db: Database, paused: bool) -> None:
+    """The floor the wallboard reads: every operator logged in and available, and with
+    `paused` a quarter paused and a quarter in wrap-up (S itself predates the states)."""
 
     def work(tx: Tx) -> None:
         rows = tx.all("SELECT u.id FROM users u JOIN operators o ON o.user_id = u.id ORDER BY u.id")
@@ -255,8 +258,9 @@ def _give_operators_states(db: Database) -> None:
         )
         cafe = tx.scalar("SELECT id FROM pause_reasons WHERE name = 'Café'")
         operator_states.enter_all(tx, ids, operator_states.AVAILABLE)
-        operator_states.enter_all(tx, ids[::4], operator_states.PAUSED, cafe)
-        operator_states.enter_all(tx, ids[1::4], operator_states.WRAP_UP)
+        if paused:
+            operator_states.enter_all(tx, ids[::4], operator_states.PAUSED, cafe)
+            operator_states.enter_all(tx, ids[1::4], operator_states.WRAP_UP)
 
     db.write(work)
 
@@ -334,6 +338,11 @@ def _next_debtor(db: Database, runs: int, target_ms: float) -> list[Figure]:
             )
         )
     ]
+
+    ids = [collector.id for collector in collectors]  # calls a live load left open
+    db.write(
+        lambda tx: tx.execute("DELETE FROM open_calls WHERE user_id = ANY(?::BIGINT[])", [ids])
+    )
 
     def hang_up(user: User) -> None:
         db.write(lambda tx: tx.execute("DELETE FROM open_calls WHERE user_id = ?", [user.id]))

@@ -174,6 +174,51 @@ def open_in(
     return int(call_id)
 
 
+def open_batch(
+    tx: Tx,
+    users: list[User],
+    routines: list[Routine],
+    entity_ids: list[int],
+    group_ids: list[int],
+    direction: str,
+    audited: list[audit.Change] | None = None,
+) -> list[int]:
+    """`open_in` for a batch served together ("Próximo devedor", "Próximo contato"): the calls,
+    their open rows, the operators' states and the audit rows (with the caller's `audited`
+    changes, in the same statement) set-based. The caller has checked that none of the users
+    has a call running; returns the call ids."""
+    ids = [user.id for user in users]
+    operators = [user.operator.id for user in users if user.operator is not None]
+    assert len(operators) == len(users), "only operators take calls"
+    rows = tx.all(
+        "INSERT INTO calls (user_id, operator_id, group_id, routine, entity_id, started_at,"
+        " direction) SELECT unnest(?::BIGINT[]), unnest(?::BIGINT[]), unnest(?::BIGINT[]),"
+        " unnest(?::VARCHAR[]), unnest(?::BIGINT[]), ?, ? RETURNING user_id, id",
+        [ids, operators, group_ids, [r.value for r in routines], entity_ids, tx.now, direction],
+    )
+    call_of = {row["user_id"]: row["id"] for row in rows}  # one call per user in a batch
+    call_ids = [call_of[user_id] for user_id in ids]
+    tx.execute(
+        "INSERT INTO open_calls (user_id, call_id) SELECT unnest(?::BIGINT[]), unnest(?::BIGINT[])",
+        [ids, call_ids],
+    )
+    operator_states.enter_all(tx, ids, operator_states.ON_CALL)
+    started = [
+        audit.Change(
+            user,
+            "ligacao.iniciada",
+            "entidade",
+            entity_id,
+            {"ligacao": call_id, "rotina": routine.value},
+        )
+        for user, routine, entity_id, call_id in zip(
+            users, routines, entity_ids, call_ids, strict=True
+        )
+    ]
+    audit.record_many(tx, [*(audited or []), *started])
+    return call_ids
+
+
 def record_in(
     tx: Tx, user: User, routine: Routine, record_id: int, entity_id: int, status: str
 ) -> None:

@@ -3,30 +3,30 @@ its call lists (core/call_lists.py) hold the entities to call. "Próximo contato
 next entry for an operator of one of those groups and starts the call; the attempt ends with a
 disposition from the catalogue, which decides whether and when the entry is called again.
 
-The entry's row is the reservation: a conditional update that only one transaction wins, on any
-number of app servers; the candidates are drawn at random among the first few in order, so
-twenty operators pressing together rarely reach for the same row.
+The entry's row is the reservation, and "Próximo contato" is served like "Próximo devedor":
+operators pressing together are answered by one transaction that hands out the next entries
+in order, and the servers' batches take turns, so two operators never get the same person.
 """
 
 from __future__ import annotations
 
-import random
+import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import polars as pl
 
-from core import agenda, calls
-from core.access import Action, Routine, User, active_group
-from core.db import Tx
+from core import agenda, audit, calls, operator_states
+from core.access import Action, Routine, User, active_group, require
+from core.combining import Combiner
+from core.db import Database, Tx
 from core.errors import Conflict, Invalid, NotFound
 from core.localtime import LOCAL_TZ
 from core.service import Work, command, query
 from core.validation import Problems
 
 RESERVATION = timedelta(minutes=30)  # an entry nobody dispositioned goes back to the list
-CANDIDATES = 64  # the next entry is drawn among this many, in order
 AGENDA_SOURCE = "campaign_contact"
 ENTRY_STATUS = {
     "pendente": "Pendente",
@@ -276,62 +276,179 @@ def waiting_contacts(work: Work, group_id: int | None = None) -> int | None:
     )
 
 
-@command(Action.ATTEND, "próximo contato")
-def next_contact(work: Work, group_id: int | None = None) -> Contact | None:
+@dataclass(frozen=True)
+class _Ask:
+    user: User
+    group: int
+
+
+# Not marked "não ligar" (the few who asked: an anti-join, not a join with every entity).
+_CALLABLE = "e.entity_id NOT IN (SELECT id FROM entities WHERE do_not_call)"
+# Due now, not marked "não ligar", within the person's best hours (parameters: now, the local
+# hour twice).
+_READY = (
+    f"e.next_at <= ? AND {_CALLABLE}"
+    " AND (e.best_from IS NULL OR (? >= e.best_from AND ? < e.best_until))"
+)
+_DESKS = threading.Lock()
+GATHER_SECONDS = 0.002  # a lone operator waits this much for others pressing at the same time
+_ON_CALL = "Você já tem uma ligação em andamento. Encerre-a antes do próximo contato."
+
+
+def next_contact(db: Database, user: User, group_id: int | None = None) -> Contact | None:
     """ "Próximo contato": reserve the next entry of the campaigns the operator's active group
     works (the operator's own callbacks already due first) and start the call on it, in one
-    transaction. None when nobody is waiting."""
-    tx, user = work.tx, work.user
+    transaction. None when nobody is waiting.
+
+    Operators pressing at the same moment are served together (core/combining.py: one
+    transaction of set-based statements for the batch), and the servers' batches take turns
+    (`db.exclusive`), so the entries are handed out in order without two readers racing."""
+    require(db, user, Action.ATTEND, "próximo contato")
     group = active_group(user, group_id)
-    if tx.scalar("SELECT call_id FROM open_calls WHERE user_id = ?", [user.id]):
-        raise Conflict("Você já tem uma ligação em andamento. Encerre-a antes do próximo contato.")
-    scope = _scope(tx, user, group)
-    own = tx.one(
-        _CONTACT_SQL + f" WHERE e.campaign_id IN {_CAMPAIGNS_OF} AND e.status = 'agendado'"
-        " AND e.reserved_by = ? AND e.next_at <= ? AND NOT coalesce(n.do_not_call, FALSE)"
-        " ORDER BY e.next_at LIMIT 1",
-        [*scope, user.id, tx.now],
-    )
-    if own is not None:
-        contact = _contact(own)
-    else:
-        hour = _local_hour(tx.now)
-        candidates = tx.all(
-            "SELECT e.id FROM call_list_entries e JOIN entities n ON n.id = e.entity_id"
-            f" WHERE e.campaign_id IN {_CAMPAIGNS_OF}"
-            " AND (e.status = 'pendente' OR (e.status = 'reservado' AND e.reserved_until < ?))"
-            " AND e.next_at <= ? AND NOT coalesce(n.do_not_call, FALSE)"
-            " AND (e.best_from IS NULL OR (? >= e.best_from AND ? < e.best_until))"
-            " ORDER BY e.attempts, e.next_at, e.id LIMIT ?",
-            [*scope, tx.now, tx.now, hour, hour, CANDIDATES],
-        )
-        ids = [row["id"] for row in candidates]
-        random.shuffle(ids)
-        taken = None
-        # A row another operator took after this snapshot fails this transaction (a write
-        # conflict), which the database layer runs again with the row gone from the candidates.
-        for entry_id in ids:
-            taken = tx.scalar(
-                "UPDATE call_list_entries SET status = 'reservado', reserved_by = ?,"
-                " reserved_until = ? WHERE id = ? AND (status = 'pendente'"
-                " OR (status = 'reservado' AND reserved_until < ?)) RETURNING id",
-                [user.id, tx.now + RESERVATION, entry_id, tx.now],
+    with _DESKS:
+        desk = db.memo.get("campaign_desk")
+        if desk is None:
+            desk = db.memo["campaign_desk"] = Combiner(
+                lambda asks: _serve(db, asks), GATHER_SECONDS
             )
-            if taken is not None:
-                break
-        if taken is None:
-            return None
-        found = tx.one(_CONTACT_SQL + " WHERE e.id = ?", [taken])
-        assert found is not None
-        contact = _contact(found)
-    calls.open_in(tx, user, contact.routine, contact.entity_id, group, direction=calls.OUTBOUND)
-    work.audit(
-        "campanha.contato_reservado",
-        subject_type="contato_campanha",
-        subject_id=contact.entry_id,
-        detail={"campanha": contact.campaign_id, "entidade": contact.entity_id},
+    return desk.submit(_Ask(user, group))
+
+
+def _serve(db: Database, asks: list[_Ask]) -> list[Contact | Exception | None]:
+    with db.exclusive("campaign_desk"):
+        return db.write(lambda tx: _claim(tx, asks))
+
+
+def _claim(tx: Tx, asks: list[_Ask]) -> list[Contact | Exception | None]:
+    answers: list[Contact | Exception | None] = [None] * len(asks)
+    ids = [ask.user.id for ask in asks]
+    busy = {
+        row["user_id"]
+        for row in tx.all("SELECT user_id FROM open_calls WHERE user_id = ANY(?::BIGINT[])", [ids])
+    }
+    paused = operator_states.paused_among(tx, ids)
+    # The asks to serve, by the campaigns they may call (those of the operator's group in the
+    # routines the operator holds): groups working the same campaigns share one queue read.
+    today = tx.now.astimezone(LOCAL_TZ).date()
+    offered: dict[int, list[tuple[int, Routine]]] = {}  # group -> (campaign, routine) today
+    for row in tx.all(
+        "SELECT cg.group_id, k.id, k.routine FROM campaign_groups cg"
+        " JOIN campaigns k ON k.id = cg.campaign_id WHERE cg.group_id = ANY(?::BIGINT[])"
+        " AND k.active AND k.starts_on <= ? AND k.ends_on >= ?",
+        [sorted({ask.group for ask in asks}), today, today],
+    ):
+        offered.setdefault(row["group_id"], []).append((row["id"], Routine(row["routine"])))
+    by_campaigns: dict[frozenset[int], list[int]] = {}
+    seen: set[int] = set()
+    for index, ask in enumerate(asks):
+        if ask.user.id in busy or ask.user.id in seen:  # a second tab pressing at once
+            answers[index] = Conflict(_ON_CALL)
+        elif ask.user.id in paused:
+            reason = paused[ask.user.id]
+            answers[index] = Invalid(operator_states.PAUSED_NO_CALL.format(reason=reason))
+        else:
+            allowed = frozenset(
+                c for c, routine in offered.get(ask.group, []) if routine in ask.user.routines
+            )
+            by_campaigns.setdefault(allowed, []).append(index)
+        seen.add(ask.user.id)
+    by_campaigns.pop(frozenset(), None)  # no campaign today: nobody to call
+    waiting_ids = [asks[i].user.id for indexes in by_campaigns.values() for i in indexes]
+    # Each operator's own callbacks already due come first, the earliest of them.
+    callbacks: dict[int, list[tuple[int, int]]] = {}
+    for row in tx.all(
+        "SELECT e.id, e.reserved_by, e.campaign_id FROM call_list_entries e"
+        " WHERE e.status = 'agendado' AND e.reserved_by = ANY(?::BIGINT[]) AND e.next_at <= ?"
+        f" AND {_CALLABLE} ORDER BY e.next_at",
+        [waiting_ids, tx.now],
+    ):
+        callbacks.setdefault(row["reserved_by"], []).append((row["campaign_id"], row["id"]))
+    reserved: dict[int, int] = {}  # ask index -> entry id
+    hour = _local_hour(tx.now)
+    for allowed_ids, waiting in by_campaigns.items():
+        rest = []
+        for index in waiting:
+            own = [
+                entry
+                for campaign, entry in callbacks.get(asks[index].user.id, [])
+                if campaign in allowed_ids
+            ]
+            if own:
+                reserved[index] = own[0]
+            else:
+                rest.append(index)
+        candidates = (
+            []
+            if not rest
+            else tx.all(
+                # Pending entries in order (an index on PostgreSQL), and reservations nobody
+                # dispositioned in time (few): each side limited before they are merged.
+                f"SELECT id FROM ((SELECT e.id, e.attempts, e.next_at FROM call_list_entries e"
+                f" WHERE e.campaign_id = ANY(?::BIGINT[]) AND e.status = 'pendente' AND {_READY}"
+                " ORDER BY e.attempts, e.next_at, e.id LIMIT ?)"
+                f" UNION ALL (SELECT e.id, e.attempts, e.next_at FROM call_list_entries e"
+                " WHERE e.campaign_id = ANY(?::BIGINT[]) AND e.status = 'reservado'"
+                f" AND e.reserved_until < ? AND {_READY} LIMIT ?)) ready"
+                " ORDER BY attempts, next_at, id LIMIT ?",
+                [
+                    sorted(allowed_ids),
+                    tx.now,
+                    hour,
+                    hour,
+                    len(rest),
+                    sorted(allowed_ids),
+                    tx.now,
+                    tx.now,
+                    hour,
+                    hour,
+                    len(rest),
+                    len(rest),
+                ],
+            )
+        )
+        reserved |= dict(zip(rest, (row["id"] for row in candidates), strict=False))
+        # Reserved now, so the next set's candidates (campaigns may overlap) no longer
+        # include them.
+        mine = [i for i in waiting if i in reserved]
+        tx.execute(
+            "UPDATE call_list_entries SET status = CASE WHEN status = 'agendado' THEN status"
+            " ELSE 'reservado' END, reserved_by = x.user_id, reserved_until = ?"
+            " FROM (SELECT unnest(?::BIGINT[]) AS id, unnest(?::BIGINT[]) AS user_id) x"
+            " WHERE call_list_entries.id = x.id",
+            [tx.now + RESERVATION, [reserved[i] for i in mine], [asks[i].user.id for i in mine]],
+        )
+    if not reserved:
+        return answers
+    order = sorted(reserved)
+    found = {
+        row["entry_id"]: _contact(row)
+        for row in tx.all(
+            _CONTACT_SQL + " WHERE e.id = ANY(?::BIGINT[])", [[reserved[i] for i in order]]
+        )
+    }
+    contacts = [found[reserved[i]] for i in order]
+    reservations = [
+        audit.Change(
+            asks[i].user,
+            "campanha.contato_reservado",
+            "contato_campanha",
+            contact.entry_id,
+            {"campanha": contact.campaign_id, "entidade": contact.entity_id},
+        )
+        for i, contact in zip(order, contacts, strict=True)
+    ]
+    calls.open_batch(
+        tx,
+        [asks[i].user for i in order],
+        [c.routine for c in contacts],
+        [c.entity_id for c in contacts],
+        [asks[i].group for i in order],
+        calls.OUTBOUND,
+        reservations,
     )
-    return contact
+    for index, contact in zip(order, contacts, strict=True):
+        answers[index] = contact
+    return answers
 
 
 @query(Action.ATTEND, "contato de campanha")

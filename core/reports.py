@@ -46,6 +46,11 @@ class Period:
         return [local_midnight(self.start), local_midnight(self.end)]
 
     @property
+    def span(self) -> tuple[datetime, datetime]:
+        """The period as a half-open range: its first midnight, the midnight after its end."""
+        return local_midnight(self.start), local_midnight(self.end + timedelta(days=1))
+
+    @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
@@ -376,9 +381,7 @@ OPERATOR_SHIFTS = Report(
     "Todas",
     "Jornada dos operadores por dia: estados, pausas, ocupação e aderência",
     operator_states.SHIFT_LABELS,
-    build=lambda tx, period: operator_states.shift_report(
-        tx, local_midnight(period.start), local_midnight(period.end + timedelta(days=1))
-    ),
+    build=lambda tx, period: operator_states.shift_report(tx, *period.span),
     chart=("code", "occupancy_pct"),
     note=operator_states.SHIFT_NOTE,
 )
@@ -387,9 +390,7 @@ CAMPAIGNS = Report(
     "Todas",
     "Campanhas ativas: contatos, sucesso, tentativas e penetração da lista",
     campaigns.REPORT_LABELS,
-    build=lambda tx, period: campaigns.campaign_report(
-        tx, local_midnight(period.start), local_midnight(period.end + timedelta(days=1))
-    ),
+    build=lambda tx, period: campaigns.campaign_report(tx, *period.span),
     chart=("campaign", "success_pct"),
     note=campaigns.REPORT_NOTE,
 )
@@ -398,9 +399,7 @@ SCRIPT_ANSWERS = Report(
     "Todas",
     "Roteiros: distribuição das respostas por pergunta",
     scripts.REPORT_LABELS,
-    build=lambda tx, period: scripts.answers_report(
-        tx, local_midnight(period.start), local_midnight(period.end + timedelta(days=1))
-    ),
+    build=lambda tx, period: scripts.answers_report(tx, *period.span),
     note=scripts.REPORT_NOTE,
 )
 REPORTS: dict[str, Report] = {

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -357,7 +358,8 @@ REPORT_NOTE = (
 )
 
 
-def answers_report(tx: Tx, start: Any, end: Any) -> pl.DataFrame:
+def answers_report(tx: Tx, start: datetime, end: datetime) -> pl.DataFrame:
+    """Per script version and question: how often each answer was given in [start, end)."""
     frame = tx.frame(
         "SELECT s.name AS script, v.number AS version, q.position, q.text AS question,"
         " CASE WHEN q.personal THEN '(dado pessoal)' ELSE a.answer END AS answer,"

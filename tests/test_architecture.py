@@ -194,6 +194,7 @@ NOT_YET_ON_THE_SERVICE_PATH = {
     },
     # concurrent callers are served together by the desk (core/combining.py)
     "core/telecobranca/taking.py": {"next_debtor"},
+    "core/campaigns.py": {"next_contact"},
     # reads the products' codes for its messages in a read before the write
     "core/televendas/catalogue.py": {"set_prices"},
     # bcrypt runs between the gate and the transaction, on purpose

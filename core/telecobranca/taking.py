@@ -247,19 +247,14 @@ def _open_all(tx: Tx, claims: list[_Claim]) -> list[NextDebtor]:
     group_ids = [claim.ask.group for claim in claims]
     entity_ids = [claim.debtor.entity_id for claim in claims]
     origins = ["quebra" if claim.debtor.broken else "fila" for claim in claims]
-    # A collector appears once in a batch and a debtor once: each maps its new row's id.
-    call_of = _ids_by(tx.all(
-        "INSERT INTO calls (user_id, operator_id, group_id, routine, entity_id, started_at)"
-        " SELECT unnest(?::BIGINT[]), unnest(?::BIGINT[]), unnest(?::BIGINT[]), ?,"
-        " unnest(?::BIGINT[]), ? RETURNING user_id AS key, id",
-        [user_ids, operator_ids, group_ids, Routine.TELECOBRANCA.value, entity_ids, tx.now],
-    ))  # fmt: skip
-    call_ids = [call_of[user_id] for user_id in user_ids]
-    tx.execute(
-        "INSERT INTO open_calls (user_id, call_id) SELECT unnest(?::BIGINT[]), unnest(?::BIGINT[])",
-        [user_ids, call_ids],
+    call_ids = calls.open_batch(
+        tx,
+        [claim.ask.user for claim in claims],
+        [Routine.TELECOBRANCA] * len(claims),
+        entity_ids,
+        group_ids,
+        calls.OUTBOUND,
     )
-    operator_states.enter_all(tx, user_ids, operator_states.ON_CALL)
     attendance_of = _ids_by(tx.all(
         "INSERT INTO tlc_attendances (entity_id, user_id, operator_id, group_id, range_id,"
         " origin, status, portfolio_amount, call_id, started_at, created_at, updated_at)"
@@ -298,15 +293,9 @@ def _open_all(tx: Tx, claims: list[_Claim]) -> list[NextDebtor]:
             [broken],
         )
     audit.record_many(tx, [
-        change
-        for claim, attendance_id, call_id, origin
-        in zip(claims, attendance_ids, call_ids, origins, strict=True)
-        for change in (
-            audit.Change(claim.ask.user, "cobranca.devedor_reservado", "atendimento_tlc",
-                         attendance_id, {"entidade": claim.debtor.entity_id, "origem": origin}),
-            audit.Change(claim.ask.user, "ligacao.iniciada", "entidade", claim.debtor.entity_id,
-                         {"ligacao": call_id, "rotina": Routine.TELECOBRANCA.value}),
-        )
+        audit.Change(claim.ask.user, "cobranca.devedor_reservado", "atendimento_tlc",
+                     attendance_id, {"entidade": claim.debtor.entity_id, "origem": origin})
+        for claim, attendance_id, origin in zip(claims, attendance_ids, origins, strict=True)
     ])  # fmt: skip
     return [
         NextDebtor(attendance_id, claim.debtor.entity_id, claim.debtor.name, origin)

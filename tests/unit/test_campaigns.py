@@ -325,3 +325,48 @@ def test_do_not_call_is_set_and_lifted_on_the_entity_with_its_audit(
     assert events == 2
     with pytest.raises(Forbidden):
         campaigns.set_do_not_call(db, plain_user, entity_id, True)
+
+
+def test_two_groups_of_one_campaign_pressing_together_never_share_a_contact(
+    db: Database,
+) -> None:
+    floor = make_floor(db, people=12, operators=10)
+    second = factories.make_group(db, "Ativo Vendas 2", direction="ativo")
+    others = [
+        factories.make_operator(db, f"outra{i}", routines={Routine.TELEVENDAS}, group_id=second)
+        for i in range(10)
+    ]
+    version = db.read(
+        lambda tx: tx.scalar("SELECT version FROM campaigns WHERE id = ?", [floor.campaign_id])
+    )
+    campaigns.update_campaign(
+        db,
+        floor.supervisor,
+        floor.campaign_id,
+        version,
+        CampaignInput(
+            "Reativação março",
+            Routine.TELEVENDAS,
+            TODAY,
+            TODAY + timedelta(days=30),
+            (floor.group_id, second),
+            max_attempts=2,
+            retry_minutes=60,
+        ),
+    )
+    _import(db, floor, floor.entity_ids)
+    taken: list[int] = []
+    barrier = threading.Barrier(20)
+
+    def press(user: User) -> None:
+        barrier.wait()
+        contact = campaigns.next_contact(db, user)
+        if contact is not None:
+            taken.append(contact.entity_id)
+
+    threads = [threading.Thread(target=press, args=(u,)) for u in [*floor.operators, *others]]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(taken) == 12 and len(set(taken)) == 12  # 12 people for 20 operators

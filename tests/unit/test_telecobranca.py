@@ -1100,3 +1100,19 @@ def test_a_paused_collector_gets_no_debtor_until_available(
     assert taking.next_debtor(db, desk.collector) is not None
     reading = operator_states.my_state(db, desk.collector)
     assert reading is not None and reading.state == operator_states.ON_CALL
+
+
+def test_a_call_from_next_debtor_counts_as_outbound(db: Database, desk: Desk) -> None:
+    """The collector dials (ativo); before, these calls were stored without a direction and
+    counted as inbound on the wallboard and in the report."""
+    desk.debtor(db, 10)
+    taken = taking.next_debtor(db, desk.collector)
+    assert taken is not None
+    direction = db.read(
+        lambda tx: tx.scalar(
+            "SELECT c.direction FROM open_calls o JOIN calls c ON c.id = o.call_id"
+            " WHERE o.user_id = ?",
+            [desk.collector.id],
+        )
+    )
+    assert direction == "ativo"
