@@ -201,15 +201,6 @@ def script_choices(work: Work) -> dict[int, str]:
     return {row["id"]: row["name"] for row in rows}
 
 
-@query(Action.MANAGE_CAMPAIGNS)
-def group_choices(work: Work, routine: Routine) -> dict[int, str]:
-    """The active groups that work `routine`, for a campaign's groups."""
-    rows = work.tx.all(
-        f"SELECT id, name FROM attendance_groups WHERE active AND {routine.value} ORDER BY name"
-    )
-    return {row["id"]: row["name"] for row in rows}
-
-
 # --- dispositions ----------------------------------------------------------------------------
 
 
@@ -245,6 +236,8 @@ def _contact(row: dict[str, Any]) -> Contact:
     return Contact(**{**row, "routine": Routine(row["routine"]), "callback": bool(row["callback"])})
 
 
+# Not marked "não ligar" (the few who asked: an anti-join, not a join with every entity).
+_CALLABLE = "e.entity_id NOT IN (SELECT id FROM entities WHERE do_not_call)"
 # The campaigns a group works today in the routines an operator holds (parameters: _scope).
 _CAMPAIGNS_OF = (
     "(SELECT cg.campaign_id FROM campaign_groups cg JOIN campaigns k ON k.id = cg.campaign_id"
@@ -270,7 +263,7 @@ def waiting_contacts(work: Work, group_id: int | None = None) -> int | None:
         tx.scalar(
             f"SELECT count(*) FROM call_list_entries e WHERE e.campaign_id IN {_CAMPAIGNS_OF}"
             " AND (e.status = 'pendente' OR (e.status = 'reservado' AND e.reserved_until < ?))"
-            " AND e.next_at <= ?",
+            f" AND e.next_at <= ? AND {_CALLABLE}",
             [*scope, tx.now, tx.now],
         )
     )
@@ -282,8 +275,6 @@ class _Ask:
     group: int
 
 
-# Not marked "não ligar" (the few who asked: an anti-join, not a join with every entity).
-_CALLABLE = "e.entity_id NOT IN (SELECT id FROM entities WHERE do_not_call)"
 # Due now, not marked "não ligar", within the person's best hours (parameters: now, the local
 # hour twice).
 _READY = (
