@@ -35,7 +35,8 @@ def open_installation(settings: Settings) -> Database:
             " por vez."
         ) from error
     audit.use_key(db, installation_key())
-    audit.attach(db)  # writes the views a crashed server left in its journal
+    # Writes the views a crashed server left in its journal.
+    audit.attach(db, Path(settings.journal_dir))
     return db
 
 

@@ -40,6 +40,9 @@ class Settings:
     station_lease_seconds: int = 60
     # DuckDB's cache of the file: it keeps hot tables in memory and spills the rest to disk.
     db_memory_limit: str = "320MB"
+    # Where a PostgreSQL installation's app server journals its audited views (DuckDB's journal
+    # sits beside its file): the project's data/ by default, a throwaway site's own directory.
+    journal_dir: str = str(DATA_DIR)
 
 
 MIN_COOKIE_KEY_BYTES = 32
@@ -81,6 +84,7 @@ def load_settings(
         trusted_proxy=_truthy(env.get("CALLCENTER_TRUSTED_PROXY", "0")),
         station_lease_seconds=int(env.get("CALLCENTER_STATION_LEASE_SECONDS", "60")),
         db_memory_limit=env.get("CALLCENTER_DB_MEMORY", "320MB"),
+        journal_dir=env.get("CALLCENTER_JOURNAL_DIR", str(DATA_DIR)),
     )
 
 

@@ -62,6 +62,7 @@ def app_environment(database_url: str, secrets: Path) -> dict[str, str]:
         "CALLCENTER_SECRETS_FILE": str(secrets),
         "CALLCENTER_DEMO": "1",
         "CALLCENTER_TRUSTED_PROXY": "1",  # nginx names the client in X-Forwarded-For
+        "CALLCENTER_JOURNAL_DIR": str(secrets.parent),  # the site's own directory, not data/
         # Streamlit signs its XSRF cookie with this: one secret for the site, or a browser
         # moved to another server could not upload a file until it reloads the page.
         "STREAMLIT_SERVER_COOKIE_SECRET": secret_in_file(secrets, "streamlit_cookie_secret", 32),

@@ -23,7 +23,7 @@ def database() -> Database:
     # of the entity list and the unknown-user login's dummy hash are prepared in the background;
     # the day's turn (broken promises) is checked every minute.
     db = start(settings())
-    audit.start_sealer(db)
+    audit.start_sealer(db)  # its journal was attached by start()
     start_daily_jobs(db, daily_jobs())
     entity_names.load_in_background(db)
     auth.prepare_in_background()

@@ -144,6 +144,7 @@ def start_server(
         "CALLCENTER_DB": str(workdir / "e2e.duckdb"),
         "CALLCENTER_SECRETS_FILE": str(workdir / "secrets.toml"),
         "CALLCENTER_DEMO": "1",
+        "CALLCENTER_JOURNAL_DIR": str(workdir),  # a PostgreSQL server's journal goes with it
         **extra_env,
     }
     env.pop("CALLCENTER_COOKIE_KEY", None)

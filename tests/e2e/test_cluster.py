@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from core import audit
+from core.config import DATA_DIR
 from core.db import open_database
 from core.validation import search_key
 from deploy.cluster import (
@@ -51,6 +53,7 @@ class Site:
     balancer: Balancer
     servers: list[AppServer]
     database_url: str
+    run: Path  # the site's directory: secrets, logs, the servers' audit journals
 
 
 @pytest.fixture
@@ -71,7 +74,7 @@ def site(pg_cluster: Cluster) -> Iterator[Site]:
             )
         servers = [start_app_server(env, run) for _ in range(2)]
         balancer = start_nginx([s.port for s in servers], run / "nginx")
-        yield Site(balancer, servers, url)
+        yield Site(balancer, servers, url, run)
     finally:
         if balancer is not None:
             balancer.stop()
@@ -177,3 +180,7 @@ def test_two_servers_share_the_queue_the_stations_and_a_killed_servers_users(
     finally:
         database.close()
     assert report.ok, report.problem
+    # Each server journaled its views in the site's directory, none in the project's data/.
+    assert len(list(site.run.glob("*.audit-lock"))) >= 2
+    port = urllib.parse.urlsplit(site.database_url).port
+    assert not list(DATA_DIR.glob(f"postgresql-*-{port}-e2e_cluster.*"))

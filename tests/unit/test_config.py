@@ -123,3 +123,15 @@ def test_without_environment_the_defaults_apply(tmp_path: Path) -> None:
 
 def test_settings_carry_no_default_secret() -> None:
     assert Settings().cookie_key == ""
+
+
+def test_the_audit_journal_directory_is_data_unless_the_site_names_its_own(
+    tmp_path: Path,
+) -> None:
+    secrets_file = tmp_path / "secrets.toml"
+    default = load_settings(environ={}, secrets_path=secrets_file)
+    assert Path(default.journal_dir) == Path(DEFAULT_DB_PATH).parent
+    own = load_settings(
+        environ={"CALLCENTER_JOURNAL_DIR": str(tmp_path)}, secrets_path=secrets_file
+    )
+    assert own.journal_dir == str(tmp_path)
