@@ -14,7 +14,7 @@ from core.call_lists import FILTERS, SAMPLE, ListFilter, ListReport
 from core.campaigns import CampaignInput
 from core.db import Database, utc_now
 from core.localtime import LOCAL_TZ
-from ui.kit.feedback import attempt, succeeded
+from ui.kit.feedback import attempt, line_problems, succeeded
 from ui.kit.formats import DATE_FORMAT
 from ui.kit.forms import CHOOSE, form_key, reset_form
 
@@ -141,16 +141,7 @@ def _result(report: ListReport) -> None:
     if report.ok:
         st.success(f"Lista importada: {report.added} contato(s).", icon="✅")
         return
-    st.error(
-        f"Nada foi gravado: {len(report.problems)} problema(s). Corrija as linhas abaixo e "
-        "importe de novo.",
-        icon="❌",
-    )
-    st.dataframe(
-        [{"Linha": line, "Problema": message} for line, message in report.problems],
-        key="cmp_import_problems",
-        hide_index=True,
-    )
+    line_problems(report.problems, "cmp_import_problems")
 
 
 def filter_section(db: Database, user: User, campaign_id: int) -> None:

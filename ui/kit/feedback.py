@@ -69,3 +69,21 @@ def show_flash() -> None:
     message = st.session_state.pop(_FLASH, None)
     if message:
         st.toast(message, icon="✅")
+
+
+def line_problems(problems: list[tuple[int, str]], key: str) -> None:
+    """An import refused as a whole: how many problems, and each with its line."""
+    st.error(
+        f"Nada foi gravado: {len(problems)} problema(s) no arquivo. Corrija as linhas abaixo e "
+        "importe o arquivo de novo.",
+        icon="❌",
+    )
+    st.dataframe(
+        [{"Linha": line, "Problema": message} for line, message in problems],
+        key=key,
+        hide_index=True,
+        column_config={
+            "Linha": st.column_config.NumberColumn(format="%d", width="small"),
+            "Problema": st.column_config.TextColumn(width="large"),
+        },
+    )

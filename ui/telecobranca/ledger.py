@@ -17,7 +17,7 @@ from core.telecobranca.attendance import TITLE_STATUS_LABELS, Title
 from core.telecobranca.importer import MAX_ROWS as MAX_IMPORT_ROWS
 from core.telecobranca.importer import SAMPLE, ImportReport
 from ui.kit.charts import bar_chart
-from ui.kit.feedback import attempt, succeeded
+from ui.kit.feedback import attempt, line_problems, succeeded
 from ui.kit.formats import DATE_FORMAT, money, plain
 from ui.kit.forms import form_key, reset_form, selected_index, signature
 
@@ -273,17 +273,4 @@ def import_result(report: ImportReport) -> None:
             icon="✅",
         )
         return
-    st.error(
-        f"Nada foi gravado: {len(report.problems)} problema(s) no arquivo. Corrija as linhas "
-        "abaixo e importe o arquivo de novo.",
-        icon="❌",
-    )
-    st.dataframe(
-        [{"Linha": line, "Problema": message} for line, message in report.problems],
-        key="ledger_import_problems",
-        hide_index=True,
-        column_config={
-            "Linha": st.column_config.NumberColumn(format="%d", width="small"),
-            "Problema": st.column_config.TextColumn(width="large"),
-        },
-    )
+    line_problems(report.problems, "ledger_import_problems")
