@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 import pytest
 
-from core import audit, bootstrap, calls, entities
+from core import bootstrap, calls, entities
 from core.access import Routine
 from core.config import Settings
 from core.db import Database, open_database, postgres
@@ -214,8 +214,12 @@ def test_opening_a_postgresql_installation_writes_no_path_made_of_its_url(
     """The URL is not a file: nothing named after it may appear where the app runs, and the
     views' journal goes under the data directory."""
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(audit, "DATA_DIR", tmp_path / "data")
-    settings = Settings(db_path=pg_db.url, demo_mode=False, cookie_key="k" * 48)  # type: ignore[attr-defined]
+    settings = Settings(
+        db_path=pg_db.url,  # type: ignore[attr-defined]
+        demo_mode=False,
+        cookie_key="k" * 48,
+        journal_dir=str(tmp_path / "data"),
+    )
     monkeypatch.setenv("CALLCENTER_AUDIT_KEY", "chave-" + "x" * 40)
 
     installation = bootstrap.open_installation(settings)
